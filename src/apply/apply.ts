@@ -1,0 +1,68 @@
+// Plan -> kernel, through the journal. Steps are cut into runs of one namespace each; a run's
+// objects are journaled (one fsync) before the run goes to the kernel as one batch. Apply stops
+// after the first run with a failure and reports every failure of that run.
+import type { Kernel, OpResult } from '../kernel/port.js';
+import { opNs } from '../plan/removals.js';
+import type { PlanStep } from '../plan/steps.js';
+import type { JournalRecord, JournalWriter } from '../state/journal.js';
+import type { StepFailure } from './errors.js';
+
+/** Inputs of applySteps. */
+export interface ApplyInput {
+  readonly steps: readonly PlanStep[];
+  readonly kernel: Kernel;
+  readonly journal: JournalWriter;
+  /** Errors that mean "already gone" for removal steps (teardown tolerates them). */
+  readonly goneIsDone?: boolean;
+}
+
+/** What happened: steps that ran without error, and the failures of the run that stopped. */
+export interface ApplyOutcome {
+  readonly done: number;
+  readonly failures: readonly StepFailure[];
+}
+
+/** errno codes meaning the object is already absent. */
+const GONE = new Set(['ENOENT', 'ENODEV', 'ESRCH', 'EADDRNOTAVAIL']);
+
+/** Whether a failure means the object to remove was already gone. */
+export function isGone(r: OpResult): boolean {
+  return !r.ok && GONE.has(r.code);
+}
+
+/** Cut steps into maximal runs acting in one namespace. */
+export function runsOf(steps: readonly PlanStep[]): PlanStep[][] {
+  const runs: PlanStep[][] = [];
+  for (const s of steps) {
+    const last = runs[runs.length - 1];
+    if (last && opNs(last[0]!.op) === opNs(s.op)) last.push(s);
+    else runs.push([s]);
+  }
+  return runs;
+}
+
+/** Run steps in order, journaling ownership before and drops after each run. */
+export function applySteps({ steps, kernel, journal, goneIsDone = false }: ApplyInput): ApplyOutcome {
+  let done = 0;
+  for (const run of runsOf(steps)) {
+    journal.append(run.filter((s) => s.journal === 'own').map(ownRecord));
+    const results = kernel.run(run.map((s) => s.op));
+    const after: JournalRecord[] = [];
+    const failures: StepFailure[] = [];
+    run.forEach((step, i) => {
+      const r = results[i]!;
+      const ok = r.ok || (goneIsDone && step.journal === 'drop' && isGone(r));
+      if (ok) done++;
+      else if (!r.ok) failures.push({ step, result: r });
+      // A create that failed created nothing (an EEXIST object belongs to someone else): unclaim it.
+      if ((step.journal === 'drop' && ok) || (step.journal === 'own' && !r.ok)) after.push({ t: 'drop', id: step.id });
+    });
+    journal.append(after);
+    if (failures.length > 0) return { done, failures };
+  }
+  return { done, failures: [] };
+}
+
+function ownRecord(s: PlanStep): JournalRecord {
+  return { t: 'own', id: s.id, op: s.op, ...(s.prev === undefined ? {} : { prev: s.prev }) };
+}

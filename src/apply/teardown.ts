@@ -1,0 +1,88 @@
+// Teardown: undo everything a journal owns, in reverse order by kind, namespaces first (the
+// kernel removes their veths in bulk), tolerating objects that are already gone; host links are
+// only removed while they still carry this lab's ownership marker. Then wait, bounded, for the
+// kernel to finish removing the host ends of deleted namespaces' veths (it does so in background).
+import type { Kernel } from '../kernel/port.js';
+import { HOST_NS } from '../kernel/port.js';
+import type { Owned } from '../plan/live.js';
+import { removalSteps } from '../plan/removals.js';
+import type { PlanStep } from '../plan/steps.js';
+import type { JournalWriter } from '../state/journal.js';
+import type { ApplyOutcome } from './apply.js';
+import { applySteps } from './apply.js';
+import { phase } from '../util/timing.js';
+
+/** Inputs of teardown. */
+export interface TeardownInput {
+  readonly lab: string;
+  readonly owned: Owned;
+  readonly kernel: Kernel;
+  readonly journal: JournalWriter;
+  /**
+   * Leave out the host bridges whose ports are host ends of deleted namespaces' veths: deleting a
+   * bridge before the kernel has freed those releases every port one by one, synchronously
+   * (~1 ms each); they are returned as `deferred`, to be removed once `pending` is gone.
+   */
+  readonly deferBridges?: boolean;
+}
+
+/** Result of teardown: the apply outcome, links left alone because they are no longer ours. */
+export interface TeardownOutcome extends ApplyOutcome {
+  readonly skipped: readonly string[];
+  /** Host-side names that must disappear once the kernel finishes deleting namespaces. */
+  readonly pending: readonly string[];
+  /** Steps left for later (deferBridges). */
+  readonly deferred: readonly PlanStep[];
+}
+
+/** Remove every owned object. */
+export function teardown({ lab, owned, kernel, journal, deferBridges = false }: TeardownInput): TeardownOutcome {
+  const all = removalSteps(owned, () => false);
+  const pending = hostEndsOfDeletedNs(owned, all);
+  const host = kernel.snapshot(HOST_NS);
+  const skipped: string[] = [];
+  const steps = all.filter((s) => {
+    if (s.op.op !== 'link.delete' || s.op.ns !== HOST_NS) return true;
+    const name = s.op.name;
+    const alias = host?.links.find((l) => l.name === name)?.alias;
+    if (alias === undefined || alias.startsWith(`nslab:${lab}:`)) return true;
+    skipped.push(`${name} (now marked "${alias}")`);
+    return false;
+  });
+  phase('teardown plan');
+  const bridges = deferBridges && pending.length > 0 ? new Set(hostBridges(owned)) : new Set<string>();
+  const later = (s: PlanStep): boolean => s.op.op === 'link.delete' && s.op.ns === HOST_NS && bridges.has(s.op.name);
+  const outcome = applySteps({ steps: steps.filter((s) => !later(s)), kernel, journal, goneIsDone: true });
+  return { ...outcome, skipped, pending, deferred: outcome.failures.length > 0 ? [] : steps.filter(later) };
+}
+
+/** Finish a teardown: the deferred steps. */
+export function finishTeardown(kernel: Kernel, journal: JournalWriter, deferred: readonly PlanStep[]): ApplyOutcome {
+  return applySteps({ steps: deferred, kernel, journal, goneIsDone: true });
+}
+
+function hostBridges(owned: Owned): string[] {
+  return [...owned.values()].flatMap((r) => (r.op.op === 'link.create' && r.op.kind === 'bridge' && r.op.ns === HOST_NS ? [r.op.name] : []));
+}
+
+function hostEndsOfDeletedNs(owned: Owned, steps: readonly PlanStep[]): string[] {
+  const deleted = new Set(steps.flatMap((s) => (s.op.op === 'netns.delete' ? [s.op.name] : [])));
+  const names: string[] = [];
+  for (const r of owned.values()) {
+    if (r.op.op === 'link.create' && r.op.kind === 'veth' && r.op.peer.ns === HOST_NS && deleted.has(r.op.ns)) {
+      names.push(r.op.peer.name);
+    }
+  }
+  return names;
+}
+
+/** Wait until none of `names` exists in the host namespace, polling; false on timeout. */
+export async function waitGone(kernel: Kernel, names: readonly string[], timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const present = kernel.linkNames(HOST_NS);
+    if (!present || names.every((n) => !present.has(n))) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

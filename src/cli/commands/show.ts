@@ -1,0 +1,36 @@
+// `nslab show LAB [NODE]`: tables per node (interfaces, routes, neighbours) and per network.
+import type { Shown, ShownNode } from '../../lab/show.js';
+import { show } from '../../lab/show.js';
+import { paint, printJson, table } from '../render.js';
+
+/** Run `show`. */
+export async function run(lab: string, node: string | undefined, o: { json?: boolean }): Promise<void> {
+  const s = await show({ lab, ...(node === undefined ? {} : { node }) });
+  if (o.json) return printJson(s);
+  process.stdout.write(render(s) + '\n');
+}
+
+function render(s: Shown): string {
+  const out: string[] = [paint(`lab ${s.lab}`, 'bold') + (s.hostNetns ? ` (host: netns ${s.hostNetns})` : '')];
+  for (const n of s.nodes) out.push('', ...renderNode(n));
+  if (s.networks.length > 0) {
+    out.push('', paint('networks', 'bold'), table(['NETWORK', 'BRIDGE', 'STATE', 'GATEWAY', 'PORTS'],
+      s.networks.map((n) => [n.name, n.bridge, n.state, n.gateways.join(' ') || '-', n.ports.join(' ') || '-'])));
+  }
+  if (s.hostRules) out.push('', paint('host rules (NAT, published ports)', 'bold'), s.hostRules.trimEnd());
+  return out.join('\n');
+}
+
+function renderNode(n: ShownNode): string[] {
+  const head = paint(`node ${n.name}`, 'bold') + paint(`  (netns ${n.netns})`, 'dim');
+  if (!n.present) return [head, paint('  namespace missing', 'red')];
+  const ifs = table(['IFACE', 'STATE', 'ADDRESSES', 'MAC', 'TO', 'RX pkts/bytes/drop', 'TX pkts/bytes/drop'], n.interfaces.map((i) => [
+    i.name, i.up ? i.state : 'DOWN', i.addresses.join(' ') || '-', i.mac, i.to ?? '-',
+    i.stats ? `${i.stats.rxPackets}/${i.stats.rxBytes}/${i.stats.rxDropped}` : '-',
+    i.stats ? `${i.stats.txPackets}/${i.stats.txBytes}/${i.stats.txDropped}` : '-',
+  ]));
+  const routes = table(['ROUTE', 'VIA', 'DEV', 'PROTO'], n.routes.map((r) => [r.to === '0.0.0.0/0' || r.to === '::/0' ? `default (${r.to})` : r.to, r.via ?? '-', r.dev ?? '-', r.protocol]));
+  const neigh = n.neighbours.length === 0 ? ['  (no neighbours)'] : [table(['NEIGHBOUR', 'MAC', 'DEV', 'STATE'], n.neighbours.map((x) => [x.address, x.mac ?? '-', x.dev, x.state]))];
+  const rules = n.rules ? [paint('firewall (nft list table inet ...)', 'dim'), n.rules.trimEnd()] : [];
+  return [head, ifs, routes, ...neigh, ...rules];
+}

@@ -1,0 +1,22 @@
+// `nslab ui [NAME] [--port P]`: serve the live picture of the labs on 127.0.0.1 until Ctrl-C.
+// Prints the URL with its token, like Jupyter; whoever has the URL can see the labs and probe them.
+import { startUi } from '../../web/server.js';
+import { NslabError } from '../../util/errors.js';
+
+/** Run `ui`. */
+export async function run(lab: string | undefined, o: { port?: string }): Promise<void> {
+  const port = o.port === undefined ? undefined : portNumber(o.port);
+  const ui = await startUi({ ...(lab !== undefined ? { lab } : {}), ...(port !== undefined ? { port } : {}) });
+  process.stdout.write(`nslab ui: ${lab ? `lab ${lab}` : 'every lab on this host'}, live at\n    ${ui.url}\n(open it in a browser on this machine; Ctrl-C stops)\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await ui.close();
+}
+
+function portNumber(text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n > 65535) throw new NslabError('usage', `--port wants a number from 0 (any free port) to 65535, not "${text}"`, 2);
+  return n;
+}

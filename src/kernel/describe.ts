@@ -1,0 +1,95 @@
+// The iproute2 (or sysctl) command line a human would type for a kernel operation: used in
+// KernelError.equivalent and in messages, so a failure can be reproduced by hand. Pure text.
+import { assertNever } from '../util/assert-never.js';
+import { HOST_NS, type KernelOp, type NsRef } from './port.js';
+
+/** How the host namespace is named on a command line: root namespace, or --host-netns NAME. */
+export interface DescribeContext {
+  readonly hostNetns?: string;
+}
+
+/** `ip` plus `-n NS` unless NS is the root host. */
+function ip(ns: NsRef, ctx: DescribeContext): string {
+  const name = ns === HOST_NS ? ctx.hostNetns : ns;
+  return name === undefined ? 'ip' : `ip -n ${name}`;
+}
+
+/** The namespace word for `netns X` (the root host is PID 1's namespace: `netns 1`). */
+function netnsArg(ns: NsRef, ctx: DescribeContext): string {
+  return ns === HOST_NS ? (ctx.hostNetns ?? '1') : ns;
+}
+
+const quote = (s: string): string => (/^[\w.:/@+-]+$/.test(s) ? s : JSON.stringify(s));
+
+/** The iproute2 command(s) equivalent to one operation, e.g. "ip -n lab-a link add eth0 ...". */
+export function describeOp(op: KernelOp, ctx: DescribeContext = {}): string {
+  switch (op.op) {
+    case 'netns.create':
+      return `ip netns add ${op.name}`;
+    case 'netns.delete':
+      return `ip netns delete ${op.name}`;
+    case 'netns.attach':
+      return `ip netns attach ${op.name} ${op.pid}`;
+    case 'netns.detach':
+      return `umount /run/netns/${op.name} && rm /run/netns/${op.name}`;
+    case 'link.create':
+      return describeCreate(op, ctx);
+    case 'link.set': {
+      const parts = [`${ip(op.ns, ctx)} link set ${op.name}`];
+      if (op.master !== undefined) parts.push(`master ${op.master}`);
+      if (op.alias !== undefined) parts.push(`alias ${quote(op.alias)}`);
+      if (op.ipv6 === false) parts.push('addrgenmode none');
+      if (op.up !== undefined) parts.push(op.up ? 'up' : 'down');
+      return parts.join(' ');
+    }
+    case 'link.delete':
+      return `${ip(op.ns, ctx)} link del ${op.name}`;
+    case 'addr.add':
+    case 'addr.delete': {
+      const verb = op.op === 'addr.add' ? 'add' : 'del';
+      const nodad = op.op === 'addr.add' && op.cidr.includes(':') ? ' nodad' : '';
+      return `${ip(op.ns, ctx)} addr ${verb} ${op.cidr} dev ${op.dev}${nodad}`;
+    }
+    case 'route.add':
+    case 'route.delete': {
+      const verb = op.op === 'route.add' ? 'add' : 'del';
+      const via = op.via !== undefined ? ` via ${op.via}` : '';
+      const dev = op.dev !== undefined ? ` dev ${op.dev}` : '';
+      const proto = op.op === 'route.add' ? ' proto static' : '';
+      // The default routes read as iproute2 users write them; IPv6 needs -6 to say which default.
+      const to = op.to === '0.0.0.0/0' || op.to === '::/0' ? 'default' : op.to;
+      const v6 = op.to === '::/0' ? ' -6' : '';
+      return `${ip(op.ns, ctx)}${v6} route ${verb} ${to}${via}${dev}${proto}`;
+    }
+    case 'sysctl.set': {
+      const name = op.ns === HOST_NS ? ctx.hostNetns : op.ns;
+      const prefix = name === undefined ? '' : `ip netns exec ${name} `;
+      return `${prefix}sysctl -w ${op.key}=${quote(op.value)}`;
+    }
+    case 'nft.load':
+    case 'nft.delete': {
+      const name = op.ns === HOST_NS ? ctx.hostNetns : op.ns;
+      const prefix = name === undefined ? '' : `ip netns exec ${name} `;
+      return op.op === 'nft.load' ? `${prefix}nft -f - <<< '<table inet ${op.table}>'` : `${prefix}nft delete table inet ${op.table}`;
+    }
+    default:
+      return assertNever(op);
+  }
+}
+
+function describeCreate(op: Extract<KernelOp, { op: 'link.create' }>, ctx: DescribeContext): string {
+  const base = ip(op.ns, ctx);
+  const after: string[] = [];
+  if (op.kind === 'bridge' && op.alias !== undefined) after.push(`alias ${quote(op.alias)}`);
+  if (!op.ipv6) after.push('addrgenmode none');
+  // With addrgenmode none the link must come up after it is set (see rtnl/ops.ts).
+  const upLater = op.up && !op.ipv6;
+  if (upLater) after.push('up');
+  const up = op.up && !upLater ? ' up' : '';
+  const then = after.length > 0 ? ` && ${base} link set ${op.name} ${after.join(' ')}` : '';
+  if (op.kind === 'bridge') return `${base} link add ${op.name}${up} type bridge${then}`;
+  const opt = (k: string, v: number | undefined): string => (v === undefined ? '' : ` ${k} ${v}`);
+  const peer = `peer name ${op.peer.name}${opt('index', op.peer.index)}${opt('mtu', op.peer.mtu)}`;
+  const netns = op.peer.ns === op.ns ? '' : ` netns ${netnsArg(op.peer.ns, ctx)}`;
+  return `${base} link add ${op.name}${opt('index', op.index)}${opt('mtu', op.mtu)}${up} type veth ${peer}${netns}${then}`;
+}

@@ -1,0 +1,38 @@
+// Turning thrown system errors into the port's data: a failed OpResult, or a KernelError with a
+// message that says what to do. Only errno-carrying errors are converted; anything else is a bug
+// and is rethrown untouched so its stack reaches the user.
+import { SysError, errnoCode, strerror } from './libc.js';
+import { KernelError, type OpResult } from './port.js';
+
+/** A failed operation's result. */
+export type OpFailure = Extract<OpResult, { ok: false }>;
+
+/** errno and code of a SysError or a Node system error (fs.*Sync); undefined for anything else. */
+export function errnoOf(e: unknown): { errno: number; code: string } | undefined {
+  if (e instanceof SysError) return { errno: e.errno, code: e.code };
+  const n = e as NodeJS.ErrnoException;
+  if (e instanceof Error && typeof n.errno === 'number' && typeof n.code === 'string') {
+    return { errno: Math.abs(n.errno), code: n.code };
+  }
+  return undefined;
+}
+
+/** The failed result for a thrown system error, with `context` in front of the C library's text. */
+export function failureOf(e: unknown, context?: string): OpFailure {
+  const en = errnoOf(e);
+  if (!en) throw e;
+  const text = strerror(en.errno);
+  return { ok: false, errno: en.errno, code: en.code, message: context ? `${context}: ${text}` : text };
+}
+
+/** Make a KernelError from a thrown system error (rethrowing anything else). */
+export function kernelErrorOf(e: unknown, op: string, equivalent: string, hint: string): KernelError {
+  const en = errnoOf(e);
+  if (!en) throw e;
+  return new KernelError(op, en.errno, en.code, equivalent, `${strerror(en.errno)}; ${hint}`);
+}
+
+/** The failed result for an errno reported by the kernel. */
+export function failureFromErrno(errno: number, message?: string): OpFailure {
+  return { ok: false, errno, code: errnoCode(errno), message: message ?? strerror(errno) };
+}

@@ -1,0 +1,234 @@
+// FakeKernel: the Kernel port in memory, with the semantics that matter to nslab (veth pairs die
+// together, a namespace takes its links and their peers with it, errnos as the kernel gives them)
+// and fault injection: `crashAfter` throws mid-batch like a SIGKILL would stop a real run.
+import type { Kernel, KernelOp, LiveLink, NsRef, NsSnapshot, OpResult } from './port.js';
+import { HOST_NS } from './port.js';
+import { routeGetFromSnapshot, type RouteAnswer, type RouteQuery } from './route-get.js';
+
+interface FLink {
+  index: number;
+  kind: 'veth' | 'bridge' | 'loopback';
+  up: boolean;
+  master?: string;
+  alias?: string;
+  peer?: { ns: NsRef; name: string };
+}
+interface FRoute { to: string; via?: string; dev?: string }
+interface FNs { tables: Set<string>; links: Map<string, FLink>; addrs: Array<{ dev: string; cidr: string }>; routes: FRoute[]; sysctls: Map<string, string>; nextIndex: number }
+
+/** Thrown by FakeKernel when its crash point is reached (simulates the process dying). */
+export class FakeCrash extends Error {}
+
+const errnos = { EEXIST: 17, ENOENT: 2, ENODEV: 19, EBUSY: 16, EADDRNOTAVAIL: 99, ESRCH: 3, ENETUNREACH: 101 } as const;
+const texts: Record<keyof typeof errnos, string> = {
+  EEXIST: 'File exists', ENOENT: 'No such file or directory', ENODEV: 'No such device', EBUSY: 'Device or resource busy',
+  EADDRNOTAVAIL: 'Cannot assign requested address', ESRCH: 'No such process', ENETUNREACH: 'Network is unreachable',
+};
+type Code = keyof typeof errnos;
+class OpFail extends Error { constructor(readonly code: Code) { super(code); } }
+
+/** An in-memory kernel for unit tests of plan, apply and teardown. */
+export class FakeKernel implements Kernel {
+  readonly spaces = new Map<NsRef, FNs>([[HOST_NS, newNs()]]);
+  /** Operations executed so far (successful or not), for assertions. */
+  readonly log: KernelOp[] = [];
+  /** Throw FakeCrash when this many operations have been executed. */
+  crashAfter: number | undefined;
+
+  run(ops: readonly KernelOp[]): OpResult[] {
+    return ops.map((op) => {
+      if (this.crashAfter !== undefined && this.log.length >= this.crashAfter) throw new FakeCrash('crash');
+      this.log.push(op);
+      try {
+        this.apply(op);
+        return { ok: true } as const;
+      } catch (e) {
+        if (!(e instanceof OpFail)) throw e;
+        return { ok: false, errno: errnos[e.code], code: e.code, message: texts[e.code] } as const;
+      }
+    });
+  }
+
+  netnsList(): string[] {
+    return [...this.spaces.keys()].filter((n) => n !== HOST_NS);
+  }
+
+  linkNames(ns: NsRef): Set<string> | undefined {
+    const s = this.spaces.get(ns);
+    return s && new Set(s.links.keys());
+  }
+
+  sysctlGet(ns: NsRef, key: string): string | undefined {
+    return this.spaces.get(ns)?.sysctls.get(key) ?? (this.spaces.has(ns) ? '0' : undefined);
+  }
+
+  snapshot(ns: NsRef): NsSnapshot | undefined {
+    const s = this.spaces.get(ns);
+    if (!s) return undefined;
+    const links: LiveLink[] = [...s.links].map(([name, l]) => ({
+      index: l.index, name, ...(l.kind === 'loopback' ? {} : { kind: l.kind }), up: l.up,
+      operstate: l.up ? 'UP' : 'DOWN', mtu: 1500, mac: '00:00:00:00:00:00',
+      ...(l.master ? { master: l.master } : {}), ...(l.alias ? { alias: l.alias } : {}),
+    }));
+    const addrs = s.addrs.map((a) => ({ ...a, family: a.cidr.includes(':') ? (6 as const) : (4 as const), scope: 'global' }));
+    const routes = s.routes.map((r) => ({ ...r, family: r.to.includes(':') ? (6 as const) : (4 as const), protocol: 'static', type: 'unicast', scope: 'global' }));
+    return { links, addrs, routes, neighbours: [] };
+  }
+
+  /** /etc/netns/<netns>/hosts links: netns -> target. */
+  readonly hosts = new Map<string, string>();
+
+  hostsLink(netns: string, target: string, ownedRoot: string): 'linked' | 'unchanged' | 'foreign' {
+    const cur = this.hosts.get(netns);
+    if (cur === target) return 'unchanged';
+    if (cur !== undefined && !cur.startsWith(ownedRoot + '/')) return 'foreign';
+    this.hosts.set(netns, target);
+    return 'linked';
+  }
+
+  hostsUnlink(netns: string, ownedRoot: string): void {
+    if (this.hosts.get(netns)?.startsWith(ownedRoot + '/')) this.hosts.delete(netns);
+  }
+
+  /** A longest-prefix match over the namespace's addresses and routes (route-get.ts). */
+  routeGet(ns: NsRef, q: RouteQuery): RouteAnswer | undefined {
+    const snap = this.snapshot(ns);
+    return snap && routeGetFromSnapshot(snap, q);
+  }
+
+  nftList(ns: NsRef, table: string): string | undefined {
+    return this.spaces.get(ns)?.tables.has(table) ? `table inet ${table} {\n}\n` : undefined;
+  }
+
+  nftTables(ns: NsRef): Array<{ family: string; name: string }> | undefined {
+    const s = this.spaces.get(ns);
+    return s && [...s.tables].map((name) => ({ family: 'inet', name }));
+  }
+
+  neighFlush(): number {
+    return 0;
+  }
+
+  close(): void {}
+
+  /** Total number of objects besides the host namespace's initial state (for leak assertions). */
+  objectCount(): number {
+    let n = this.spaces.size - 1 + this.hosts.size;
+    for (const s of this.spaces.values()) n += s.links.size - 1 + s.addrs.length + s.routes.length + s.tables.size; // lo is not counted
+    return n;
+  }
+
+  private ns(ref: NsRef): FNs {
+    const s = this.spaces.get(ref);
+    if (!s) throw new OpFail('ENOENT');
+    return s;
+  }
+
+  private apply(op: KernelOp): void {
+    switch (op.op) {
+      case 'netns.create':
+        if (this.spaces.has(op.name)) throw new OpFail('EEXIST');
+        this.spaces.set(op.name, newNs());
+        return;
+      case 'netns.attach':
+        // The fake has no processes: the adopted namespace is an empty one under that name.
+        if (this.spaces.has(op.name)) throw new OpFail('EEXIST');
+        this.spaces.set(op.name, newNs());
+        return;
+      case 'netns.detach':
+        this.ns(op.name);
+        this.spaces.delete(op.name);
+        return;
+      case 'netns.delete': {
+        const s = this.ns(op.name);
+        for (const l of s.links.values()) if (l.peer) this.removeLink(l.peer.ns, l.peer.name);
+        this.spaces.delete(op.name);
+        return;
+      }
+      case 'link.create':
+        return this.createLink(op);
+      case 'link.set': {
+        const s = this.ns(op.ns);
+        const l = s.links.get(op.name);
+        if (!l) throw new OpFail('ENODEV');
+        if (op.master !== undefined && !s.links.has(op.master)) throw new OpFail('ENODEV');
+        if (op.master !== undefined) l.master = op.master;
+        if (op.alias !== undefined) l.alias = op.alias;
+        if (op.up !== undefined) l.up = op.up;
+        return;
+      }
+      case 'link.delete': {
+        const l = this.ns(op.ns).links.get(op.name);
+        if (!l) throw new OpFail('ENODEV');
+        if (l.peer) this.removeLink(l.peer.ns, l.peer.name);
+        this.removeLink(op.ns, op.name);
+        return;
+      }
+      case 'addr.add': {
+        const s = this.ns(op.ns);
+        if (!s.links.has(op.dev)) throw new OpFail('ENODEV');
+        if (s.addrs.some((a) => a.dev === op.dev && a.cidr === op.cidr)) throw new OpFail('EEXIST');
+        s.addrs.push({ dev: op.dev, cidr: op.cidr });
+        return;
+      }
+      case 'addr.delete': {
+        const s = this.ns(op.ns);
+        const i = s.addrs.findIndex((a) => a.dev === op.dev && a.cidr === op.cidr);
+        if (i < 0) throw new OpFail('EADDRNOTAVAIL');
+        s.addrs.splice(i, 1);
+        return;
+      }
+      case 'route.add': {
+        const s = this.ns(op.ns);
+        if (s.routes.some((r) => r.to === op.to)) throw new OpFail('EEXIST');
+        if (op.dev !== undefined && !s.links.has(op.dev)) throw new OpFail('ENODEV');
+        s.routes.push({ to: op.to, ...(op.via ? { via: op.via } : {}), ...(op.dev ? { dev: op.dev } : {}) });
+        return;
+      }
+      case 'route.delete': {
+        const s = this.ns(op.ns);
+        const i = s.routes.findIndex((r) => r.to === op.to);
+        if (i < 0) throw new OpFail('ESRCH');
+        s.routes.splice(i, 1);
+        return;
+      }
+      case 'sysctl.set':
+        this.ns(op.ns).sysctls.set(op.key, op.value);
+        return;
+      case 'nft.load':
+        this.ns(op.ns).tables.add(op.table);
+        return;
+      case 'nft.delete':
+        this.ns(op.ns).tables.delete(op.table);
+        return;
+    }
+  }
+
+  private createLink(op: Extract<KernelOp, { op: 'link.create' }>): void {
+    const s = this.ns(op.ns);
+    if (s.links.has(op.name)) throw new OpFail('EEXIST');
+    if (op.kind === 'bridge') {
+      s.links.set(op.name, { index: s.nextIndex++, kind: 'bridge', up: op.up, ...(op.alias ? { alias: op.alias } : {}) });
+      return;
+    }
+    const p = this.ns(op.peer.ns);
+    if (p.links.has(op.peer.name)) throw new OpFail('EEXIST');
+    const taken = (x: FNs, i: number | undefined): boolean => i !== undefined && [...x.links.values()].some((l) => l.index === i);
+    if (taken(s, op.index) || taken(p, op.peer.index)) throw new OpFail('EBUSY');
+    s.links.set(op.name, { index: op.index ?? s.nextIndex++, kind: 'veth', up: op.up, peer: { ns: op.peer.ns, name: op.peer.name } });
+    p.links.set(op.peer.name, { index: op.peer.index ?? p.nextIndex++, kind: 'veth', up: false, peer: { ns: op.ns, name: op.name } });
+  }
+
+  private removeLink(ns: NsRef, name: string): void {
+    const s = this.spaces.get(ns);
+    if (!s) return;
+    s.links.delete(name);
+    s.addrs = s.addrs.filter((a) => a.dev !== name);
+    s.routes = s.routes.filter((r) => r.dev !== name);
+    for (const l of s.links.values()) if (l.master === name) delete l.master;
+  }
+}
+
+function newNs(): FNs {
+  return { tables: new Set(), links: new Map([['lo', { index: 1, kind: 'loopback', up: false }]]), addrs: [], routes: [], sysctls: new Map(), nextIndex: 100 };
+}

@@ -1,0 +1,96 @@
+// What this host allows a lab, read from procfs and sysfs: open files of this process, memory
+// available (and room left in our cgroup), CPUs the kernel allocates per-CPU data for, the
+// network namespace limit, and the neighbour table. Read-only; a value that cannot be read is
+// left out rather than guessed (the check then skips it).
+import { readFileSync, readdirSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { neighLimits } from './neigh-limits.js';
+import type { NeighLimits } from './neigh-limits.js';
+
+/** The host's limits and current use, as far as they can be read here. */
+export interface HostLimits {
+  /** RLIMIT_NOFILE of this process (Node raises the soft limit to the hard one at start). */
+  readonly openFiles?: { readonly soft: number; readonly hard: number; readonly inUse: number };
+  /** kB the kernel can still hand out: MemAvailable, or less when our cgroup has a memory.max. */
+  readonly memAvailableKb?: number;
+  /** Where memAvailableKb comes from, for messages. */
+  readonly memSource?: 'MemAvailable' | 'cgroup memory.max';
+  /** Possible CPUs: per-CPU data of every device and namespace is allocated for each. */
+  readonly cpus: number;
+  /** /proc/sys/user/max_net_namespaces. */
+  readonly maxNetNamespaces?: number;
+  readonly neigh: NeighLimits;
+}
+
+/** Read the host's limits (cheap: a handful of small procfs reads). */
+export function hostLimits(): HostLimits {
+  const mem = memory();
+  const maxNs = readInt('/proc/sys/user/max_net_namespaces');
+  const files = openFiles();
+  return {
+    ...(files ? { openFiles: files } : {}),
+    ...(mem ? { memAvailableKb: mem.kb, memSource: mem.source } : {}),
+    cpus: possibleCpus(),
+    ...(maxNs === undefined ? {} : { maxNetNamespaces: maxNs }),
+    neigh: neighLimits(),
+  };
+}
+
+/** `ulimit -n` (soft and hard, from /proc/self/limits) and the fds open now. */
+function openFiles(): HostLimits['openFiles'] {
+  const row = readText('/proc/self/limits')?.split('\n').find((l) => l.startsWith('Max open files'));
+  const m = row && /^Max open files\s+(\d+|unlimited)\s+(\d+|unlimited)/.exec(row);
+  if (!m) return undefined;
+  const num = (s: string): number => (s === 'unlimited' ? Number.MAX_SAFE_INTEGER : Number(s));
+  let inUse = 0;
+  try {
+    inUse = readdirSync('/proc/self/fd').length;
+  } catch {
+    // no /proc/self/fd: counted as 0, the margin covers the usual few
+  }
+  return { soft: num(m[1]!), hard: num(m[2]!), inUse };
+}
+
+/** MemAvailable, capped by what our cgroup (v2) may still use when it has a limit. */
+function memory(): { kb: number; source: 'MemAvailable' | 'cgroup memory.max' } | undefined {
+  const avail = /^MemAvailable:\s+(\d+) kB$/m.exec(readText('/proc/meminfo') ?? '');
+  const kb = avail ? Number(avail[1]) : undefined;
+  const cg = cgroupRoomKb();
+  if (cg !== undefined && (kb === undefined || cg < kb)) return { kb: cg, source: 'cgroup memory.max' };
+  return kb === undefined ? undefined : { kb, source: 'MemAvailable' };
+}
+
+function cgroupRoomKb(): number | undefined {
+  const path = /^0::(\/.*)$/m.exec(readText('/proc/self/cgroup') ?? '')?.[1];
+  if (path === undefined) return undefined;
+  const dir = `/sys/fs/cgroup${path === '/' ? '' : path}`;
+  const max = readText(`${dir}/memory.max`)?.trim();
+  const current = readInt(`${dir}/memory.current`);
+  if (max === undefined || max === 'max' || current === undefined || !/^\d+$/.test(max)) return undefined;
+  return Math.max(0, Math.floor((Number(max) - current) / 1024));
+}
+
+/** CPUs in /sys/devices/system/cpu/possible ("0-3,8-11"), else the online count. */
+function possibleCpus(): number {
+  const text = readText('/sys/devices/system/cpu/possible')?.trim();
+  if (text && /^[\d,-]+$/.test(text)) {
+    return text.split(',').reduce((n, r) => {
+      const [a, b] = r.split('-').map(Number);
+      return n + (b === undefined ? 1 : b - a! + 1);
+    }, 0);
+  }
+  return Math.max(1, cpus().length);
+}
+
+function readText(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function readInt(path: string): number | undefined {
+  const t = readText(path)?.trim();
+  return t !== undefined && /^\d+$/.test(t) ? Number(t) : undefined;
+}

@@ -1,0 +1,232 @@
+// The effects port: the one interface through which nslab touches the kernel.
+// Operations are plain data (KernelOp) so plan/ can produce them, state/ can journal them and
+// FakeKernel can replay them. Implementations: kernel/linux.ts (rtnetlink via koffi) and
+// kernel/fake.ts (in memory). Nothing above kernel/ imports an implementation directly but lab/.
+
+import { NslabError } from '../util/errors.js';
+
+/** A namespace reference: the name of a netns under /run/netns, or HOST_NS for the lab's host. */
+export type NsRef = string;
+
+/** The namespace that plays the host: the real root namespace, or the one given by --host-netns. */
+export const HOST_NS: NsRef = '@host';
+
+/** One kernel operation. The comment on each names its iproute2 equivalent. */
+export type KernelOp =
+  /**
+   * ip netns add NAME (empty namespace; lo stays down until a link.set brings it up). With a group
+   * (the lab), mounted in the group's own directory and named by a symlink, so that the whole group
+   * can be deleted at once (kernel/netns.ts).
+   */
+  | { readonly op: 'netns.create'; readonly name: string; readonly group?: string }
+  /** ip netns delete NAME (of the group it was created in) */
+  | { readonly op: 'netns.delete'; readonly name: string; readonly group?: string }
+  /** ip netns attach NAME PID: name the network namespace of a running process (adopted, not created). */
+  | { readonly op: 'netns.attach'; readonly name: string; readonly pid: number }
+  /** umount /run/netns/NAME; rm /run/netns/NAME: forget the name, the process keeps its namespace. */
+  | { readonly op: 'netns.detach'; readonly name: string }
+  /** ip link add NAME type bridge [up] */
+  | {
+      readonly op: 'link.create';
+      readonly kind: 'bridge';
+      readonly ns: NsRef;
+      readonly name: string;
+      readonly alias?: string;
+      /** false: no IPv6 link-local address on this link (addr_gen_mode none). */
+      readonly ipv6: boolean;
+      readonly up: boolean;
+    }
+  /**
+   * ip -n NS link add NAME [index I] [up] type veth peer name PEER netns PEERNS [index J]
+   * The pair is created from `ns`; the peer lands directly in `peer.ns`, down (the kernel refuses
+   * to create a veth peer up: ENOTCONN), and is brought up later by a link.set in its namespace.
+   */
+  | {
+      readonly op: 'link.create';
+      readonly kind: 'veth';
+      readonly ns: NsRef;
+      readonly name: string;
+      readonly index?: number;
+      readonly mtu?: number;
+      readonly ipv6: boolean;
+      readonly up: boolean;
+      readonly peer: {
+        readonly ns: NsRef;
+        readonly name: string;
+        readonly index?: number;
+        readonly mtu?: number;
+      };
+    }
+  /** ip -n NS link set NAME [alias A] [master M] [up|down]; ipv6:false sets addr_gen_mode none. */
+  | {
+      readonly op: 'link.set';
+      readonly ns: NsRef;
+      readonly name: string;
+      readonly up?: boolean;
+      readonly master?: string;
+      readonly alias?: string;
+      readonly ipv6?: false;
+    }
+  /** ip -n NS link del NAME */
+  | { readonly op: 'link.delete'; readonly ns: NsRef; readonly name: string }
+  /** ip -n NS addr add CIDR dev DEV (IPv6 with nodad, so it is usable at once) */
+  | { readonly op: 'addr.add'; readonly ns: NsRef; readonly dev: string; readonly cidr: string }
+  /** ip -n NS addr del CIDR dev DEV */
+  | { readonly op: 'addr.delete'; readonly ns: NsRef; readonly dev: string; readonly cidr: string }
+  /** ip -n NS route add TO [via VIA] [dev DEV] proto static */
+  | {
+      readonly op: 'route.add';
+      readonly ns: NsRef;
+      readonly to: string;
+      readonly via?: string;
+      readonly dev?: string;
+    }
+  /** ip -n NS route del TO [via VIA] [dev DEV] */
+  | {
+      readonly op: 'route.delete';
+      readonly ns: NsRef;
+      readonly to: string;
+      readonly via?: string;
+      readonly dev?: string;
+    }
+  /** ip netns exec NS sysctl -w KEY=VALUE  (KEY dotted, e.g. net.ipv4.ip_forward) */
+  | { readonly op: 'sysctl.set'; readonly ns: NsRef; readonly key: string; readonly value: string }
+  /** ip netns exec NS nft -f SCRIPT: (re)defines table `inet TABLE` as a whole, in one transaction. */
+  | { readonly op: 'nft.load'; readonly ns: NsRef; readonly table: string; readonly script: string }
+  /** ip netns exec NS nft delete table inet TABLE (a missing table counts as done) */
+  | { readonly op: 'nft.delete'; readonly ns: NsRef; readonly table: string };
+
+/** The outcome of one operation: the kernel's errno when it failed (EEXIST, ENODEV, ...). */
+export type OpResult = { readonly ok: true } | { readonly ok: false; readonly errno: number; readonly code: string; readonly message: string };
+
+/** A link as the kernel reports it (RTM_GETLINK). */
+export interface LiveLink {
+  readonly index: number;
+  readonly name: string;
+  /** IFLA_INFO_KIND: "veth", "bridge", ... ; undefined for lo and physical devices. */
+  readonly kind?: string;
+  /** Administrative state (IFF_UP). */
+  readonly up: boolean;
+  /** Operational state text: "UP", "DOWN", "LOWERLAYERDOWN", "UNKNOWN", ... */
+  readonly operstate: string;
+  readonly mtu: number;
+  readonly mac: string;
+  /** Name of the master (bridge) in the same namespace, if enslaved. */
+  readonly master?: string;
+  readonly alias?: string;
+  /** IFLA_LINK: the peer's ifindex (in the peer's namespace) for veths. */
+  readonly peerIndex?: number;
+  readonly stats?: LinkStats;
+}
+
+/** Per-interface counters (IFLA_STATS64). */
+export interface LinkStats {
+  readonly rxPackets: number;
+  readonly txPackets: number;
+  readonly rxBytes: number;
+  readonly txBytes: number;
+  readonly rxDropped: number;
+  readonly txDropped: number;
+}
+
+/** An address as the kernel reports it (RTM_GETADDR). */
+export interface LiveAddr {
+  readonly dev: string;
+  /** Canonical CIDR text of the local address, e.g. "172.20.0.11/16". */
+  readonly cidr: string;
+  readonly family: 4 | 6;
+  /** "global", "link", "host", ... */
+  readonly scope: string;
+}
+
+/** A route of the main table as the kernel reports it (RTM_GETROUTE). */
+export interface LiveRoute {
+  /** Canonical destination CIDR ("0.0.0.0/0" for default). */
+  readonly to: string;
+  readonly family: 4 | 6;
+  readonly via?: string;
+  readonly dev?: string;
+  /** "kernel", "static", "boot", "ra", ... or the number as text. */
+  readonly protocol: string;
+  /** "unicast", "local", "broadcast", ... */
+  readonly type: string;
+  readonly scope: string;
+  readonly src?: string;
+}
+
+/** A neighbour (ARP/NDP) entry (RTM_GETNEIGH). */
+export interface LiveNeigh {
+  readonly dev: string;
+  readonly address: string;
+  readonly mac?: string;
+  /** "REACHABLE", "STALE", "FAILED", "PERMANENT", ... */
+  readonly state: string;
+}
+
+/** What one namespace holds. */
+export interface NsSnapshot {
+  readonly links: readonly LiveLink[];
+  readonly addrs: readonly LiveAddr[];
+  /** Main-table routes only. */
+  readonly routes: readonly LiveRoute[];
+  readonly neighbours: readonly LiveNeigh[];
+}
+
+/** A failed kernel operation, as data plus a message a user can act on. */
+export class KernelError extends NslabError {
+  override readonly name = 'KernelError';
+  constructor(
+    readonly op: string,
+    readonly errno: number,
+    /** The errno name, e.g. EPERM; also the NslabError code. */
+    code: string,
+    /** The iproute2/sysctl command a human would type for the same operation. */
+    readonly equivalent: string,
+    detail: string,
+  ) {
+    super(code, `${equivalent}: ${detail}`, 1);
+  }
+}
+
+/** The effects port. All calls are synchronous: rtnetlink round trips take microseconds. */
+export interface Kernel {
+  /**
+   * Run operations in order. Adjacent rtnetlink operations on the same namespace go to the kernel
+   * in one sendmsg; every operation is attempted and gets its own result (same order, same length).
+   */
+  run(ops: readonly KernelOp[]): OpResult[];
+  /** Names of the namespaces under /run/netns. */
+  netnsList(): string[];
+  /** Dump one namespace; undefined when the named netns does not exist. */
+  snapshot(ns: NsRef, what?: { readonly neighbours?: boolean; readonly stats?: boolean }): NsSnapshot | undefined;
+  /** Link names present in a namespace (cheaper than a snapshot); undefined if the netns is gone. */
+  linkNames(ns: NsRef): Set<string> | undefined;
+  /** Current value of a sysctl in a namespace (dotted key), undefined if it does not exist. */
+  sysctlGet(ns: NsRef, key: string): string | undefined;
+  /**
+   * Make /etc/netns/<netns>/hosts a symlink to `target` (what `ip netns exec` bind-mounts over
+   * /etc/hosts). Only a symlink into `ownedRoot` is ever replaced; anything else is 'foreign'.
+   */
+  hostsLink(netns: string, target: string, ownedRoot: string): 'linked' | 'unchanged' | 'foreign';
+  /** Remove /etc/netns/<netns>/hosts if it is a symlink into `ownedRoot`, and the emptied directory. */
+  hostsUnlink(netns: string, ownedRoot: string): void;
+  /**
+   * Delete the learned neighbour (ARP/NDP) entries of a namespace, keeping permanent and NOARP
+   * ones; returns how many went. Frees room in the kernel's global neighbour table between probe
+   * waves. With `devs`, only the entries on those interfaces (a lab's bridges in the host).
+   * `ip -n NS neigh flush all` / `ip neigh flush dev DEV`
+   */
+  neighFlush(ns: NsRef, devs?: readonly string[]): number;
+  /**
+   * Ask the namespace's kernel which route it would use for one destination (optionally as if the
+   * packet arrived on `iif`); refusals such as ENETUNREACH are answers. Undefined if the netns is gone.
+   * `ip -n NS route get DST [from SRC] [iif DEV] [oif DEV]`
+   */
+  routeGet(ns: NsRef, q: import('./route-get.js').RouteQuery): import('./route-get.js').RouteAnswer | undefined;
+  /** The text of table `inet TABLE` as nft prints it, undefined when absent (or the netns is gone). */
+  nftList(ns: NsRef, table: string): string | undefined;
+  /** The nftables tables of a namespace (every family); undefined if the netns is gone. */
+  nftTables(ns: NsRef): Array<{ readonly family: string; readonly name: string }> | undefined;
+  /** Release sockets and namespace file descriptors. */
+  close(): void;
+}

@@ -1,0 +1,98 @@
+// The namespace side of probing: checking that source namespaces exist, enabling ping sockets in
+// them, and creating a batch of sockets inside one namespace with a single switch in and out.
+// Writes net.ipv4.ping_group_range only inside lab namespaces, never in the namespace this
+// process runs in (notes/kernel.md "Probing from inside a namespace without spawning").
+import * as fs from 'node:fs';
+import { SysError } from './libc.js';
+import { openNetns, withNetns } from './netns.js';
+import { sysctlGet, sysctlSet } from './sysctl.js';
+
+/** Every group may open ping sockets (covers IPv6 ping sockets too). */
+const PING_GROUPS = '0 2147483647';
+const PING_KEY = 'net.ipv4.ping_group_range';
+
+/** The outcome of preparing one source namespace. */
+export type NetnsState = 'ready' | 'missing' | 'home';
+
+/**
+ * Check each namespace exists and, for those that send ICMP probes, allow ping sockets in it.
+ * A named namespace that is the one this process runs in ("home") is left untouched: changing
+ * its sysctl would change the user's own network. `ip netns exec NS sysctl -w net.ipv4.ping_group_range="0 2147483647"`
+ */
+export function prepareNamespaces(names: ReadonlySet<string>, icmp: ReadonlySet<string>, home: number): Map<string, NetnsState> {
+  const homeId = nsIdentity(home);
+  const out = new Map<string, NetnsState>();
+  for (const name of names) {
+    const fd = tryOpen(name);
+    if (fd === undefined) {
+      out.set(name, 'missing');
+      continue;
+    }
+    try {
+      if (nsIdentity(fd) === homeId) out.set(name, 'home');
+      else {
+        if (icmp.has(name)) allowPing(fd, home);
+        out.set(name, 'ready');
+      }
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+  return out;
+}
+
+function allowPing(fd: number, home: number): void {
+  const [now] = sysctlGet(fd, home, [PING_KEY]);
+  if (now?.split(/\s+/).join(' ') === PING_GROUPS) return;
+  const [err] = sysctlSet(fd, home, [{ key: PING_KEY, value: PING_GROUPS }]);
+  // Not fatal: the ICMP probes then fail with "ping sockets not permitted", which says why.
+  if (err) process.emitWarning(`nslab: cannot set ${PING_KEY}: ${err.message}`);
+}
+
+/** Device and inode of a namespace fd: equal for two fds of the same namespace. */
+function nsIdentity(fd: number): string {
+  const st = fs.fstatSync(fd);
+  return `${st.dev}:${st.ino}`;
+}
+
+/** An fd for the namespace, or undefined when it does not exist (any other error is thrown). */
+export function tryOpen(name: string): number | undefined {
+  try {
+    return openNetns(name);
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === 'ENOENT' || code === 'EINVAL') return undefined;
+    throw e;
+  }
+}
+
+/**
+ * Run make() once per item with the thread inside namespace `name` (one switch for the batch),
+ * returning each item's fd or its SysError. undefined when the namespace does not exist.
+ */
+export function createInNetns<T>(name: string, home: number, items: readonly T[], make: (item: T) => number): (number | SysError)[] | undefined {
+  const fd = tryOpen(name);
+  if (fd === undefined) return undefined;
+  const made: (number | SysError)[] = [];
+  try {
+    withNetns(fd, home, () => {
+      for (const item of items) made.push(makeOne(item, make));
+    });
+    return made;
+  } catch (e) {
+    // A bug, not a system call error: do not leak the sockets made so far.
+    for (const m of made) if (typeof m === 'number') fs.closeSync(m);
+    throw e;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function makeOne<T>(item: T, make: (item: T) => number): number | SysError {
+  try {
+    return make(item);
+  } catch (e) {
+    if (e instanceof SysError) return e;
+    throw e;
+  }
+}

@@ -1,0 +1,112 @@
+// The probe engine's entry point: reachability checks (ICMP echo, TCP connect, UDP datagram) sent
+// FROM named network namespaces, without spawning anything. Sockets are made inside each source
+// namespace and driven by poll(2) from one loop in this process (probe-loop.ts). A failed probe is
+// a result, not an error: runProbes throws only for bad options or bugs.
+import * as fs from 'node:fs';
+import { openCurrentNetns } from './netns.js';
+import { ProbeLoop, type LoopConfig, type Planned } from './probe-loop.js';
+import { prepareNamespaces } from './probe-netns.js';
+import { familyOf, type ProbeKind } from './probe-wire.js';
+
+export type { ProbeKind } from './probe-wire.js';
+
+/** One reachability check. */
+export interface ProbeSpec {
+  /** Caller's key; echoed in the outcome. */
+  readonly id: number;
+  /** Named namespace under /run/netns to probe FROM. */
+  readonly netns: string;
+  /** IPv4 or IPv6 address (no zone). */
+  readonly dst: string;
+  readonly kind: ProbeKind;
+  /** Destination port, required for tcp and udp. */
+  readonly port?: number;
+}
+
+/** The result of one probe (outcomes come back in the order of the specs). */
+export interface ProbeOutcome {
+  readonly id: number;
+  readonly reached: boolean;
+  /** Round-trip time of the successful attempt, in ms (TCP: connect() to established). */
+  readonly rttMs?: number;
+  /** Why not reached ("timeout", "connection refused", "network unreachable", ...), or a note on a reach. */
+  readonly reason?: string;
+  /** Attempts made (0 when the probe could not start at all, e.g. a missing namespace). */
+  readonly attempts: number;
+  /** Requests that left the socket. */
+  readonly sent: number;
+  /** Attempts the destination answered (echo reply, SYN-ACK or RST, UDP reply or port unreachable). */
+  readonly received: number;
+}
+
+/** Tuning of a run; every probe ends within attempts × (timeoutMs + backoff) once started. */
+export interface ProbeOptions {
+  /** Per attempt, default 1000. */
+  readonly timeoutMs?: number;
+  /** Default 3: a probe reports failure only after all attempts failed. */
+  readonly attempts?: number;
+  /** Max probes in flight (each holds one socket), default 64. */
+  readonly concurrency?: number;
+  /** Max new attempts started per second, default 2000: paces ARP broadcasts (notes/kernel.md). */
+  readonly ratePerSec?: number;
+}
+
+/** Pause before a retry: a tenth of the timeout, between 10 and 100 ms. */
+export function backoffMs(timeoutMs: number): number {
+  return Math.min(100, Math.max(10, Math.round(timeoutMs / 10)));
+}
+
+/**
+ * Run the probes, at most `concurrency` at once and `ratePerSec` attempts started per second.
+ * Source namespaces that send ICMP get net.ipv4.ping_group_range "0 2147483647" first.
+ * `ip netns exec NS ping -c 1 -W 1 DST` / `nc -z -w 1 DST PORT` / `nc -u ...`, for many at once.
+ */
+export async function runProbes(probes: readonly ProbeSpec[], opts: ProbeOptions = {}): Promise<ProbeOutcome[]> {
+  const config = loopConfig(opts);
+  const outcomes: (ProbeOutcome | undefined)[] = probes.map(invalidOutcome);
+  const valid = probes.filter((_, i) => outcomes[i] === undefined);
+  const home = openCurrentNetns();
+  try {
+    const names = new Set(valid.map((p) => p.netns));
+    const icmp = new Set(valid.filter((p) => p.kind === 'icmp').map((p) => p.netns));
+    const states = prepareNamespaces(names, icmp, home);
+    const planned: Planned[] = [];
+    probes.forEach((spec, index) => {
+      if (outcomes[index] !== undefined) return;
+      const state = states.get(spec.netns);
+      if (state === 'missing') outcomes[index] = notStarted(spec, `namespace ${spec.netns} missing`);
+      else if (state === 'home') outcomes[index] = notStarted(spec, `namespace ${spec.netns} is the one nslab runs in`);
+      else planned.push({ index, spec, family: familyOf(spec.dst) ?? 4 });
+    });
+    const done = await new ProbeLoop(planned, config, home).run();
+    for (const [index, outcome] of done) outcomes[index] = outcome;
+  } finally {
+    fs.closeSync(home);
+  }
+  return outcomes.map((o, i) => o ?? notStarted(probes[i] as ProbeSpec, 'not run'));
+}
+
+function loopConfig(opts: ProbeOptions): LoopConfig {
+  const timeoutMs = opts.timeoutMs ?? 1000;
+  const attempts = opts.attempts ?? 3;
+  const concurrency = opts.concurrency ?? 64;
+  const ratePerSec = opts.ratePerSec ?? 2000;
+  if (!(timeoutMs > 0 && timeoutMs <= 600_000)) throw new RangeError(`timeoutMs must be in (0, 600000], got ${timeoutMs}`);
+  if (!Number.isInteger(attempts) || attempts < 1) throw new RangeError(`attempts must be a positive integer, got ${attempts}`);
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
+  if (!(ratePerSec > 0)) throw new RangeError(`ratePerSec must be positive, got ${ratePerSec}`);
+  return { timeoutMs, attempts, concurrency, ratePerSec, backoffMs: backoffMs(timeoutMs) };
+}
+
+/** The outcome of a spec that cannot be probed as written, or undefined when it is fine. */
+function invalidOutcome(spec: ProbeSpec): ProbeOutcome | undefined {
+  if (familyOf(spec.dst) === undefined) return notStarted(spec, `invalid address "${spec.dst}"`);
+  if (spec.kind === 'icmp') return undefined;
+  const p = spec.port;
+  if (p === undefined || !Number.isInteger(p) || p < 1 || p > 65535) return notStarted(spec, `invalid port ${String(p)}`);
+  return undefined;
+}
+
+function notStarted(spec: ProbeSpec, reason: string): ProbeOutcome {
+  return { id: spec.id, reached: false, reason, attempts: 0, sent: 0, received: 0 };
+}

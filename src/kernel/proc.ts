@@ -1,0 +1,57 @@
+// Running a command inside a named network namespace the way `ip netns exec` does (with the
+// namespace's /etc/netns files), stdio inherited, exit status handed back. Never through a shell.
+import { spawn } from 'node:child_process';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { errnoOf } from './errors.js';
+import { netnsPath, validNetnsName } from './netns.js';
+import { KernelError } from './port.js';
+
+/** How a command ended: its exit code, or the signal that killed it. */
+export interface ExitStatus {
+  readonly code: number | null;
+  readonly signal: string | null;
+}
+
+/**
+ * Run argv in the named namespace with inherited stdio and resolve to its exit status.
+ * Rejects with KernelError when the namespace does not exist (op netns.enter, ENOENT) or the
+ * command cannot be found (op exec, ENOENT). The child runs under `ip netns exec`, which also
+ * bind-mounts /etc/netns/NAME/* over /etc (node names resolve through the lab's hosts file) and
+ * remounts /sys: that needs a private mount namespace, which a multi-threaded Node process cannot
+ * unshare for itself. argv is passed as is, never through a shell.
+ * `ip netns exec NETNS ARGV...`
+ */
+export function execInNetns(opts: { netns: string; argv: string[] }): Promise<ExitStatus> {
+  const [cmd] = opts.argv;
+  const equivalent = `ip netns exec ${opts.netns} ${opts.argv.join(' ')}`;
+  if (cmd === undefined) return Promise.reject(new KernelError('exec', 22, 'EINVAL', equivalent, 'no command given'));
+  if (!validNetnsName(opts.netns) || !existsSync(netnsPath(opts.netns))) {
+    return Promise.reject(new KernelError('netns.enter', 2, 'ENOENT', equivalent, `network namespace "${opts.netns}" does not exist`));
+  }
+  if (findCommand(cmd) === undefined) return Promise.reject(new KernelError('exec', 2, 'ENOENT', equivalent, `command not found: ${cmd}`));
+  const child = spawn('ip', ['netns', 'exec', opts.netns, ...opts.argv], { stdio: 'inherit' });
+  // Ctrl-C reaches the whole foreground process group: the command decides, nslab waits for it.
+  const ignore = (): void => {};
+  process.on('SIGINT', ignore);
+  return new Promise<ExitStatus>((resolve, reject) => {
+    child.once('error', (e) => {
+      const en = errnoOf(e);
+      reject(en ? new KernelError('exec', en.errno, en.code, equivalent, `cannot run ip (iproute2): ${e.message}`) : e);
+    });
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+  }).finally(() => process.off('SIGINT', ignore));
+}
+
+/** The path a command name resolves to through PATH (or itself when it has a slash), if executable. */
+export function findCommand(cmd: string): string | undefined {
+  const candidates = cmd.includes('/') ? [cmd] : (process.env['PATH'] ?? '/usr/bin:/bin').split(':').map((d) => join(d || '.', cmd));
+  return candidates.find((p) => {
+    try {
+      accessSync(p, constants.X_OK);
+      return statSync(p).isFile();
+    } catch {
+      return false;
+    }
+  });
+}

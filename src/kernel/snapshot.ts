@@ -1,0 +1,117 @@
+// Dump one namespace over its netlink socket and decode it into the port's Live* shapes:
+// interface indexes become names, numbers become iproute2 words. Read-only; it refreshes the
+// namespace's name -> ifindex cache as a side benefit (a dump is the authoritative list).
+import type { NsHandle } from './ns-table.js';
+import type { LiveAddr, LiveLink, LiveNeigh, LiveRoute, NsSnapshot } from './port.js';
+import { decodeAddr, encodeAddrDump } from './rtnl/wire-addr.js';
+import { decodeLink, encodeLinkDump, type LinkMsg } from './rtnl/wire-link.js';
+import { decodeNeigh, encodeNeighDelete, encodeNeighDump, type NeighMsg } from './rtnl/wire-neigh.js';
+import { decodeRoute, encodeRouteDump } from './rtnl/wire-route.js';
+import { dropUndefined } from './rtnl/wire.js';
+import { NUD_NOARP, NUD_PERMANENT, neighStateName, operstateName, protocolName, routeTypeName, scopeName } from './rtnl/wire-words.js';
+
+/** Every link of the namespace, decoded; refreshes the name cache. `ip -d link show` */
+export function dumpLinks(h: NsHandle, stats = false): LinkMsg[] {
+  const links: LinkMsg[] = [];
+  for (const m of h.sock.dump(encodeLinkDump(stats))) {
+    const l = decodeLink(m);
+    if (l) links.push(l);
+  }
+  h.index.clear();
+  for (const l of links) h.index.set(l.name, l.index);
+  return links;
+}
+
+/** Links, addresses, main-table routes and optionally neighbours and counters of one namespace. */
+export function snapshotNs(h: NsHandle, what: { readonly neighbours?: boolean; readonly stats?: boolean }): NsSnapshot {
+  const raw = dumpLinks(h, what.stats === true);
+  const nameOf = new Map(raw.map((l) => [l.index, l.name]));
+  return {
+    links: raw.map((l) => liveLink(l, nameOf, what.stats === true)),
+    addrs: dumpAddrs(h, nameOf),
+    routes: dumpRoutes(h, nameOf),
+    neighbours: what.neighbours ? dumpNeighbours(h, nameOf) : [],
+  };
+}
+
+function liveLink(l: LinkMsg, nameOf: ReadonlyMap<number, string>, stats: boolean): LiveLink {
+  return {
+    index: l.index,
+    name: l.name,
+    up: (l.flags & 1) !== 0,
+    operstate: operstateName(l.operstate),
+    mtu: l.mtu,
+    mac: l.mac,
+    ...dropUndefined({
+      kind: l.kind,
+      master: l.master !== undefined ? nameOf.get(l.master) : undefined,
+      alias: l.alias,
+      peerIndex: l.link,
+      stats: stats ? l.stats : undefined,
+    }),
+  };
+}
+
+/** `ip addr show` */
+function dumpAddrs(h: NsHandle, nameOf: ReadonlyMap<number, string>): LiveAddr[] {
+  const out: LiveAddr[] = [];
+  for (const m of h.sock.dump(encodeAddrDump())) {
+    const a = decodeAddr(m);
+    if (!a) continue;
+    out.push({
+      dev: nameOf.get(a.index) ?? String(a.index),
+      cidr: `${a.address}/${a.prefix}`,
+      family: a.family,
+      scope: scopeName(a.scope),
+    });
+  }
+  return out;
+}
+
+/** `ip route show` and `ip -6 route show` (main table). */
+function dumpRoutes(h: NsHandle, nameOf: ReadonlyMap<number, string>): LiveRoute[] {
+  const out: LiveRoute[] = [];
+  for (const m of h.sock.dump(encodeRouteDump())) {
+    const r = decodeRoute(m);
+    if (!r) continue;
+    out.push({
+      to: r.dst,
+      family: r.family,
+      protocol: protocolName(r.protocol),
+      type: routeTypeName(r.type),
+      scope: scopeName(r.scope),
+      ...dropUndefined({
+        via: r.gateway,
+        dev: r.oif !== undefined ? (nameOf.get(r.oif) ?? String(r.oif)) : undefined,
+        src: r.prefsrc,
+      }),
+    });
+  }
+  return out;
+}
+
+/** `ip neigh show` (like iproute2, without NOARP entries such as multicast addresses). */
+function dumpNeighbours(h: NsHandle, nameOf: ReadonlyMap<number, string>): LiveNeigh[] {
+  const out: LiveNeigh[] = [];
+  for (const m of h.sock.dump(encodeNeighDump())) {
+    const n = decodeNeigh(m);
+    if (!n || (n.state & NUD_NOARP) !== 0) continue;
+    out.push({
+      dev: nameOf.get(n.index) ?? String(n.index),
+      address: n.address,
+      state: neighStateName(n.state),
+      ...dropUndefined({ mac: n.mac }),
+    });
+  }
+  return out;
+}
+
+/** Delete every learned neighbour entry of the namespace in one batch; returns the count. */
+export function flushNeighbours(h: NsHandle, devs?: readonly string[]): number {
+  const only = devs ? new Set(devs.map((d) => h.index.get(d) ?? (dumpLinks(h).find((l) => l.name === d)?.index ?? -1))) : undefined;
+  const doomed = h.sock.dump(encodeNeighDump()).map(decodeNeigh)
+    .filter((n) => n !== undefined && (n.state & (NUD_NOARP | NUD_PERMANENT)) === 0 && (!only || only.has(n.index))) as NeighMsg[];
+  if (doomed.length === 0) return 0;
+  // Entries can vanish (garbage collection) between the dump and the delete: ENOENT is fine.
+  return h.sock.batch(doomed.map(encodeNeighDelete)).filter((r) => r.errno === 0).length;
+}

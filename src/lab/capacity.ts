@@ -1,0 +1,30 @@
+// Whether a lab fits on this host, checked by `up` before it changes anything: the lab's needs
+// (plan/capacity.ts) against the host's limits (kernel/host-limits.ts). A refusal is exit 1: the
+// file is fine, the host is short of something, and the message says what and by how much.
+import { hostLimits } from '../kernel/host-limits.js';
+import { listNetns } from '../kernel/netns.js';
+import type { Topology } from '../model/types.js';
+import { checkCapacity, labNeeds } from '../plan/capacity.js';
+import { NslabError } from '../util/errors.js';
+
+/**
+ * Warnings to print (as `warning: ...` lines); throws NslabError (exit 1) when the lab cannot be
+ * built here. With dryRun nothing is refused: the refusals come back as warnings, since a dry
+ * run needs none of it.
+ */
+export function capacityWarnings(t: Topology, opts: { readonly dryRun?: boolean } = {}, pool?: { held(): number }): string[] {
+  const named = listNetns();
+  const needs = labNeeds(t, new Set(named));
+  const limits = hostLimits();
+  // The netns pool's fds are namespaces of this lab, already counted by its needs. Read after the
+  // fd count, so a namespace made in between is subtracted too: the estimate errs low by at most
+  // a few fds, which the margin covers, instead of counting the pool twice (it races the check).
+  const pooled = pool?.held() ?? 0;
+  const files = limits.openFiles && { ...limits.openFiles, inUse: Math.max(0, limits.openFiles.inUse - pooled) };
+  const verdict = checkCapacity(t.name, needs, { ...limits, ...(files ? { openFiles: files } : {}), namedNetns: named.length });
+  if (verdict.refusals.length > 0 && !opts.dryRun) {
+    const list = verdict.refusals.map((r) => `  ${r}`).join('\n');
+    throw new NslabError('host-limits', `the lab does not fit on this host; nothing was changed:\n${list}`, 1);
+  }
+  return [...verdict.refusals.map((r) => `warning: up would refuse: ${r}`), ...verdict.warnings.map((w) => `warning: ${w}`)];
+}

@@ -1,0 +1,139 @@
+// `clean`: find what labs left behind that `down` cannot remove (no state, or a journal that is
+// missing, empty or damaged), by the ownership markers the kernel and filesystem keep themselves
+// (plan/leftovers.ts), and remove it. Removal holds each lab's lock and scans that lab again
+// first, so a lab that a running `up` completes meanwhile is left alone, and every object is
+// checked for its marker right before it goes: nothing without an nslab marker is ever touched.
+import { removeLock } from '../kernel/lock.js';
+import { groupDirs, hostsSymlinks, lockHeld, netnsSymlinks } from '../kernel/markers.js';
+import { deleteGroup, GROUP_DIR } from '../kernel/netns.js';
+import { HOST_NS, type Kernel } from '../kernel/port.js';
+import { NFT_FAMILY } from '../kernel/nft/render.js';
+import { findLeftovers, isLabName, labOfAlias, labOfNftTable, type LabLeftovers, type Observed } from '../plan/leftovers.js';
+import { JournalWriter } from '../state/journal.js';
+import { findState, lockFiles, stateDirs, type FoundState } from '../state/scan.js';
+import { labJournal, labPaths, removeLabState, stateRoot } from '../state/store.js';
+import { isNslabError, NslabError } from '../util/errors.js';
+import { linuxKernel, type KernelFactory } from './kernel.js';
+import { lockPath, withLabLock, type LockWait } from './lock.js';
+import { stopRecords } from './processes.js';
+
+export type { LabLeftovers } from '../plan/leftovers.js';
+export { describeLeftovers } from '../plan/leftovers.js';
+
+/** Options of `clean`. */
+export interface CleanOptions extends LockWait {
+  readonly openKernel?: KernelFactory;
+  /** Grace between SIGTERM and SIGKILL for leftover processes (ms). */
+  readonly graceMs?: number;
+}
+
+/** What removing one lab's leftovers did. */
+export interface CleanOutcome {
+  readonly lab: string;
+  /** What was found (again, under the lab's lock) and removed; undefined when nothing was left by then. */
+  readonly removed?: LabLeftovers;
+  /** Why removal stopped, if it did. */
+  readonly error?: string;
+}
+
+/** The paths shown for a lab's state, lock and namespace mounts. */
+export function leftoverPaths(lab: string): { state: string; lock: string; group: string } {
+  return { state: labPaths(lab).dir, lock: lockPath(lab), group: `${GROUP_DIR}/${lab}` };
+}
+
+/** Scan the host (read-only) for leftovers, grouped by lab. */
+export async function scanLeftovers(opts: CleanOptions = {}): Promise<LabLeftovers[]> {
+  const kernel = await (opts.openKernel ?? linuxKernel)({});
+  try {
+    return findLeftovers(observe(kernel), GROUP_DIR);
+  } finally {
+    kernel.close();
+  }
+}
+
+/** Remove the leftovers of these labs, one lab at a time under its lock. */
+export async function removeLeftovers(labs: readonly string[], opts: CleanOptions = {}): Promise<CleanOutcome[]> {
+  const kernel = await (opts.openKernel ?? linuxKernel)({});
+  try {
+    const out: CleanOutcome[] = [];
+    for (const lab of labs) {
+      try {
+        out.push(await withLabLock(lab, opts, async (lock) => {
+          // Again, under the lock: what the first scan saw may have changed (an up finished).
+          const now = findLeftovers(observe(kernel, lab), GROUP_DIR).find((l) => l.lab === lab);
+          if (now === undefined) return { lab };
+          await removeLab(kernel, now, opts);
+          if (now.stateDir || now.lockFile) removeLock(lock);
+          return { lab, removed: now };
+        }));
+      } catch (e) {
+        if (!isNslabError(e)) throw e;
+        out.push({ lab, error: e.message });
+      }
+    }
+    return out;
+  } finally {
+    kernel.close();
+  }
+}
+
+/** Everything with an nslab marker on the host, plus the state root's contents. `mine`: a lab whose lock we hold. */
+function observe(kernel: Kernel, mine?: string): Observed {
+  const states = new Map<string, FoundState>();
+  for (const lab of stateDirs()) {
+    const s = isLabName(lab) ? findState(lab) : undefined;
+    if (s) states.set(lab, s);
+  }
+  const locks = lockFiles().filter(isLabName).map((lab) => ({ lab, held: lab !== mine && lockHeld(lockPath(lab)) }));
+  const hostLinks = (kernel.snapshot(HOST_NS)?.links ?? []).map((l) => ({ name: l.name, ...(l.alias === undefined ? {} : { alias: l.alias }) }));
+  // A table counts as a lab's only with both marks: its name and its comment.
+  const nftTables = (kernel.nftTables(HOST_NS) ?? [])
+    .filter((t) => t.family === NFT_FAMILY && labOfNftTable(t.name) !== undefined)
+    .filter((t) => (kernel.nftList(HOST_NS, t.name) ?? '').includes(`comment "nslab:${labOfNftTable(t.name)}"`))
+    .map((t) => t.name);
+  return { stateRoot: stateRoot(), states, locks, netnsLinks: netnsSymlinks(), groups: groupDirs(), hostLinks, nftTables, hostsLinks: hostsSymlinks() };
+}
+
+/** Remove one lab's leftovers, processes first (they keep namespaces alive), state last. */
+async function removeLab(kernel: Kernel, l: LabLeftovers, opts: CleanOptions): Promise<void> {
+  const lab = l.lab;
+  if (l.processes.length > 0) await stopProcesses(lab, opts.graceMs);
+  for (const ns of l.hosts) kernel.hostsUnlink(ns, stateRoot());
+  if (l.kind === 'strays') {
+    // Strays of a lab down still owns: only these names go, its group stays.
+    failOn(lab, kernel.run(l.netns.map((name) => ({ op: 'netns.delete' as const, name, group: lab }))), l.netns);
+  } else if (l.groupDir || l.netns.length > 0) {
+    // One lazy umount of the group's tmpfs detaches every namespace of the lab; then the names.
+    deleteGroup(lab, l.netns);
+  }
+  deleteLinks(kernel, lab, l.links);
+  failOn(lab, kernel.run(l.nftTables.map((table) => ({ op: 'nft.delete' as const, ns: HOST_NS, table }))), l.nftTables);
+  if (l.stateDir) removeLabState(lab);
+}
+
+/** Stop the processes a leftover journal records (by PID and start time: a reused PID is never signalled). */
+async function stopProcesses(lab: string, graceMs?: number): Promise<void> {
+  const recs = [...labJournal(lab).procs.values()];
+  if (recs.length === 0) return;
+  const writer = new JournalWriter(labPaths(lab).journal);
+  try {
+    await stopRecords(recs, writer, graceMs);
+  } finally {
+    writer.close();
+  }
+}
+
+/** Delete host links by name, each only if its alias still names this lab right before. */
+function deleteLinks(kernel: Kernel, lab: string, names: readonly string[]): void {
+  if (names.length === 0) return;
+  const now = new Map((kernel.snapshot(HOST_NS)?.links ?? []).map((x) => [x.name, x.alias]));
+  const ours = names.filter((n) => now.has(n) && labOfAlias(now.get(n)) === lab);
+  const results = kernel.run(ours.map((name) => ({ op: 'link.delete' as const, ns: HOST_NS, name })));
+  // ENODEV: a veth end that went with its namespace meanwhile.
+  failOn(lab, results.map((r) => (r.ok || r.code === 'ENODEV' ? { ok: true as const } : r)), ours);
+}
+
+function failOn(lab: string, results: ReturnType<Kernel['run']>, what: readonly string[]): void {
+  const bad = results.flatMap((r, i) => (r.ok ? [] : [`${what[i]}: ${r.code} ${r.message}`]));
+  if (bad.length > 0) throw new NslabError('clean-failed', `lab ${lab}: could not remove ${bad.join('; ')}`, 1);
+}

@@ -1,0 +1,165 @@
+// `down`: remove exactly what the lab's journal owns, with the lab name alone (no file needed),
+// holding the lab's lock. The namespaces go first, all at once; the kernel then frees their veths
+// in the background (about 1 ms a bridge port). The lab's bridges can only go after that: when
+// it takes longer than a short budget, down hands the rest (wait, delete the bridges, remove the
+// state) to a detached `nslab down --wait` that inherits the lock, and returns. So a later command
+// on the lab waits for the finisher, and `--wait` gives the old fully synchronous behaviour.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describeFailure, type StepFailure } from '../apply/errors.js';
+import { finishTeardown, teardown, waitGone } from '../apply/teardown.js';
+import { spawnDetached } from '../kernel/background.js';
+import type { HeldLock } from '../kernel/lock.js';
+import { netnsInode, scanNetns } from '../kernel/procfs.js';
+import type { Owned } from '../plan/live.js';
+import { JournalWriter } from '../state/journal.js';
+import { labJournal, labPaths, removeLabState } from '../state/store.js';
+import { NslabError } from '../util/errors.js';
+import { phase } from '../util/timing.js';
+import type { KernelFactory } from './kernel.js';
+import { linuxKernel } from './kernel.js';
+import { withdrawHosts } from './hosts.js';
+import { withoutSharedSettings } from './shared-host.js';
+import { looksLikeLabName } from './names.js';
+import { withLabLock, type LockWait } from './lock.js';
+import { quickLabName } from './model-cache.js';
+import { readTopologyFile } from './read-file.js';
+import { stopLabProcesses } from './processes.js';
+
+/** Options of `down`. */
+export interface DownOptions extends LockWait {
+  /** A lab name, or a topology file (its `name:` is used). */
+  readonly target: string;
+  readonly openKernel?: KernelFactory;
+  /** How long to wait for the kernel's background cleanup, in ms (default 10 s; 0 = don't wait). */
+  readonly waitMs?: number;
+  /**
+   * Finish in the background (a detached finisher holding the lab's lock) when the kernel needs
+   * longer than this many ms to free the bridge ports. Undefined: always wait (the library's
+   * default; the CLI passes a budget unless --wait).
+   */
+  readonly backgroundAfterMs?: number;
+}
+
+/** What `down` did. */
+export interface DownResult {
+  readonly lab: string;
+  /** False when there was nothing to remove. */
+  readonly wasUp: boolean;
+  readonly removed: number;
+  /** Host links left alone because something else now owns their name. */
+  readonly skipped: readonly string[];
+  /** PID of the background finisher still removing the bridges, if down handed over. */
+  readonly finisher?: number;
+  readonly ms: number;
+}
+
+/** Tear a lab down. */
+export async function down(opts: DownOptions): Promise<DownResult> {
+  const t0 = performance.now();
+  phase('startup');
+  const lab = labNameOf(opts.target);
+  return withLabLock(lab, opts, (lock) => downLocked(lab, opts, lock, t0));
+}
+
+async function downLocked(lab: string, opts: DownOptions, lock: HeldLock, t0: number): Promise<DownResult> {
+  const paths = labPaths(lab);
+  const state = labJournal(lab);
+  if (!existsSync(paths.journal)) {
+    // A state dir without a journal: an up killed before its first journal write, which had
+    // created nothing yet (everything is journaled before it is made). Nothing else to undo.
+    removeLabState(lab);
+    return { lab, wasUp: false, removed: 0, skipped: [], ms: performance.now() - t0 };
+  }
+  // Processes first: they keep the namespaces alive. Recorded by PID and start time, so a
+  // reused PID is never signalled, also when the `up` that started them was killed.
+  await stopLabProcesses(lab);
+  phase('processes');
+  const hostNetns = state.meta?.hostNetns;
+  const kernel = await (opts.openKernel ?? linuxKernel)(hostNetns ? { hostNetns } : {});
+  try {
+    // Remember the namespaces' identities: once deleted they have no name, and a process still
+    // inside one keeps it (and its veths) alive; then we can say which process it is.
+    const inodes = ownedNetns(state.owned).flatMap((n) => netnsInode(n) ?? []);
+    phase('journal+inodes');
+    // Hosts files first, while the journal still names the namespaces they belong to: a down
+    // killed after the namespaces are dropped from the journal would otherwise leave them behind.
+    withdrawHosts(kernel, [...ownedNetns(state.owned), ...adoptedNetns(state.owned)]);
+    phase('hosts files');
+    const writer = new JournalWriter(paths.journal);
+    try {
+      const outcome = teardown({ lab, owned: withoutSharedSettings(lab, state.owned), kernel, journal: writer, deferBridges: true });
+      phase('teardown');
+      failIf(lab, paths.journal, outcome.failures);
+      // Usually done within a few hundred ms; if not, a process holding a namespace is the likely
+      // cause, and worth saying at once rather than after the full wait.
+      const budget = opts.backgroundAfterMs ?? 300;
+      // The kernel frees about one bridge port a millisecond: no use waiting when it has more.
+      const hopeless = opts.backgroundAfterMs !== undefined && outcome.deferred.length > 0 && outcome.pending.length > budget;
+      const soon = !hopeless && await waitGone(kernel, outcome.pending, Math.min(budget, opts.waitMs ?? budget));
+      if (!soon && !hopeless && scanNetns(new Set(inodes)).byNetns.size > 0) throw stillInUse(lab, inodes);
+      if (!soon && opts.backgroundAfterMs !== undefined && outcome.deferred.length > 0) {
+        const finisher = handOver(lab, lock);
+        if (finisher !== undefined) return { lab, wasUp: true, removed: outcome.done, skipped: outcome.skipped, finisher, ms: performance.now() - t0 };
+      }
+      if (!soon && !(await waitGone(kernel, outcome.pending, opts.waitMs ?? 10_000))) throw stillInUse(lab, inodes);
+      phase('wait gone');
+      const rest = finishTeardown(kernel, writer, outcome.deferred);
+      failIf(lab, paths.journal, rest.failures);
+      phase('bridges');
+      writer.close();
+      removeLabState(lab);
+      phase('state');
+      return { lab, wasUp: true, removed: outcome.done + rest.done, skipped: outcome.skipped, ms: performance.now() - t0 };
+    } finally {
+      writer.close();
+    }
+  } finally {
+    kernel.close();
+  }
+}
+
+function failIf(lab: string, journal: string, failures: readonly StepFailure[]): void {
+  if (failures.length === 0) return;
+  throw new NslabError('down-failed', `lab ${lab}: could not remove everything:\n${failures.map((f) => `  ${describeFailure(f)}`).join('\n')}\nThe journal (${journal}) still lists what is left; run \`nslab down ${lab}\` again once the cause is fixed.`, 1);
+}
+
+/**
+ * Start `nslab down LAB --wait` detached, holding our lock (inherited fd), to finish once the
+ * kernel has freed the bridge ports. Undefined when it could not be started (then we wait).
+ */
+function handOver(lab: string, lock: HeldLock): number | undefined {
+  const bin = fileURLToPath(new URL('../../bin/nslab', import.meta.url));
+  if (!existsSync(bin)) return undefined;
+  return spawnDetached([process.execPath, bin, 'down', lab, '--wait'], join(labPaths(lab).dir, 'down.log'), lock.fd, { NSLAB_LOCK_FD: '3' });
+}
+
+function ownedNetns(owned: Owned): string[] {
+  return [...owned.values()].flatMap((r) => (r.op.op === 'netns.create' ? [r.op.name] : []));
+}
+
+/** Namespaces adopted with `netns_of`: only their names are removed, the processes keep them. */
+function adoptedNetns(owned: Owned): string[] {
+  return [...owned.values()].flatMap((r) => (r.op.op === 'netns.attach' ? [r.op.name] : []));
+}
+
+/** Why host interfaces linger: processes still inside the deleted namespaces, if any. */
+function stillInUse(lab: string, inodes: readonly number[]): NslabError {
+  const holders = [...scanNetns(new Set(inodes)).byNetns.values()].flat();
+  const who = holders.slice(0, 5).map((p) => `${p.pid} (${p.command.slice(0, 40)})`).join(', ');
+  const why = holders.length > 0
+    ? `processes still run inside its namespaces and keep them alive: ${who}${holders.length > 5 ? ', ...' : ''}; stop them (kill PID)`
+    : 'the kernel is still removing its host interfaces';
+  return new NslabError('down-busy', `lab ${lab}: ${why}, then run \`nslab down ${lab}\` again`, 1);
+}
+
+/** A lab name given directly, or read from the `name:` line of a topology file. */
+export function labNameOf(target: string): string {
+  if (looksLikeLabName(target) && (existsSync(labPaths(target).dir) || !existsSync(target))) return target;
+  if (!existsSync(target)) throw new NslabError('no-lab', `${target} is neither a lab on this host (see \`nslab ls\`) nor a readable topology file`, 2);
+  const bytes = readTopologyFile(target);
+  const name = quickLabName(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1'));
+  if (name === undefined) throw new NslabError('no-lab', `${target}: no valid \`name:\` line, so the lab to take down is unknown; pass the lab name instead`, 2);
+  return name;
+}

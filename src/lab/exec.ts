@@ -1,0 +1,40 @@
+// `exec`: run a command inside a node's namespace, argv as given (never through a shell),
+// and hand back its exit status.
+import { constants } from 'node:os';
+import { KernelError } from '../kernel/port.js';
+import { execInNetns } from '../kernel/proc.js';
+import { NslabError } from '../util/errors.js';
+import { loadLabLazy } from './load-lazy.js';
+import { enterArgv, firstProcessOf } from './processes.js';
+
+/** Options of `exec`. */
+export interface ExecOptions {
+  readonly lab: string;
+  readonly node: string;
+  readonly argv: readonly string[];
+}
+
+/** Run argv in the node; resolves to the exit status to pass on (128+N when killed by signal N). */
+export async function exec(opts: ExecOptions): Promise<number> {
+  const { topology } = await loadLabLazy(opts.lab);
+  const node = topology.nodes.get(opts.node);
+  if (!node) {
+    const known = [...topology.nodes.keys()].join(', ');
+    throw new NslabError('no-node', `lab ${opts.lab} has no node ${opts.node} (nodes: ${known})`, 2);
+  }
+  if (opts.argv.length === 0) throw new NslabError('usage', 'nothing to run: give a command after --', 2);
+  // An isolated node: enter its pid/mount/uts namespaces too, through its first running process.
+  const first = node.isolate.size > 0 ? firstProcessOf(opts.lab, opts.node) : undefined;
+  const enter = first === undefined ? [] : enterArgv(node, first).filter((w) => w !== '--net');
+  const r = await execInNetns({ netns: node.netns, argv: [...enter, ...opts.argv] }).catch((e: unknown) => {
+    if (e instanceof KernelError && e.op === 'exec' && e.code === 'ENOENT') {
+      throw new NslabError('not-found', `${opts.argv[0]}: command not found in node ${opts.node}`, 127);
+    }
+    throw e;
+  });
+  return r.code ?? 128 + signalNumber(r.signal);
+}
+
+function signalNumber(signal: string | null): number {
+  return (signal && constants.signals[signal as keyof typeof constants.signals]) || 1;
+}

@@ -1,0 +1,20 @@
+// How verbs get a Kernel: the real one by default, a FakeKernel (or anything) when injected.
+// This is the only place lab/ names a kernel implementation.
+import type { NetnsPool } from '../kernel/netns-pool.js';
+import type { Kernel } from '../kernel/port.js';
+
+/** Options for opening a kernel. */
+export interface KernelOptions {
+  readonly hostNetns?: string;
+  /** Namespaces made ahead for the real kernel to name (kernel/netns-pool.ts); others ignore it. */
+  readonly netnsPool?: NetnsPool;
+}
+
+/** Opens the kernel port; verbs take one so tests can substitute FakeKernel. */
+export type KernelFactory = (opts: KernelOptions) => Kernel | Promise<Kernel>;
+
+/** The real kernel (rtnetlink), loaded lazily so `--help` and pure verbs never load koffi. */
+export const linuxKernel: KernelFactory = async (opts) => {
+  const { openLinuxKernel } = await import('../kernel/linux.js');
+  return openLinuxKernel(opts);
+};

@@ -1,0 +1,34 @@
+// The hot verbs' way to a topology (up, exec, show, test, trace, run, capture): the lab's cached
+// model first (lab/model-cache.ts), and only on a miss the parser. The parser (yaml, zod and the
+// checks: 40-50 ms just to load) is imported on demand, so a verb on a lab whose text is cached
+// never loads it. lab/load.ts stays the one implementation of checking; files are read once,
+// safely, by lab/read-file.ts.
+import { loadTopologyCopy } from '../state/store.js';
+import { NslabError } from '../util/errors.js';
+import type { Loaded } from './load.js';
+import { cachedModel, modelKey, quickLabName } from './model-cache.js';
+import { readTopologyFile } from './read-file.js';
+
+/** loadFile, without loading the parser when the lab has the model of this exact text. */
+export async function loadFileLazy(file: string): Promise<Loaded> {
+  return loadBytesLazy(readTopologyFile(file), file);
+}
+
+/** The same for a file's bytes already read (readTopologyFile). */
+export async function loadBytesLazy(bytes: Uint8Array, file: string): Promise<Loaded> {
+  const key = modelKey(bytes);
+  const lab = quickLabName(Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.length, 65536)).toString('latin1'));
+  const hit = lab === undefined ? undefined : cachedModel(lab, key, file);
+  if (hit) return { ...hit, text: Buffer.from(bytes).toString('utf8'), key, cached: true };
+  return (await import('./load.js')).loadBytes(bytes, file);
+}
+
+/** loadLab, likewise. */
+export async function loadLabLazy(lab: string): Promise<Loaded> {
+  const text = loadTopologyCopy(lab);
+  if (text === undefined) throw new NslabError('no-lab', `no lab named ${lab} is up (see \`nslab ls\`)`, 1);
+  const key = modelKey(text);
+  const hit = cachedModel(lab, key, `${lab} (saved copy)`);
+  if (hit) return { ...hit, text, key, cached: true };
+  return (await import('./load.js')).labText(lab, text);
+}

@@ -1,0 +1,62 @@
+// Reading a topology for a verb: from a file given on the command line, or from the copy saved
+// in a lab's state. File problems become one NslabError (exit 2) listing every issue.
+import type { Topology } from '../model/types.js';
+import type { Resource } from '../plan/resources.js';
+import { loadTopologyCopy } from '../state/store.js';
+import { formatIssue } from '../topology/issues.js';
+import type { Issue } from '../topology/issues.js';
+import { loadTopology, loadTopologyFile } from '../topology/load.js';
+import { NslabError } from '../util/errors.js';
+import { modelKey } from './model-cache.js';
+import { readTopologyFile } from './read-file.js';
+export { looksLikeLabName } from './names.js';
+
+/** A loaded topology with its text and any warnings (already formatted FILE:LINE:COL lines). */
+export interface Loaded {
+  readonly topology: Topology;
+  readonly text: string;
+  readonly warnings: readonly string[];
+  /** The model cache key of the text (lab/model-cache.ts). */
+  readonly key?: string;
+  /** True when the model came from the lab's cache (the text is the one it was built from). */
+  readonly cached?: boolean;
+  /** The model's desired resources, when the cache had them. */
+  readonly desired?: readonly Resource[];
+}
+
+/** Read and validate a topology file; throws NslabError (exit 2) listing all problems. */
+export function loadFile(file: string): Loaded {
+  return loadBytes(readTopologyFile(file), file);
+}
+
+/** Validate a topology file's bytes (read with readTopologyFile); throws like loadFile. */
+export function loadBytes(bytes: Uint8Array, file: string): Loaded {
+  const r = loadTopologyFile(bytes, file);
+  return { ...checked(r.topology, r.issues, r.text ?? ''), key: modelKey(bytes) };
+}
+
+/** Validate topology text; throws NslabError (exit 2) listing all problems. */
+export function fromText(text: string, file: string): Loaded {
+  const { topology, issues } = loadTopology(text, file);
+  return checked(topology, issues, text);
+}
+
+function checked(topology: Topology | undefined, issues: readonly Issue[], text: string): Loaded {
+  const errors = issues.filter((i) => i.severity === 'error');
+  if (!topology || errors.length > 0) {
+    throw new NslabError('bad-topology', issues.map(formatIssue).join('\n'), 2);
+  }
+  return { topology, text, warnings: issues.filter((i) => i.severity === 'warning').map(formatIssue) };
+}
+
+/** The topology a running lab was built from (its saved copy). */
+export function loadLab(lab: string): Loaded {
+  const text = loadTopologyCopy(lab);
+  if (text === undefined) throw new NslabError('no-lab', `no lab named ${lab} is up (see \`nslab ls\`)`, 1);
+  return labText(lab, text);
+}
+
+/** Validate a lab's saved copy (its text already read). */
+export function labText(lab: string, text: string): Loaded {
+  return { ...fromText(text, `${lab} (saved copy)`), key: modelKey(text) };
+}

@@ -1,0 +1,58 @@
+// One lab, one writer: up, down and run on a lab hold an exclusive lock on
+// <state root>/.lock-<lab> for their whole run. A second command on the same lab waits for it
+// (saying who holds it) up to a limit, then fails; other labs are not affected. The lock is a
+// flock, so a holder that dies (even by SIGKILL) releases it at once: no stale locks.
+// down's background finisher inherits the lock (fd 3, NSLAB_LOCK_FD) and holds it until done.
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { adoptLock, releaseLock, removeLock, tryLock, type HeldLock } from '../kernel/lock.js';
+import { labPaths, stateRoot } from '../state/store.js';
+import { NslabError } from '../util/errors.js';
+
+/** How a verb waits for a busy lab. */
+export interface LockWait {
+  /** Called once when the lab is busy and the verb starts waiting (holder PID if known). */
+  readonly onBusy?: (holder: number | undefined) => void;
+  /** Longest wait in ms (default 120 s). */
+  readonly lockTimeoutMs?: number;
+}
+
+/** The lock file of a lab. */
+export function lockPath(lab: string): string {
+  return join(stateRoot(), `.lock-${lab}`);
+}
+
+/** Run fn holding the lab's lock; waits (polling) while another nslab holds it. */
+export async function withLabLock<T>(lab: string, wait: LockWait, fn: (lock: HeldLock) => Promise<T>): Promise<T> {
+  const lock = await acquire(lab, wait);
+  try {
+    return await fn(lock);
+  } finally {
+    // A lab that has no state (refused, or never built) keeps no lock file either.
+    if (existsSync(labPaths(lab).dir)) releaseLock(lock);
+    else removeLock(lock);
+  }
+}
+
+async function acquire(lab: string, wait: LockWait): Promise<HeldLock> {
+  mkdirSync(stateRoot(), { recursive: true, mode: 0o700 });
+  const path = lockPath(lab);
+  const inherited = Number(process.env['NSLAB_LOCK_FD']);
+  if (Number.isSafeInteger(inherited) && inherited > 2) {
+    delete process.env['NSLAB_LOCK_FD'];
+    const held = adoptLock(inherited, path);
+    if (held) return held;
+  }
+  const deadline = Date.now() + (wait.lockTimeoutMs ?? 120_000);
+  let told = false;
+  for (;;) {
+    const r = tryLock(path);
+    if (!('busy' in r)) return r;
+    if (!told) wait.onBusy?.(r.holder);
+    told = true;
+    if (Date.now() > deadline) {
+      throw new NslabError('busy', `lab ${lab} is busy: another nslab${r.holder ? ` (PID ${r.holder})` : ''} is changing it; try again when it has finished`, 1);
+    }
+    await new Promise((res) => setTimeout(res, 50));
+  }
+}

@@ -1,0 +1,79 @@
+// `logs`: the output of a node's processes, from their log files under the lab's state directory
+// (/run/nslab/<lab>/logs/<node>.<process>.log); `follow` keeps printing what is appended until
+// the signal (Ctrl-C) aborts it.
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { logPath } from '../state/store.js';
+import { NslabError } from '../util/errors.js';
+import { loadLab } from './load.js';
+
+/** Options of `logs`. */
+export interface LogsOptions {
+  readonly lab: string;
+  readonly node: string;
+  /** One process; all of the node's when absent. */
+  readonly process?: string;
+  readonly follow?: boolean;
+  /** Where text goes (default stdout). */
+  readonly write?: (text: string) => void;
+  /** Ends a follow (default: SIGINT). */
+  readonly signal?: AbortSignal;
+  /** How often a follow looks for new output, ms (default 200). */
+  readonly pollMs?: number;
+}
+
+/** The log files to show: [process name, path], in declaration order. */
+export function logFiles(lab: string, node: string, process?: string): Array<[string, string]> {
+  const { topology } = loadLab(lab);
+  const n = topology.nodes.get(node);
+  if (!n) throw new NslabError('no-node', `lab ${lab} has no node ${node} (nodes: ${[...topology.nodes.keys()].join(', ')})`, 2);
+  const names = n.processes.map((p) => p.name);
+  if (names.length === 0) throw new NslabError('no-process', `node ${node} of lab ${lab} runs no processes`, 2);
+  if (process !== undefined && !names.includes(process)) {
+    throw new NslabError('no-process', `node ${node} of lab ${lab} has no process ${process} (processes: ${names.join(', ')})`, 2);
+  }
+  return (process === undefined ? names : [process]).map((p) => [p, logPath(lab, node, p)]);
+}
+
+/** Print the logs (each under a `==> node.process <==` header when there are several); follow if asked. */
+export async function logs(opts: LogsOptions): Promise<void> {
+  const files = logFiles(opts.lab, opts.node, opts.process);
+  const write = opts.write ?? ((t: string) => void process.stdout.write(t));
+  const many = files.length > 1;
+  const offsets = new Map<string, number>();
+  let last: string | undefined;
+  const drain = (name: string, path: string): void => {
+    const from = offsets.get(path) ?? 0;
+    const size = existsSync(path) ? statSync(path).size : 0;
+    if (size < from) offsets.set(path, 0); // truncated: start over
+    if (size <= (offsets.get(path) ?? 0)) return;
+    const start = offsets.get(path) ?? 0;
+    const buf = Buffer.alloc(size - start);
+    const fd = openSync(path, 'r');
+    try {
+      readSync(fd, buf, 0, buf.length, start);
+    } finally {
+      closeSync(fd);
+    }
+    offsets.set(path, size);
+    if (many && last !== path) write(`${last === undefined ? '' : '\n'}==> ${opts.node}.${name} <==\n`);
+    last = path;
+    write(buf.toString('utf8'));
+  };
+  for (const [name, path] of files) drain(name, path);
+  if (!opts.follow) return;
+  const ctl = new AbortController();
+  const stop = (): void => ctl.abort();
+  const signal = opts.signal ?? ctl.signal;
+  if (!opts.signal) process.once('SIGINT', stop);
+  try {
+    while (!signal.aborted) {
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, opts.pollMs ?? 200);
+        signal.addEventListener('abort', () => { clearTimeout(t); r(); }, { once: true });
+      });
+      for (const [name, path] of files) drain(name, path);
+    }
+  } finally {
+    process.off('SIGINT', stop);
+  }
+}

@@ -1,0 +1,41 @@
+// `ls`: the labs that have state on this host, with what their journals own and whether their
+// namespaces are really there.
+import type { KernelFactory } from './kernel.js';
+import { linuxKernel } from './kernel.js';
+import { labJournal, listLabs } from '../state/store.js';
+
+/** One lab as `ls` shows it. */
+export interface LabSummary {
+  readonly name: string;
+  readonly file?: string;
+  readonly hostNetns?: string;
+  readonly nodes: number;
+  readonly networks: number;
+  /** up: every owned namespace exists; partial: some do; down: none do (stale state). */
+  readonly status: 'up' | 'partial' | 'down';
+}
+
+/** List labs. */
+export async function ls(opts: { readonly openKernel?: KernelFactory } = {}): Promise<LabSummary[]> {
+  const names = listLabs();
+  if (names.length === 0) return [];
+  const kernel = await (opts.openKernel ?? linuxKernel)({});
+  try {
+    const present = new Set(kernel.netnsList());
+    return names.map((name) => summarize(name, present));
+  } finally {
+    kernel.close();
+  }
+}
+
+function summarize(name: string, present: ReadonlySet<string>): LabSummary {
+  const { meta, owned } = labJournal(name);
+  const ns = [...owned.values()].flatMap((r) => (r.op.op === 'netns.create' || r.op.op === 'netns.attach' ? [r.op.name] : []));
+  const bridges = [...owned.values()].filter((r) => r.op.op === 'link.create' && r.op.kind === 'bridge').length;
+  const alive = ns.filter((n) => present.has(n)).length;
+  const status = ns.length > 0 && alive === ns.length ? 'up' : alive > 0 ? 'partial' : 'down';
+  return {
+    name, nodes: ns.length, networks: bridges, status,
+    ...(meta?.file ? { file: meta.file } : {}), ...(meta?.hostNetns ? { hostNetns: meta.hostNetns } : {}),
+  };
+}

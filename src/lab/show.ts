@@ -1,0 +1,115 @@
+// `show`: one lab (or one node) as the kernel has it now: nodes with interfaces, addresses,
+// routes and neighbours, and networks with their bridge, gateway and ports. Data only; the CLI
+// renders it as tables or JSON.
+import type { Kernel, LiveLink, LiveNeigh, LiveRoute, NsSnapshot } from '../kernel/port.js';
+import { nftTableName } from '../kernel/nft/render.js';
+import { HOST_NS } from '../kernel/port.js';
+import type { Topology } from '../model/types.js';
+import { NslabError } from '../util/errors.js';
+import type { KernelFactory } from './kernel.js';
+import { linuxKernel } from './kernel.js';
+import { loadLabLazy } from './load-lazy.js';
+import { labJournal } from '../state/store.js';
+
+/** One interface as shown. */
+export interface ShownIface {
+  readonly name: string;
+  readonly state: string;
+  readonly up: boolean;
+  readonly mac: string;
+  readonly mtu: number;
+  readonly addresses: readonly string[];
+  /** What the other end is: "network lan", "r1:eth1", "host demo-probe-eth0". */
+  readonly to?: string;
+  readonly stats?: LiveLink['stats'];
+}
+
+/** One node as shown; `present: false` when its namespace is missing. */
+export interface ShownNode {
+  readonly name: string;
+  readonly netns: string;
+  readonly present: boolean;
+  readonly interfaces: readonly ShownIface[];
+  readonly routes: readonly LiveRoute[];
+  readonly neighbours: readonly LiveNeigh[];
+  /** The lab's nftables table in this node (`nft list table inet nslab-<lab>`), if it has one. */
+  readonly rules?: string;
+}
+
+/** One network as shown. */
+export interface ShownNetwork {
+  readonly name: string;
+  readonly bridge: string;
+  readonly present: boolean;
+  readonly state: string;
+  readonly gateways: readonly string[];
+  readonly ports: readonly string[];
+}
+
+/** What `show` returns. */
+export interface Shown {
+  readonly lab: string;
+  readonly hostNetns?: string;
+  readonly nodes: readonly ShownNode[];
+  readonly networks: readonly ShownNetwork[];
+  /** The lab's table in the host namespace (NAT, published ports), if it has one. */
+  readonly hostRules?: string;
+}
+
+/** Options of `show`. */
+export interface ShowOptions {
+  readonly lab: string;
+  readonly node?: string;
+  readonly openKernel?: KernelFactory;
+}
+
+/** Read the live state of a lab. */
+export async function show(opts: ShowOptions): Promise<Shown> {
+  const { topology } = await loadLabLazy(opts.lab);
+  if (opts.node !== undefined && !topology.nodes.has(opts.node)) {
+    throw new NslabError('no-node', `lab ${opts.lab} has no node ${opts.node} (nodes: ${[...topology.nodes.keys()].join(', ')})`, 2);
+  }
+  const hostNetns = labJournal(opts.lab).meta?.hostNetns;
+  const kernel = await (opts.openKernel ?? linuxKernel)(hostNetns ? { hostNetns } : {});
+  try {
+    const nodes = [...topology.nodes.values()].filter((n) => opts.node === undefined || n.name === opts.node).map((n) => showNode(kernel, topology, n.name));
+    const host = kernel.snapshot(HOST_NS, { stats: true });
+    const networks = opts.node === undefined ? [...topology.networks.values()].map((n) => showNetwork(host, n.bridge, n.name)) : [];
+    const hostRules = opts.node === undefined ? kernel.nftList(HOST_NS, nftTableName(topology.name)) : undefined;
+    return { lab: topology.name, ...(hostNetns ? { hostNetns } : {}), nodes, networks, ...(hostRules ? { hostRules } : {}) };
+  } finally {
+    kernel.close();
+  }
+}
+
+function showNode(kernel: Kernel, t: Topology, name: string): ShownNode {
+  const node = t.nodes.get(name)!;
+  const snap = kernel.snapshot(node.netns, { neighbours: true, stats: true });
+  if (!snap) return { name, netns: node.netns, present: false, interfaces: [], routes: [], neighbours: [] };
+  const interfaces = snap.links.map((l) => ({
+    name: l.name, state: l.operstate, up: l.up, mac: l.mac, mtu: l.mtu,
+    addresses: snap.addrs.filter((a) => a.dev === l.name).map((a) => a.cidr),
+    ...peerText(t, name, l.name), ...(l.stats ? { stats: l.stats } : {}),
+  }));
+  const rules = node.firewall ? kernel.nftList(node.netns, nftTableName(t.name)) : undefined;
+  return { name, netns: node.netns, present: true, interfaces, routes: snap.routes.filter((r) => r.type === 'unicast'), neighbours: snap.neighbours, ...(rules ? { rules } : {}) };
+}
+
+function peerText(t: Topology, node: string, iface: string): { to?: string } {
+  const id = t.nodes.get(node)?.interfaces.get(iface)?.link;
+  const l = t.links.find((x) => x.id === id);
+  if (!l) return {};
+  if (l.kind === 'bridged') return { to: `network ${l.network}` };
+  if (l.kind === 'host') return { to: `host ${l.hostEnd}` };
+  const other = l.a.node === node && l.a.iface === iface ? l.b : l.a;
+  return { to: `${other.node}:${other.iface}` };
+}
+
+function showNetwork(host: NsSnapshot | undefined, bridge: string, name: string): ShownNetwork {
+  const br = host?.links.find((l) => l.name === bridge);
+  return {
+    name, bridge, present: br !== undefined, state: br?.operstate ?? 'MISSING',
+    gateways: host?.addrs.filter((a) => a.dev === bridge).map((a) => a.cidr) ?? [],
+    ports: host?.links.filter((l) => l.master === bridge).map((l) => l.name) ?? [],
+  };
+}

@@ -1,0 +1,136 @@
+// `test`: prove a lab works. Expectations (or, with `all`, every pair of nodes) become probes run
+// from inside the namespaces, in waves that fit the kernel's global neighbour table, flushing
+// the lab's neighbour entries between waves. A failed probe is a result (exit 1), not an error.
+import { existsSync } from 'node:fs';
+import { neighLimits, raiseNeighLimit, restoreNeighLimit } from '../kernel/neigh-limits.js';
+import type { Kernel } from '../kernel/port.js';
+import { HOST_NS } from '../kernel/port.js';
+import { runProbes } from '../kernel/probe.js';
+import type { ProbeOptions, ProbeOutcome, ProbeSpec } from '../kernel/probe.js';
+import type { Expectation, Topology } from '../model/types.js';
+import { labJournal, labPaths } from '../state/store.js';
+import { NslabError } from '../util/errors.js';
+import type { Outcome, Probe, Report } from '../verify/matrix.js';
+import { buildReport, expectationProbes, matrixProbes, gatewayProbes } from '../verify/matrix.js';
+import { neighbourNeed, planWaves } from '../verify/waves.js';
+import type { KernelFactory } from './kernel.js';
+import { linuxKernel } from './kernel.js';
+import { loadFileLazy, loadLabLazy } from './load-lazy.js';
+import { looksLikeLabName } from './names.js';
+
+/** Runs probes; the real engine by default (tests inject one). */
+export type Prober = (specs: readonly ProbeSpec[], opts: ProbeOptions) => Promise<ProbeOutcome[]>;
+
+/** Options of `test`. */
+export interface TestOptions {
+  /** A lab name, or a topology file of a lab that is up (its expectations are used). */
+  readonly target: string;
+  /** Probe every ordered pair of nodes instead of the expectations. */
+  readonly all?: boolean;
+  /** Probe from every node to its networks' gateways instead of the expectations. */
+  readonly gateways?: boolean;
+  /** Probe these instead of the file's expect: entries (the UI's probe between two nodes). */
+  readonly expect?: readonly Expectation[];
+  /** Raise net.ipv4.neigh.default.gc_thresh3 for the run instead of probing in waves. */
+  readonly raiseNeighLimit?: boolean;
+  readonly probe?: ProbeOptions;
+  readonly openKernel?: KernelFactory;
+  readonly prober?: Prober;
+}
+
+/** What `test` found. */
+export interface TestResult {
+  readonly lab: string;
+  readonly mode: 'expect' | 'all';
+  readonly report: Report;
+  readonly waves: number;
+  /** Neighbour entries the run needs, and the kernel's cap on them. */
+  readonly neighbours: { readonly need: number; readonly cap: number; readonly capKnown: boolean };
+  /** Things the user should know (waves, limits), already worded. */
+  readonly notices: readonly string[];
+  readonly ms: number;
+}
+
+/** Check a lab. */
+export async function test(opts: TestOptions): Promise<TestResult> {
+  const t0 = performance.now();
+  const resolved = await resolveLab(opts.target);
+  const topology = opts.expect ? { ...resolved, expect: opts.expect } : resolved;
+  const probes = opts.all ? matrixProbes(topology) : opts.gateways ? gatewayProbes(topology) : expectationProbes(topology);
+  if (probes.length === 0 && opts.gateways) throw new NslabError('no-expectations', `lab ${topology.name} has no network with a gateway`, 2);
+  if (probes.length === 0) {
+    throw new NslabError('no-expectations', opts.all ? `lab ${topology.name} has no two nodes with addresses to probe` : `lab ${topology.name} has no expect: entries; add some, or run \`nslab test ${opts.target} --all\` for every pair`, 2);
+  }
+  const hostNetns = labJournal(topology.name).meta?.hostNetns;
+  const kernel = await (opts.openKernel ?? linuxKernel)(hostNetns ? { hostNetns } : {});
+  try {
+    const limits = neighLimits();
+    const need = neighbourNeed(topology, probes);
+    const budget = Math.max(64, Math.floor(limits.cap * 0.75) - limits.entries);
+    const notices: string[] = [];
+    let waves = [probes];
+    let restore: number[] | undefined;
+    if (need > budget) {
+      restore = opts.raiseNeighLimit ? raiseNeighLimit(need + limits.entries + 256) : undefined;
+      if (!restore) waves = planWaves(topology, probes, budget);
+      notices.push(neighbourNotice({ need, limits, waves: waves.length, raised: restore !== undefined, asked: opts.raiseNeighLimit === true }));
+    }
+    try {
+      const netns = [...topology.nodes.values()].map((n) => n.netns);
+      const bridges = [...topology.networks.values()].map((n) => n.bridge);
+      const outcomes = await runWaves({ kernel, waves, netns, bridges, prober: opts.prober ?? runProbes, probe: opts.probe ?? {} });
+      const report = buildReport(probes, outcomes);
+      return { lab: topology.name, mode: opts.all ? 'all' : 'expect', report, waves: waves.length, neighbours: { need, cap: limits.cap, capKnown: limits.capKnown }, notices, ms: performance.now() - t0 };
+    } finally {
+      if (restore) restoreNeighLimit(restore);
+    }
+  } finally {
+    kernel.close();
+  }
+}
+
+async function resolveLab(target: string): Promise<Topology> {
+  const byName = looksLikeLabName(target) && existsSync(labPaths(target).journal);
+  const { topology } = byName ? await loadLabLazy(target) : await loadFileLazy(target);
+  if (!existsSync(labPaths(topology.name).journal)) {
+    throw new NslabError('not-up', `lab ${topology.name} is not up; run \`nslab up ${byName ? 'FILE' : target}\` first`, 2);
+  }
+  return topology;
+}
+
+interface WaveArgs {
+  readonly kernel: Kernel;
+  readonly waves: readonly Probe[][];
+  /** Every namespace of the lab: a probe leaves entries in its source and in its target. */
+  readonly netns: readonly string[];
+  /** The lab's bridges: probes to the gateways leave entries on them in the host. */
+  readonly bridges: readonly string[];
+  readonly prober: Prober;
+  readonly probe: ProbeOptions;
+}
+
+async function runWaves({ kernel, waves, netns, bridges, prober, probe }: WaveArgs): Promise<Outcome[]> {
+  const outcomes: Outcome[] = [];
+  // With several waves, each starts from empty tables: entries learned earlier would otherwise
+  // linger (until garbage collection) and overflow the table in the middle of the next wave.
+  const flush = (): void => {
+    if (waves.length <= 1) return;
+    for (const ns of netns) kernel.neighFlush(ns);
+    if (bridges.length > 0) kernel.neighFlush(HOST_NS, bridges);
+  };
+  for (const wave of waves) {
+    flush();
+    const specs = wave.flatMap((p): ProbeSpec[] => (p.dst ? [{ id: p.id, netns: p.netns, dst: p.dst, kind: p.kind, ...(p.port === undefined ? {} : { port: p.port }) }] : []));
+    outcomes.push(...(await prober(specs, probe)));
+  }
+  flush();
+  return outcomes;
+}
+
+function neighbourNotice(a: { need: number; limits: ReturnType<typeof neighLimits>; waves: number; raised: boolean; asked: boolean }): string {
+  const cap = `${a.limits.cap}${a.limits.capKnown ? '' : ' (the default; it cannot be read from this namespace)'}`;
+  const head = `this run needs about ${a.need} neighbour (ARP) entries; the kernel keeps one table for all namespaces, capped by net.ipv4.neigh.default.gc_thresh3 = ${cap}, and ${a.limits.entries} are in use`;
+  if (a.raised) return `${head}: raised it for this run (restored afterwards)`;
+  const why = a.asked ? ' (--raise-neigh-limit works only in the initial namespace)' : '';
+  return `${head}: probing in ${a.waves} waves that fit, flushing the lab's neighbour entries between them${why}. To probe at once, raise it (sysctl -w net.ipv4.neigh.default.gc_thresh3=${a.need * 2}) or pass --raise-neigh-limit`;
+}

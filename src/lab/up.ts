@@ -1,0 +1,232 @@
+// `up`: parse -> resolve -> read live state -> plan -> apply through the journal.
+// Idempotent: an unchanged file against a complete lab plans zero steps and touches nothing.
+import { existsSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
+import { applySteps } from '../apply/apply.js';
+import { StepError } from '../apply/errors.js';
+import type { Kernel } from '../kernel/port.js';
+import { HOST_NS } from '../kernel/port.js';
+import { netnsInode, netnsOfPid, ownNetns } from '../kernel/procfs.js';
+import { readLive } from '../live/snapshot.js';
+import type { Topology } from '../model/types.js';
+import { planLab } from '../plan/diff.js';
+import { desiredResources, liveQueryOf } from '../plan/resources.js';
+import type { PlanStep } from '../plan/steps.js';
+import { describeOp } from '../plan/steps.js';
+import { JournalWriter } from '../state/journal.js';
+import { ensureLabDir, labJournal, labPaths, saveTopologyCopy } from '../state/store.js';
+import { NslabError } from '../util/errors.js';
+import { phase } from '../util/timing.js';
+import type { KernelFactory } from './kernel.js';
+import { linuxKernel } from './kernel.js';
+import { publishHosts } from './hosts.js';
+import { hostSettingsOfOtherLabs } from './shared-host.js';
+import type { Loaded } from './load.js';
+import { loadBytesLazy } from './load-lazy.js';
+import { readTopologyFile } from './read-file.js';
+import { capacityWarnings } from './capacity.js';
+import { withLabLock, type LockWait } from './lock.js';
+import { keepModel, quickLabName } from './model-cache.js';
+import { startNetnsPool, type NetnsPool } from '../kernel/netns-pool.js';
+import { markConverged, trustFor } from './trust.js';
+import { startProcesses } from './processes.js';
+import type { ProcessesResult } from './processes.js';
+
+/** Options of `up`. */
+export interface UpOptions extends LockWait {
+  readonly file: string;
+  readonly hostNetns?: string;
+  /** Plan only: return the steps without touching anything. */
+  readonly dryRun?: boolean;
+  /** Read every namespace, also those the journal vouches for (plan/trust.ts). */
+  readonly full?: boolean;
+  readonly openKernel?: KernelFactory;
+  /** Aborted on Ctrl-C: up stops after the current kernel batch and says how to finish or undo. */
+  readonly signal?: AbortSignal;
+  /** Called just before up starts changing the host (an interrupt before that changed nothing). */
+  readonly onChanging?: () => void;
+}
+
+/** What `up` did. */
+export interface UpResult {
+  readonly lab: string;
+  readonly nodes: number;
+  readonly networks: number;
+  /** Steps applied (or, with dryRun, that would be). */
+  readonly steps: readonly PlanStep[];
+  /** The same steps as the iproute2/sysctl commands a human would type. */
+  readonly commands: readonly string[];
+  readonly unchanged: number;
+  readonly warnings: readonly string[];
+  /** Processes started, stopped (no longer declared or changed) and left running (absent with dryRun). */
+  readonly processes?: ProcessesResult;
+  readonly ms: number;
+}
+
+/**
+ * A node with `netns_of: PID` needs that process running when its namespace is first adopted, and
+ * in a namespace of its own: adopting the host's namespace would wire (and at down, unwire) the host.
+ */
+function checkAdopted(t: Topology, owned: ReadonlySet<string>, hostNetns: string | undefined): void {
+  let host: number | undefined | null = null;
+  for (const n of t.nodes.values()) {
+    if (n.netnsOf === undefined || owned.has(`attach:${n.netns}`)) continue;
+    if (!existsSync(`/proc/${n.netnsOf}/ns/net`)) {
+      throw new NslabError('no-process', `node ${n.name}: netns_of: ${n.netnsOf}: no such process, so there is no network namespace to adopt`, 1);
+    }
+    if (host === null) host = hostNetns === undefined ? ownNetns() : netnsInode(hostNetns);
+    if (host !== undefined && netnsOfPid(n.netnsOf) === host) {
+      throw new NslabError('host-netns', `node ${n.name}: netns_of: ${n.netnsOf}: that process runs in the host's own network namespace, which nslab never adopts; start it in a namespace of its own (for example with \`unshare --net\`)`, 1);
+    }
+  }
+}
+
+/** Build (or converge) the lab described by a file. */
+export async function up(opts: UpOptions): Promise<UpResult> {
+  const t0 = performance.now();
+  phase('startup');
+  const bytes = readTopologyFile(opts.file);
+  // A new big lab: its namespaces are made in a worker thread while the file is checked.
+  const pool = opts.dryRun || opts.openKernel ? undefined : poolFor(bytes);
+  let loaded: Loaded;
+  try {
+    loaded = await loadBytesLazy(bytes, opts.file);
+  } catch (e) {
+    pool?.dispose();
+    throw e;
+  }
+  const { topology } = loaded;
+  phase(loaded.cached ? 'load (cached)' : 'load+validate');
+  // A dry run changes nothing, so it needs no lock.
+  if (opts.dryRun) return upLocked(opts, loaded, t0);
+  try {
+    return await withLabLock(topology.name, opts, () => upLocked(opts, loaded, t0, pool));
+  } finally {
+    pool?.dispose();
+  }
+}
+
+/** Worth a pool: a file that is not up yet and declares many nodes (counted roughly, by their interfaces). */
+function poolFor(bytes: Uint8Array): NetnsPool | undefined {
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
+  const lab = quickLabName(text);
+  if (lab === undefined || existsSync(labPaths(lab).journal)) return undefined;
+  const nodes = text.split('interfaces').length - 1;
+  return nodes >= POOL_MIN ? startNetnsPool(Math.min(nodes, POOL_MAX)) : undefined;
+}
+
+/** Below this many nodes a worker thread costs more than it saves; above the cap, the rest are made inline. */
+const POOL_MIN = 50;
+const POOL_MAX = 4096;
+
+async function upLocked(opts: UpOptions, loaded: Loaded, t0: number, pool?: NetnsPool): Promise<UpResult> {
+  const { topology, text, warnings } = loaded;
+  const lab = topology.name;
+  const journal = labJournal(lab);
+  const recorded = journal.meta?.hostNetns;
+  if (journal.meta && recorded !== opts.hostNetns) {
+    throw new NslabError('host-mismatch', `lab ${lab} is already up ${recorded ? `with --host-netns ${recorded}` : 'in the root namespace'}; run \`nslab down ${lab}\` first, or pass the same --host-netns`, 2);
+  }
+  if (!opts.dryRun) checkAdopted(topology, new Set([...journal.owned.keys()]), opts.hostNetns);
+  // Before anything changes: a lab bigger than the host allows is refused (exit 1) or warned about.
+  const capacity = capacityWarnings(topology, opts, pool);
+  const kernel = await (opts.openKernel ?? linuxKernel)({ ...(opts.hostNetns ? { hostNetns: opts.hostNetns } : {}), ...(pool ? { netnsPool: pool } : {}) });
+  try {
+    phase('journal+open');
+    const desired = loaded.desired ?? desiredResources(topology);
+    phase('desired');
+    const trust = opts.full ? undefined : trustFor(lab, journal, desired, loaded.key);
+    const live = readLive(kernel, { ...liveQueryOf(topology, journal.owned, desired), sharedPrev: hostSettingsOfOtherLabs(lab), ...(trust ? { trust } : {}) });
+    phase('read live');
+    const plan = planLab({ topology, live, owned: journal.owned, desired });
+    phase('plan');
+    if (plan.conflicts.length > 0) {
+      throw new NslabError('conflict', `lab ${lab} cannot be built: objects nslab did not create are in the way:\n${plan.conflicts.map((c) => `  ${c}`).join('\n')}`, 1);
+    }
+    const commands = plan.steps.map((s) => describeOp(s.op));
+    const result = { lab, nodes: topology.nodes.size, networks: topology.networks.size, steps: plan.steps, commands, unchanged: plan.unchanged, warnings: [...warnings, ...capacity] };
+    if (opts.dryRun) return { ...result, ms: performance.now() - t0 };
+    opts.onChanging?.();
+    if (plan.steps.length > 0) {
+      apply({ kernel, topology, text, steps: plan.steps, meta: !journal.meta, file: opts.file, ...(opts.hostNetns ? { hostNetns: opts.hostNetns } : {}) });
+    }
+    phase('apply');
+    await stopIfInterrupted(opts, lab, 'the namespaces, links and firewall rules are all built, but not the hosts files and processes');
+    const hostWarnings = publishHosts(kernel, topology, live.trusted);
+    phase('hosts files');
+    if (plan.steps.length > 0) await settle(kernel, topology);
+    phase('settle');
+    await stopIfInterrupted(opts, lab, 'the network is complete, but its processes are not started');
+    const processes = await startProcesses(topology);
+    phase('processes');
+    // The next up of the same text (and every exec, show, test of the lab) skips the parse.
+    if (loaded.key !== undefined && existsSync(labPaths(lab).dir)) {
+      if (!loaded.cached || !loaded.desired) keepModel(lab, loaded.key, topology, warnings, desired);
+      const changed = plan.steps.length > 0 || processes.started.length > 0 || processes.stopped.length > 0;
+      markConverged(lab, journal, loaded.key, changed);
+    }
+    return { ...result, warnings: [...result.warnings, ...hostWarnings], processes, ms: performance.now() - t0 };
+  } finally {
+    kernel.close();
+  }
+}
+
+/**
+ * Let a pending SIGINT/SIGTERM be seen (the kernel batches run synchronously, so a signal waits
+ * for the current one), then stop if one came, saying what state the lab is in.
+ */
+async function stopIfInterrupted(opts: UpOptions, lab: string, state: string): Promise<void> {
+  if (!opts.signal) return;
+  await new Promise((r) => setImmediate(r));
+  if (!opts.signal.aborted) return;
+  throw new NslabError('interrupted', `lab ${lab}: interrupted; ${state}. Everything built so far is recorded in the lab's journal: run \`nslab up ${opts.file}\` to finish the lab, or \`nslab down ${lab}\` to remove it`, 130);
+}
+
+interface ApplyArgs {
+  readonly kernel: Kernel;
+  readonly topology: Topology;
+  readonly text: string;
+  readonly steps: readonly PlanStep[];
+  readonly meta: boolean;
+  readonly file: string;
+  readonly hostNetns?: string;
+}
+
+function apply(a: ApplyArgs): void {
+  const lab = a.topology.name;
+  const paths = ensureLabDir(lab);
+  saveTopologyCopy(lab, a.text);
+  const writer = new JournalWriter(paths.journal);
+  try {
+    if (a.meta) {
+      writer.append([{ t: 'meta', v: 1, lab, file: resolvePath(a.file), ...(a.hostNetns ? { hostNetns: a.hostNetns } : {}) }]);
+    }
+    const outcome = applySteps({ steps: a.steps, kernel: a.kernel, journal: writer });
+    if (outcome.failures.length > 0) throw new StepError(outcome.failures, outcome.done, paths.journal, lab);
+  } finally {
+    writer.close();
+  }
+}
+
+/**
+ * Wait (bounded) until the kernel has activated the lab's new links. A veth that just came up
+ * drops what it is given until the kernel's link watcher runs (up to about a second later), so an
+ * immediate ping can lose its first ARP request; `up` returns when the lab works.
+ */
+async function settle(kernel: Kernel, t: Topology, timeoutMs = 2000): Promise<void> {
+  const watched = new Map<string, Set<string>>();
+  const watch = (ns: string, name: string): void => {
+    watched.set(ns, (watched.get(ns) ?? new Set()).add(name));
+  };
+  for (const l of t.links) {
+    if (l.kind !== 'p2p') watch(HOST_NS, l.hostEnd);
+    else watch(t.nodes.get(l.a.node)?.netns ?? '', l.a.iface);
+  }
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const pending = [...watched].some(([ns, names]) =>
+      kernel.snapshot(ns)?.links.some((l) => names.has(l.name) && l.up && l.operstate !== 'UP'));
+    if (!pending || Date.now() > deadline) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -1,0 +1,78 @@
+// Checked TopologyRaw -> Topology, the immutable model everything downstream consumes: kernel
+// names minted (names.ts), addresses allocated (ipam.ts), links derived (links.ts), routes
+// completed (routes.ts), firewalls (firewall.ts) and published ports (publish.ts) bound to
+// addresses, every CIDR canonical. Runs only on a file without errors.
+import { subnetFor } from '../topology/addressing.js';
+import type { ExpectRaw, NetworkRaw, NodeRaw, TopologyRaw } from '../topology/raw.js';
+import { formatCidr, parseAddress } from '../util/ip.js';
+import { ifaceCidrs } from './address-inventory.js';
+import type { Allocation } from './ipam.js';
+import { resolveFirewall } from './firewall.js';
+import { deriveLinks } from './links.js';
+import type { HostNames } from './names.js';
+import { netnsName, networkAlias } from './names.js';
+import { resolvePublish } from './publish.js';
+import { nodeRoutes } from './routes.js';
+import type { Expectation, Iface, Network, Node, Topology } from './types.js';
+
+/** What resolveTopology needs: the checked raw topology and the results of names and IPAM. */
+export interface ResolveInput {
+  readonly raw: TopologyRaw;
+  readonly lab: string;
+  readonly names: HostNames;
+  readonly alloc: Allocation;
+}
+
+/** The resolved lab. */
+export function resolveTopology({ raw, lab, names, alloc }: ResolveInput): Topology {
+  const { links, ids } = deriveLinks(raw, lab, names);
+  const networks = new Map([...raw.networks.values()].map((n) => [n.name, resolveNetwork(n, lab, names)] as const));
+  const nodes = new Map([...raw.nodes.values()].map((n) => [n.name, resolveNode({ raw, lab, names, alloc }, n, ids)] as const));
+  return { name: lab, networks, nodes, links, expect: raw.expect.map(resolveExpectation), file: raw.file };
+}
+
+function resolveNetwork(n: NetworkRaw, lab: string, names: HostNames): Network {
+  const gateways = n.gateways.map((g) => `${g.value.address}/${subnetFor(n, g.value.address)!.prefix}`);
+  return {
+    name: n.name,
+    bridge: names.bridges.get(n.name)!,
+    alias: networkAlias(lab, n.name),
+    subnets: n.subnets.map((s) => formatCidr(s.value)),
+    gateways,
+    nat: n.nat,
+    span: n.span,
+  };
+}
+
+function resolveNode(input: ResolveInput, n: NodeRaw, ids: ReadonlyMap<string, string>): Node {
+  const interfaces = new Map<string, Iface>();
+  for (const i of n.interfaces.values()) {
+    const addresses = ifaceCidrs(input.raw, i, input.alloc).map(formatCidr);
+    const mtu = i.mtu === undefined ? {} : { mtu: i.mtu };
+    interfaces.set(i.name, { name: i.name, addresses, link: ids.get(`${n.name}:${i.name}`)!, ...mtu, span: i.span });
+  }
+  const addressesOf = (iface: string): ReturnType<typeof ifaceCidrs> => {
+    const i = n.interfaces.get(iface);
+    return i ? ifaceCidrs(input.raw, i, input.alloc) : [];
+  };
+  const firewall = resolveFirewall(input.raw, n, input.alloc);
+  return {
+    name: n.name,
+    netns: netnsName(input.lab, n.name),
+    forwarding: n.forwarding,
+    interfaces,
+    routes: nodeRoutes(n, input.raw.networks, addressesOf),
+    ...(firewall ? { firewall } : {}),
+    publish: resolvePublish(input.raw, n, input.alloc),
+    isolate: new Set(n.isolate),
+    ...(n.netnsOf === undefined ? {} : { netnsOf: n.netnsOf }),
+    ...(n.hostname !== undefined ? { hostname: n.hostname } : n.isolate.includes('uts') ? { hostname: n.name } : {}),
+    processes: n.processes,
+    span: n.span,
+  };
+}
+
+function resolveExpectation(e: ExpectRaw): Expectation {
+  const to = e.to?.value ?? '';
+  return { from: e.from?.value ?? '', to: parseAddress(to)?.address ?? to, reach: e.reach, probe: e.probe, span: e.span };
+}

@@ -1,0 +1,210 @@
+// The resolved lab model: what topology/ + model/ produce and everything downstream consumes.
+// Immutable data only; no behaviour. Every name that reaches the kernel is already minted here
+// (model/names.ts), every address already allocated (model/ipam.ts), every CIDR canonical text.
+
+/** Where something was declared in the topology file (1-based line and column). */
+export interface Span {
+  readonly line: number;
+  readonly col: number;
+}
+
+/** A resolved lab: defaults filled, addresses allocated, kernel names minted. */
+export interface Topology {
+  /** Lab name, [a-z][a-z0-9-]{0,9}. */
+  readonly name: string;
+  readonly networks: ReadonlyMap<string, Network>;
+  readonly nodes: ReadonlyMap<string, Node>;
+  /** One entry per veth pair, derived from the interfaces, in declaration order. */
+  readonly links: readonly Link[];
+  readonly expect: readonly Expectation[];
+  /** The file the lab came from (as given on the command line), for FILE:LINE:COL messages. */
+  readonly file: string;
+}
+
+/** A layer-2 segment: a Linux bridge in the host namespace. */
+export interface Network {
+  readonly name: string;
+  /** Kernel name of the bridge (at most 15 bytes). */
+  readonly bridge: string;
+  /** Ownership marker written as the bridge's IFLA_IFALIAS: `nslab:<lab>:net:<name>`. */
+  readonly alias: string;
+  /** Canonical CIDR texts ("172.20.0.0/16"), network addresses. */
+  readonly subnets: readonly string[];
+  /** The bridge's own addresses as CIDR texts with the subnet's prefix ("172.20.0.10/16"). */
+  readonly gateways: readonly string[];
+  readonly nat: boolean;
+  readonly span: Span;
+}
+
+/** A network namespace named `<lab>-<node>`. */
+export interface Node {
+  readonly name: string;
+  /** Kernel (netns) name: `<lab>-<node>`. */
+  readonly netns: string;
+  readonly forwarding: boolean;
+  /** Interfaces in declaration order (Map keeps insertion order). */
+  readonly interfaces: ReadonlyMap<string, Iface>;
+  /** Declared routes, then the implied default route(s) via a network gateway. */
+  readonly routes: readonly Route[];
+  /** nftables rules inside the node's namespace (table `inet nslab-<lab>`), if declared. */
+  readonly firewall?: Firewall;
+  /** Host ports forwarded to this node (`publish: ["8080:80/tcp"]`, like `docker run -p`). */
+  readonly publish: readonly Publish[];
+  /** Extra namespaces the node's processes get (`isolate: [pid, mount, uts]`); empty: netns only. */
+  readonly isolate: ReadonlySet<IsolateKind>;
+  /** Host name inside the node's uts namespace (default the node name); only with uts isolated. */
+  readonly hostname?: string;
+  /** Processes `up` starts in the node, in declaration order. */
+  readonly processes: readonly ProcessSpec[];
+  /**
+   * `netns_of: PID`: the node's namespace is the one of this running process, adopted (named
+   * like `ip netns attach`), never created or deleted by nslab; only its own objects in it are.
+   */
+  readonly netnsOf?: number;
+  readonly span: Span;
+}
+
+/** A namespace kind a node can isolate besides its network namespace. */
+export type IsolateKind = 'pid' | 'mount' | 'uts';
+
+/** How `up` knows a process is ready. */
+export type ReadyCheck = { readonly tcp: number } | { readonly command: readonly string[] };
+
+/** One process a node runs (`processes:` entry). */
+export interface ProcessSpec {
+  /** Unique within the node; names the log file `<node>.<name>.log`. */
+  readonly name: string;
+  /** argv, never through a shell. */
+  readonly command: readonly string[];
+  readonly env?: Readonly<Record<string, string>>;
+  readonly cwd?: string;
+  readonly user?: string;
+  readonly ready?: ReadyCheck;
+  /** How long `up` waits for `ready` (default 10 s). */
+  readonly readyTimeoutMs?: number;
+  readonly span: Span;
+}
+
+/** A node's firewall: one base chain per hook that is declared. */
+export interface Firewall {
+  readonly input?: FirewallChain;
+  readonly forward?: FirewallChain;
+  readonly output?: FirewallChain;
+}
+
+/** One chain: ordered rules, then the policy for what no rule decided. */
+export interface FirewallChain {
+  readonly policy: 'accept' | 'drop';
+  /**
+   * Accept packets of established and related connections before any rule (default true), so
+   * that replies pass a drop policy; `established: false` in the file turns it off.
+   */
+  readonly established: boolean;
+  readonly rules: readonly FirewallRule[];
+  readonly span: Span;
+}
+
+/** One rule: every given match must hold; node names are already resolved to addresses. */
+export interface FirewallRule {
+  readonly action: 'accept' | 'drop' | 'reject';
+  readonly proto?: 'tcp' | 'udp' | 'icmp' | 'icmpv6';
+  /** Source / destination CIDRs (canonical), from CIDRs, addresses or node names. */
+  readonly saddr?: readonly string[];
+  readonly daddr?: readonly string[];
+  /** Ports or inclusive ranges; only with tcp or udp. */
+  readonly sport?: readonly PortRange[];
+  readonly dport?: readonly PortRange[];
+  /** Connection tracking states. */
+  readonly state?: readonly ('new' | 'established' | 'related' | 'invalid')[];
+  /** Input/output interface names inside the node. */
+  readonly iif?: string;
+  readonly oif?: string;
+  readonly span: Span;
+}
+
+/** An inclusive port range; a single port has from === to. */
+export interface PortRange {
+  readonly from: number;
+  readonly to: number;
+}
+
+/** A published port: host port -> node port (DNAT in the host, hairpin for other nodes). */
+export interface Publish {
+  readonly hostPort: number;
+  readonly nodePort: number;
+  readonly proto: 'tcp' | 'udp';
+  /** Only this host address (like `-p 127.0.0.1:8080:80`); any host address when absent. */
+  readonly hostAddress?: string;
+  /** The node address traffic is sent to (its first IPv4 address). */
+  readonly nodeAddress: string;
+  readonly span: Span;
+}
+
+/** One interface of a node: the node's end of a veth pair. */
+export interface Iface {
+  readonly name: string;
+  /** Canonical CIDR texts, declared or allocated by IPAM, in order. */
+  readonly addresses: readonly string[];
+  /** Id of the Link this interface is an end of. */
+  readonly link: string;
+  readonly mtu?: number;
+  readonly span: Span;
+}
+
+/** One end of a link inside a node. */
+export interface Endpoint {
+  readonly node: string;
+  readonly iface: string;
+}
+
+/** One veth pair. Its kind says where the far end goes. */
+export type Link =
+  | {
+      readonly kind: 'bridged';
+      readonly id: string;
+      readonly end: Endpoint;
+      readonly network: string;
+      /** Kernel name of the host end, enslaved to the network's bridge. */
+      readonly hostEnd: string;
+      /** Ownership marker for the host end: `nslab:<lab>:node:<node>:<iface>`. */
+      readonly alias: string;
+    }
+  | {
+      readonly kind: 'p2p';
+      readonly id: string;
+      /** The end declared first; it creates the pair. */
+      readonly a: Endpoint;
+      readonly b: Endpoint;
+    }
+  | {
+      readonly kind: 'host';
+      readonly id: string;
+      readonly end: Endpoint;
+      readonly hostEnd: string;
+      readonly alias: string;
+      /** Addresses of the host end, canonical CIDR texts. */
+      readonly hostAddresses: readonly string[];
+    };
+
+/** A static route inside a node. */
+export interface Route {
+  /** Canonical destination CIDR; the default route is "0.0.0.0/0" or "::/0". */
+  readonly to: string;
+  /** Next-hop address (canonical), if any. */
+  readonly via?: string;
+  /** Output interface name, if given. */
+  readonly dev?: string;
+  /** True when implied by a network gateway rather than declared. */
+  readonly implied: boolean;
+  readonly span: Span;
+}
+
+/** One `expect:` entry, targets not yet resolved to addresses. */
+export interface Expectation {
+  readonly from: string;
+  /** A node name, `node:iface`, or an address. */
+  readonly to: string;
+  readonly reach: boolean;
+  readonly probe: { readonly kind: 'icmp' } | { readonly kind: 'tcp' | 'udp'; readonly port: number };
+  readonly span: Span;
+}

@@ -1,0 +1,191 @@
+// planLab: the pure heart of `up`. Desired resources vs the live kernel and the journal ->
+// ordered steps (create what is missing, fix configuration, remove what the file dropped),
+// plus conflicts with foreign objects. Queries nothing: all it knows comes in as arguments.
+import type { KernelOp, LiveLink } from '../kernel/port.js';
+import { HOST_NS } from '../kernel/port.js';
+import type { Topology } from '../model/types.js';
+import { IndexAllocator } from './indexes.js';
+import type { LiveState, Owned } from './live.js';
+import { sysctlKey } from './live.js';
+import { removalSteps } from './removals.js';
+import { resourceHome } from './trust.js';
+import type { Resource } from './resources.js';
+import { desiredResources } from './resources.js';
+import type { Plan, PlanStep } from './steps.js';
+
+/** Inputs of planLab. */
+export interface PlanInput {
+  readonly topology: Topology;
+  readonly live: LiveState;
+  readonly owned: Owned;
+  /** desiredResources(topology), when the caller already has it (it renders every nft script). */
+  readonly desired?: readonly Resource[];
+}
+
+type Verdict = { readonly steps: PlanStep[]; readonly conflict?: string };
+const same: Verdict = { steps: [] };
+
+/** Compute the ordered steps that turn the live state into the topology. */
+export function planLab({ topology, live, owned, desired = desiredResources(topology) }: PlanInput): Plan {
+  const ctx = { live, owned, lab: topology.name, indexes: new IndexAllocator(live.spaces), byName: new Map() };
+  const steps: PlanStep[] = [];
+  const conflicts: string[] = [];
+  let unchanged = 0;
+  for (const r of desired) {
+    const v = judge(r, ctx);
+    if (v.conflict) conflicts.push(v.conflict);
+    else if (v.steps.length === 0) unchanged++;
+    steps.push(...v.steps);
+  }
+  const wanted = new Set(desired.map((r) => r.id));
+  const removals = removalSteps(owned, (id) => wanted.has(id));
+  return { lab: topology.name, steps: [...removals, ...steps], unchanged, conflicts };
+}
+
+interface Ctx {
+  readonly live: LiveState;
+  readonly owned: Owned;
+  readonly lab: string;
+  readonly indexes: IndexAllocator;
+  /** Live links by name, per namespace, built on first use (a host can hold thousands). */
+  readonly byName: Map<string, ReadonlyMap<string, LiveLink>>;
+}
+
+function judge(r: Resource, ctx: Ctx): Verdict {
+  // A namespace left unread holds what the journal says (plan/trust.ts).
+  if (ctx.live.trusted?.has(resourceHome(r))) return same;
+  switch (r.kind) {
+    case 'netns':
+      return judgeNetns(r, ctx);
+    case 'link':
+      return judgeLink(r, ctx);
+    case 'config':
+      return judgeConfig(r, ctx);
+    case 'addr':
+      return judgeAddr(r, ctx);
+    case 'route':
+      return judgeRoute(r, ctx);
+    case 'sysctl':
+      return judgeSysctl(r, ctx);
+    case 'nft':
+      return judgeNft(r, ctx);
+  }
+}
+
+/**
+ * A lab table is reloaded only when its rules changed (the journal holds the script last loaded):
+ * replacing a table costs the kernel an RCU grace period, ~14 ms a namespace.
+ */
+function judgeNft(r: Resource, ctx: Ctx): Verdict {
+  const op = r.op;
+  if (op.op !== 'nft.load') return same;
+  const present = ctx.live.tables.get(op.ns)?.has(op.table) === true;
+  const mine = ctx.owned.get(r.id);
+  if (!present) return own(r);
+  if (!mine) {
+    const where = op.ns === HOST_NS ? 'the host namespace' : `namespace ${op.ns}`;
+    return { steps: [], conflict: `nftables table inet ${op.table} already exists in ${where} and was not created by lab ${ctx.lab} (remove it with \`nft delete table inet ${op.table}\` if it is a leftover)` };
+  }
+  return mine.op.op === 'nft.load' && mine.op.script === op.script ? same : own(r);
+}
+
+const own = (r: Resource, op: KernelOp = r.op): Verdict => ({ steps: [{ id: r.id, op, journal: 'own' }] });
+
+function judgeNetns(r: Resource, ctx: Ctx): Verdict {
+  if (r.op.op !== 'netns.create' && r.op.op !== 'netns.attach') return same;
+  if (!ctx.live.netns.has(r.op.name)) return own(r);
+  if (ctx.owned.has(r.id)) return same;
+  return { steps: [], conflict: `network namespace ${r.op.name} already exists and was not created by lab ${ctx.lab} (remove it with \`ip netns delete ${r.op.name}\` if it is a leftover, or rename the lab)` };
+}
+
+function findLink(ctx: Ctx, ns: string, name: string): LiveLink | undefined {
+  let links = ctx.byName.get(ns);
+  if (!links) {
+    links = new Map((ctx.live.spaces.get(ns)?.links ?? []).map((l) => [l.name, l]));
+    ctx.byName.set(ns, links);
+  }
+  return links.get(name);
+}
+
+/** Ours: journaled, or carrying this lab's ownership marker, or inside a namespace we own. */
+function isOurs(ctx: Ctx, id: string, ns: string, live: LiveLink): boolean {
+  if (ctx.owned.has(id)) return true;
+  if (live.alias?.startsWith(`nslab:${ctx.lab}:`)) return true;
+  return ns !== HOST_NS && ctx.owned.has(`netns:${ns}`);
+}
+
+function judgeLink(r: Resource, ctx: Ctx): Verdict {
+  const op = r.op;
+  if (op.op !== 'link.create') return same;
+  const existing = findLink(ctx, op.ns, op.name);
+  if (existing) {
+    if (!isOurs(ctx, r.id, op.ns, existing)) return { steps: [], conflict: foreign(ctx.lab, op.ns, op.name) };
+    // Created but not brought up yet (an up killed between the two): bring it up now.
+    return op.up && !existing.up ? { steps: [{ id: r.id, op: { op: 'link.set', ns: op.ns, name: op.name, up: true }, journal: 'none' }] } : same;
+  }
+  if (op.kind === 'bridge') return own(r);
+  const peerLive = findLink(ctx, op.peer.ns, op.peer.name);
+  if (peerLive && !isOurs(ctx, `link:${op.peer.ns}:${op.peer.name}`, op.peer.ns, peerLive)) {
+    return { steps: [], conflict: foreign(ctx.lab, op.peer.ns, op.peer.name) };
+  }
+  const index = op.ns === HOST_NS ? {} : { index: ctx.indexes.next(op.ns) };
+  const peerIndex = op.peer.ns === HOST_NS ? {} : { index: ctx.indexes.next(op.peer.ns) };
+  const create: KernelOp = { ...op, ...index, peer: { ...op.peer, ...peerIndex } };
+  // A stale far end of ours (its pair's namespace is still being torn down) would make the
+  // create fail with EEXIST: remove it first.
+  const stale: PlanStep[] = peerLive ? [{ id: r.id, op: { op: 'link.delete', ns: op.peer.ns, name: op.peer.name }, journal: 'none' }] : [];
+  return { steps: [...stale, ...own(r, create).steps] };
+}
+
+function foreign(lab: string, ns: string, name: string): string {
+  const where = ns === HOST_NS ? 'the host namespace' : `namespace ${ns}`;
+  return `interface ${name} already exists in ${where} and was not created by lab ${lab}; rename the network or node, or remove it (\`ip ${ns === HOST_NS ? '' : `-n ${ns} `}link del ${name}\`) if it is a leftover`;
+}
+
+function judgeConfig(r: Resource, ctx: Ctx): Verdict {
+  const op = r.op;
+  if (op.op !== 'link.set') return same;
+  const l = findLink(ctx, op.ns, op.name);
+  const ok = l !== undefined && (op.up === undefined || l.up === op.up) &&
+    (op.master === undefined || l.master === op.master) && (op.alias === undefined || l.alias === op.alias);
+  return ok ? same : { steps: [{ id: r.id, op, journal: 'none' }] };
+}
+
+function judgeAddr(r: Resource, ctx: Ctx): Verdict {
+  const op = r.op;
+  if (op.op !== 'addr.add') return same;
+  const addrs = ctx.live.spaces.get(op.ns)?.addrs ?? [];
+  if (addrs.some((a) => a.dev === op.dev && a.cidr === op.cidr)) return same;
+  const elsewhere = op.ns === HOST_NS ? addrs.find((a) => a.cidr.split('/')[0] === op.cidr.split('/')[0]) : undefined;
+  if (elsewhere) {
+    return { steps: [], conflict: `address ${op.cidr.split('/')[0]} is already on ${elsewhere.dev} in the host namespace (another lab with the same gateway?); change the gateway or run this lab with --host-netns` };
+  }
+  return own(r);
+}
+
+function judgeRoute(r: Resource, ctx: Ctx): Verdict {
+  const op = r.op;
+  if (op.op !== 'route.add') return same;
+  const found = ctx.live.spaces.get(op.ns)?.routes.find((x) => x.to === op.to && x.protocol !== 'kernel' && x.type === 'unicast');
+  if (!found) return own(r);
+  if (found.via === op.via && (op.dev === undefined || found.dev === op.dev)) return same;
+  if (!ctx.owned.has(r.id)) {
+    return { steps: [], conflict: `route to ${op.to} in ${op.ns} exists (via ${found.via ?? found.dev}) and was not created by lab ${ctx.lab}` };
+  }
+  const del: KernelOp = { op: 'route.delete', ns: op.ns, to: found.to, ...(found.via ? { via: found.via } : {}) };
+  return { steps: [{ id: r.id, op: del, journal: 'none' }, ...own(r).steps] };
+}
+
+function judgeSysctl(r: Resource, ctx: Ctx): Verdict {
+  const op = r.op;
+  if (op.op !== 'sysctl.set') return same;
+  const key = sysctlKey(op.ns, op.key);
+  const now = ctx.live.sysctls.get(key);
+  if (op.ns !== HOST_NS) return now === op.value ? same : own(r);
+  // A host setting is owned with the value to restore: the one before nslab, even when another
+  // running lab already changed it (sharedPrev), so that the last lab down restores it.
+  if (ctx.owned.has(r.id) && now === op.value) return same;
+  const prev = ctx.owned.get(r.id)?.prev ?? ctx.live.sharedPrev.get(key) ?? now;
+  if (prev === undefined || prev === op.value) return now === op.value ? same : own(r);
+  return { steps: [{ id: r.id, op, journal: 'own', prev }] };
+}

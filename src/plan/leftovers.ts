@@ -1,0 +1,227 @@
+// PURE: which of the objects found on a host are leftovers of labs that `down` can no longer
+// remove (`nslab clean`). Ownership comes from markers the kernel and filesystem keep by
+// themselves, so a lost or damaged journal does not mean lost ownership: a namespace's name is a
+// symlink into the lab's group dir (/run/nslab-netns/<lab>/), host links carry the alias
+// `nslab:<lab>:...`, nft tables are `inet nslab-<lab>` with the comment "nslab:<lab>", hosts files
+// are symlinks to <state root>/<lab>/hosts. Anything without a marker is never a leftover.
+
+/** How a lab's journal reads. 'ok' tolerates one torn last line (a crash mid-write, which down handles). */
+export type JournalHealth = 'ok' | 'damaged' | 'empty' | 'missing';
+
+/** A process a journal records, with its /proc start time. */
+export interface RecordedProc {
+  readonly node: string;
+  readonly name: string;
+  readonly pid: number;
+  readonly start: number;
+}
+
+/** What a scan of the host found (all read-only facts). */
+export interface Observed {
+  /** The state root (/run/nslab), for recognising hosts-file targets. */
+  readonly stateRoot: string;
+  /** Lab state directories by lab name. */
+  readonly states: ReadonlyMap<string, { readonly journal: JournalHealth; readonly netns: readonly string[]; readonly procs: readonly RecordedProc[] }>;
+  /** Lock files `.lock-<lab>` and whether someone holds them now. */
+  readonly locks: ReadonlyArray<{ readonly lab: string; readonly held: boolean }>;
+  /** Symlinks in /run/netns and their targets. */
+  readonly netnsLinks: ReadonlyArray<{ readonly name: string; readonly target: string }>;
+  /** The group dirs (one per lab) in the namespace mount root, and the files in them. */
+  readonly groups: ReadonlyArray<{ readonly group: string; readonly members: readonly string[] }>;
+  /** Host links (name and alias). */
+  readonly hostLinks: ReadonlyArray<{ readonly name: string; readonly alias?: string }>;
+  /** Host nft tables of the `inet` family whose comment is "nslab:<lab>" for the lab they are named after. */
+  readonly nftTables: readonly string[];
+  /** /etc/netns/<netns>/hosts symlinks and their targets. */
+  readonly hostsLinks: ReadonlyArray<{ readonly netns: string; readonly target: string }>;
+}
+
+/** Everything one lab left behind. */
+export interface LabLeftovers {
+  readonly lab: string;
+  /**
+   * 'lab': down cannot remove this lab, everything its markers name goes (the group dir at once).
+   * 'strays': a lab down still handles, with namespaces its journal does not list (only those go).
+   */
+  readonly kind: 'lab' | 'strays';
+  /** Why its objects are leftovers. */
+  readonly reason: string;
+  /** Namespace names (symlinks into the lab's group dir). */
+  readonly netns: readonly string[];
+  /** The group dir (and its mount), if present. */
+  readonly groupDir: boolean;
+  readonly links: readonly string[];
+  readonly nftTables: readonly string[];
+  /** Namespaces whose /etc/netns/<ns>/hosts links into the lab's state. */
+  readonly hosts: readonly string[];
+  readonly processes: readonly RecordedProc[];
+  /** The lab's state directory is to go. */
+  readonly stateDir: boolean;
+  /** The lab's lock file is to go. */
+  readonly lockFile: boolean;
+}
+
+const LAB = '[a-z][a-z0-9-]{0,9}';
+const LAB_RE = new RegExp(`^${LAB}$`);
+
+/** Whether text can be a lab name (the rule lab names follow). */
+export function isLabName(text: string): boolean {
+  return LAB_RE.test(text);
+}
+
+/** The lab a host link's alias marks it as owned by, if any. */
+export function labOfAlias(alias: string | undefined): string | undefined {
+  return alias === undefined ? undefined : new RegExp(`^nslab:(${LAB}):`).exec(alias)?.[1];
+}
+
+/** The lab a /run/netns symlink target names: `<groupRoot>/<lab>/<name>`, with name the link's own. */
+export function labOfNetnsTarget(groupRoot: string, name: string, target: string): string | undefined {
+  const prefix = `${groupRoot}/`;
+  if (!target.startsWith(prefix)) return undefined;
+  const rest = target.slice(prefix.length).split('/');
+  return rest.length === 2 && rest[1] === name && isLabName(rest[0]!) ? rest[0] : undefined;
+}
+
+/** The lab a hosts-file symlink target names: `<stateRoot>/<lab>/hosts`. */
+export function labOfHostsTarget(stateRoot: string, target: string): string | undefined {
+  const m = /^([^/]+)\/hosts$/.exec(target.startsWith(stateRoot + '/') ? target.slice(stateRoot.length + 1) : '');
+  return m && isLabName(m[1]!) ? m[1] : undefined;
+}
+
+/** The lab an nft table name belongs to (`nslab-<lab>`). */
+export function labOfNftTable(table: string): string | undefined {
+  const m = /^nslab-(.*)$/.exec(table);
+  return m && isLabName(m[1]!) ? m[1] : undefined;
+}
+
+/**
+ * How a journal's text reads: 'empty' without records, 'damaged' with an unparsable line other
+ * than a torn last one or without the meta record every journal starts with.
+ */
+export function journalHealth(text: string): Exclude<JournalHealth, 'missing'> {
+  const lines = text.split('\n');
+  // A final line without its newline is a write torn by a crash: down skips it, so do we.
+  const torn = lines.length > 0 && lines[lines.length - 1] !== '' ? lines.length - 1 : -1;
+  let records = 0;
+  let meta = false;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (!line.trim()) continue;
+    let rec: unknown;
+    try {
+      rec = JSON.parse(line);
+    } catch {
+      if (i === torn) continue;
+      return 'damaged';
+    }
+    if (typeof rec !== 'object' || rec === null || typeof (rec as { t?: unknown }).t !== 'string') return 'damaged';
+    if ((rec as { t: string }).t === 'meta') meta = true;
+    records++;
+  }
+  if (records === 0) return 'empty';
+  return meta ? 'ok' : 'damaged';
+}
+
+/** Why a lab's objects are leftovers; undefined for a lab down can still handle. */
+function leftoverReason(o: Observed, lab: string): string | undefined {
+  const s = o.states.get(lab);
+  if (!s) return 'no state directory';
+  if (s.journal === 'missing') return 'state directory without a journal';
+  if (s.journal === 'empty') return 'empty journal';
+  if (s.journal === 'damaged') return 'damaged journal';
+  return undefined;
+}
+
+/**
+ * Group what was found by the lab its marker names, and keep the labs that down cannot handle:
+ * no state, or a journal that is missing, empty or damaged (then everything the markers give
+ * that lab is a leftover: its journal cannot say what it owns). A lab whose journal reads is
+ * left alone, except for namespaces in its group that its journal does not list. A lab whose
+ * lock someone holds is skipped: a verb is building or removing it.
+ */
+export function findLeftovers(o: Observed, groupRoot: string): LabLeftovers[] {
+  const labs = new Set<string>();
+  const netns = new Map<string, string[]>();
+  const push = (m: Map<string, string[]>, lab: string, v: string): void => {
+    labs.add(lab);
+    m.set(lab, [...(m.get(lab) ?? []), v]);
+  };
+  for (const l of o.netnsLinks) {
+    const lab = labOfNetnsTarget(groupRoot, l.name, l.target);
+    if (lab) push(netns, lab, l.name);
+  }
+  const groups = new Map(o.groups.filter((g) => isLabName(g.group)).map((g) => [g.group, g.members]));
+  for (const g of groups.keys()) labs.add(g);
+  const links = new Map<string, string[]>();
+  for (const l of o.hostLinks) {
+    const lab = labOfAlias(l.alias);
+    if (lab) push(links, lab, l.name);
+  }
+  const tables = new Map<string, string[]>();
+  for (const t of o.nftTables) {
+    const lab = labOfNftTable(t);
+    if (lab) push(tables, lab, t);
+  }
+  const hosts = new Map<string, string[]>();
+  for (const h of o.hostsLinks) {
+    const lab = labOfHostsTarget(o.stateRoot, h.target);
+    if (lab) push(hosts, lab, h.netns);
+  }
+  for (const lab of o.states.keys()) if (isLabName(lab)) labs.add(lab);
+  const held = new Map(o.locks.filter((l) => isLabName(l.lab)).map((l) => [l.lab, l.held]));
+  for (const lab of held.keys()) labs.add(lab);
+
+  const out: LabLeftovers[] = [];
+  for (const lab of [...labs].sort()) {
+    // A verb holds the lab's lock: it is being built or removed; the next clean will tell.
+    if (held.get(lab) === true) continue;
+    const reason = leftoverReason(o, lab);
+    if (reason === undefined) {
+      // A readable journal: down owns this lab. Only namespaces it does not list are strays
+      // (checked again under the lab's lock before anything is removed).
+      const listed = new Set(o.states.get(lab)?.netns ?? []);
+      const stray = (netns.get(lab) ?? []).filter((n) => !listed.has(n));
+      if (stray.length > 0) out.push({ ...empty(lab, 'namespaces its journal does not list'), kind: 'strays', netns: stray.sort() });
+      continue;
+    }
+    const s = o.states.get(lab);
+    const item: LabLeftovers = {
+      lab,
+      kind: 'lab',
+      reason,
+      netns: [...(netns.get(lab) ?? [])].sort(),
+      groupDir: groups.has(lab),
+      links: [...(links.get(lab) ?? [])].sort(),
+      nftTables: [...(tables.get(lab) ?? [])].sort(),
+      hosts: [...(hosts.get(lab) ?? [])].sort(),
+      processes: s?.procs ?? [],
+      stateDir: s !== undefined,
+      lockFile: held.has(lab),
+    };
+    if (!isEmpty(item)) out.push(item);
+  }
+  return out;
+}
+
+function empty(lab: string, reason: string): LabLeftovers {
+  return { lab, kind: 'lab', reason, netns: [], groupDir: false, links: [], nftTables: [], hosts: [], processes: [], stateDir: false, lockFile: false };
+}
+
+/** Whether nothing is left of a lab. */
+export function isEmpty(l: LabLeftovers): boolean {
+  return l.netns.length + l.links.length + l.nftTables.length + l.hosts.length + l.processes.length === 0 && !l.groupDir && !l.stateDir && !l.lockFile;
+}
+
+/** The lines `nslab clean` prints for one lab: what would be removed. */
+export function describeLeftovers(l: LabLeftovers, paths: { readonly state: string; readonly lock: string; readonly group: string }): string[] {
+  const lines = [`lab ${l.lab} (${l.reason}):`];
+  for (const p of l.processes) lines.push(`  process ${p.node}.${p.name} (PID ${p.pid})`);
+  for (const n of l.netns) lines.push(`  namespace ${n}`);
+  if (l.groupDir) lines.push(`  namespace mounts ${paths.group}`);
+  for (const n of l.links) lines.push(`  host link ${n}`);
+  for (const t of l.nftTables) lines.push(`  nft table inet ${t}`);
+  for (const n of l.hosts) lines.push(`  hosts file /etc/netns/${n}/hosts`);
+  if (l.stateDir) lines.push(`  state ${paths.state}`);
+  if (l.lockFile) lines.push(`  lock file ${paths.lock}`);
+  return lines;
+}

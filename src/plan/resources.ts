@@ -1,0 +1,174 @@
+// Topology -> the desired kernel objects, as a flat list of resources in build order.
+// Order is by phase (see Phase), then by node declaration order, so that every namespace's
+// rtnetlink work is contiguous and goes to the kernel as one batch (notes/kernel.md).
+import type { KernelOp, NsRef } from '../kernel/port.js';
+import { HOST_NS } from '../kernel/port.js';
+import { type HostPublish, nftTableName, renderHostTable, renderNodeFirewall } from '../kernel/nft/render.js';
+import type { Link, Node, Publish, Topology } from '../model/types.js';
+import { formatCidr, networkOf, parseCidr } from '../util/ip.js';
+import type { Owned } from './live.js';
+import { opNs } from './removals.js';
+
+/**
+ * Build phases. Namespaces must all exist before veths are created (a veth's far end lands in
+ * another node's namespace), and host ends of veths exist only after the node batches ran.
+ */
+export const Phase = {
+  HostPre: 0, // bridges and their gateway addresses
+  Netns: 1, // every namespace
+  Sysctl: 2, // per-namespace settings (forwarding), set right after the namespace exists
+  Nodes: 3, // per node, one batch: lo up, veths it creates, ends to bring up, addresses, routes
+  HostPost: 4, // host ends of veths: alias (ownership marker), master, up; host addresses
+} as const;
+/** A build phase number. */
+export type Phase = (typeof Phase)[keyof typeof Phase];
+
+/** One desired object. `kind: 'config'` is state of an object (link.set) and is never journaled. */
+export interface Resource {
+  readonly id: string;
+  readonly kind: 'netns' | 'link' | 'config' | 'addr' | 'route' | 'sysctl' | 'nft';
+  readonly phase: Phase;
+  readonly op: KernelOp;
+}
+
+/** All resources of a lab, ordered for building. */
+export function desiredResources(t: Topology): Resource[] {
+  const ipv6 = labUsesIpv6(t);
+  const out: Resource[] = [];
+  for (const net of t.networks.values()) {
+    out.push(link(HOST_NS, net.bridge, Phase.HostPre, {
+      op: 'link.create', kind: 'bridge', ns: HOST_NS, name: net.bridge, alias: net.alias,
+      ipv6: net.subnets.some((s) => s.includes(':')), up: true,
+    }));
+    for (const gw of net.gateways) out.push(addr(HOST_NS, net.bridge, gw, Phase.HostPre));
+  }
+  for (const node of t.nodes.values()) {
+    out.push(node.netnsOf === undefined
+      ? { id: `netns:${node.netns}`, kind: 'netns', phase: Phase.Netns, op: { op: 'netns.create', name: node.netns, group: t.name } }
+      : { id: `attach:${node.netns}`, kind: 'netns', phase: Phase.Netns, op: { op: 'netns.attach', name: node.netns, pid: node.netnsOf } });
+    out.push(...nodeSysctls(node));
+    out.push(...nodeResources(t, node, ipv6));
+  }
+  for (const l of t.links) out.push(...hostEndResources(l, t));
+  out.push(...hostRules(t));
+  return out.sort((a, b) => a.phase - b.phase);
+}
+
+function nodeSysctls(node: Node): Resource[] {
+  if (!node.forwarding) return [];
+  return ['net.ipv4.ip_forward', 'net.ipv6.conf.all.forwarding'].map((key) => ({
+    id: `sysctl:${node.netns}:${key}`, kind: 'sysctl' as const, phase: Phase.Sysctl,
+    op: { op: 'sysctl.set' as const, ns: node.netns, key, value: '1' },
+  }));
+}
+
+function nodeResources(t: Topology, node: Node, ipv6: boolean): Resource[] {
+  const ns = node.netns;
+  const out: Resource[] = [config(ns, 'lo', Phase.Nodes, { op: 'link.set', ns, name: 'lo', up: true })];
+  for (const iface of node.interfaces.values()) {
+    const l = t.links.find((x) => x.id === iface.link);
+    if (!l) continue;
+    const mtu = iface.mtu === undefined ? {} : { mtu: iface.mtu };
+    if (l.kind === 'p2p' && l.b.node === node.name) {
+      // The pair was created by the `a` node's batch, which ran earlier: just bring this end up.
+      out.push(config(ns, iface.name, Phase.Nodes, { op: 'link.set', ns, name: iface.name, up: true }));
+    } else {
+      const peer = l.kind === 'p2p'
+        ? { ns: nodeNetns(t, l.b.node), name: l.b.iface, ...peerMtu(t, l) }
+        : { ns: HOST_NS, name: l.hostEnd, ...mtu };
+      out.push(link(ns, iface.name, Phase.Nodes, { op: 'link.create', kind: 'veth', ns, name: iface.name, ...mtu, ipv6, up: true, peer }));
+    }
+    for (const a of iface.addresses) out.push(addr(ns, iface.name, a, Phase.Nodes));
+  }
+  for (const r of node.routes) {
+    const op: KernelOp = { op: 'route.add', ns, to: r.to, ...(r.via ? { via: r.via } : {}), ...(r.dev ? { dev: r.dev } : {}) };
+    out.push({ id: `route:${ns}:${r.to}`, kind: 'route', phase: Phase.Nodes, op });
+  }
+  if (node.firewall) out.push(nft(ns, t.name, renderNodeFirewall({ lab: t.name, fw: node.firewall }), Phase.Nodes));
+  return out;
+}
+
+function hostEndResources(l: Link, t: Topology): Resource[] {
+  if (l.kind === 'p2p') return [];
+  const base = { op: 'link.set' as const, ns: HOST_NS, name: l.hostEnd, alias: l.alias, up: true };
+  if (l.kind === 'bridged') {
+    const bridge = t.networks.get(l.network)?.bridge;
+    return [config(HOST_NS, l.hostEnd, Phase.HostPost, { ...base, ...(bridge ? { master: bridge } : {}), ipv6: false })];
+  }
+  const v6 = l.hostAddresses.some((a) => a.includes(':'));
+  return [
+    config(HOST_NS, l.hostEnd, Phase.HostPost, v6 ? base : { ...base, ipv6: false }),
+    ...l.hostAddresses.map((a) => addr(HOST_NS, l.hostEnd, a, Phase.HostPost)),
+  ];
+}
+
+/**
+ * The host's part of NAT and published ports: the lab's table in the host namespace, and IPv4
+ * forwarding there (restored on teardown to what it was).
+ */
+function hostRules(t: Topology): Resource[] {
+  const nat = [...t.networks.values()].filter((n) => n.nat).map((n) => ({ network: n.name, bridge: n.bridge, subnets: n.subnets }));
+  const publish = [...t.nodes.values()].flatMap((node) => node.publish.map((p) => hostPublish(t, node, p)));
+  if (nat.length === 0 && publish.length === 0) return [];
+  return [
+    { id: `sysctl:${HOST_NS}:net.ipv4.ip_forward`, kind: 'sysctl', phase: Phase.HostPost, op: { op: 'sysctl.set', ns: HOST_NS, key: 'net.ipv4.ip_forward', value: '1' } },
+    nft(HOST_NS, t.name, renderHostTable({ lab: t.name, nat, publish }), Phase.HostPost),
+  ];
+}
+
+function hostPublish(t: Topology, node: Node, p: Publish): HostPublish {
+  const iface = [...node.interfaces.values()].find((i) => i.addresses.some((a) => a.split('/')[0] === p.nodeAddress));
+  const cidr = iface?.addresses.find((a) => a.split('/')[0] === p.nodeAddress);
+  const parsed = cidr ? parseCidr(cidr) : undefined;
+  const link = t.links.find((l) => l.id === iface?.link);
+  const bridge = link?.kind === 'bridged' ? t.networks.get(link.network)?.bridge : undefined;
+  return {
+    node: node.name, hostPort: p.hostPort, nodePort: p.nodePort, proto: p.proto, nodeAddress: p.nodeAddress,
+    subnet: parsed ? formatCidr(networkOf(parsed)) : `${p.nodeAddress}/32`,
+    ...(bridge ? { bridge } : {}), ...(p.hostAddress ? { hostAddress: p.hostAddress } : {}),
+  };
+}
+
+function nft(ns: NsRef, lab: string, script: string, phase: Phase): Resource {
+  const table = nftTableName(lab);
+  return { id: `nft:${ns}:${table}`, kind: 'nft', phase, op: { op: 'nft.load', ns, table, script } };
+}
+
+/** Whether any subnet or address of the lab is IPv6 (else links get no IPv6 link-local). */
+export function labUsesIpv6(t: Topology): boolean {
+  const v6 = (c: string): boolean => parseCidr(c)?.family === 6;
+  for (const n of t.networks.values()) if (n.subnets.some(v6)) return true;
+  for (const node of t.nodes.values()) {
+    for (const i of node.interfaces.values()) if (i.addresses.some(v6)) return true;
+  }
+  return t.links.some((l) => l.kind === 'host' && l.hostAddresses.some(v6));
+}
+
+function nodeNetns(t: Topology, name: string): string {
+  return t.nodes.get(name)?.netns ?? `${t.name}-${name}`;
+}
+
+function peerMtu(t: Topology, l: Extract<Link, { kind: 'p2p' }>): { mtu?: number } {
+  const mtu = t.nodes.get(l.b.node)?.interfaces.get(l.b.iface)?.mtu;
+  return mtu === undefined ? {} : { mtu };
+}
+
+function link(ns: NsRef, name: string, phase: Phase, op: KernelOp): Resource {
+  return { id: `link:${ns}:${name}`, kind: 'link', phase, op };
+}
+
+function config(ns: NsRef, name: string, phase: Phase, op: KernelOp): Resource {
+  return { id: `config:${ns}:${name}`, kind: 'config', phase, op };
+}
+
+function addr(ns: NsRef, dev: string, cidr: string, phase: Phase): Resource {
+  return { id: `addr:${ns}:${dev}:${cidr}`, kind: 'addr', phase, op: { op: 'addr.add', ns, dev, cidr } };
+}
+
+/** What planning needs read from the kernel: the lab's namespaces and the sysctls it sets. */
+export function liveQueryOf(t: Topology, owned: Owned, desired: readonly Resource[] = desiredResources(t)): { namespaces: string[]; sysctls: Array<{ ns: NsRef; key: string }>; tables: NsRef[] } {
+  const namespaces = [...[...t.nodes.values()].map((n) => n.netns), ...[...owned.values()].map((r) => opNs(r.op))];
+  const sysctls = desired.flatMap((r) => (r.op.op === 'sysctl.set' ? [{ ns: r.op.ns, key: r.op.key }] : []));
+  const tables = [...desired, ...owned.values()].flatMap((r) => (r.op.op === 'nft.load' ? [r.op.ns] : []));
+  return { namespaces, sysctls, tables };
+}

@@ -1,0 +1,45 @@
+// What the state root holds, for `nslab clean`: every lab state directory with how its journal
+// reads (and, when it reads at all, the namespaces and processes it records), and the lock files.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { journalHealth, type JournalHealth, type RecordedProc } from '../plan/leftovers.js';
+import { readJournal } from './journal.js';
+import { labPaths, stateRoot } from './store.js';
+
+/** One lab's state as found on disk. */
+export interface FoundState {
+  readonly journal: JournalHealth;
+  /** Namespaces the journal still owns (created by the lab). */
+  readonly netns: readonly string[];
+  /** Processes the journal records as started and not stopped (also from a damaged journal's readable lines). */
+  readonly procs: readonly RecordedProc[];
+}
+
+/** The state of one lab, or undefined when it has no state directory. */
+export function findState(lab: string): FoundState | undefined {
+  const p = labPaths(lab);
+  if (!existsSync(p.dir)) return undefined;
+  if (!existsSync(p.journal)) return { journal: 'missing', netns: [], procs: [] };
+  const health = journalHealth(readFileSync(p.journal, 'utf8'));
+  const j = readJournal(p.journal);
+  const netns = [...j.owned.values()].flatMap((r) => (r.op.op === 'netns.create' ? [r.op.name] : []));
+  const procs = [...j.procs.values()].map((r) => ({ node: r.node, name: r.name, pid: r.pid, start: r.start }));
+  return { journal: health, netns, procs };
+}
+
+/** Every lab state directory under the state root (any name; the caller checks it is a lab name). */
+export function stateDirs(): string[] {
+  return entries().filter((d) => d.isDirectory()).map((d) => d.name).sort();
+}
+
+/** Labs with a lock file `.lock-<lab>` in the state root. */
+export function lockFiles(): string[] {
+  return entries().filter((d) => d.isFile() && d.name.startsWith('.lock-')).map((d) => d.name.slice('.lock-'.length)).sort();
+}
+
+function entries(): import('node:fs').Dirent[] {
+  try {
+    return readdirSync(stateRoot(), { withFileTypes: true });
+  } catch {
+    return [];
+  }
+}

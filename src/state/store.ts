@@ -1,0 +1,100 @@
+// The state directory: /run/nslab/<lab>/ (NSLAB_STATE_DIR overrides /run/nslab) holding the
+// journal and a copy of the topology file, so that `down NAME`, `show` and `exec` work without
+// the original file. Lab names are validated before they get here, so paths cannot escape.
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { deserialize, serialize } from 'node:v8';
+import { readJournal } from './journal.js';
+import type { JournalState } from './journal.js';
+
+/** The root of all lab state. */
+export function stateRoot(): string {
+  return process.env['NSLAB_STATE_DIR'] || '/run/nslab';
+}
+
+/** Paths of one lab's state. */
+export interface LabPaths {
+  readonly dir: string;
+  readonly journal: string;
+  readonly topology: string;
+}
+
+/** Paths of a lab's state files (nothing is created). */
+export function labPaths(lab: string): LabPaths {
+  const dir = join(stateRoot(), lab);
+  return { dir, journal: join(dir, 'journal.jsonl'), topology: join(dir, 'topology.yaml') };
+}
+
+/** The log file of one process: /run/nslab/<lab>/logs/<node>.<process>.log. */
+export function logPath(lab: string, node: string, process: string): string {
+  return join(labPaths(lab).dir, 'logs', `${node}.${process}.log`);
+}
+
+/** Create the lab's state directory (private to root). */
+export function ensureLabDir(lab: string): LabPaths {
+  const p = labPaths(lab);
+  mkdirSync(p.dir, { recursive: true, mode: 0o700 });
+  return p;
+}
+
+/** Save the topology text the lab was built from (atomically: write then rename). */
+export function saveTopologyCopy(lab: string, text: string): void {
+  const p = labPaths(lab);
+  writeFileSync(p.topology + '.tmp', text, { mode: 0o600 });
+  renameSync(p.topology + '.tmp', p.topology);
+}
+
+/** The saved topology text, or undefined. */
+export function loadTopologyCopy(lab: string): string | undefined {
+  const p = labPaths(lab);
+  return existsSync(p.topology) ? readFileSync(p.topology, 'utf8') : undefined;
+}
+
+/** The lab's journal state (empty if it has none). */
+export function labJournal(lab: string): JournalState {
+  return readJournal(labPaths(lab).journal);
+}
+
+/** Names of labs that have state on this host. */
+export function listLabs(): string[] {
+  const root = stateRoot();
+  if (!existsSync(root)) return [];
+  return readdirSync(root, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(join(root, d.name, 'journal.jsonl')))
+    .map((d) => d.name)
+    .sort();
+}
+
+/** Remove a lab's state directory (after a complete teardown). */
+export function removeLabState(lab: string): void {
+  rmSync(labPaths(lab).dir, { recursive: true, force: true });
+}
+
+/** Write the lab's hosts file (only when its content changed); returns its path. */
+export function saveHostsFile(lab: string, content: string): string {
+  const path = join(labPaths(lab).dir, 'hosts');
+  if (existsSync(path) && readFileSync(path, 'utf8') === content) return path;
+  writeFileSync(path + '.tmp', content, { mode: 0o644 });
+  renameSync(path + '.tmp', path);
+  return path;
+}
+
+/**
+ * The model of the topology text a lab was built from, cached beside its copy (model.v8, Node's
+ * structured serialization) under a key the caller derives from the text and nslab's build.
+ */
+export function saveModelCache(lab: string, key: string, value: unknown): void {
+  const path = join(labPaths(lab).dir, 'model.v8');
+  writeFileSync(path + '.tmp', serialize({ key, value }), { mode: 0o600 });
+  renameSync(path + '.tmp', path);
+}
+
+/** The cached model if its key matches, else undefined (also when missing or unreadable). */
+export function loadModelCache(lab: string, key: string): unknown {
+  try {
+    const got = deserialize(readFileSync(join(labPaths(lab).dir, 'model.v8'))) as { key?: unknown; value?: unknown };
+    return got.key === key ? got.value : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,58 @@
+// The front end in one call: topology file text -> resolved Topology, or every problem as an
+// Issue. Composes source (YAML) -> parse (schema) -> validate (cross-checks) -> model/ (IPAM,
+// address checks, kernel names, resolve). Pure: the caller reads the file.
+import { addressInventory } from '../model/address-inventory.js';
+import { checkAddresses } from '../model/address-checks.js';
+import { checkFirewallTargets } from '../model/firewall.js';
+import { allocateAddresses } from '../model/ipam.js';
+import { mintHostNames } from '../model/names.js';
+import { checkPublished } from '../model/publish.js';
+import { resolveTopology } from '../model/resolve.js';
+import type { Topology } from '../model/types.js';
+import { decodeTopology } from './decode.js';
+import { IssueSink } from './issues.js';
+import type { Issue } from './issues.js';
+import { parseTopology } from './parse.js';
+import { parseSource } from './source.js';
+import { validateTopology } from './validate.js';
+
+/** The result of loading a topology: the model only when there are no errors. */
+export interface LoadResult {
+  readonly topology?: Topology;
+  /** Errors and warnings, sorted by position. */
+  readonly issues: Issue[];
+}
+
+/**
+ * Parse, check and resolve a topology file's text. `file` is used only in issues and in
+ * Topology.file. Every problem of the file is reported, not just the first; hostile input
+ * (not YAML, alias bombs, deep nesting, wrong types, huge numbers) gives issues, not throws.
+ */
+export function loadTopology(text: string, file: string): LoadResult {
+  const sink = new IssueSink(file);
+  const source = parseSource(text);
+  for (const f of source.findings) sink.add(f);
+  if (!source.root) return { issues: sink.issues() };
+  const raw = parseTopology(source.root, sink);
+  validateTopology(raw, sink);
+  const alloc = allocateAddresses(raw, sink);
+  checkAddresses(addressInventory(raw, alloc), sink);
+  checkFirewallTargets(raw, alloc, sink);
+  checkPublished(raw, alloc, sink);
+  const lab = raw.name?.value;
+  const names = lab === undefined ? undefined : mintHostNames(raw, lab, sink);
+  if (sink.failed || lab === undefined || names === undefined) return { issues: sink.issues() };
+  return { topology: resolveTopology({ raw, lab, names, alloc }), issues: sink.issues() };
+}
+
+/**
+ * loadTopology for a file's bytes: refuses a file over MAX_FILE_BYTES, one that is not UTF-8 and
+ * one with characters YAML forbids, each with the position of the problem, before parsing.
+ */
+export function loadTopologyFile(bytes: Uint8Array, file: string): LoadResult & { readonly text?: string } {
+  const d = decodeTopology(bytes);
+  if ('text' in d) return { ...loadTopology(d.text, file), text: d.text };
+  const sink = new IssueSink(file);
+  sink.add(d.finding);
+  return { issues: sink.issues() };
+}

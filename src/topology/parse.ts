@@ -1,0 +1,76 @@
+// SNode tree -> TopologyRaw, collecting every schema problem. The top level, each network,
+// each node, each interface, each route and each expectation is checked on its own, so one bad
+// entity does not hide the problems of the others. Nodes are parsed in parse-node.ts.
+import { parseAddress, parseCidr } from '../util/ip.js';
+import { IssueCode } from './issues.js';
+import type { IssueSink } from './issues.js';
+import { nameMessage, nameProblem } from './name-rules.js';
+import { parseNode } from './parse-node.js';
+import { check, checkName, keysOf, located, locatedList } from './parse-util.js';
+import type { ExpectRaw, NetworkRaw, NodeRaw, TopologyRaw } from './raw.js';
+import { expectSchema, networkSchema, topShell } from './schema.js';
+import { quote } from './text.js';
+import type { SEntry, SNode } from './tree.js';
+import { entryOf, isNull, keySpanAt } from './tree.js';
+
+/** The raw topology of a parsed file; problems go to the sink. */
+export function parseTopology(root: SNode, sink: IssueSink): TopologyRaw {
+  check(topShell, { node: root, what: 'the file', where: 'at the top level', keys: keysOf(topShell), bare: true }, sink);
+  const networks = new Map<string, NetworkRaw>();
+  const nodes = new Map<string, NodeRaw>();
+  const netsNode = entryOf(root, 'networks')?.value;
+  const nodesNode = entryOf(root, 'nodes')?.value;
+  for (const e of netsNode?.kind === 'map' ? netsNode.entries : []) networks.set(e.key, parseNetwork(e, sink));
+  for (const e of nodesNode?.kind === 'map' ? nodesNode.entries : []) nodes.set(e.key, parseNode(e, sink));
+  const readable = (n: SNode | undefined): boolean => n === undefined || n.kind === 'map' || isNull(n);
+  return {
+    file: sink.file,
+    ...labName(root, sink),
+    networks,
+    nodes,
+    expect: parseExpectations(entryOf(root, 'expect')?.value, sink),
+    complete: { networks: root.kind === 'map' && readable(netsNode), nodes: root.kind === 'map' && nodesNode !== undefined && readable(nodesNode) },
+  };
+}
+
+function labName(root: SNode, sink: IssueSink): Pick<TopologyRaw, 'name'> {
+  const n = entryOf(root, 'name')?.value;
+  if (n?.kind !== 'scalar' || typeof n.value !== 'string') return {};
+  const reason = nameProblem('lab', n.value);
+  if (reason === undefined) return { name: { value: n.value, span: n.span } };
+  sink.error(n.span, IssueCode.BadName, nameMessage('lab', n.value, reason));
+  return {};
+}
+
+function parseNetwork(e: SEntry, sink: IssueSink): NetworkRaw {
+  const nameOk = checkName('network', e, sink);
+  const what = `network ${quote(e.key)}`;
+  const data = check(networkSchema, { node: e.value, what, where: `in ${what}`, keys: keysOf(networkSchema) }, sink);
+  const base = { name: e.key, span: e.keySpan };
+  if (!data) return { ...base, ok: false, subnets: [], gateways: [], nat: false };
+  return {
+    ...base,
+    ok: nameOk,
+    nat: data.nat ?? false,
+    subnets: locatedList(e.value, 'subnet', data.subnet, (s) => parseCidr(s)!),
+    gateways: locatedList(e.value, 'gateway', data.gateway, (s) => parseAddress(s)!),
+  };
+}
+
+function parseExpectations(n: SNode | undefined, sink: IssueSink): ExpectRaw[] {
+  return n?.kind === 'seq' ? n.items.map((item, i) => parseExpect(item, i, sink)) : [];
+}
+
+function parseExpect(item: SNode, i: number, sink: IssueSink): ExpectRaw {
+  const what = `expectation #${i + 1}`;
+  const data = check(expectSchema, { node: item, what, where: `in ${what}`, keys: keysOf(expectSchema) }, sink);
+  const failed: ExpectRaw = { span: item.span, ok: false, reach: true, probe: { kind: 'icmp' } };
+  if (!data) return failed;
+  if (data.tcp !== undefined && data.udp !== undefined) {
+    sink.error(keySpanAt(item, [], 'udp'), IssueCode.BadValue, `${what} has both tcp: and udp:; a probe uses one of them`);
+    return failed;
+  }
+  const probe = data.tcp !== undefined ? { kind: 'tcp' as const, port: data.tcp }
+    : data.udp !== undefined ? { kind: 'udp' as const, port: data.udp } : { kind: 'icmp' as const };
+  return { span: item.span, ok: true, from: located(item, 'from', data.from), to: located(item, 'to', data.to), reach: data.reach ?? true, probe };
+}

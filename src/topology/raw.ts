@@ -1,0 +1,104 @@
+// TopologyRaw: the file after schema checks, before cross-checks and resolution. Values are
+// parsed (addresses canonical) and every one keeps the span it was written at. An entity whose
+// own schema check failed stays in its map with ok=false, so references to it are not reported
+// as unknown, while checks that need its contents skip it.
+import type { IsolateKind, ProcessSpec, Span } from '../model/types.js';
+import type { Cidr, Family } from '../util/ip.js';
+import type { AddressSpec } from './address-syntax.js';
+import type { FirewallRaw, PublishRaw } from './raw-firewall.js';
+
+/** A value and where it was written. */
+export interface Located<T> {
+  readonly value: T;
+  readonly span: Span;
+}
+
+/** `networks.NAME`. */
+export interface NetworkRaw {
+  readonly name: string;
+  /** Position of the network's name (its key). */
+  readonly span: Span;
+  readonly ok: boolean;
+  readonly subnets: readonly Located<Cidr>[];
+  /** Gateway addresses (no prefix; it comes from the containing subnet). */
+  readonly gateways: readonly Located<{ address: string; family: Family }>[];
+  /** `nat: true`: masquerade the subnets when they leave through the host. */
+  readonly nat: boolean;
+}
+
+/** What an interface connects to. */
+export type AttachRaw =
+  | { readonly kind: 'network'; readonly network: Located<string> }
+  | { readonly kind: 'peer'; readonly peer: Located<{ node: string; iface: string }> }
+  | { readonly kind: 'host'; readonly hostAddresses: readonly Located<Cidr>[] };
+
+/** `nodes.NODE.interfaces.IFNAME`. */
+export interface IfaceRaw {
+  readonly node: string;
+  readonly name: string;
+  /** Position of the interface's name (its key). */
+  readonly span: Span;
+  readonly ok: boolean;
+  readonly attach?: AttachRaw;
+  readonly addresses: readonly Located<AddressSpec>[];
+  readonly mtu?: number;
+}
+
+/** `nodes.NODE.routes[i]`. */
+export interface RouteRaw {
+  /** Position of the route's mapping. */
+  readonly span: Span;
+  readonly ok: boolean;
+  /** Destination; `default` is 0.0.0.0/0, or ::/0 when `via` is IPv6. */
+  readonly to?: Located<Cidr>;
+  readonly via?: Located<{ address: string; family: Family }>;
+  readonly dev?: Located<string>;
+}
+
+/** `nodes.NODE`. */
+export interface NodeRaw {
+  readonly name: string;
+  /** Position of the node's name (its key). */
+  readonly span: Span;
+  readonly ok: boolean;
+  /** Whether every interface could be read (checks over all of them are meaningful). */
+  readonly interfacesOk: boolean;
+  readonly forwarding: boolean;
+  readonly interfaces: ReadonlyMap<string, IfaceRaw>;
+  readonly routes: readonly RouteRaw[];
+  /** `firewall:`, when declared and readable. */
+  readonly firewall?: FirewallRaw;
+  /** `publish:` items that could be read. */
+  readonly publish: readonly PublishRaw[];
+  /** `isolate:`, without repeats. */
+  readonly isolate: readonly IsolateKind[];
+  readonly hostname?: string;
+  /** `netns_of: PID`. */
+  readonly netnsOf?: number;
+  readonly processes: readonly ProcessRaw[];
+}
+
+/** `nodes.NODE.processes[i]`: already in its resolved form. */
+export type ProcessRaw = ProcessSpec;
+
+/** `expect[i]`. */
+export interface ExpectRaw {
+  readonly span: Span;
+  readonly ok: boolean;
+  readonly from?: Located<string>;
+  readonly to?: Located<string>;
+  readonly reach: boolean;
+  readonly probe: { readonly kind: 'icmp' } | { readonly kind: 'tcp' | 'udp'; readonly port: number };
+}
+
+/** The parsed file. */
+export interface TopologyRaw {
+  readonly file: string;
+  /** The lab name, when present and valid. */
+  readonly name?: Located<string>;
+  readonly networks: ReadonlyMap<string, NetworkRaw>;
+  readonly nodes: ReadonlyMap<string, NodeRaw>;
+  readonly expect: readonly ExpectRaw[];
+  /** False when `networks:` / `nodes:` as a whole could not be read (skip "unknown" checks). */
+  readonly complete: { readonly networks: boolean; readonly nodes: boolean };
+}

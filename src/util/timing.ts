@@ -1,0 +1,21 @@
+// Phase timings for the benchmarks: `NSLAB_TIMING=1 nslab up FILE` prints how long each phase of
+// a verb took (load, live read, plan, apply, ...) on stderr when the process exits, with the peak
+// RSS. When off, a phase mark costs one comparison. Uses only globals (no imports).
+const enabled = process.env['NSLAB_TIMING'] === '1';
+const marks: Array<[string, number]> = [];
+let last = 0;
+
+/** Record that phase `name` ended now; it is timed from the previous mark (the first from process start). */
+export function phase(name: string): void {
+  if (!enabled) return;
+  const t = performance.now();
+  if (marks.length === 0) process.on('exit', report);
+  marks.push([name, t - last]);
+  last = t;
+}
+
+function report(): void {
+  const rows = marks.map(([n, ms]) => `  ${n.padEnd(18)} ${ms.toFixed(1).padStart(8)} ms`);
+  const rss = `  ${'peak rss'.padEnd(18)} ${(process.resourceUsage().maxRSS / 1024).toFixed(0).padStart(8)} MB`;
+  process.stderr.write(`nslab timing (NSLAB_TIMING=1):\n${rows.join('\n')}\n${rss}\n`);
+}

@@ -1,0 +1,67 @@
+// Small HTTP helpers for the UI server: JSON in and out, security headers on every answer, and
+// errors mapped to statuses (an NslabError a user can act on keeps its message; anything else is
+// a bug, logged with its stack and answered with a generic 500).
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isNslabError } from '../util/errors.js';
+
+/** Headers every answer carries: nothing but this server's own files runs or loads in the page. */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'Content-Security-Policy': "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'Cache-Control': 'no-store',
+};
+
+/** A request the API refuses, with its status. */
+export class HttpError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+/** Answer with a body of a given type. */
+export function send(res: ServerResponse, status: number, type: string, body: string | Buffer, extra: Record<string, string> = {}): void {
+  res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': type, 'Content-Length': String(Buffer.byteLength(body)), ...extra });
+  res.end(body);
+}
+
+/** Answer with JSON. */
+export function sendJson(res: ServerResponse, status: number, value: unknown): void {
+  send(res, status, 'application/json; charset=utf-8', JSON.stringify(value));
+}
+
+/** Answer a thrown value: HttpError and NslabError with their message, anything else as a bug. */
+export function sendError(res: ServerResponse, e: unknown): void {
+  if (e instanceof HttpError) return sendJson(res, e.status, { error: e.message });
+  if (isNslabError(e)) return sendJson(res, statusOf(e.code, e.exitStatus), { error: e.message, code: e.code });
+  process.stderr.write(`nslab ui: internal error (this is a bug in nslab, please report it):\n${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  sendJson(res, 500, { error: 'internal error in nslab (see the terminal running nslab ui)' });
+}
+
+function statusOf(code: string, exit: number): number {
+  if (code === 'no-lab' || code === 'no-node') return 404;
+  return exit === 2 ? 400 : 500;
+}
+
+/** Largest request body accepted (the API takes a few names). */
+const MAX_BODY = 4096;
+
+/** Read a JSON object body; only `application/json` (a cross-site form cannot send that). */
+export async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) throw new HttpError(415, 'send the body as application/json');
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of req) {
+    size += (c as Buffer).length;
+    if (size > MAX_BODY) throw new HttpError(413, `request body over ${MAX_BODY} bytes`);
+    chunks.push(c as Buffer);
+  }
+  let v: unknown;
+  try {
+    v = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+  } catch {
+    throw new HttpError(400, 'the body is not valid JSON');
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new HttpError(400, 'the body must be a JSON object');
+  return v as Record<string, unknown>;
+}

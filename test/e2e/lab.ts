@@ -1,0 +1,110 @@
+// E2E helpers: run the real CLI (bin/nslab) and iproute2 inside a throwaway sandbox that plays
+// the host, so nothing here touches the real host. Assertions use `ip`/`ping`, not nslab's code.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Sandbox } from '../helpers/sandbox.js';
+import { ipJson } from '../helpers/checks.js';
+export { ipJson, pings, withSandbox } from '../helpers/checks.js';
+
+const repo = join(import.meta.dirname, '..', '..', '..');
+export const BIN = join(repo, 'bin', 'nslab');
+export const EXAMPLES = join(repo, 'examples');
+export const FIXTURES = join(repo, 'test', 'e2e', 'fixtures');
+
+/** Run nslab inside the sandbox. */
+export function nslab(sb: Sandbox, ...args: string[]): ReturnType<Sandbox['run']> {
+  return sb.run(['node', BIN, ...args], { timeoutMs: 60_000 });
+}
+
+/** Run nslab and require exit status 0. */
+export async function nslabOk(sb: Sandbox, ...args: string[]): Promise<string> {
+  const r = await nslab(sb, ...args);
+  assert.equal(r.code, 0, `nslab ${args.join(' ')} exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** What the sandbox host has, to compare before up and after down. */
+export async function hostState(sb: Sandbox): Promise<{ netns: string; links: string[] }> {
+  const ns = await sb.run(['ip', 'netns', 'list']);
+  const links = await ipJson<Array<{ ifname: string; ifindex: number }>>(sb, 'link', 'show');
+  return { netns: ns.stdout, links: links.map((l) => `${l.ifindex}:${l.ifname}`) };
+}
+
+/** Assert that addresses exist on a device in a namespace (checked with ip, not nslab). */
+export async function assertAddrs(sb: Sandbox, ns: string | undefined, dev: string, cidrs: string[]): Promise<void> {
+  const args = [...(ns ? ['-n', ns] : []), 'addr', 'show', 'dev', dev];
+  const info = await ipJson<Array<{ addr_info: Array<{ local: string; prefixlen: number }> }>>(sb, ...args);
+  const have = (info[0]?.addr_info ?? []).map((a) => `${a.local}/${a.prefixlen}`);
+  for (const c of cidrs) assert.ok(have.includes(c), `${dev} in ${ns ?? 'host'} lacks ${c} (has ${have.join(' ')})`);
+}
+
+/** The host-side interface carrying an nslab ownership alias (found with ip, by its marker). */
+export async function hostEnd(sb: Sandbox, alias: string): Promise<string> {
+  const links = await ipJson<Array<{ ifname: string; ifalias?: string }>>(sb, 'link', 'show');
+  const l = links.find((x) => x.ifalias === alias);
+  assert.ok(l, `no host link with alias ${alias}`);
+  return l.ifname;
+}
+
+/** Run an nslab verb with --json; exit 0 or 1 (a result) is required, the parsed output returned. */
+export async function nslabJson<T>(sb: Sandbox, ...args: string[]): Promise<{ code: number | null; value: T }> {
+  const r = await nslab(sb, ...args, '--json');
+  assert.ok(r.code === 0 || r.code === 1, `nslab ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+  return { code: r.code, value: JSON.parse(r.stdout) as T };
+}
+
+/** A topology file in a fresh temporary directory; `done()` removes it. */
+export function labFile(text: string): { path: string; done: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'nslab-e2e-'));
+  const path = join(dir, 'lab.yaml');
+  writeFileSync(path, text);
+  return { path, done: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A process as the lab journal records it. */
+export interface RecordedProcess { node: string; name: string; pid: number; start: number; adhoc?: boolean; outer?: { pid: number } }
+
+/** The processes the lab's journal records as running (read inside the sandbox). */
+export async function recordedProcesses(sb: Sandbox, lab: string): Promise<RecordedProcess[]> {
+  const r = await sb.run(['cat', `/run/nslab/${lab}/journal.jsonl`]);
+  const procs = new Map<number, RecordedProcess>();
+  for (const line of r.stdout.split('\n')) {
+    if (!line.trim()) continue;
+    const rec = JSON.parse(line) as { t: string } & RecordedProcess;
+    if (rec.t === 'proc') procs.set(rec.pid, rec);
+    if (rec.t === 'proc-gone') procs.delete(rec.pid);
+  }
+  return [...procs.values()];
+}
+
+/** Whether PID names a live process (a zombie waiting for its reaper counts as gone). */
+export function processAlive(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) [ZX] /s.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+/** SIGKILL processes this test started, by PID (already gone is fine). */
+export function killByPid(pids: readonly number[]): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** Wait (bounded, 5 s) until something listens on a TCP port inside a namespace. */
+export async function waitListening(sb: Sandbox, netns: string, port: number): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const ss = await sb.run(['ip', 'netns', 'exec', netns, 'ss', '-ltnH', `sport = :${port}`]);
+    if (ss.stdout.trim()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.fail(`nothing listens on ${netns} port ${port}`);
+}

@@ -1,0 +1,67 @@
+// The layering rules of notes/architecture.md, checked by scanning import specifiers in src/.
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { test } from 'node:test';
+
+const root = join(import.meta.dirname, '..', '..', '..', 'src');
+const EFFECTS = /^(node:)?(fs|child_process|net|dgram|os|fs\/promises)$|^koffi$/;
+
+function files(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
+    d.isDirectory() ? files(join(dir, d.name)) : d.name.endsWith('.ts') ? [join(dir, d.name)] : []);
+}
+
+const sources = files(root).map((f) => {
+  const text = readFileSync(f, 'utf8');
+  const imports = [...text.matchAll(/(?:import|export)[^'"]*?from\s+'([^']+)'|import\('([^']+)'\)/g)].map((m) => m[1] ?? m[2] ?? '');
+  return { rel: relative(root, f), imports };
+});
+
+const pure = (rel: string): boolean => /^(topology|model|plan|util|graph|packet)\//.test(rel) || /^verify\/(matrix|waves|trace)\.ts$/.test(rel) || /^kernel\/(rtnl\/wire[-a-z]*|rtnl\/ops|describe|nft\/render[-a-z]*)\.ts$/.test(rel);
+
+test('pure folders import no effects and no kernel implementation', () => {
+  for (const s of sources.filter((x) => pure(x.rel))) {
+    for (const i of s.imports) {
+      assert.ok(!EFFECTS.test(i), `${s.rel} imports ${i}`);
+      if (i.includes('/kernel/') || i.startsWith('../kernel')) assert.match(i, /kernel\/(port|describe|nft\/render)\.js$/, `${s.rel} imports ${i}`);
+    }
+  }
+});
+
+test('only kernel/ imports koffi, only topology/source.ts imports the YAML parser', () => {
+  for (const s of sources) {
+    if (s.imports.includes('koffi')) assert.match(s.rel, /^kernel\//, s.rel);
+    if (s.imports.includes('yaml')) assert.equal(s.rel, 'topology/source.ts');
+  }
+});
+
+test('kernel/ imports nothing above it', () => {
+  for (const s of sources.filter((x) => x.rel.startsWith('kernel/'))) {
+    for (const i of s.imports.filter((x) => x.startsWith('.'))) {
+      // The nft renderer reads the model's firewall types (types only, erased at run time).
+      if (/\/model\/types\.js$/.test(i)) continue;
+      assert.ok(!/\.\.\/(\.\.\/)?(topology|model|plan|apply|state|lab|cli|live)\//.test(i), `${s.rel} imports ${i}`);
+    }
+  }
+});
+
+test('apply/ and live/ see the kernel only through the port', () => {
+  for (const s of sources.filter((x) => /^(apply|live)\//.test(x.rel))) {
+    for (const i of s.imports.filter((x) => x.includes('kernel/'))) assert.match(i, /kernel\/(port|describe)\.js$/, `${s.rel} imports ${i}`);
+  }
+});
+
+test('cli/, web/ and index.ts reach the pipeline only through lab/', () => {
+  for (const s of sources.filter((x) => /^(cli|web)\//.test(x.rel) || x.rel === 'index.ts')) {
+    for (const i of s.imports.filter((x) => x.startsWith('.'))) {
+      assert.ok(!/\/(topology|plan|apply|state|kernel|live|graph|verify)\//.test(i), `${s.rel} imports ${i}`);
+    }
+  }
+});
+
+test('web/ starts no processes: the page can run no command of its own choosing', () => {
+  const web = sources.filter((x) => x.rel.startsWith('web/'));
+  assert.ok(web.length > 0);
+  for (const s of web) for (const i of s.imports) assert.ok(!/^(node:)?child_process$|^koffi$|\/kernel\/|\/lab\/(exec|run|processes)\.js$/.test(i), `${s.rel} imports ${i}`);
+});

@@ -1,0 +1,83 @@
+// `logs` against a state directory: one process's log, all of a node's under headers, unknown
+// nodes and processes refused, and a follow that prints what is appended until aborted. Also the
+// journal's process records replay to the set still running.
+import assert from 'node:assert/strict';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { logs } from '../../../src/lab/logs.js';
+import { launchArgv } from '../../../src/lab/processes.js';
+import { replay } from '../../../src/state/journal.js';
+import { ensureLabDir, logPath, saveTopologyCopy } from '../../../src/state/store.js';
+import { loadTopology } from '../../../src/topology/load.js';
+import { withStateDir } from '../helpers.js';
+
+const LAB = `name: lg
+networks:
+  lan: { subnet: 10.0.0.0/24 }
+nodes:
+  a:
+    isolate: [pid, mount, uts]
+    interfaces: { eth0: { network: lan } }
+    processes:
+      - { name: one, command: [sleep, "1"] }
+      - { name: two, command: [sh, -c, "echo $HOME; exit 1"], user: nobody }
+  b:
+    interfaces: { eth0: { network: lan } }
+`;
+
+function setup(): void {
+  ensureLabDir('lg');
+  saveTopologyCopy('lg', LAB);
+  mkdirSync(logPath('lg', 'a', 'one').replace(/\/[^/]+$/, ''), { recursive: true });
+  writeFileSync(logPath('lg', 'a', 'one'), 'first\n');
+  writeFileSync(logPath('lg', 'a', 'two'), 'second\n');
+}
+
+test('logs: one process, or all of a node under headers', () => withStateDir(async () => {
+  setup();
+  let out = '';
+  await logs({ lab: 'lg', node: 'a', process: 'two', write: (t) => { out += t; } });
+  assert.equal(out, 'second\n');
+  out = '';
+  await logs({ lab: 'lg', node: 'a', write: (t) => { out += t; } });
+  assert.equal(out, '==> a.one <==\nfirst\n\n==> a.two <==\nsecond\n');
+}));
+
+test('logs: unknown node, unknown process, a node without processes', () => withStateDir(async () => {
+  setup();
+  await assert.rejects(logs({ lab: 'lg', node: 'x' }), /has no node x/);
+  await assert.rejects(logs({ lab: 'lg', node: 'a', process: 'three' }), /has no process three \(processes: one, two\)/);
+  await assert.rejects(logs({ lab: 'lg', node: 'b' }), /runs no processes/);
+}));
+
+test('logs -f prints appended output until aborted', () => withStateDir(async () => {
+  setup();
+  let out = '';
+  const ctl = new AbortController();
+  const done = logs({ lab: 'lg', node: 'a', process: 'one', follow: true, signal: ctl.signal, pollMs: 10, write: (t) => { out += t; } });
+  await new Promise((r) => setTimeout(r, 30));
+  appendFileSync(logPath('lg', 'a', 'one'), 'more\n');
+  const deadline = Date.now() + 2000;
+  while (!out.includes('more') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  ctl.abort();
+  await done;
+  assert.equal(out, 'first\nmore\n');
+}));
+
+test('launch argv: the first process unshares and sets the hostname through "$@", later ones join it', () => {
+  const t = loadTopology(LAB, 'lg.yaml').topology!;
+  const a = t.nodes.get('a')!;
+  const [one, two] = a.processes;
+  assert.deepEqual(launchArgv(a, one!), ['unshare', '--pid', '--fork', '--kill-child', '--mount-proc', '--mount', '--uts', '--', 'sh', '-c', 'hostname "$0" && exec "$@"', 'a', 'sleep', '1']);
+  assert.deepEqual(launchArgv(a, two!, 42), ['nsenter', '-t', '42', '--pid', '--mount', '--uts', '--', 'runuser', '-u', 'nobody', '--', 'sh', '-c', 'echo $HOME; exit 1']);
+  assert.deepEqual(launchArgv(t.nodes.get('b')!, { name: 'x', command: ['sleep', '1'], span: { line: 1, col: 1 } }), ['sleep', '1']);
+});
+
+test('journal: proc records replay to the processes not yet gone', () => {
+  const s = replay([
+    { t: 'proc', node: 'a', name: 'one', pid: 10, start: 5, spec: '{}' },
+    { t: 'proc', node: 'a', name: 'two', pid: 11, start: 6, spec: '{}' },
+    { t: 'proc-gone', pid: 10 },
+  ]);
+  assert.deepEqual([...s.procs.keys()], [11]);
+});

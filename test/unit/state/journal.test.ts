@@ -1,0 +1,56 @@
+// Journal replay: ownership, drops, cascades, and torn lines after a crash.
+import assert from 'node:assert/strict';
+import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { JournalWriter, readJournal, replay } from '../../../src/state/journal.js';
+import { withStateDir } from '../helpers.js';
+
+test('dropping a namespace drops everything recorded inside it', () => {
+  const s = replay([
+    { t: 'own', id: 'netns:a-x', op: { op: 'netns.create', name: 'a-x' } },
+    { t: 'own', id: 'link:a-x:eth0', op: { op: 'link.create', kind: 'veth', ns: 'a-x', name: 'eth0', ipv6: false, up: true, peer: { ns: '@host', name: 'a-x-eth0' } } },
+    { t: 'own', id: 'addr:a-x:eth0:10.0.0.1/24', op: { op: 'addr.add', ns: 'a-x', dev: 'eth0', cidr: '10.0.0.1/24' } },
+    { t: 'own', id: 'link:@host:a-br', op: { op: 'link.create', kind: 'bridge', ns: '@host', name: 'a-br', ipv6: false, up: true } },
+    { t: 'drop', id: 'netns:a-x' },
+  ]);
+  assert.deepEqual([...s.owned.keys()], ['link:@host:a-br']);
+});
+
+test('a torn last line is counted as damage and the rest is read', async () => {
+  await withStateDir((dir) => {
+    const path = join(dir, 'j.jsonl');
+    const w = new JournalWriter(path);
+    w.append([{ t: 'meta', v: 1, lab: 'a', file: '/x.yaml' }, { t: 'own', id: 'netns:a-x', op: { op: 'netns.create', name: 'a-x' } }]);
+    appendFileSync(path, '{"t":"own","id":"netns:a-y","op":{"op":"net');
+    w.append([{ t: 'own', id: 'netns:a-z', op: { op: 'netns.create', name: 'a-z' } }]);
+    w.close();
+    const s = readJournal(path);
+    assert.equal(s.damaged, 1);
+    assert.deepEqual([...s.owned.keys()], ['netns:a-x', 'netns:a-z']);
+    assert.equal(s.meta?.lab, 'a');
+  });
+});
+
+test('many namespaces dropped in a row cascade like one at a time; a re-created one starts empty', () => {
+  const veth = (ns: string) => ({ op: 'link.create' as const, kind: 'veth' as const, ns, name: 'eth0', ipv6: false, up: true, peer: { ns: '@host', name: `${ns}-eth0` } });
+  const s = replay([
+    { t: 'own', id: 'link:@host:a-br', op: { op: 'link.create', kind: 'bridge', ns: '@host', name: 'a-br', ipv6: false, up: true } },
+    { t: 'own', id: 'netns:a-x', op: { op: 'netns.create', name: 'a-x' } },
+    { t: 'own', id: 'link:a-x:eth0', op: veth('a-x') },
+    { t: 'own', id: 'addr:@host:a-x-eth0:10.0.0.9/24', op: { op: 'addr.add', ns: '@host', dev: 'a-x-eth0', cidr: '10.0.0.9/24' } },
+    { t: 'own', id: 'netns:a-y', op: { op: 'netns.create', name: 'a-y' } },
+    { t: 'own', id: 'link:a-y:eth0', op: veth('a-y') },
+    { t: 'drop', id: 'netns:a-x' },
+    { t: 'drop', id: 'netns:a-y' },
+    { t: 'own', id: 'netns:a-x', op: { op: 'netns.create', name: 'a-x' } },
+  ]);
+  assert.deepEqual([...s.owned.keys()], ['link:@host:a-br', 'netns:a-x']);
+});
+
+test('converged: the key of the last full build, forgotten by any later record', () => {
+  const base = [{ t: 'own' as const, id: 'netns:a-x', op: { op: 'netns.create' as const, name: 'a-x' } }];
+  assert.equal(replay([...base, { t: 'converged', key: 'k1' }]).converged, 'k1');
+  assert.equal(replay([...base, { t: 'converged', key: 'k1' }, { t: 'drop', id: 'netns:a-x' }]).converged, undefined);
+  assert.equal(replay(base).converged, undefined);
+});

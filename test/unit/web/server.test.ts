@@ -1,0 +1,128 @@
+// The UI server on an in-memory kernel (no root): the token and Host checks, security headers,
+// the page and its libraries, the API's answers and refusals, and the live event stream.
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { test } from 'node:test';
+import { FakeKernel } from '../../../src/kernel/fake.js';
+import { up } from '../../../src/lab/up.js';
+import { startUi, type RunningUi } from '../../../src/web/server.js';
+import { MIXED, withStateDir, writeLab } from '../helpers.js';
+
+interface Answer { status: number; headers: Record<string, string | string[] | undefined>; body: string }
+
+/** One request to the server over loopback; bounded by a 5 s timeout. */
+function call(ui: RunningUi, path: string, o: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: ui.port, path, method: o.method ?? 'GET', headers: o.headers ?? {}, timeout: 5000 }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error(`${path}: no answer in 5 s`)));
+    req.end(o.body);
+  });
+}
+
+/** The first `data:` event of the live stream. */
+function firstEvent(ui: RunningUi, token: string): Promise<{ labs: Array<{ lab: string }>; live: Record<string, { edges: Record<string, { up: boolean }>; vertices: Record<string, boolean> }> }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: ui.port, path: '/api/events', headers: { Authorization: `Bearer ${token}` }, timeout: 5000 }, (res) => {
+      assert.equal(res.headers['content-type'], 'text/event-stream; charset=utf-8');
+      let text = '';
+      res.on('data', (d: Buffer) => {
+        text += d.toString();
+        const m = /^data: (.*)$/m.exec(text);
+        if (m) {
+          resolve(JSON.parse(m[1]!));
+          req.destroy();
+        }
+      });
+    });
+    req.on('error', (e) => { if ((e as NodeJS.ErrnoException).code !== 'ECONNRESET') reject(e); });
+    req.on('timeout', () => req.destroy(new Error('no event in 5 s')));
+    req.end();
+  });
+}
+
+async function withUi(fn: (ui: RunningUi, token: string) => Promise<void>, lab?: string): Promise<void> {
+  await withStateDir(async (dir) => {
+    const k = new FakeKernel();
+    await up({ file: writeLab(dir, MIXED), openKernel: () => k });
+    const ui = await startUi({ port: 0, openKernel: () => k, ...(lab ? { lab } : {}) });
+    try {
+      assert.match(ui.url, /^http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{43}$/);
+      await fn(ui, new URL(ui.url).searchParams.get('token')!);
+    } finally {
+      await ui.close();
+    }
+  });
+}
+
+test('without the token nothing is served; with it the page comes with an HttpOnly SameSite cookie that works from then on', () => withUi(async (ui, token) => {
+  for (const path of ['/', '/app.js', '/vendor/cytoscape.min.js', '/api/labs', '/api/labs/demo/graph', '/api/events']) {
+    assert.equal((await call(ui, path)).status, 401, path);
+  }
+  assert.equal((await call(ui, `/?token=${token.slice(1)}`)).status, 401);
+  assert.equal((await call(ui, '/api/labs', { headers: { Authorization: `Bearer ${token}0` } })).status, 401);
+  const page = await call(ui, `/?token=${token}`);
+  assert.equal(page.status, 200);
+  assert.match(page.body, /<script src="\/vendor\/cytoscape.min.js"><\/script>/);
+  const cookie = String(page.headers['set-cookie']);
+  assert.equal(cookie, `nslab-ui-${ui.port}=${token}; HttpOnly; SameSite=Strict; Path=/`);
+  assert.match(String(page.headers['content-security-policy']), /default-src 'self'/);
+  assert.equal(page.headers['x-content-type-options'], 'nosniff');
+  const lib = await call(ui, '/vendor/cytoscape-fcose.js', { headers: { Cookie: cookie.split(';')[0]! } });
+  assert.equal(lib.status, 200);
+  assert.equal(lib.headers['content-type'], 'text/javascript; charset=utf-8');
+  assert.equal((await call(ui, '/nope', { headers: { Cookie: cookie.split(';')[0]! } })).status, 404);
+}));
+
+test('a Host header other than 127.0.0.1 or localhost is refused even with the token (DNS rebinding)', () => withUi(async (ui, token) => {
+  const auth = { Authorization: `Bearer ${token}` };
+  assert.equal((await call(ui, '/api/labs', { headers: { ...auth, Host: `evil.example:${ui.port}` } })).status, 403);
+  assert.equal((await call(ui, '/api/labs', { headers: { ...auth, Host: `localhost:${ui.port}` } })).status, 200);
+  assert.equal((await call(ui, '/api/labs', { headers: { ...auth, Host: `127.0.0.1:${ui.port + 1}` } })).status, 403);
+}));
+
+test('the API gives the lab\'s picture and refuses bad names, bad bodies and unknown routes', () => withUi(async (ui, token) => {
+  const auth = { Authorization: `Bearer ${token}` };
+  const g = JSON.parse((await call(ui, '/api/labs/demo/graph', { headers: auth })).body) as { revision: string; model: { vertices: Array<{ id: string }>; edges: unknown[] }; positions: Record<string, { x: number; y: number }> };
+  assert.equal(g.model.vertices.length, 6);
+  assert.deepEqual(Object.keys(g.positions).sort(), g.model.vertices.map((v) => v.id).sort(), 'a small lab comes laid out (layered, like nslab graph)');
+  assert.ok(g.positions['host']!.y < g.positions['net:lan']!.y && g.positions['net:lan']!.y < g.positions['node:web']!.y);
+  assert.equal(g.model.edges.length, 5);
+  assert.match(g.revision, /^[0-9a-f]{16}$/);
+  assert.equal((await call(ui, '/api/labs/nolab/graph', { headers: auth })).status, 404);
+  assert.equal((await call(ui, '/api/labs/..%2F..%2Fetc/graph', { headers: auth })).status, 400);
+  assert.equal((await call(ui, '/api/labs/%E0%A4%A/graph', { headers: auth })).status, 400);
+  assert.equal((await call(ui, '/api/labs/demo/nodes/NOPE', { headers: auth })).status, 400);
+  assert.equal((await call(ui, '/api/labs/demo/exec', { method: 'POST', headers: auth })).status, 404);
+  const post = (body: string, type = 'application/json'): Promise<Answer> => call(ui, '/api/labs/demo/probe', { method: 'POST', body, headers: { ...auth, 'Content-Type': type } });
+  assert.equal((await post('{"from":"web","to":"r1"}', 'text/plain')).status, 415, 'a cross-site form cannot post');
+  assert.equal((await post('not json')).status, 400);
+  assert.equal((await post('{"from":"web"}')).status, 400);
+  assert.equal((await post('{"from":"web","to":"r1","kind":"tcp"}')).status, 400, 'tcp needs a port');
+  assert.equal((await post('{"from":"web","to":"$(reboot)"}')).status, 400);
+  assert.equal((await post(JSON.stringify({ from: 'web', to: 'x'.repeat(5000) }))).status, 413);
+  const unknown = await post('{"from":"ghost","to":"r1"}');
+  assert.equal(unknown.status, 404);
+  assert.match(JSON.parse(unknown.body).error, /no node ghost/);
+}));
+
+test('the live stream starts at once with every lab, its vertices and its edges', () => withUi(async (ui, token) => {
+  const ev = await firstEvent(ui, token);
+  assert.deepEqual(ev.labs.map((l) => l.lab), ['demo']);
+  assert.equal(Object.keys(ev.live['demo']!.edges).length, 5);
+  assert.equal(ev.live['demo']!.vertices['node:web'], true);
+}));
+
+test('NAME limits the server to one lab; an unknown lab fails at start', async () => {
+  await withUi(async (ui, token) => {
+    const labs = JSON.parse((await call(ui, '/api/labs', { headers: { Authorization: `Bearer ${token}` } })).body) as { labs: Array<{ name: string }> };
+    assert.deepEqual(labs.labs.map((l) => l.name), ['demo']);
+  }, 'demo');
+  await withStateDir(async () => {
+    await assert.rejects(startUi({ lab: 'ghost', port: 0, openKernel: () => new FakeKernel() }), /no lab named ghost is up/);
+  });
+});
