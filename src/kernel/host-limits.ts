@@ -22,11 +22,14 @@ export interface HostLimits {
   readonly neigh: NeighLimits;
 }
 
-/** Read the host's limits (cheap: a handful of small procfs reads). */
-export function hostLimits(): HostLimits {
+/**
+ * Read the host's limits (cheap: a handful of small procfs reads). `fdsInUse`: the fds counted
+ * earlier (openFdCount), when counting now would include fds the lab's own build already holds.
+ */
+export function hostLimits(fdsInUse?: number): HostLimits {
   const mem = memory();
   const maxNs = readInt('/proc/sys/user/max_net_namespaces');
-  const files = openFiles();
+  const files = openFiles(fdsInUse);
   return {
     ...(files ? { openFiles: files } : {}),
     ...(mem ? { memAvailableKb: mem.kb, memSource: mem.source } : {}),
@@ -37,18 +40,21 @@ export function hostLimits(): HostLimits {
 }
 
 /** `ulimit -n` (soft and hard, from /proc/self/limits) and the fds open now. */
-function openFiles(): HostLimits['openFiles'] {
+function openFiles(fdsInUse = openFdCount()): HostLimits['openFiles'] {
   const row = readText('/proc/self/limits')?.split('\n').find((l) => l.startsWith('Max open files'));
   const m = row && /^Max open files\s+(\d+|unlimited)\s+(\d+|unlimited)/.exec(row);
   if (!m) return undefined;
   const num = (s: string): number => (s === 'unlimited' ? Number.MAX_SAFE_INTEGER : Number(s));
-  let inUse = 0;
+  return { soft: num(m[1]!), hard: num(m[2]!), inUse: fdsInUse };
+}
+
+/** The fds this process has open now (0 without /proc/self/fd: the margin covers the usual few). */
+export function openFdCount(): number {
   try {
-    inUse = readdirSync('/proc/self/fd').length;
+    return readdirSync('/proc/self/fd').length;
   } catch {
-    // no /proc/self/fd: counted as 0, the margin covers the usual few
+    return 0;
   }
-  return { soft: num(m[1]!), hard: num(m[2]!), inUse };
 }
 
 /** MemAvailable, capped by what our cgroup (v2) may still use when it has a limit. */

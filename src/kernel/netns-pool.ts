@@ -10,8 +10,6 @@ import { Worker } from 'node:worker_threads';
 export interface NetnsPool {
   /** The fd of a fresh empty namespace (blocking until the worker has one), or undefined when it has no more. */
   take(): number | undefined;
-  /** Fds the pool holds now (made, not yet taken): the open-files check counts them as namespaces, not as fds in use. */
-  held(): number;
   /** Stop the worker and close the fds of namespaces nobody took. */
   dispose(): void;
 }
@@ -34,9 +32,6 @@ export function startNetnsPool(count: number): NetnsPool {
       }
       if (Atomics.load(state, 0) <= next) return undefined;
       return fds[next++];
-    },
-    held() {
-      return Math.max(0, Atomics.load(state, 0) - next);
     },
     dispose() {
       Atomics.store(state, 1, 1);

@@ -12,16 +12,10 @@ import { NslabError } from '../util/errors.js';
  * built here. With dryRun nothing is refused: the refusals come back as warnings, since a dry
  * run needs none of it.
  */
-export function capacityWarnings(t: Topology, opts: { readonly dryRun?: boolean } = {}, pool?: { held(): number }): string[] {
+export function capacityWarnings(t: Topology, opts: { readonly dryRun?: boolean; readonly fdsAtStart?: number } = {}): string[] {
   const named = listNetns();
   const needs = labNeeds(t, new Set(named));
-  const limits = hostLimits();
-  // The netns pool's fds are namespaces of this lab, already counted by its needs. Read after the
-  // fd count, so a namespace made in between is subtracted too: the estimate errs low by at most
-  // a few fds, which the margin covers, instead of counting the pool twice (it races the check).
-  const pooled = pool?.held() ?? 0;
-  const files = limits.openFiles && { ...limits.openFiles, inUse: Math.max(0, limits.openFiles.inUse - pooled) };
-  const verdict = checkCapacity(t.name, needs, { ...limits, ...(files ? { openFiles: files } : {}), namedNetns: named.length });
+  const verdict = checkCapacity(t.name, needs, { ...hostLimits(opts.fdsAtStart), namedNetns: named.length });
   if (verdict.refusals.length > 0 && !opts.dryRun) {
     const list = verdict.refusals.map((r) => `  ${r}`).join('\n');
     throw new NslabError('host-limits', `the lab does not fit on this host; nothing was changed:\n${list}`, 1);

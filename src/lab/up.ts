@@ -25,6 +25,7 @@ import type { Loaded } from './load.js';
 import { loadBytesLazy } from './load-lazy.js';
 import { readTopologyFile } from './read-file.js';
 import { capacityWarnings } from './capacity.js';
+import { openFdCount } from '../kernel/host-limits.js';
 import { withLabLock, type LockWait } from './lock.js';
 import { keepModel, quickLabName } from './model-cache.js';
 import { startNetnsPool, type NetnsPool } from '../kernel/netns-pool.js';
@@ -86,6 +87,10 @@ export async function up(opts: UpOptions): Promise<UpResult> {
   const t0 = performance.now();
   phase('startup');
   const bytes = readTopologyFile(opts.file);
+  // Counted before the pool exists: its fds are the lab's namespaces, which the open-files check
+  // counts by themselves, and counting them as well (as many as the worker made so far) would make
+  // the check's answer depend on a race.
+  const fdsAtStart = openFdCount();
   // A new big lab: its namespaces are made in a worker thread while the file is checked.
   const pool = opts.dryRun || opts.openKernel ? undefined : poolFor(bytes);
   let loaded: Loaded;
@@ -98,9 +103,9 @@ export async function up(opts: UpOptions): Promise<UpResult> {
   const { topology } = loaded;
   phase(loaded.cached ? 'load (cached)' : 'load+validate');
   // A dry run changes nothing, so it needs no lock.
-  if (opts.dryRun) return upLocked(opts, loaded, t0);
+  if (opts.dryRun) return upLocked(opts, loaded, t0, fdsAtStart);
   try {
-    return await withLabLock(topology.name, opts, () => upLocked(opts, loaded, t0, pool));
+    return await withLabLock(topology.name, opts, () => upLocked(opts, loaded, t0, fdsAtStart, pool));
   } finally {
     pool?.dispose();
   }
@@ -119,7 +124,7 @@ function poolFor(bytes: Uint8Array): NetnsPool | undefined {
 const POOL_MIN = 50;
 const POOL_MAX = 4096;
 
-async function upLocked(opts: UpOptions, loaded: Loaded, t0: number, pool?: NetnsPool): Promise<UpResult> {
+async function upLocked(opts: UpOptions, loaded: Loaded, t0: number, fdsAtStart: number, pool?: NetnsPool): Promise<UpResult> {
   const { topology, text, warnings } = loaded;
   const lab = topology.name;
   const journal = labJournal(lab);
@@ -129,7 +134,7 @@ async function upLocked(opts: UpOptions, loaded: Loaded, t0: number, pool?: Netn
   }
   if (!opts.dryRun) checkAdopted(topology, new Set([...journal.owned.keys()]), opts.hostNetns);
   // Before anything changes: a lab bigger than the host allows is refused (exit 1) or warned about.
-  const capacity = capacityWarnings(topology, opts, pool);
+  const capacity = capacityWarnings(topology, { ...(opts.dryRun ? { dryRun: true } : {}), fdsAtStart });
   const kernel = await (opts.openKernel ?? linuxKernel)({ ...(opts.hostNetns ? { hostNetns: opts.hostNetns } : {}), ...(pool ? { netnsPool: pool } : {}) });
   try {
     phase('journal+open');
