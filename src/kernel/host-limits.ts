@@ -39,7 +39,7 @@ export function hostLimits(fdsInUse?: number): HostLimits {
   };
 }
 
-/** `ulimit -n` (soft and hard, from /proc/self/limits) and the fds open now. */
+/** `ulimit -n` (soft and hard, from /proc/self/limits) and the fds in use: open now, unless counted earlier. */
 function openFiles(fdsInUse = openFdCount()): HostLimits['openFiles'] {
   const row = readText('/proc/self/limits')?.split('\n').find((l) => l.startsWith('Max open files'));
   const m = row && /^Max open files\s+(\d+|unlimited)\s+(\d+|unlimited)/.exec(row);
