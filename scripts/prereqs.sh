@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs the Debian/Ubuntu packages a feature of nslab needs, only those missing, with one
+# `apt-get update` at most, then `npm ci` once. Sourced by try.sh and test.sh so that each of the
+# README's two commands does all of its own set-up on a fresh machine.
+#
+# Packages per feature (the README's prerequisites table says the same):
+#   core     iproute2, util-linux          always (ip, nsenter, unshare, setpriv)
+#   nft      libnftables1                  NAT, firewall, published ports (loaded in-process)
+#   capture  tcpdump                       nslab capture
+#   tests    the above, plus nftables (the nft CLI to check rulesets), iputils-ping, socat,
+#            busybox, time, chromium (browser tests of nslab ui only)
+
+# Is a Debian package installed (dpkg status "install ok installed")?
+nslab_pkg_installed() {
+  dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'
+}
+
+# nslab_need_packages PKG...: install what is missing; fail with one line when that is impossible.
+nslab_need_packages() {
+  local missing=() p
+  command -v dpkg-query >/dev/null || { echo "note: not a Debian/Ubuntu system; make sure these are installed: $*" >&2; return 0; }
+  for p in "$@"; do nslab_pkg_installed "$p" || missing+=("$p"); done
+  [ "${#missing[@]}" -eq 0 ] && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "nslab: missing Debian packages: ${missing[*]}; run this as root (sudo) to install them, or: sudo apt-get install -y ${missing[*]}" >&2
+    return 1
+  fi
+  echo "installing ${missing[*]} ..." >&2
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+# nslab_npm_ci: the project's own dependencies and build (npm ci runs `prepare`: tsc and the bundle).
+nslab_npm_ci() {
+  command -v npm >/dev/null || { echo "nslab: needs Node.js 20 or later with npm (https://nodejs.org, or apt-get install nodejs npm)" >&2; return 1; }
+  local major
+  major="$(node -p 'process.versions.node.split(".")[0]')"
+  [ "$major" -ge 20 ] || { echo "nslab: needs Node.js 20 or later, found $(node --version)" >&2; return 1; }
+  npm ci --no-audit --no-fund --loglevel=error
+}
