@@ -1,8 +1,10 @@
 // Who may talk to `nslab ui`: whoever holds the random token printed when it started (like
 // Jupyter), and only under a loopback Host name, so a web page elsewhere cannot reach it through
-// DNS rebinding. The token arrives once in the URL, then rides in an HttpOnly, SameSite=Strict
-// cookie (so the page's scripts and EventSource need not carry it); scripts may also send it as
-// `Authorization: Bearer TOKEN`. Comparisons are constant-time.
+// DNS rebinding. The token arrives once in the page's URL; the page keeps it in sessionStorage,
+// which is bound to this origin (scheme, host and port), and sends it as `Authorization: Bearer
+// TOKEN`, or as `?token=` where a browser cannot set headers (EventSource). Never in a cookie:
+// cookies are not bound to a port, so any other service on 127.0.0.1 that the browser visits
+// would receive it. Comparisons are constant-time.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 
@@ -11,19 +13,9 @@ export function newToken(): string {
   return randomBytes(32).toString('base64url');
 }
 
-/** The cookie name for a server on this port (cookies are shared by every port of a host). */
-export function cookieName(port: number): string {
-  return `nslab-ui-${port}`;
-}
-
-/** The Set-Cookie header that lets the page's later requests carry the token. */
-export function tokenCookie(port: number, token: string): string {
-  return `${cookieName(port)}=${token}; HttpOnly; SameSite=Strict; Path=/`;
-}
-
-/** Whether the request carries the token: `?token=`, the cookie, or a Bearer header. */
-export function hasToken(req: IncomingMessage, url: URL, port: number, token: string): boolean {
-  const given = [url.searchParams.get('token'), cookieValue(req.headers.cookie, cookieName(port)), bearer(req.headers.authorization)];
+/** Whether the request carries the token: `?token=` or a Bearer header (a cookie never counts). */
+export function hasToken(req: IncomingMessage, url: URL, token: string): boolean {
+  const given = [url.searchParams.get('token'), bearer(req.headers.authorization)];
   return given.some((g) => g !== undefined && g !== null && same(g, token));
 }
 
@@ -38,14 +30,6 @@ function same(given: string, token: string): boolean {
   const a = createHash('sha256').update(given).digest();
   const b = createHash('sha256').update(token).digest();
   return timingSafeEqual(a, b);
-}
-
-function cookieValue(header: string | undefined, name: string): string | undefined {
-  for (const part of (header ?? '').split(';')) {
-    const [k, ...v] = part.trim().split('=');
-    if (k === name) return v.join('=');
-  }
-  return undefined;
 }
 
 function bearer(header: string | undefined): string | undefined {

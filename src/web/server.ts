@@ -1,6 +1,6 @@
-// `nslab ui`'s server: node:http on a loopback address only, every request checked for the token
-// and a loopback Host name, then static files, the JSON API (api.ts) or the live stream
-// (events.ts). It reads labs only through lab/ verbs and runs nothing of the caller's choosing.
+// `nslab ui`'s server: node:http on a loopback address only, every request checked for a loopback
+// Host name, then static files (the page's code, public: it holds no lab data), or, with the
+// token, the JSON API (api.ts) or the live stream (events.ts). It reads labs only through lab/ verbs and runs nothing of the caller's choosing.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { KernelFactory } from '../lab/kernel.js';
 import { labGraph } from '../lab/graph.js';
@@ -8,7 +8,7 @@ import { openLiveView } from '../lab/live.js';
 import { NslabError } from '../util/errors.js';
 import { handleApi, type ApiContext } from './api.js';
 import { loadAssets, type Asset } from './assets.js';
-import { hasToken, loopbackHost, newToken, tokenCookie } from './auth.js';
+import { hasToken, loopbackHost, newToken } from './auth.js';
 import { EventHub } from './events.js';
 import { send, sendError, sendJson } from './http.js';
 
@@ -88,17 +88,15 @@ async function handle({ req, res, port, token, assets, hub, ctx }: RequestContex
   try {
     const url = new URL(req.url ?? '/', `http://${HOST}:${port}`);
     if (!loopbackHost(req, port)) return send(res, 403, 'text/plain; charset=utf-8', 'nslab ui answers only to http://127.0.0.1 or http://localhost\n');
-    if (!hasToken(req, url, port, token)) return send(res, 401, 'text/plain; charset=utf-8', 'nslab ui needs its token: open the URL it printed when it started\n');
     if (url.pathname.startsWith('/api/')) {
+      if (!hasToken(req, url, token)) return send(res, 401, 'text/plain; charset=utf-8', 'nslab ui needs its token: open the URL it printed when it started\n');
       if (url.pathname === '/api/events' && req.method === 'GET') return hub.add(res);
       if (!(await handleApi(ctx, req, res, url.pathname))) sendJson(res, 404, { error: `no such API route: ${req.method} ${url.pathname}` });
       return;
     }
     const asset = req.method === 'GET' ? assets.get(url.pathname) : undefined;
     if (!asset) return send(res, 404, 'text/plain; charset=utf-8', 'not found\n');
-    // The first visit carries the token in the URL; the cookie carries it from then on.
-    const cookie = url.searchParams.has('token') ? { 'Set-Cookie': tokenCookie(port, token) } : {};
-    send(res, 200, asset.type, asset.body, cookie);
+    send(res, 200, asset.type, asset.body);
   } catch (e) {
     if (!res.headersSent) sendError(res, e);
     else res.end();

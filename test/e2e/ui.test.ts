@@ -62,6 +62,10 @@ test('nslab ui: nodes listed, graph counts, live counters, details on click, pro
     assert.deepEqual((await page.locator('#node-list li').allInnerTexts()).sort(),
       ['natlab/netns1', 'natlab/netns2', 'routed/h1', 'routed/h2', 'routed/h3', 'routed/r1', 'routed/r2']);
     assert.doesNotMatch(page.url(), /token/);
+    // The token is kept in this origin's sessionStorage, never in a cookie (cookies reach every port).
+    assert.deepEqual(await page.context().cookies(), []);
+    await page.reload();
+    await waitFor(page, `document.querySelectorAll('#node-list li').length === 7`);
     assert.deepEqual(await ids(page, 'node[lab = "routed"][vid]'), ['left', 'right', 'r1', 'r2', 'h1', 'h2', 'h3'].map((n) => `routed/${n.length > 2 ? 'net' : 'node'}:${n}`).sort());
     assert.equal((await ids(page, 'edge[lab = "routed"][eid]')).length, 6, 'routed: five bridged veths and one point-to-point');
     assert.deepEqual(await ids(page, 'node[lab = "natlab"][vid]'), ['natlab/host', 'natlab/net:br0', 'natlab/node:netns1', 'natlab/node:netns2']);
@@ -157,13 +161,14 @@ test('nslab ui: no token, a wrong token or a foreign Host is refused; nothing li
     const get = (path: string, headers: Record<string, string> = {}, host = '127.0.0.1', netns?: string): Promise<string> =>
       statusOf(sb, { host, port: ui.port, path, headers, ...(netns ? { netns } : {}) });
     const bearer = { Authorization: `Bearer ${ui.token}` };
-    assert.equal(await get('/'), '401');
+    // The page's code is public (it holds no lab data); everything about the labs needs the token.
+    assert.equal(await get('/'), '200');
+    assert.equal(await get('/app.js'), '200');
     assert.equal(await get('/api/labs'), '401');
     assert.equal(await get('/api/events'), '401');
-    assert.equal(await get('/app.js'), '401');
-    assert.equal(await get(`/?token=${ui.token.slice(0, -1)}x`), '401');
+    assert.equal(await get(`/api/labs?token=${ui.token.slice(0, -1)}x`), '401');
     assert.equal(await get('/api/labs', { Authorization: `Bearer ${ui.token}x` }), '401');
-    assert.equal(await get('/api/labs', { Cookie: `nslab-ui-${ui.port}=${ui.token}` }), '200');
+    assert.equal(await get('/api/labs', { Cookie: `nslab-ui-${ui.port}=${ui.token}` }), '401', 'a cookie never carries the token');
     assert.equal(await get(`/?token=${ui.token}`), '200');
     assert.equal(await get('/api/labs', bearer), '200');
     assert.equal(await get('/api/labs', { ...bearer, Host: `evil.example:${ui.port}` }), '403');

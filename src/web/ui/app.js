@@ -1,12 +1,12 @@
 // nslab ui's page: keeps the picture in step with the live stream (a lab whose revision changes
 // is fetched and laid out again), and wires the search box, the side panel and the two actions.
-import { api, live } from './api.js';
+import { adoptToken, api, live } from './api.js';
 import { LabGraph } from './graph.js';
 import { renderEdge, renderError, renderNode, renderNodeList, renderProbe, renderTest } from './panel.js';
 
 const $ = (id) => document.getElementById(id);
-// The token came in the URL and now lives in an HttpOnly cookie: keep it out of the address bar.
-if (location.search.includes('token=')) history.replaceState(null, '', location.pathname);
+// The token came in the URL: keep it for this origin only, and out of the address bar.
+const hasToken = adoptToken() !== null;
 
 const revisions = new Map();
 const latest = new Map();
@@ -115,7 +115,8 @@ function fillProbeNodes() {
 }
 
 let chain = Promise.resolve();
-live((tick) => { chain = chain.then(() => onTick(tick)).catch((e) => console.error(e)); }, (on) => {
+if (!hasToken) $('labs-summary').textContent = 'no token: open the URL that nslab ui printed';
+else live((tick) => { chain = chain.then(() => onTick(tick)).catch((e) => console.error(e)); }, (on) => {
   $('status').textContent = on ? 'live' : 'offline';
   $('status').className = `status ${on ? 'on' : 'off'}`;
 });
