@@ -30,6 +30,17 @@ export function sendJson(res: ServerResponse, status: number, value: unknown): v
   send(res, status, 'application/json; charset=utf-8', JSON.stringify(value));
 }
 
+/**
+ * Whether a request failed because its client went away (closed the tab, aborted a fetch): that
+ * is no bug and there is no one left to answer.
+ */
+export function clientGone(res: ServerResponse, e: unknown): boolean {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  // Not req.destroyed: leaving a body-reading loop early (a body too large) destroys the request
+  // stream too (and detaches req.socket), while the client still waits for the answer.
+  return res.destroyed || res.socket?.destroyed === true || code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' || (e instanceof Error && e.message === 'aborted');
+}
+
 /** Answer a thrown value: HttpError and NslabError with their message, anything else as a bug. */
 export function sendError(res: ServerResponse, e: unknown): void {
   if (e instanceof HttpError) return sendJson(res, e.status, { error: e.message });

@@ -10,7 +10,7 @@ import { handleApi, type ApiContext } from './api.js';
 import { loadAssets, type Asset } from './assets.js';
 import { hasToken, loopbackHost, newToken } from './auth.js';
 import { EventHub } from './events.js';
-import { send, sendError, sendJson } from './http.js';
+import { clientGone, send, sendError, sendJson } from './http.js';
 
 /** The port `nslab ui` tries first; a free one is taken when it is busy. */
 export const DEFAULT_PORT = 8470;
@@ -98,6 +98,7 @@ async function handle({ req, res, port, token, assets, hub, ctx }: RequestContex
     if (!asset) return send(res, 404, 'text/plain; charset=utf-8', 'not found\n');
     send(res, 200, asset.type, asset.body);
   } catch (e) {
+    if (clientGone(res, e)) return;
     if (!res.headersSent) sendError(res, e);
     else res.end();
   }

@@ -130,3 +130,27 @@ test('NAME limits the server to one lab; an unknown lab fails at start', async (
     await assert.rejects(startUi({ lab: 'ghost', port: 0, openKernel: () => new FakeKernel() }), /no lab named ghost is up/);
   });
 });
+
+test('a client that goes away in the middle of its request is no internal error', () => withUi(async (ui, token) => {
+  const written: string[] = [];
+  const write = process.stderr.write.bind(process.stderr);
+  process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    written.push(String(chunk));
+    return (write as (c: string | Uint8Array, ...r: unknown[]) => boolean)(chunk, ...rest);
+  }) as typeof process.stderr.write;
+  try {
+    // A POST that promises 1000 bytes, sends 10 and hangs up: the server's body reader is aborted.
+    await new Promise<void>((resolve) => {
+      const req = request({ host: '127.0.0.1', port: ui.port, path: '/api/labs/demo/probe', method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', 'Content-Length': '1000' } });
+      req.on('error', () => resolve());
+      req.write('{"from":"w');
+      setTimeout(() => { req.destroy(); resolve(); }, 100);
+    });
+    // The server still answers, and said nothing about a bug.
+    assert.equal((await call(ui, '/api/labs', { headers: { Authorization: `Bearer ${token}` } })).status, 200);
+    await new Promise((r) => setTimeout(r, 100));
+  } finally {
+    process.stderr.write = write;
+  }
+  assert.deepEqual(written.filter((w) => /internal error|bug/.test(w)), []);
+}));
