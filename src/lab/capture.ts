@@ -9,6 +9,7 @@ import type { Topology } from '../model/types.js';
 import { labNamer, type Namer } from '../packet/names.js';
 import { labJournal } from '../state/store.js';
 import { NslabError } from '../util/errors.js';
+import { registerCaptures } from './capture-registry.js';
 import { openSink } from './capture-sink.js';
 import { resolveTargets, type CapturePoint } from './capture-targets.js';
 import { runSession, startAll, type SessionResult } from './capture-session.js';
@@ -69,12 +70,14 @@ export async function capture(opts: CaptureOptions): Promise<CaptureResult> {
       throw startError(e, opts.filter);
     });
     const note = opts.note ?? ((t: string) => void process.stderr.write(`${t}\n`));
+    // Known to the lab's state, so that `down` stops them first instead of failing on them.
+    const unregister = registerCaptures(topology.name, caps.map((c) => c.pid));
     const r = await runSession(caps, {
       points, sink, onReady: () => note(`capturing on ${points.map((p) => p.label).join(', ')} (Ctrl-C to stop)`),
       ...(opts.count === undefined ? {} : { count: opts.count }),
       ...(opts.durationMs === undefined ? {} : { durationMs: opts.durationMs }),
       ...(opts.signal ? { signal: opts.signal } : {}),
-    });
+    }).finally(unregister);
     return { lab: topology.name, points: points.map((p) => p.label), ...r };
   } finally {
     sink.close();

@@ -26,6 +26,7 @@ import { withLabLock, type LockWait } from './lock.js';
 import { quickLabName } from './model-cache.js';
 import { readTopologyFile } from './read-file.js';
 import { stopLabProcesses } from './processes.js';
+import { stopLabCaptures } from './capture-registry.js';
 
 /** Options of `down`. */
 export interface DownOptions extends LockWait {
@@ -73,7 +74,9 @@ async function downLocked(lab: string, opts: DownOptions, lock: HeldLock, t0: nu
     return { lab, wasUp: false, removed: 0, skipped: [], ms: performance.now() - t0 };
   }
   // Processes first: they keep the namespaces alive. Recorded by PID and start time, so a
-  // reused PID is never signalled, also when the `up` that started them was killed.
+  // reused PID is never signalled, also when the `up` that started them was killed. The lab's
+  // own captures too: a tcpdump in a node holds its namespace and veth.
+  await stopLabCaptures(lab);
   await stopLabProcesses(lab);
   phase('processes');
   const hostNetns = state.meta?.hostNetns;

@@ -287,3 +287,30 @@ test('a network of a lab built with --host-netns is captured on its bridge in th
     done();
   }
 }));
+
+test('down stops the lab\'s own captures first: the capture ends by itself, and down leaves nothing', { skip }, (t) => withSandbox(t, async (sb) => {
+  const { path, done } = labFile(LAB);
+  const pids: number[] = [];
+  try {
+    const before = await ipJson<Array<{ ifname: string }>>(sb, 'link', 'show');
+    await nslabOk(sb, 'up', path);
+    // A node's tcpdump holds its namespace (and veth): before, down failed halfway because of it.
+    const running = capture(sb, 'cap', 'netns1', 'br0');
+    pids.push(running.pid);
+    await running.ready;
+    const kids = childrenOf(running.pid);
+    pids.push(...kids);
+    const r = await nslab(sb, 'down', 'cap');
+    assert.equal(r.code, 0, `down with a capture running: ${r.stderr}`);
+    const ended = await running.done;
+    assert.equal(ended.code, 0, `the capture ends cleanly when down stops its tcpdumps: ${ended.stderr}`);
+    assert.ok(kids.every((p) => !processAlive(p)), 'its tcpdumps are gone');
+    const after = await ipJson<Array<{ ifname: string }>>(sb, 'link', 'show');
+    assert.deepEqual(after.map((l) => l.ifname), before.map((l) => l.ifname), 'no bridge or veth left');
+    assert.equal((await sb.run(['ip', 'netns', 'list'])).stdout.trim(), '');
+  } finally {
+    killByPid(pids);
+    await nslab(sb, 'down', 'cap');
+    done();
+  }
+}));

@@ -1,0 +1,88 @@
+// Which tcpdumps `nslab capture` runs for a lab, so that `down` can stop them first: a tcpdump
+// inside a node's namespace keeps that namespace (and its veth, and so the bridge port) alive, and
+// down would fail halfway with the names gone and the interfaces left. Each capture writes
+// <state>/<lab>/captures/<its pid>.json listing its tcpdumps by PID and start time, and removes it
+// when it ends; down signals only entries that still name the same process and are tcpdump.
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { sameProcess, startTimeOf } from '../kernel/procfs.js';
+import { labPaths } from '../state/store.js';
+
+interface Entry { readonly pid: number; readonly start: number }
+
+const GRACE_MS = 2_000;
+const POLL_MS = 20;
+
+function dirOf(lab: string): string {
+  return join(labPaths(lab).dir, 'captures');
+}
+
+/** Record this process's tcpdumps for the lab; returns the function that removes the record. */
+export function registerCaptures(lab: string, pids: readonly number[]): () => void {
+  const entries: Entry[] = pids.flatMap((pid) => {
+    const start = startTimeOf(pid);
+    return start === undefined ? [] : [{ pid, start }];
+  });
+  const dir = dirOf(lab);
+  const path = join(dir, `${process.pid}.json`);
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    // O_EXCL: our own PID names the file, so one already there is stale or planted; replace
+    // neither silently nor through a link.
+    rmSync(path, { force: true });
+    writeFileSync(path, JSON.stringify(entries), { flag: 'wx', mode: 0o600 });
+  } catch {
+    // No record (the lab's state is gone or unwritable): down then cannot stop this capture,
+    // which is what happened before the registry existed; the capture itself goes on.
+    return () => undefined;
+  }
+  return () => rmSync(path, { force: true });
+}
+
+/**
+ * Stop the tcpdumps of every `nslab capture` running on the lab (SIGTERM, then SIGKILL after a
+ * grace period); each capture then ends by itself, as when its tcpdumps exit. Returns how many
+ * were signalled.
+ */
+export async function stopLabCaptures(lab: string): Promise<number> {
+  const dir = dirOf(lab);
+  let files: string[];
+  try {
+    files = readdirSync(dir).filter((f) => /^\d+\.json$/.test(f));
+  } catch {
+    return 0;
+  }
+  const live = files.flatMap((f) => readEntries(join(dir, f))).filter((e) => sameProcess(e.pid, e.start) && isTcpdump(e.pid));
+  for (const e of live) signal(e.pid, 'SIGTERM');
+  const deadline = Date.now() + GRACE_MS;
+  while (live.some((e) => sameProcess(e.pid, e.start)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, POLL_MS));
+  for (const e of live) if (sameProcess(e.pid, e.start)) signal(e.pid, 'SIGKILL');
+  return live.length;
+}
+
+function readEntries(path: string): Entry[] {
+  try {
+    const v = JSON.parse(readFileSync(path, 'utf8')) as unknown;
+    if (!Array.isArray(v)) return [];
+    return v.filter((e): e is Entry => typeof e === 'object' && e !== null && Number.isSafeInteger((e as Entry).pid) && (e as Entry).pid > 1 && Number.isSafeInteger((e as Entry).start));
+  } catch {
+    return [];
+  }
+}
+
+/** Whether the process is tcpdump (a forged or stale record must not make down kill anything else). */
+function isTcpdump(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'tcpdump';
+  } catch {
+    return false;
+  }
+}
+
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // exited meanwhile
+  }
+}
