@@ -5,7 +5,7 @@
 // that exists, an address inside its subnet) are beyond a schema: `nslab validate` checks those.
 import * as z from 'zod';
 import { topologySchema } from './schema.js';
-import { PATTERNS } from './syntax-patterns.js';
+import { EXTENSION_KEY, PATTERNS } from './syntax-patterns.js';
 
 /** Where the schema is published; editors may fetch it by this URL. */
 export const SCHEMA_ID = 'https://raw.githubusercontent.com/nslab/nslab/main/schema/nslab.schema.json';
@@ -17,6 +17,8 @@ export function topologyJsonSchema(): Record<string, unknown> {
   const { $schema, title, description, definitions, ...rest } = body;
   return {
     $schema, $id: SCHEMA_ID, title, description, ...rest,
+    // The parser ignores these top-level keys (parse.ts): a place for YAML anchors.
+    patternProperties: { [EXTENSION_KEY]: { description: 'Ignored by nslab: a place for YAML anchors (&name) to reuse elsewhere with *name.' } },
     // The value syntaxes the fields refer to (syntaxRef), each pattern once.
     definitions: {
       ...(definitions as Record<string, unknown>),

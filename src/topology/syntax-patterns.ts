@@ -109,3 +109,5 @@ export function syntaxRef(name: SyntaxName): { allOf: [{ $ref: string }] } {
   return { allOf: [{ $ref: `#/definitions/${name}` }] };
 }
 
+/** Top-level keys the parser ignores, for YAML anchors (`x-common: &c ...`), as in compose files. */
+export const EXTENSION_KEY = '^x-';
