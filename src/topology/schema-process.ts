@@ -20,9 +20,11 @@ export function userProblem(s: string): string | undefined {
   return s === '' ? 'it is empty' : noNul(s);
 }
 
+const PROCESS_NAME = new RegExp(PATTERNS.processName.pattern);
+
 /** A process name: it becomes part of a log file name. */
 export function processNameProblem(s: string): string | undefined {
-  return new RegExp(PATTERNS.processName.pattern).test(s) ? undefined : 'process names are 1 to 32 characters of a-z, 0-9, - and _, starting with a letter';
+  return PROCESS_NAME.test(s) ? undefined : 'process names are 1 to 32 characters of a-z, 0-9, - and _, starting with a letter';
 }
 
 const word = checked('must be text', noNul, 'word');
