@@ -13,7 +13,7 @@ import { parsePublishList } from './parse-publish.js';
 import { check, checkName, keysOf, located, locatedList } from './parse-util.js';
 import type { AttachRaw, IfaceRaw, NodeRaw, ProcessRaw, RouteRaw } from './raw.js';
 import { interfaceSchema, nodeShell, routeSchema } from './schema.js';
-import type { processSchema } from './schema.js';
+import type { processSchema } from './schema-process.js';
 import { familyName, quote } from './text.js';
 import type { SEntry, SNode } from './tree.js';
 import { entryOf, isNull, keySpanAt, spanAt } from './tree.js';

@@ -1,6 +1,8 @@
 // SNode tree -> TopologyRaw, collecting every schema problem. The top level, each network,
 // each node, each interface, each route and each expectation is checked on its own, so one bad
 // entity does not hide the problems of the others. Nodes are parsed in parse-node.ts.
+// Top-level keys starting with `x-` are the file's own (a place for YAML anchors, as in compose
+// files): they are dropped before anything looks at the file.
 import { parseAddress, parseCidr } from '../util/ip.js';
 import { IssueCode } from './issues.js';
 import type { IssueSink } from './issues.js';
@@ -9,12 +11,14 @@ import { parseNode } from './parse-node.js';
 import { check, checkName, keysOf, located, locatedList } from './parse-util.js';
 import type { ExpectRaw, NetworkRaw, NodeRaw, TopologyRaw } from './raw.js';
 import { expectSchema, networkSchema, topShell } from './schema.js';
+import { EXTENSION_KEY } from './syntax-patterns.js';
 import { quote } from './text.js';
 import type { SEntry, SNode } from './tree.js';
 import { entryOf, isNull, keySpanAt } from './tree.js';
 
 /** The raw topology of a parsed file; problems go to the sink. */
-export function parseTopology(root: SNode, sink: IssueSink): TopologyRaw {
+export function parseTopology(file: SNode, sink: IssueSink): TopologyRaw {
+  const root = withoutExtensions(file);
   check(topShell, { node: root, what: 'the file', where: 'at the top level', keys: keysOf(topShell), bare: true }, sink);
   const networks = new Map<string, NetworkRaw>();
   const nodes = new Map<string, NodeRaw>();
@@ -31,6 +35,15 @@ export function parseTopology(root: SNode, sink: IssueSink): TopologyRaw {
     expect: parseExpectations(entryOf(root, 'expect')?.value, sink),
     complete: { networks: root.kind === 'map' && readable(netsNode), nodes: root.kind === 'map' && nodesNode !== undefined && readable(nodesNode) },
   };
+}
+
+const EXTENSION = new RegExp(EXTENSION_KEY);
+
+/** The top level without its `x-` keys (the JSON Schema allows the same keys, by EXTENSION_KEY). */
+function withoutExtensions(root: SNode): SNode {
+  if (root.kind !== 'map') return root;
+  const entries = root.entries.filter((e) => !EXTENSION.test(e.key));
+  return entries.length === root.entries.length ? root : { ...root, entries, byKey: new Map(entries.map((e) => [e.key, e])) };
 }
 
 function labName(root: SNode, sink: IssueSink): Pick<TopologyRaw, 'name'> {

@@ -1,0 +1,58 @@
+// The zod schema of `nodes.NAME.processes[i]`: long-running commands `up` starts inside a node
+// (argv, never through a shell unless written), their environment and readiness check. Names
+// become log file names; every text reaches exec(2) or the environment, so a NUL is refused.
+import * as z from 'zod';
+import { checked, intRange, port } from './schema-util.js';
+import { PATTERNS } from './syntax-patterns.js';
+
+/** Text handed to exec(2) or the environment: a NUL would end it early (and Node refuses it). */
+export function noNul(s: string): string | undefined {
+  return s.includes('\0') ? 'it contains a NUL character, which a command line, an environment or a path cannot carry' : undefined;
+}
+
+/** Why s is not an environment variable name, or undefined. */
+export function envNameProblem(s: string): string | undefined {
+  return s === '' || s.includes('=') ? 'variable names are not empty and have no =' : noNul(s);
+}
+
+/** Why s is not a user name or number, or undefined. */
+export function userProblem(s: string): string | undefined {
+  return s === '' ? 'it is empty' : noNul(s);
+}
+
+const PROCESS_NAME = new RegExp(PATTERNS.processName.pattern);
+
+/** A process name: it becomes part of a log file name. */
+export function processNameProblem(s: string): string | undefined {
+  return PROCESS_NAME.test(s) ? undefined : 'process names are 1 to 32 characters of a-z, 0-9, - and _, starting with a letter';
+}
+
+const word = checked('must be text', noNul, 'word');
+const ARGV = 'must be a command line or a non-empty list of its words';
+/** A command: a list of words, or one string split at white space. */
+function argv(description: string): z.ZodType<string | string[]> {
+  return z.union([
+    word.describe('The command line, split at white space (no shell: write [sh, -c, "..."] for one).'),
+    z.array(word.describe('One word of the command, passed as is.'), { error: ARGV }).min(1, { error: ARGV }).describe('The words of the command; the first is looked up in PATH.'),
+  ], { error: ARGV }).describe(description);
+}
+const envName = checked('must be a variable name', envNameProblem, 'envName');
+const envValue = z.union([word, z.number(), z.boolean()], { error: 'must be text, a number or true/false' }).transform(String);
+
+/** `nodes.NAME.processes[i]`. */
+export const processSchema = z.strictObject({
+  name: checked('must be a process name such as http', processNameProblem, 'processName').optional()
+    .describe("The process's name in `nslab ps`, `nslab logs` and its log file: 1 to 32 of a-z 0-9 - _, starting with a letter. Default: the command's base name."),
+  command: argv('The command to run in the node, as a list of words such as [node, server.js] (never through a shell unless written as [sh, -c, "..."]).'),
+  env: z.record(envName, envValue.describe('The value (numbers and true/false become text).'), { error: 'must be a mapping of variable names to values' }).optional()
+    .describe('Environment variables added to the process, such as { TZ: UTC }.'),
+  cwd: checked('must be a directory', noNul, 'word').optional().describe('The working directory of the process.'),
+  user: checked('must be a user name or number', userProblem, 'nonEmptyWord').optional().describe('Run as this user (a name or a number, through runuser) instead of root.'),
+  ready: z.union([
+    z.strictObject({ tcp: port.describe('Ready once this TCP port accepts a connection inside the node.') }).describe('Ready once a TCP port inside the node accepts connections.'),
+    z.strictObject({ command: argv('Ready once this command, run inside the node, exits 0 (retried until ready_timeout).') }).describe('Ready once a command run inside the node succeeds.'),
+  ], { error: 'must be { tcp: PORT } or { command: [...] }' }).optional()
+    .describe('What `up` waits for before it starts the next process: { tcp: PORT } or { command: [...] }.'),
+  ready_timeout: intRange(1, 3600).optional().describe('Seconds to wait for ready: before `up` fails (1 to 3600; default 10).'),
+}, { error: 'must be a mapping such as { name: http, command: [busybox, httpd, -f] }' })
+  .describe('A long-running process `up` starts inside the node after the network is ready (stopped by `down`).');
