@@ -69,9 +69,7 @@ test('a firewall with policy drop: ping blocked, the allowed port open, replies 
   await upstream(sb);
   const before = await hostState(sb);
   await nslabOk(sb, 'up', join(EXAMPLES, 'firewall.yaml'));
-  const server = `require('net').createServer((s) => { s.on('error', () => {}); s.end(); }).listen(8080)`;
-  const started = await sb.run(['sh', '-c', 'ip netns exec fw-web "$0" -e "$1" >/dev/null 2>&1 & echo $!', process.execPath, server]);
-  const pid = started.stdout.trim();
+  // The example starts its own listener on web:8080 (processes:, ready: { tcp: 8080 }).
   try {
     await waitListening(sb, 'fw-web', 8080);
     const shown = await nslabOk(sb, 'show', 'fw', 'web');
@@ -88,8 +86,7 @@ test('a firewall with policy drop: ping blocked, the allowed port open, replies 
     assert.ok(await connects(sb, 'fw-client', '10.40.0.1', 8080), 'from another node through the host (hairpin)');
     assert.ok(!(await connects(sb, 'inet', HOST_UP, 9090)), 'only the published port');
   } finally {
-    await sb.run(['kill', pid]);
+    await nslab(sb, 'down', 'fw');
   }
-  await nslabOk(sb, 'down', 'fw');
   assert.deepEqual(await hostState(sb), before);
 }));
