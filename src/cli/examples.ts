@@ -22,6 +22,7 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   clean: ['nslab clean --yes'],
   graph: ['nslab graph examples/nat.yaml --format mermaid'],
   validate: ['nslab validate examples/bridge.yaml'],
+  completion: ['source <(nslab completion bash)   # in ~/.bashrc; zsh: after compinit; fish: nslab completion fish | source'],
 };
 
 /** The text after a verb's help (commander adds the final newline). */

@@ -110,6 +110,13 @@ export function program(): Command {
   p.command('validate').description('check a topology file and print every problem (FILE:LINE:COL: message)')
     .argument('<file>')
     .action(async (file: string) => (await import('./commands/validate.js')).run(file));
+  p.command('completion').description('print a shell completion script (bash, zsh or fish)')
+    .argument('<shell>', 'bash, zsh or fish')
+    .action(async (shell: string) => (await import('./commands/completion.js')).run(shell, p));
+  // For the completion scripts only: names of labs and nodes, one per line, never an error.
+  p.command('__complete', { hidden: true })
+    .argument('[what]').argument('[lab]')
+    .action(async (what: string | undefined, lab: string | undefined) => (await import('./commands/complete.js')).run(what, lab));
   for (const c of p.commands) {
     const text = exampleHelp(c.name());
     if (text) c.addHelpText('after', text);
@@ -135,7 +142,7 @@ export async function main(argv: string[]): Promise<void> {
  */
 function unknownVerb(p: Command, argv: readonly string[]): void {
   const verbs = p.commands.map((c) => c.name()).filter((n) => !n.startsWith('__'));
-  const known = new Set([...verbs, 'help']);
+  const known = new Set([...verbs, '__complete', 'help']);
   const word = argv[0] === 'help' ? argv[1] : argv[0];
   if (word === undefined || word.startsWith('-') || known.has(word)) return;
   const guess = closest(word, [...verbs, 'help']);
