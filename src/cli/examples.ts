@@ -12,7 +12,7 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   test: ['nslab test bridge', 'nslab test bridge --all'],
   trace: ['nslab trace bridge ns1 ns2'],
   run: ["nslab run bridge ns2 --name tick -- sh -c 'while sleep 1; do date; done'"],
-  logs: ['nslab logs bridge ns2 tick'],
+  logs: ['nslab logs containers c1 httpd'],
   ps: ['nslab ps bridge'],
   which: ['nslab which 4242   # a PID from nslab ps or nslab run'],
   capture: ['nslab capture bridge ns1 br0 -f icmp -c 4'],
