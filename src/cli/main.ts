@@ -1,15 +1,33 @@
-// The command line: argv -> a lab/ verb -> text or JSON -> exit status (0 ok, 1 failed, 2 bad
-// input). Verbs are imported lazily so `nslab --help` stays fast. Errors a user can act on are
-// printed as one message; anything else is a bug and is printed with its stack.
+// The command line: argv -> a lab/ verb -> text or JSON -> exit status (the table in
+// util/errors.ts: 0 ok, 1 failed, 2 bad input). Verbs are imported lazily so `nslab --help` stays
+// fast. Errors a user can act on are printed as one `nslab: ...` line; anything else is a bug and
+// is printed with its stack. A reader closing our output early only ends the output (stdio.ts).
+import { existsSync, readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { isNslabError } from '../util/errors.js';
+import { NslabError, isNslabError } from '../util/errors.js';
+import { closest } from '../util/suggest.js';
+import { epilog, exampleHelp } from './examples.js';
+import { guardStdio } from './stdio.js';
 
-function program(): Command {
+/** The package version, from the package.json above this module (dist/cli, dist/bundle or dist-test/src/cli). */
+export function version(): string {
+  for (let up = '../../'; up.length <= 12; up += '../') {
+    const url = new URL(`${up}package.json`, import.meta.url);
+    if (existsSync(url)) return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
+  }
+  return 'unknown';
+}
+
+/** The program: every verb with its flags, help text and example. */
+export function program(): Command {
   const p = new Command('nslab')
     .description('Isolated virtual networks on one Linux host, from one YAML file.')
+    .version(version(), '-V, --version', 'print the version')
     .enablePositionalOptions()
     .exitOverride()
-    .showHelpAfterError('(run `nslab --help` for usage)');
+    .configureOutput({ outputError: (text, write) => write(oneLine(text)) })
+    .showHelpAfterError('(run `nslab --help` for usage)')
+    .addHelpText('after', epilog());
   p.command('up').description('build the lab (idempotent: a second up changes nothing)')
     .argument('<file>', 'topology file')
     .option('--host-netns <ns>', 'an existing named namespace plays the host (bridges, host ends, gateways)')
@@ -92,16 +110,48 @@ function program(): Command {
   p.command('validate').description('check a topology file and print every problem (FILE:LINE:COL: message)')
     .argument('<file>')
     .action(async (file: string) => (await import('./commands/validate.js')).run(file));
+  p.command('completion').description('print a shell completion script (bash, zsh or fish)')
+    .argument('<shell>', 'bash, zsh or fish')
+    .action(async (shell: string) => (await import('./commands/completion.js')).run(shell, p));
+  // For the completion scripts only: names of labs and nodes, one per line, never an error.
+  p.command('__complete', { hidden: true })
+    .argument('[what]').argument('[lab]')
+    .action(async (what: string | undefined, lab: string | undefined) => (await import('./commands/complete.js')).run(what, lab));
+  for (const c of p.commands) {
+    const text = exampleHelp(c.name());
+    if (text) c.addHelpText('after', text);
+  }
   return p;
 }
 
 /** Run the CLI with argv (without node and script); sets process.exitCode. */
 export async function main(argv: string[]): Promise<void> {
+  guardStdio();
   try {
-    await program().parseAsync(argv, { from: 'user' });
+    const p = program();
+    unknownVerb(p, argv);
+    await p.parseAsync(argv, { from: 'user' });
   } catch (e) {
     process.exitCode = report(e);
   }
+}
+
+/**
+ * Refuse an unknown verb, also after `help`, with the closest verb: commander would print all of
+ * the help for `nslab help upp`, and word its own suggestion on a second line.
+ */
+function unknownVerb(p: Command, argv: readonly string[]): void {
+  const verbs = p.commands.map((c) => c.name()).filter((n) => !n.startsWith('__'));
+  const known = new Set([...verbs, '__complete', 'help']);
+  const word = argv[0] === 'help' ? argv[1] : argv[0];
+  if (word === undefined || word.startsWith('-') || known.has(word)) return;
+  const guess = closest(word, [...verbs, 'help']);
+  throw new NslabError('usage', `unknown command '${word}' (${guess === undefined ? 'run `nslab --help` for the commands' : `did you mean '${guess}'?`})`, 2);
+}
+
+/** Commander's `error: X` and `(Did you mean Y?)` as nslab's one-line `nslab: X (did you mean 'Y'?)`. */
+export function oneLine(text: string): string {
+  return text.replace(/^error: /, 'nslab: ').replace(/\n\(Did you mean (\S+)\?\)/, " (did you mean '$1'?)");
 }
 
 function report(e: unknown): number {

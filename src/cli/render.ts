@@ -1,7 +1,23 @@
-// Text output for people: aligned tables and colour on a terminal, plain when piped or when
-// NO_COLOR is set. --json output bypasses this and prints the verbs' data as is.
+// Text output for people: aligned tables and colour on a terminal, plain when piped, and what
+// the environment asks for (colorEnabled). --json output bypasses this and prints the verbs' data as is.
 
-const useColor = (): boolean => process.stdout.isTTY === true && !process.env['NO_COLOR'];
+/**
+ * Whether to colour output, decided as Node's own util does (tty getColorDepth), so nslab
+ * agrees with the tools around it:
+ * 1. FORCE_COLOR, when set and non-empty, wins over everything: `0` or `false` turns colour
+ *    off, any other value turns it on, also when not writing to a terminal (and despite NO_COLOR);
+ * 2. else NO_COLOR, when non-empty (no-color.org), or TERM=dumb turns colour off;
+ * 3. else colour exactly when writing to a terminal.
+ * An empty FORCE_COLOR or NO_COLOR counts as unset (as both conventions say).
+ */
+export function colorEnabled(env: NodeJS.ProcessEnv, isTTY: boolean): boolean {
+  const force = env['FORCE_COLOR'];
+  if (force) return force !== '0' && force !== 'false';
+  if (env['NO_COLOR'] || env['TERM'] === 'dumb') return false;
+  return isTTY;
+}
+
+const useColor = (): boolean => colorEnabled(process.env, process.stdout.isTTY === true);
 
 /** Wrap text in an ANSI colour when printing to a terminal. */
 export function paint(text: string, color: 'red' | 'green' | 'yellow' | 'dim' | 'bold'): string {

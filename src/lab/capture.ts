@@ -55,8 +55,8 @@ export interface CaptureResult extends SessionResult {
 }
 
 /**
- * Capture until a stop condition. Throws NslabError: exit 2 for an unknown node, interface or
- * network, a bad filter or an unwritable file; exit 1 when the lab or a namespace is not there.
+ * Capture until a stop condition. Throws NslabError: exit 2 for an unknown lab, node, interface or
+ * network, a bad filter or an unwritable file; exit 1 when a namespace is not there.
  */
 export async function capture(opts: CaptureOptions): Promise<CaptureResult> {
   const { topology } = await loadLabLazy(opts.lab);

@@ -4,9 +4,9 @@
 // never loads it. lab/load.ts stays the one implementation of checking; files are read once,
 // safely, by lab/read-file.ts.
 import { loadTopologyCopy } from '../state/store.js';
-import { NslabError } from '../util/errors.js';
 import type { Loaded } from './load.js';
 import { cachedModel, modelKey, quickLabName } from './model-cache.js';
+import { noSuchLab } from './no-lab.js';
 import { readTopologyFile } from './read-file.js';
 
 /** loadFile, without loading the parser when the lab has the model of this exact text. */
@@ -26,7 +26,7 @@ export async function loadBytesLazy(bytes: Uint8Array, file: string): Promise<Lo
 /** loadLab, likewise. */
 export async function loadLabLazy(lab: string): Promise<Loaded> {
   const text = loadTopologyCopy(lab);
-  if (text === undefined) throw new NslabError('no-lab', `no lab named ${lab} is up (see \`nslab ls\`)`, 1);
+  if (text === undefined) throw noSuchLab(lab);
   const key = modelKey(text);
   const hit = cachedModel(lab, key, `${lab} (saved copy)`);
   if (hit) return { ...hit, text, key, cached: true };

@@ -8,6 +8,7 @@ import type { Issue } from '../topology/issues.js';
 import { loadTopology, loadTopologyFile } from '../topology/load.js';
 import { NslabError } from '../util/errors.js';
 import { modelKey } from './model-cache.js';
+import { noSuchLab } from './no-lab.js';
 import { readTopologyFile } from './read-file.js';
 export { looksLikeLabName } from './names.js';
 
@@ -52,7 +53,7 @@ function checked(topology: Topology | undefined, issues: readonly Issue[], text:
 /** The topology a running lab was built from (its saved copy). */
 export function loadLab(lab: string): Loaded {
   const text = loadTopologyCopy(lab);
-  if (text === undefined) throw new NslabError('no-lab', `no lab named ${lab} is up (see \`nslab ls\`)`, 1);
+  if (text === undefined) throw noSuchLab(lab);
   return labText(lab, text);
 }
 

@@ -17,6 +17,7 @@ import type { KernelFactory } from './kernel.js';
 import { linuxKernel } from './kernel.js';
 import { loadFileLazy, loadLabLazy } from './load-lazy.js';
 import { looksLikeLabName } from './names.js';
+import { noSuchLab } from './no-lab.js';
 
 /** Runs probes; the real engine by default (tests inject one). */
 export type Prober = (specs: readonly ProbeSpec[], opts: ProbeOptions) => Promise<ProbeOutcome[]>;
@@ -91,6 +92,8 @@ export async function test(opts: TestOptions): Promise<TestResult> {
 
 async function resolveLab(target: string): Promise<Topology> {
   const byName = looksLikeLabName(target) && existsSync(labPaths(target).journal);
+  // A lab name that is neither up nor a file here: say so, rather than "cannot read it (ENOENT)".
+  if (!byName && looksLikeLabName(target) && !existsSync(target)) throw noSuchLab(target);
   const { topology } = byName ? await loadLabLazy(target) : await loadFileLazy(target);
   if (!existsSync(labPaths(topology.name).journal)) {
     throw new NslabError('not-up', `lab ${topology.name} is not up; run \`nslab up ${byName ? 'FILE' : target}\` first`, 2);

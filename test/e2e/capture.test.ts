@@ -228,8 +228,8 @@ test('bad targets and filters exit 2; tcpdump dies with nslab, killed or with it
       assert.match(r.stderr, re);
     }
     const unknownLab = await nslab(sb, 'capture', 'nolab', 'netns1');
-    assert.equal(unknownLab.code, 1, unknownLab.stderr);
-    assert.match(unknownLab.stderr, /no lab named nolab/);
+    assert.equal(unknownLab.code, 2, unknownLab.stderr);
+    assert.match(unknownLab.stderr, /no lab named nolab is up \(labs up: cap\)/);
 
     // SIGKILL: nslab gets no chance to clean up; the kernel ends its tcpdumps (parent-death signal)
     const killed = capture(sb, 'cap', 'netns1', 'netns2', 'br0');
