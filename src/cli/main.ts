@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { NslabError, isNslabError } from '../util/errors.js';
+import { printable } from '../util/printable.js';
 import { closest } from '../util/suggest.js';
 import { epilog, exampleHelp } from './examples.js';
 import { guardStdio } from './stdio.js';
@@ -159,7 +160,8 @@ function report(e: unknown): number {
     return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0 ? 0 : 2;
   }
   if (isNslabError(e)) {
-    process.stderr.write(`nslab: ${e.message}\n`);
+    // Messages may quote a process's log tail or a kernel name: never raw to the terminal.
+    process.stderr.write(`nslab: ${printable(e.message, { lines: true })}\n`);
     return e.exitStatus;
   }
   const stack = e instanceof Error ? (e.stack ?? e.message) : String(e);

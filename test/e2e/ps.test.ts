@@ -70,3 +70,27 @@ test('which refuses a process outside every lab (1), a missing PID (1) and a non
   }
   await nslabOk(sb, 'down', 'pair');
 }));
+
+test('ps and which show a process\'s escape sequences as text, never raw to the terminal', (t) => withSandbox(t, async (sb) => {
+  await nslabOk(sb, 'up', join(EXAMPLES, 'veth-pair.yaml'));
+  const started: number[] = [];
+  try {
+    // $0 of the shell is what ps shows; a process may put anything in its argv.
+    const evil = '\u001b]0;owned\u0007\u001b[2J\u009b31m';
+    const r = await sb.run(['ip', 'netns', 'exec', 'pair-ns1', 'sh', '-c', `sh -c 'sleep 33' "$0" </dev/null >/dev/null 2>&1 & echo $!`, evil]);
+    const pid = Number(r.stdout.trim());
+    started.push(pid);
+    const table = await nslabOk(sb, 'ps', 'pair');
+    const which = await nslabOk(sb, 'which', String(pid));
+    for (const out of [table, which]) {
+      assert.doesNotMatch(out, /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/, `raw control characters in:\n${JSON.stringify(out)}`);
+      assert.ok(out.includes('\\x1b]0;owned\\x07\\x1b[2J\\x9b31m'), `the escapes are shown as text:\n${out}`);
+    }
+    // --json keeps the real argv (JSON escapes it) for programs.
+    const json = JSON.parse(await nslabOk(sb, 'ps', 'pair', '--json')) as PsJson;
+    assert.ok(json.labs[0]!.nodes.some((n) => n.processes.some((p) => p.command.includes(evil))));
+  } finally {
+    killByPid(started);
+    await nslab(sb, 'down', 'pair');
+  }
+}));

@@ -2,6 +2,7 @@
 // confirmed (a question on a terminal, --yes for scripts; without either it only lists, exit 1).
 import { createInterface } from 'node:readline/promises';
 import { describeLeftovers, leftoverPaths, removeLeftovers, scanLeftovers, type LabLeftovers } from '../../lab/clean.js';
+import { printable } from '../../util/printable.js';
 import { busy, paint, printJson } from '../render.js';
 
 /** Run `clean`. */
@@ -12,7 +13,8 @@ export async function run(o: { yes?: boolean; json?: boolean }): Promise<void> {
     else process.stdout.write('nothing to clean\n');
     return;
   }
-  if (!o.json) process.stdout.write(render(found));
+  // Names and aliases come from the kernel: anyone may have set them.
+  if (!o.json) process.stdout.write(printable(render(found), { lines: true }));
   let go = o.yes === true;
   if (!go && !o.json && process.stdin.isTTY === true) go = await confirm();
   if (!go) {

@@ -2,6 +2,7 @@
 // table per node under a "lab/node (netns X)" heading; --json prints the same data.
 import type { ProcInfo, PsNode, PsResult } from '../../lab/ps.js';
 import { ps } from '../../lab/ps.js';
+import { printable } from '../../util/printable.js';
 import { paint, printJson, table } from '../render.js';
 
 /** Run `ps`. */
@@ -30,7 +31,8 @@ function renderNode(lab: string, n: PsNode): string[] {
 }
 
 function row(p: ProcInfo): string[] {
-  return [p.user, String(p.pid), p.cpuPercent.toFixed(1), String(p.rssKb), p.stat, startColumn(p.startedAt), cpuTime(p.cpuSeconds), p.command];
+  // The command line is whatever the process set (it may rewrite its own argv): never raw.
+  return [printable(p.user), String(p.pid), p.cpuPercent.toFixed(1), String(p.rssKb), p.stat, startColumn(p.startedAt), cpuTime(p.cpuSeconds), printable(p.command)];
 }
 
 /** ps's START: the time of day when started today, else the month and day. */

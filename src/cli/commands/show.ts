@@ -1,6 +1,7 @@
 // `nslab show LAB [NODE]`: tables per node (interfaces, routes, neighbours) and per network.
 import type { Shown, ShownNode } from '../../lab/show.js';
 import { show } from '../../lab/show.js';
+import { printable } from '../../util/printable.js';
 import { paint, printJson, table } from '../render.js';
 
 /** Run `show`. */
@@ -15,9 +16,9 @@ function render(s: Shown): string {
   for (const n of s.nodes) out.push('', ...renderNode(n));
   if (s.networks.length > 0) {
     out.push('', paint('networks', 'bold'), table(['NETWORK', 'BRIDGE', 'STATE', 'GATEWAY', 'PORTS'],
-      s.networks.map((n) => [n.name, n.bridge, n.state, n.gateways.join(' ') || '-', n.ports.join(' ') || '-'])));
+      s.networks.map((n) => [n.name, n.bridge, n.state, n.gateways.join(' ') || '-', printable(n.ports.join(' ')) || '-'])));
   }
-  if (s.hostRules) out.push('', paint('host rules (NAT, published ports)', 'bold'), s.hostRules.trimEnd());
+  if (s.hostRules) out.push('', paint('host rules (NAT, published ports)', 'bold'), printable(s.hostRules.trimEnd(), { lines: true }));
   return out.join('\n');
 }
 
@@ -25,12 +26,13 @@ function renderNode(n: ShownNode): string[] {
   const head = paint(`node ${n.name}`, 'bold') + paint(`  (netns ${n.netns})`, 'dim');
   if (!n.present) return [head, paint('  namespace missing', 'red')];
   const ifs = table(['IFACE', 'STATE', 'ADDRESSES', 'MAC', 'TO', 'RX pkts/bytes/drop', 'TX pkts/bytes/drop'], n.interfaces.map((i) => [
-    i.name, i.up ? i.state : 'DOWN', i.addresses.join(' ') || '-', i.mac, i.to ?? '-',
+    // Names come from the kernel, where anything in the namespace may have named an interface.
+    printable(i.name), i.up ? i.state : 'DOWN', i.addresses.join(' ') || '-', i.mac, printable(i.to ?? '-'),
     i.stats ? `${i.stats.rxPackets}/${i.stats.rxBytes}/${i.stats.rxDropped}` : '-',
     i.stats ? `${i.stats.txPackets}/${i.stats.txBytes}/${i.stats.txDropped}` : '-',
   ]));
-  const routes = table(['ROUTE', 'VIA', 'DEV', 'PROTO'], n.routes.map((r) => [r.to === '0.0.0.0/0' || r.to === '::/0' ? `default (${r.to})` : r.to, r.via ?? '-', r.dev ?? '-', r.protocol]));
-  const neigh = n.neighbours.length === 0 ? ['  (no neighbours)'] : [table(['NEIGHBOUR', 'MAC', 'DEV', 'STATE'], n.neighbours.map((x) => [x.address, x.mac ?? '-', x.dev, x.state]))];
-  const rules = n.rules ? [paint('firewall (nft list table inet ...)', 'dim'), n.rules.trimEnd()] : [];
+  const routes = table(['ROUTE', 'VIA', 'DEV', 'PROTO'], n.routes.map((r) => [r.to === '0.0.0.0/0' || r.to === '::/0' ? `default (${r.to})` : r.to, r.via ?? '-', printable(r.dev ?? '-'), r.protocol]));
+  const neigh = n.neighbours.length === 0 ? ['  (no neighbours)'] : [table(['NEIGHBOUR', 'MAC', 'DEV', 'STATE'], n.neighbours.map((x) => [x.address, x.mac ?? '-', printable(x.dev), x.state]))];
+  const rules = n.rules ? [paint('firewall (nft list table inet ...)', 'dim'), printable(n.rules.trimEnd(), { lines: true })] : [];
   return [head, ifs, routes, ...neigh, ...rules];
 }
