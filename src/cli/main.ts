@@ -10,6 +10,8 @@ function program(): Command {
     .enablePositionalOptions()
     .exitOverride()
     .showHelpAfterError('(run `nslab --help` for usage)');
+  // A verb that needs root says so before it starts (lab/privilege.ts).
+  p.hook('preAction', async (_p, action) => (await import('../lab/privilege.js')).requirePrivileges(action.name()));
   p.command('up').description('build the lab (idempotent: a second up changes nothing)')
     .argument('<file>', 'topology file')
     .option('--host-netns <ns>', 'an existing named namespace plays the host (bridges, host ends, gateways)')
@@ -100,8 +102,14 @@ export async function main(argv: string[]): Promise<void> {
   try {
     await program().parseAsync(argv, { from: 'user' });
   } catch (e) {
-    process.exitCode = report(e);
+    process.exitCode = report(await asPermissionError(e, argv[0]));
   }
+}
+
+/** A permission error (EACCES/EPERM) that got through becomes one line, not a stack trace. */
+async function asPermissionError(e: unknown, verb: string | undefined): Promise<unknown> {
+  if (isNslabError(e) || e instanceof CommanderError) return e;
+  return (await import('../lab/privilege.js')).privilegeError(e, verb) ?? e;
 }
 
 function report(e: unknown): number {
