@@ -29,6 +29,8 @@ export function program(): Command {
     .configureOutput({ outputError: (text, write) => write(oneLine(text)) })
     .showHelpAfterError('(run `nslab --help` for usage)')
     .addHelpText('after', epilog());
+  // A verb that needs root says so before it starts (lab/privilege.ts).
+  p.hook('preAction', async (_p, action) => (await import('../lab/privilege.js')).requirePrivileges(action.name()));
   p.command('up').description('build the lab (idempotent: a second up changes nothing)')
     .argument('<file>', 'topology file')
     .option('--host-netns <ns>', 'an existing named namespace plays the host (bridges, host ends, gateways)')
@@ -133,7 +135,7 @@ export async function main(argv: string[]): Promise<void> {
     unknownVerb(p, argv);
     await p.parseAsync(argv, { from: 'user' });
   } catch (e) {
-    process.exitCode = report(e);
+    process.exitCode = report(await asPermissionError(e, argv[0]));
   }
 }
 
@@ -153,6 +155,12 @@ function unknownVerb(p: Command, argv: readonly string[]): void {
 /** Commander's `error: X` and `(Did you mean Y?)` as nslab's one-line `nslab: X (did you mean 'Y'?)`. */
 export function oneLine(text: string): string {
   return text.replace(/^error: /, 'nslab: ').replace(/\n\(Did you mean (\S+)\?\)/, " (did you mean '$1'?)");
+}
+
+/** A permission error (EACCES/EPERM) that got through becomes one line, not a stack trace. */
+async function asPermissionError(e: unknown, verb: string | undefined): Promise<unknown> {
+  if (isNslabError(e) || e instanceof CommanderError) return e;
+  return (await import('../lab/privilege.js')).privilegeError(e, verb) ?? e;
 }
 
 function report(e: unknown): number {

@@ -10,6 +10,8 @@ import { existsSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { netnsPath, validNetnsName } from './netns.js';
 import { KernelError } from './port.js';
+import { NslabError } from '../util/errors.js';
+import { needsProgram } from './missing.js';
 import { findCommand } from './proc.js';
 
 /** One capture point: an interface in a named namespace (or in nslab's own when netns is absent). */
@@ -52,15 +54,18 @@ const running = new Set<ChildProcess>();
 let exitHook = false;
 
 /**
- * Start tcpdump on one capture point. Throws KernelError (ENOENT) when tcpdump is not installed
- * or the namespace does not exist.
+ * Start tcpdump on one capture point. Throws NslabError when tcpdump (or setpriv, ip) is not
+ * installed, KernelError (ENOENT) when the namespace does not exist.
  * `ip netns exec NETNS tcpdump -i IFACE -w - -U --immediate-mode [FILTER]`
  */
 export function startCapture(spec: CaptureSpec): Capture {
   const tcpdump = ['tcpdump', '-i', spec.iface, '-w', '-', '-U', '--immediate-mode', '-n', '-Z', 'root', ...(spec.filter === undefined ? [] : ['--', spec.filter])];
   const inNs = spec.netns === undefined ? [] : ['ip', 'netns', 'exec', spec.netns];
   const equivalent = [...inNs, ...tcpdump].map((w) => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`)).join(' ');
-  if (findCommand('tcpdump') === undefined) throw new KernelError('capture.start', 2, 'ENOENT', equivalent, 'tcpdump is not installed (apt-get install tcpdump)');
+  // The programs a capture runs, named with their package when one is missing (before any starts).
+  for (const cmd of [...(inNs.length > 0 ? ['ip'] : []), 'setpriv', 'tcpdump']) {
+    if (findCommand(cmd) === undefined) throw new NslabError('missing-dependency', needsProgram('capture', cmd), 1);
+  }
   if (spec.netns !== undefined && (!validNetnsName(spec.netns) || !existsSync(netnsPath(spec.netns)))) {
     throw new KernelError('capture.start', 2, 'ENOENT', equivalent, `network namespace "${spec.netns}" does not exist`);
   }

@@ -2,7 +2,8 @@
 // message that says what to do. Only errno-carrying errors are converted; anything else is a bug
 // and is rethrown untouched so its stack reaches the user.
 import { SysError, errnoCode, strerror } from './libc.js';
-import { KernelError, type OpResult } from './port.js';
+import { missingFeature } from './missing.js';
+import { KernelError, type KernelOp, type OpResult } from './port.js';
 
 /** A failed operation's result. */
 export type OpFailure = Extract<OpResult, { ok: false }>;
@@ -35,4 +36,14 @@ export function kernelErrorOf(e: unknown, op: string, equivalent: string, hint: 
 /** The failed result for an errno reported by the kernel. */
 export function failureFromErrno(errno: number, message?: string): OpFailure {
   return { ok: false, errno, code: errnoCode(errno), message: message ?? strerror(errno) };
+}
+
+/**
+ * A failed result reworded when it means the kernel lacks a feature (kernel/missing.ts), e.g.
+ * "this kernel has no veth support (CONFIG_VETH)", keeping the kernel's own text after it.
+ */
+export function explainFailure(op: KernelOp, r: OpResult): OpResult {
+  if (r.ok) return r;
+  const why = missingFeature(op, r);
+  return why === undefined ? r : { ...r, message: `${why}: ${r.message}` };
 }

@@ -3,6 +3,7 @@
 // and fault injection: `crashAfter` throws mid-batch like a SIGKILL would stop a real run.
 import type { Kernel, KernelOp, LiveLink, NsRef, NsSnapshot, OpResult } from './port.js';
 import { HOST_NS } from './port.js';
+import { NslabError } from '../util/errors.js';
 import { routeGetFromSnapshot, type RouteAnswer, type RouteQuery } from './route-get.js';
 
 interface FLink {
@@ -96,11 +97,20 @@ export class FakeKernel implements Kernel {
     return snap && routeGetFromSnapshot(snap, q);
   }
 
+  /** Set to a reason to play a host without libnftables: nftMissing says it, nftList/nftTables throw it. */
+  nftAbsent: string | undefined;
+
+  nftMissing(): string | undefined {
+    return this.nftAbsent;
+  }
+
   nftList(ns: NsRef, table: string): string | undefined {
+    if (this.nftAbsent !== undefined) throw new NslabError('missing-dependency', this.nftAbsent, 1);
     return this.spaces.get(ns)?.tables.has(table) ? `table inet ${table} {\n}\n` : undefined;
   }
 
   nftTables(ns: NsRef): Array<{ family: string; name: string }> | undefined {
+    if (this.nftAbsent !== undefined) throw new NslabError('missing-dependency', this.nftAbsent, 1);
     const s = this.spaces.get(ns);
     return s && [...s.tables].map((name) => ({ family: 'inet', name }));
   }

@@ -3,9 +3,9 @@
 // run() groups adjacent ops on one namespace into batches (rtnl/segment.ts); everything else runs
 // inline, in order. Failures are results; only failing to open the kernel at all throws.
 import { describeOp } from './describe.js';
-import { failureOf, kernelErrorOf, type OpFailure } from './errors.js';
+import { explainFailure, failureOf, kernelErrorOf, type OpFailure } from './errors.js';
 import { linkNetnsHosts, unlinkNetnsHosts } from './files.js';
-import { nftListTable, nftRun, nftTables } from './nft/nft.js';
+import { needNft, nftListTable, nftMissing, nftRun, nftTables } from './nft/nft.js';
 import * as libc from './libc.js';
 import { attachNetns, createNetns, deleteGroup, deleteNetns, groupMembers, listNetns, openCurrentNetns, openNetns, withNetns } from './netns.js';
 import { NsHandle, NsTable } from './ns-table.js';
@@ -92,7 +92,8 @@ class LinuxKernel implements Kernel {
     }
     // Peer settings left for namespaces no later op touched go out now, before returning.
     for (const h of this.table.withDeferred()) runSegment(this.table, h, [], out, 0);
-    return out;
+    // A refusal that means the kernel lacks the feature says which (kernel/missing.ts).
+    return out.map((r, k) => explainFailure(ops[k] as KernelOp, r));
   }
 
   netnsList(): string[] {
@@ -111,11 +112,17 @@ class LinuxKernel implements Kernel {
     return this.read(ns, 'sysctlGet', `sysctl -n ${key}`, (h) => sysctlGet(h.fd, this.table.home, [key])[0]);
   }
 
+  nftMissing(): string | undefined {
+    return nftMissing();
+  }
+
   nftList(ns: NsRef, table: string): string | undefined {
+    needNft();
     return this.read(ns, 'nftList', `nft list table inet ${table}`, (h) => nftListTable(h.fd, this.table.home, 'inet', table));
   }
 
   nftTables(ns: NsRef): Array<{ family: string; name: string }> | undefined {
+    needNft();
     return this.read(ns, 'nftTables', 'nft list tables', (h) => nftTables(h.fd, this.table.home));
   }
 

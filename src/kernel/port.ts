@@ -223,6 +223,11 @@ export interface Kernel {
    * `ip -n NS route get DST [from SRC] [iif DEV] [oif DEV]`
    */
   routeGet(ns: NsRef, q: import('./route-get.js').RouteQuery): import('./route-get.js').RouteAnswer | undefined;
+  /**
+   * Why nftables cannot be used on this host (libnftables missing), undefined when it can. nftList
+   * and nftTables throw a one-line NslabError in that case: callers that may do without ask first.
+   */
+  nftMissing(): string | undefined;
   /** The text of table `inet TABLE` as nft prints it, undefined when absent (or the netns is gone). */
   nftList(ns: NsRef, table: string): string | undefined;
   /** The nftables tables of a namespace (every family); undefined if the netns is gone. */

@@ -2,9 +2,11 @@
 // namespace's /etc/netns files), stdio inherited, exit status handed back. Never through a shell.
 import { spawn } from 'node:child_process';
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { errnoOf } from './errors.js';
 import { netnsPath, validNetnsName } from './netns.js';
+import { NslabError } from '../util/errors.js';
+import { needsProgram } from './missing.js';
 import { KernelError } from './port.js';
 
 /** How a command ended: its exit code, or the signal that killed it. */
@@ -29,6 +31,7 @@ export function execInNetns(opts: { netns: string; argv: string[] }): Promise<Ex
   if (!validNetnsName(opts.netns) || !existsSync(netnsPath(opts.netns))) {
     return Promise.reject(new KernelError('netns.enter', 2, 'ENOENT', equivalent, `network namespace "${opts.netns}" does not exist`));
   }
+  if (findCommand('ip') === undefined) return Promise.reject(new NslabError('missing-dependency', needsProgram('exec', 'ip'), 1));
   if (findCommand(cmd) === undefined) return Promise.reject(new KernelError('exec', 2, 'ENOENT', equivalent, `command not found: ${cmd}`));
   const child = spawn('ip', ['netns', 'exec', opts.netns, ...opts.argv], { stdio: 'inherit' });
   // Ctrl-C reaches the whole foreground process group: the command decides, nslab waits for it.
@@ -43,9 +46,12 @@ export function execInNetns(opts: { netns: string; argv: string[] }): Promise<Ex
   }).finally(() => process.off('SIGINT', ignore));
 }
 
-/** The path a command name resolves to through PATH (or itself when it has a slash), if executable. */
-export function findCommand(cmd: string): string | undefined {
-  const candidates = cmd.includes('/') ? [cmd] : (process.env['PATH'] ?? '/usr/bin:/bin').split(':').map((d) => join(d || '.', cmd));
+/**
+ * The path a command name resolves to through PATH (or itself when it has a slash, relative to
+ * `cwd` if given), if executable. `path` stands for the PATH the command will run with.
+ */
+export function findCommand(cmd: string, path = process.env['PATH'] ?? '/usr/bin:/bin', cwd?: string): string | undefined {
+  const candidates = cmd.includes('/') ? [cwd === undefined ? cmd : resolve(cwd, cmd)] : path.split(':').map((d) => join(d || '.', cmd));
   return candidates.find((p) => {
     try {
       accessSync(p, constants.X_OK);

@@ -86,8 +86,9 @@ function observe(kernel: Kernel, mine?: string): Observed {
   }
   const locks = lockFiles().filter(isLabName).map((lab) => ({ lab, held: lab !== mine && lockHeld(lockPath(lab)) }));
   const hostLinks = (kernel.snapshot(HOST_NS)?.links ?? []).map((l) => ({ name: l.name, ...(l.alias === undefined ? {} : { alias: l.alias }) }));
-  // A table counts as a lab's only with both marks: its name and its comment.
-  const nftTables = (kernel.nftTables(HOST_NS) ?? [])
+  // A table counts as a lab's only with both marks: its name and its comment. Without libnftables
+  // the tables cannot be listed (and nslab could not have made any): the other marks still count.
+  const nftTables = kernel.nftMissing() !== undefined ? [] : (kernel.nftTables(HOST_NS) ?? [])
     .filter((t) => t.family === NFT_FAMILY && labOfNftTable(t.name) !== undefined)
     .filter((t) => (kernel.nftList(HOST_NS, t.name) ?? '').includes(`comment "nslab:${labOfNftTable(t.name)}"`))
     .map((t) => t.name);

@@ -11,6 +11,7 @@ import { describeFailure, type StepFailure } from '../apply/errors.js';
 import { finishTeardown, teardown, waitGone } from '../apply/teardown.js';
 import { spawnDetached } from '../kernel/background.js';
 import type { HeldLock } from '../kernel/lock.js';
+import type { Kernel } from '../kernel/port.js';
 import { netnsInode, scanNetns } from '../kernel/procfs.js';
 import type { Owned } from '../plan/live.js';
 import { JournalWriter } from '../state/journal.js';
@@ -28,6 +29,8 @@ import { quickLabName } from './model-cache.js';
 import { readTopologyFile } from './read-file.js';
 import { stopLabProcesses } from './processes.js';
 import { stopLabCaptures } from './capture-registry.js';
+import { nftNamespaces } from './preflight.js';
+import { LIBNFTABLES } from '../kernel/missing.js';
 
 /** Options of `down`. */
 export interface DownOptions extends LockWait {
@@ -74,15 +77,16 @@ async function downLocked(lab: string, opts: DownOptions, lock: HeldLock, t0: nu
     removeLabState(lab);
     return { lab, wasUp: false, removed: 0, skipped: [], ms: performance.now() - t0 };
   }
-  // Processes first: they keep the namespaces alive. Recorded by PID and start time, so a
-  // reused PID is never signalled, also when the `up` that started them was killed. The lab's
-  // own captures too: a tcpdump in a node holds its namespace and veth.
-  await stopLabCaptures(lab);
-  await stopLabProcesses(lab);
-  phase('processes');
   const hostNetns = state.meta?.hostNetns;
   const kernel = await (opts.openKernel ?? linuxKernel)(hostNetns ? { hostNetns } : {});
   try {
+    needNftIfOwned(lab, state.owned, kernel);
+    // Processes first: they keep the namespaces alive. Recorded by PID and start time, so a
+    // reused PID is never signalled, also when the `up` that started them was killed. The lab's
+    // own captures too: a tcpdump in a node holds its namespace and veth.
+    await stopLabCaptures(lab);
+    await stopLabProcesses(lab);
+    phase('processes');
     // Remember the namespaces' identities: once deleted they have no name, and a process still
     // inside one keeps it (and its veths) alive; then we can say which process it is.
     const inodes = ownedNetns(state.owned).flatMap((n) => netnsInode(n) ?? []);
@@ -121,6 +125,16 @@ async function downLocked(lab: string, opts: DownOptions, lock: HeldLock, t0: nu
     }
   } finally {
     kernel.close();
+  }
+}
+
+/**
+ * A lab whose journal owns nftables tables cannot be taken down without libnftables (say, it was
+ * removed since up): refuse before anything changes rather than stop half way.
+ */
+function needNftIfOwned(lab: string, owned: Owned, kernel: Kernel): void {
+  if (nftNamespaces(owned).size > 0 && kernel.nftMissing() !== undefined) {
+    throw new NslabError('missing-dependency', `lab ${lab}: removing its nftables tables (NAT, firewall, published ports) needs ${LIBNFTABLES}; nothing was changed`, 1);
   }
 }
 

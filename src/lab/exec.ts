@@ -2,6 +2,7 @@
 // and hand back its exit status.
 import { constants } from 'node:os';
 import { KernelError } from '../kernel/port.js';
+import { installHint } from '../kernel/missing.js';
 import { execInNetns } from '../kernel/proc.js';
 import { NslabError } from '../util/errors.js';
 import { loadLabLazy } from './load-lazy.js';
@@ -28,7 +29,9 @@ export async function exec(opts: ExecOptions): Promise<number> {
   const enter = first === undefined ? [] : enterArgv(node, first).filter((w) => w !== '--net');
   const r = await execInNetns({ netns: node.netns, argv: [...enter, ...opts.argv] }).catch((e: unknown) => {
     if (e instanceof KernelError && e.op === 'exec' && e.code === 'ENOENT') {
-      throw new NslabError('not-found', `${opts.argv[0]}: command not found in node ${opts.node}`, 127);
+      // Nodes share the host's file system: the program is missing on the host.
+      const cmd = opts.argv[0] ?? '';
+      throw new NslabError('not-found', `${cmd}: command not found in node ${opts.node} (${installHint(cmd) ?? 'install it on the host, or give its full path'})`, 127);
     }
     throw e;
   });

@@ -10,6 +10,7 @@ import type { KernelFactory } from './kernel.js';
 import { linuxKernel } from './kernel.js';
 import { loadLabLazy } from './load-lazy.js';
 import { labJournal } from '../state/store.js';
+import { nftNamespaces } from './preflight.js';
 
 /** One interface as shown. */
 export interface ShownIface {
@@ -69,20 +70,23 @@ export async function show(opts: ShowOptions): Promise<Shown> {
   if (opts.node !== undefined && !topology.nodes.has(opts.node)) {
     throw new NslabError('no-node', `lab ${opts.lab} has no node ${opts.node} (nodes: ${[...topology.nodes.keys()].join(', ')})`, 2);
   }
-  const hostNetns = labJournal(opts.lab).meta?.hostNetns;
+  const journal = labJournal(opts.lab);
+  const hostNetns = journal.meta?.hostNetns;
+  // Only tables the lab made are listed, so a lab without NAT, firewall or publish never needs libnftables.
+  const tables = nftNamespaces(journal.owned);
   const kernel = await (opts.openKernel ?? linuxKernel)(hostNetns ? { hostNetns } : {});
   try {
-    const nodes = [...topology.nodes.values()].filter((n) => opts.node === undefined || n.name === opts.node).map((n) => showNode(kernel, topology, n.name));
+    const nodes = [...topology.nodes.values()].filter((n) => opts.node === undefined || n.name === opts.node).map((n) => showNode(kernel, topology, n.name, tables));
     const host = kernel.snapshot(HOST_NS, { stats: true });
     const networks = opts.node === undefined ? [...topology.networks.values()].map((n) => showNetwork(host, n.bridge, n.name)) : [];
-    const hostRules = opts.node === undefined ? kernel.nftList(HOST_NS, nftTableName(topology.name)) : undefined;
+    const hostRules = opts.node === undefined && tables.has(HOST_NS) ? kernel.nftList(HOST_NS, nftTableName(topology.name)) : undefined;
     return { lab: topology.name, ...(hostNetns ? { hostNetns } : {}), nodes, networks, ...(hostRules ? { hostRules } : {}) };
   } finally {
     kernel.close();
   }
 }
 
-function showNode(kernel: Kernel, t: Topology, name: string): ShownNode {
+function showNode(kernel: Kernel, t: Topology, name: string, tables: ReadonlySet<string>): ShownNode {
   const node = t.nodes.get(name)!;
   const snap = kernel.snapshot(node.netns, { neighbours: true, stats: true });
   if (!snap) return { name, netns: node.netns, present: false, interfaces: [], routes: [], neighbours: [] };
@@ -91,7 +95,7 @@ function showNode(kernel: Kernel, t: Topology, name: string): ShownNode {
     addresses: snap.addrs.filter((a) => a.dev === l.name).map((a) => a.cidr),
     ...peerText(t, name, l.name), ...(l.stats ? { stats: l.stats } : {}),
   }));
-  const rules = node.firewall ? kernel.nftList(node.netns, nftTableName(t.name)) : undefined;
+  const rules = node.firewall && tables.has(node.netns) ? kernel.nftList(node.netns, nftTableName(t.name)) : undefined;
   return { name, netns: node.netns, present: true, interfaces, routes: snap.routes.filter((r) => r.type === 'unicast'), neighbours: snap.neighbours, ...(rules ? { rules } : {}) };
 }
 

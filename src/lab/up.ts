@@ -25,6 +25,7 @@ import type { Loaded } from './load.js';
 import { loadBytesLazy } from './load-lazy.js';
 import { readTopologyFile } from './read-file.js';
 import { capacityWarnings } from './capacity.js';
+import { preflight } from './preflight.js';
 import { withLabLock, type LockWait } from './lock.js';
 import { keepModel, quickLabName } from './model-cache.js';
 import { openFdCount } from '../kernel/host-limits.js';
@@ -140,8 +141,11 @@ async function upLocked(opts: UpOptions, loaded: Loaded, t0: number, fdsAtStart:
     phase('journal+open');
     const desired = loaded.desired ?? desiredResources(topology);
     phase('desired');
+    // What the host lacks (libnftables, a process's command) is refused here, before any change.
+    const pre = preflight(topology, kernel, journal.owned, opts.dryRun ? { dryRun: true } : {});
     const trust = opts.full ? undefined : trustFor(lab, journal, desired, loaded.key);
-    const live = readLive(kernel, { ...liveQueryOf(topology, journal.owned, desired), sharedPrev: hostSettingsOfOtherLabs(lab), ...(trust ? { trust } : {}) });
+    const query = liveQueryOf(topology, journal.owned, desired);
+    const live = readLive(kernel, { ...query, ...(pre.skipNft ? { tables: [] } : {}), sharedPrev: hostSettingsOfOtherLabs(lab), ...(trust ? { trust } : {}) });
     phase('read live');
     const plan = planLab({ topology, live, owned: journal.owned, desired });
     phase('plan');
@@ -149,7 +153,7 @@ async function upLocked(opts: UpOptions, loaded: Loaded, t0: number, fdsAtStart:
       throw new NslabError('conflict', `lab ${lab} cannot be built: objects nslab did not create are in the way:\n${plan.conflicts.map((c) => `  ${c}`).join('\n')}`, 1);
     }
     const commands = plan.steps.map((s) => describeOp(s.op));
-    const result = { lab, nodes: topology.nodes.size, networks: topology.networks.size, steps: plan.steps, commands, unchanged: plan.unchanged, warnings: [...warnings, ...capacity] };
+    const result = { lab, nodes: topology.nodes.size, networks: topology.networks.size, steps: plan.steps, commands, unchanged: plan.unchanged, warnings: [...warnings, ...capacity, ...pre.warnings] };
     if (opts.dryRun) return { ...result, ms: performance.now() - t0 };
     opts.onChanging?.();
     if (plan.steps.length > 0) {

@@ -1,15 +1,30 @@
 // The state directory: /run/nslab/<lab>/ (NSLAB_STATE_DIR overrides /run/nslab) holding the
 // journal and a copy of the topology file, so that `down NAME`, `show` and `exec` work without
 // the original file. Lab names are validated before they get here, so paths cannot escape.
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { readJournal } from './journal.js';
 import type { JournalState } from './journal.js';
+import { NslabError } from '../util/errors.js';
 
 /** The root of all lab state. */
 export function stateRoot(): string {
   return process.env['NSLAB_STATE_DIR'] || '/run/nslab';
+}
+
+/**
+ * Refuse (one line, exit 1) when the state root exists but this user may not read it (it is
+ * root's, mode 0700): existsSync would say "no such lab" and ls "no labs", which is not true.
+ */
+export function assertStateReadable(): void {
+  const root = stateRoot();
+  try {
+    accessSync(root, constants.R_OK | constants.X_OK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM') throw new NslabError('needs-root', `cannot read ${root}: needs root (run it with sudo)`, 1);
+  }
 }
 
 /** Paths of one lab's state. */
@@ -46,18 +61,21 @@ export function saveTopologyCopy(lab: string, text: string): void {
 
 /** The saved topology text, or undefined. */
 export function loadTopologyCopy(lab: string): string | undefined {
+  assertStateReadable();
   const p = labPaths(lab);
   return existsSync(p.topology) ? readFileSync(p.topology, 'utf8') : undefined;
 }
 
 /** The lab's journal state (empty if it has none). */
 export function labJournal(lab: string): JournalState {
+  assertStateReadable();
   return readJournal(labPaths(lab).journal);
 }
 
 /** Names of labs that have state on this host. */
 export function listLabs(): string[] {
   const root = stateRoot();
+  assertStateReadable();
   if (!existsSync(root)) return [];
   return readdirSync(root, { withFileTypes: true })
     .filter((d) => d.isDirectory() && existsSync(join(root, d.name, 'journal.jsonl')))

@@ -6,7 +6,7 @@ import { readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { labFile, nslab, nslabOk, pings, processAlive, withSandbox } from './lab.js';
 
-test('netns_of: a process\'s namespace is adopted, wired, and left to it by down', (t) => withSandbox(t, async (sb) => {
+test('netns_of: a process\'s namespace is adopted, wired, and left to it by down', (t) => withSandbox(t, ['ping'], async (sb) => {
   const started = await sb.run(['sh', '-c', 'unshare --net sleep 300 >/dev/null 2>&1 </dev/null & echo $!']);
   const pid = Number(started.stdout.trim());
   assert.ok(pid > 0 && processAlive(pid), `no background process: ${started.stdout} ${started.stderr}`);

@@ -11,15 +11,13 @@ import type { TestContext } from 'node:test';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import type { Sandbox } from '../helpers/sandbox.js';
 import { BIN, killByPid } from './lab.js';
+import { needTool } from '../helpers/tools.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
 /** Whether browser tests can run; skips visibly without Chromium, but fails where root tests are required (CI). */
 export function needChromium(t: TestContext): boolean {
-  if (existsSync(CHROMIUM)) return true;
-  assert.ok(!process.env['NSLAB_REQUIRE_ROOT_TESTS'], `browser tests are required here but ${CHROMIUM} is missing (apt-get install chromium)`);
-  t.skip(`needs Chromium at ${CHROMIUM} (apt-get install chromium)`);
-  return false;
+  return needTool(t, 'chromium');
 }
 
 /** A running `nslab ui` inside the sandbox. */

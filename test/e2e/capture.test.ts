@@ -4,15 +4,12 @@
 // The MACs are checked against `ip link`, the file against tcpdump's own reading of it.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Sandbox } from '../helpers/sandbox.js';
 import { BIN, ipJson, killByPid, labFile, nslab, nslabOk, processAlive, withSandbox } from './lab.js';
-
-const haveTcpdump = ['/usr/bin/tcpdump', '/usr/sbin/tcpdump'].some((p) => existsSync(p));
-const skip = haveTcpdump ? false : 'tcpdump is not installed';
 
 const LAB = `name: cap
 networks:
@@ -104,7 +101,7 @@ function timeOf(line: string): number {
 
 const lines = (text: string): string[] => text.split('\n').filter(Boolean);
 
-test('capture on a node shows the ARP exchange and the ping with node names; -w writes the same packets for tcpdump -r', { skip }, (t) => withSandbox(t, async (sb) => {
+test('capture on a node shows the ARP exchange and the ping with node names; -w writes the same packets for tcpdump -r', (t) => withSandbox(t, ['tcpdump', 'ping'], async (sb) => {
   const { path, done } = labFile(LAB);
   const dir = mkdtempSync(join(tmpdir(), 'nslab-capture-'));
   const file = join(dir, 'netns2.pcapng');
@@ -169,7 +166,7 @@ test('capture on a node shows the ARP exchange and the ping with node names; -w 
   }
 }));
 
-test('two capture points are merged in time order; a filter limits the output; --duration stops by itself', { skip }, (t) => withSandbox(t, async (sb) => {
+test('two capture points are merged in time order; a filter limits the output; --duration stops by itself', (t) => withSandbox(t, ['tcpdump', 'ping'], async (sb) => {
   const { path, done } = labFile(LAB);
   const dir = mkdtempSync(join(tmpdir(), 'nslab-capture-'));
   const file = join(dir, 'two.pcapng');
@@ -212,7 +209,7 @@ test('two capture points are merged in time order; a filter limits the output; -
   }
 }));
 
-test('bad targets and filters exit 2; tcpdump dies with nslab, killed or with its output closed', { skip }, (t) => withSandbox(t, async (sb) => {
+test('bad targets and filters exit 2; tcpdump dies with nslab, killed or with its output closed', (t) => withSandbox(t, ['tcpdump', 'ping'], async (sb) => {
   const { path, done } = labFile(LAB);
   const pids: number[] = [];
   try {
@@ -264,7 +261,7 @@ test('bad targets and filters exit 2; tcpdump dies with nslab, killed or with it
 }));
 
 
-test('a network of a lab built with --host-netns is captured on its bridge in that namespace', { skip }, (t) => withSandbox(t, async (sb) => {
+test('a network of a lab built with --host-netns is captured on its bridge in that namespace', (t) => withSandbox(t, ['tcpdump', 'ping'], async (sb) => {
   const { path, done } = labFile(LAB);
   const pids: number[] = [];
   try {

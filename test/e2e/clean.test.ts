@@ -69,7 +69,7 @@ async function listsOnly(sb: Sandbox, lab: string, reason: string, must: string[
 }
 
 test('clean removes a lost and a damaged lab by their markers, and nothing else', async (t) => {
-  await withSandbox(t, async (sb) => {
+  await withSandbox(t, ['nft', 'libnftables'], async (sb) => {
     const f = labFile(TOPO('cl', '10.91.0'));
     const ok = labFile(TOPO('ok', '10.92.0'));
     const pids: number[] = [];

@@ -108,7 +108,7 @@ async function downAndCompare(sb: Sandbox, baseline: string, what: string): Prom
   assert.equal(now, baseline, `${what}: the sandbox differs from before the lab (seed ${SEED})`);
 }
 
-test(`SIGKILL during up and down leaves nothing that down cannot remove; up converges (${NODES} nodes, ${KILLS} kills)`, { timeout: 30 * 60_000 }, (t) => withSandbox(t, async (sb) => {
+test(`SIGKILL during up and down leaves nothing that down cannot remove; up converges (${NODES} nodes, ${KILLS} kills)`, { timeout: 30 * 60_000 }, (t) => withSandbox(t, ['nft', 'libnftables'], async (sb) => {
   const f = labFile(topology(NODES));
   const random = rng(SEED);
   process.stdout.write(`# fault injection: seed ${SEED} (NSLAB_FAULT_SEED=${SEED} to replay), ${NODES} nodes, ${KILLS} kills\n`);
@@ -156,7 +156,7 @@ test(`SIGKILL during up and down leaves nothing that down cannot remove; up conv
   }
 }));
 
-test('Ctrl-C during up stops cleanly, says what state the lab is in, and up or down finishes from there', { timeout: 5 * 60_000 }, (t) => withSandbox(t, async (sb) => {
+test('Ctrl-C during up stops cleanly, says what state the lab is in, and up or down finishes from there', { timeout: 5 * 60_000 }, (t) => withSandbox(t, ['nft', 'libnftables'], async (sb) => {
   const f = labFile(topology(Math.min(NODES, 60)));
   const random = rng(SEED + 1);
   try {

@@ -22,7 +22,7 @@ test('a second up of an unchanged file changes nothing (same ifindexes); down le
   assert.deepEqual(await hostState(sb), before);
 }));
 
-test('two labs with the same subnet run at once, each working, neither reaching the other', (t) => withSandbox(t, async (sb) => {
+test('two labs with the same subnet run at once, each working, neither reaching the other', (t) => withSandbox(t, ['ping'], async (sb) => {
   await nslabOk(sb, 'up', join(FIXTURES, 'twin-a.yaml'));
   await nslabOk(sb, 'up', join(FIXTURES, 'twin-b.yaml'));
   assert.ok(await pings(sb, 'twina-x', '10.0.0.2'));
@@ -36,7 +36,7 @@ test('two labs with the same subnet run at once, each working, neither reaching 
   await nslabOk(sb, 'down', 'twinb');
 }));
 
-test('--host-netns puts the bridges and host ends in the named namespace, and down finds it again', (t) => withSandbox(t, async (sb) => {
+test('--host-netns puts the bridges and host ends in the named namespace, and down finds it again', (t) => withSandbox(t, ['ping'], async (sb) => {
   assert.equal((await sb.run(['ip', 'netns', 'add', 'hostsim'])).code, 0);
   const before = await hostState(sb);
   await nslabOk(sb, 'up', join(EXAMPLES, 'bridge.yaml'), '--host-netns', 'hostsim');
@@ -101,7 +101,7 @@ test('a name clash with a foreign object is an error naming it, and nothing is c
   assert.deepEqual(await hostState(sb), before);
 }));
 
-test('node names resolve inside the lab, for ip netns exec and nslab exec; down removes the hosts links', (t) => withSandbox(t, async (sb) => {
+test('node names resolve inside the lab, for ip netns exec and nslab exec; down removes the hosts links', (t) => withSandbox(t, ['ping'], async (sb) => {
   await nslabOk(sb, 'up', join(EXAMPLES, 'routed.yaml'));
   const viaIp = await sb.run(['ip', 'netns', 'exec', 'routed-h1', 'getent', 'hosts', 'h2']);
   assert.equal(viaIp.code, 0, viaIp.stderr);

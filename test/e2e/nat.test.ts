@@ -31,7 +31,7 @@ async function connects(sb: Sandbox, ns: string | undefined, addr: string, port:
   return r.code === 0;
 }
 
-test('nat: true lets nodes reach upstream, nat: false does not; down restores the ruleset and forwarding', (t) => withSandbox(t, async (sb) => {
+test('nat: true lets nodes reach upstream, nat: false does not; down restores the ruleset and forwarding', (t) => withSandbox(t, ['nft', 'libnftables', 'ping'], async (sb) => {
   await upstream(sb);
   const before = await hostState(sb);
   await nslabOk(sb, 'up', join(FIXTURES, 'nat-off.yaml'));
@@ -45,7 +45,7 @@ test('nat: true lets nodes reach upstream, nat: false does not; down restores th
   assert.deepEqual(await hostState(sb), before, 'the host ruleset is byte-identical and forwarding is off again');
 }));
 
-test('two labs with NAT at once: each removes only its own table; forwarding stays on until the last is down', (t) => withSandbox(t, async (sb) => {
+test('two labs with NAT at once: each removes only its own table; forwarding stays on until the last is down', (t) => withSandbox(t, ['nft', 'libnftables', 'ping'], async (sb) => {
   await upstream(sb);
   await sh(sb, 'nft', 'add', 'table', 'ip', 'user');
   await sh(sb, 'nft', 'add', 'chain', 'ip', 'user', 'c', '{ type filter hook forward priority 10; policy accept; }');
@@ -65,7 +65,7 @@ test('two labs with NAT at once: each removes only its own table; forwarding sta
   assert.deepEqual(await hostState(sb), before);
 }));
 
-test('a firewall with policy drop: ping blocked, the allowed port open, replies to its own traffic pass; a published port is reached from the host, upstream and another node', (t) => withSandbox(t, async (sb) => {
+test('a firewall with policy drop: ping blocked, the allowed port open, replies to its own traffic pass; a published port is reached from the host, upstream and another node', (t) => withSandbox(t, ['nft', 'libnftables', 'ping'], async (sb) => {
   await upstream(sb);
   const before = await hostState(sb);
   await nslabOk(sb, 'up', join(EXAMPLES, 'firewall.yaml'));

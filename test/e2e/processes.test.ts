@@ -3,7 +3,6 @@
 // with the declared hostname; output goes to the log; `down` leaves none of their PIDs behind,
 // also when the `up` that started them was killed; a process that exits at once fails `up`.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { killByPid, labFile, nslab, nslabOk, processAlive, recordedProcesses, withSandbox } from './lab.js';
@@ -98,9 +97,7 @@ nodes:
   }
 }));
 
-const haveSocat = existsSync('/usr/bin/socat');
-
-test('ready: { tcp } makes up wait until the port accepts; a port that never opens fails up after the timeout', { skip: haveSocat ? false : 'socat is not installed' }, (t) => withSandbox(t, async (sb) => {
+test('ready: { tcp } makes up wait until the port accepts; a port that never opens fails up after the timeout', (t) => withSandbox(t, ['socat'], async (sb) => {
   const f = labFile(`name: ready
 networks:
   lan: { subnet: 10.79.0.0/24 }

@@ -10,7 +10,7 @@ type Stop = { code: string; at: string; message: string; rule?: string; chain?: 
 type Leg = { reached: boolean; at?: string; hops: Array<{ at: string; next?: string }>; stop?: Stop };
 type Trace = { ok: boolean; probe: { kind: string }; request: Leg; reply?: Leg };
 
-test('examples/firewall.yaml: client -> web stops at web\'s input policy drop (exit 1); web -> client passes (exit 0); ping agrees', (t) => withSandbox(t, async (sb) => {
+test('examples/firewall.yaml: client -> web stops at web\'s input policy drop (exit 1); web -> client passes (exit 0); ping agrees', (t) => withSandbox(t, ['nft', 'libnftables', 'ping'], async (sb) => {
   await nslabOk(sb, 'up', join(EXAMPLES, 'firewall.yaml'));
 
   const drop = await nslab(sb, 'trace', 'fw', 'client', 'web');
@@ -36,7 +36,7 @@ test('examples/firewall.yaml: client -> web stops at web\'s input policy drop (e
   await nslabOk(sb, 'down', 'fw');
 }));
 
-test('a named deny rule: trace names nslab:fwdeny:input#1, the tag is in web\'s ruleset, and only client\'s ping fails', (t) => withSandbox(t, async (sb) => {
+test('a named deny rule: trace names nslab:fwdeny:input#1, the tag is in web\'s ruleset, and only client\'s ping fails', (t) => withSandbox(t, ['nft', 'libnftables', 'ping'], async (sb) => {
   await nslabOk(sb, 'up', join(FIXTURES, 'trace-fw.yaml'));
   const { code, value: trace } = await nslabJson<Trace>(sb, 'trace', 'fwdeny', 'client', 'web');
   assert.equal(code, 1);

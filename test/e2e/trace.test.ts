@@ -10,7 +10,7 @@ type Hop = { at: string; outDev: string; next?: string; nextDev?: string };
 type Leg = { reached: boolean; at?: string; arrivedOn?: string; hops: Hop[]; stop?: { code: string; at: string; message: string } };
 type Trace = { ok: boolean; dst: string; request: Leg; reply?: Leg };
 
-test('routed: h1 reaches h3 through r1 and r2 and the reply comes back the same way (exit 0)', (t) => withSandbox(t, async (sb) => {
+test('routed: h1 reaches h3 through r1 and r2 and the reply comes back the same way (exit 0)', (t) => withSandbox(t, ['ping'], async (sb) => {
   await nslabOk(sb, 'up', join(EXAMPLES, 'routed.yaml'));
   const { code, value: trace } = await nslabJson<Trace>(sb, 'trace', 'routed', 'h1', 'h3');
   assert.equal(code, 0, JSON.stringify(trace));
@@ -31,7 +31,7 @@ test('routed: h1 reaches h3 through r1 and r2 and the reply comes back the same 
   await nslabOk(sb, 'down', 'routed');
 }));
 
-test('seed 001: the request reaches the host on netns2\'s veth, the reply leaves netns1\'s; trace says so and exits 1, and ping really fails', (t) => withSandbox(t, async (sb) => {
+test('seed 001: the request reaches the host on netns2\'s veth, the reply leaves netns1\'s; trace says so and exits 1, and ping really fails', (t) => withSandbox(t, ['ping'], async (sb) => {
   await nslabOk(sb, 'up', join(FIXTURES, 'trace-seed001.yaml'));
   const { code, value: trace } = await nslabJson<Trace>(sb, 'trace', 'trap001', 'netns2', '172.20.0.2');
   assert.equal(code, 1);

@@ -14,7 +14,7 @@ ${extra}`;
 
 const addrs = async (sb: Parameters<typeof nslab>[0], ns: string): Promise<string> => (await sb.run(['ip', '-n', ns, '-4', '-o', 'addr', 'show', 'dev', 'eth0'])).stdout;
 
-test('a trusted namespace changed by hand is repaired by up --full; lost namespaces and host ends always', (t) => withSandbox(t, async (sb) => {
+test('a trusted namespace changed by hand is repaired by up --full; lost namespaces and host ends always', (t) => withSandbox(t, ['ping'], async (sb) => {
   const f = labFile(LAB(''));
   try {
     await nslabOk(sb, 'up', f.path);

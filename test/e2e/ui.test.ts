@@ -42,7 +42,7 @@ async function counter(page: Page, row: 'rx' | 'tx'): Promise<number> {
   return Number(m[1]);
 }
 
-test('nslab ui: nodes listed, graph counts, live counters, details on click, probes along the path, expect: coloured', { timeout: 120_000 }, (t) => withSandbox(t, async (sb) => {
+test('nslab ui: nodes listed, graph counts, live counters, details on click, probes along the path, expect: coloured', { timeout: 120_000 }, (t) => withSandbox(t, ['chromium', 'libnftables', 'ping'], async (sb) => {
   if (!needChromium(t)) return;
   const pids: number[] = [];
   let browser: Browser | undefined;
@@ -152,7 +152,7 @@ test('nslab ui: nodes listed, graph counts, live counters, details on click, pro
   }
 }));
 
-test('nslab ui: no token, a wrong token or a foreign Host is refused; nothing listens beyond loopback; NAME shows one lab', { timeout: 60_000 }, (t) => withSandbox(t, async (sb) => {
+test('nslab ui: no token, a wrong token or a foreign Host is refused; nothing listens beyond loopback; NAME shows one lab', { timeout: 60_000 }, (t) => withSandbox(t, ['libnftables'], async (sb) => {
   const pids: number[] = [];
   try {
     await nslabOk(sb, 'up', join(EXAMPLES, 'nat.yaml'));

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
 import { startSandbox, type Sandbox } from './sandbox.js';
+import { needTool, type Tool } from './tools.js';
 
 /** Whether we may run: root, or skip visibly (fail instead when NSLAB_REQUIRE_ROOT_TESTS is set). */
 export function needRoot(t: TestContext): boolean {
@@ -12,9 +13,17 @@ export function needRoot(t: TestContext): boolean {
   return false;
 }
 
-/** Run fn with a fresh sandbox that is always stopped afterwards, also on failure. */
-export async function withSandbox(t: TestContext, fn: (sb: Sandbox) => Promise<void>): Promise<void> {
+/**
+ * Run fn with a fresh sandbox that is always stopped afterwards, also on failure. With `needs`,
+ * only when those tools are installed (else skipped naming the tool, or failed in CI: tools.ts).
+ */
+export async function withSandbox(t: TestContext, fn: (sb: Sandbox) => Promise<void>): Promise<void>;
+export async function withSandbox(t: TestContext, needs: readonly Tool[], fn: (sb: Sandbox) => Promise<void>): Promise<void>;
+export async function withSandbox(t: TestContext, a: readonly Tool[] | ((sb: Sandbox) => Promise<void>), b?: (sb: Sandbox) => Promise<void>): Promise<void> {
+  const needs = typeof a === 'function' ? [] : a;
+  const fn = typeof a === 'function' ? a : (b as (sb: Sandbox) => Promise<void>);
   if (!needRoot(t)) return;
+  if (!needTool(t, ...needs)) return;
   const sb = await startSandbox();
   try {
     await fn(sb);

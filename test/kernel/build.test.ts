@@ -61,7 +61,7 @@ interface IpRoute {
 const cidrs = (a: IpAddr[]): string[] => (a[0]?.addr_info ?? []).map((x) => `${x.local}/${x.prefixlen}`);
 
 test('run() builds namespaces, a bridge, bridged and point-to-point veths, addresses and routes', (t) =>
-  inSandbox(t, async (sb) => {
+  inSandbox(t, ['ping'], async (sb) => {
     const [, results] = (await drive(sb, [{ open: {} }, { run: BUILD }])) as [unknown, OpResult[]];
     assert.deepEqual(results.map((r, i) => (r.ok ? 'ok' : `${i}: ${r.code} ${r.message}`)), BUILD.map(() => 'ok'));
 
@@ -106,7 +106,7 @@ test('run() builds namespaces, a bridge, bridged and point-to-point veths, addre
   }));
 
 test('snapshot() reads back links, masters, aliases, addresses, routes, neighbours and counters', (t) =>
-  inSandbox(t, async (sb) => {
+  inSandbox(t, ['ping'], async (sb) => {
     await drive(sb, [{ open: {} }, { run: BUILD }]);
     assert.ok(await pings(sb, 'ta', '10.50.0.3'));
     const [, ta, host, names, gone] = (await drive(sb, [

@@ -81,7 +81,7 @@ test('execInNetns runs the command in the namespace and passes its exit status t
   }));
 
 test('with hostNetns the bridge and the host ends of veths live in that namespace', (t) =>
-  inSandbox(t, async (sb) => {
+  inSandbox(t, ['ping'], async (sb) => {
     await sh(sb, 'ip', 'netns', 'add', 'hostsim');
     const ops: KernelOp[] = [
       { op: 'link.create', kind: 'bridge', ns: H, name: 'kbr0', ipv6: true, up: true },

@@ -47,7 +47,7 @@ const SCRIPTS: Record<string, string> = {
 
 for (const [what, script] of Object.entries(SCRIPTS)) {
   test(`nft -c accepts ${what}`, (t) =>
-    inSandbox(t, async (sb) => {
+    inSandbox(t, ['nft'], async (sb) => {
       const dir = fs.mkdtempSync(join(tmpdir(), 'nslab-nft-check-'));
       try {
         const file = join(dir, 'script.nft');

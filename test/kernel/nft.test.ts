@@ -87,7 +87,7 @@ function kill(pids: readonly number[]): void {
 }
 
 test('a node firewall loads into its own namespace, idempotently, leaving other tables byte for byte', (t) =>
-  inSandbox(t, async (sb) => {
+  inSandbox(t, ['nft', 'libnftables'], async (sb) => {
     await sh(sb, 'sh', '-c', 'ip netns add n1 && ip netns exec n1 nft add table inet other && ip netns exec n1 nft "add chain inet other c { type filter hook input priority 10; }" && ip netns exec n1 nft add rule inet other c counter');
     const before = await sh(sb, 'ip', 'netns', 'exec', 'n1', 'nft', 'list', 'ruleset');
     const other = await sh(sb, 'ip', 'netns', 'exec', 'n1', 'nft', 'list', 'table', 'inet', 'other');
@@ -114,7 +114,7 @@ test('a node firewall loads into its own namespace, idempotently, leaving other 
   }));
 
 test('without libnftables the nft program is run inside the namespace; errors carry nft\'s text', (t) =>
-  inSandbox(t, async (sb) => {
+  inSandbox(t, ['nft'], async (sb) => {
     await sh(sb, 'ip', 'netns', 'add', 'n1');
     const [, ok, tables, bad, , bad2] = await drive(sb, [
       { cli: true },
@@ -132,7 +132,7 @@ test('without libnftables the nft program is run inside the namespace; errors ca
   }));
 
 test('a drop-policy input chain with tcp dport 8080 accept blocks ping but lets a TCP connect through', (t) =>
-  inSandbox(t, async (sb) => {
+  inSandbox(t, ['libnftables', 'ping'], async (sb) => {
     await sh(sb, 'sh', '-c', [
       'ip netns add n1',
       'ip link add v1 type veth peer name eth0 netns n1',
@@ -187,7 +187,7 @@ const HOST_SCRIPT = renderHostTable({
 });
 
 test('the host table masquerades a NAT network and publishes a port to the host, outside and other nodes', (t) =>
-  inSandbox(t, async (sb) => {
+  inSandbox(t, ['nft', 'libnftables', 'ping'], async (sb) => {
     await natLab(sb);
     await sh(sb, 'nft', `add table ip user; add chain ip user c { type filter hook forward priority 5; }; add rule ip user c ip saddr 192.0.2.99 accept comment "the user's own"`);
     const before = await sh(sb, 'nft', 'list', 'ruleset');
@@ -211,7 +211,7 @@ test('the host table masquerades a NAT network and publishes a port to the host,
   }));
 
 test('applying a firewall to 100 namespaces, one libnftables run each', (t) =>
-  inSandbox(t, async (sb) => {
+  inSandbox(t, ['libnftables'], async (sb) => {
     const names = Array.from({ length: 100 }, (_, i) => `n${i}`);
     await sb.run(['ip', '-batch', '-'], { input: names.map((n) => `netns add ${n}\n`).join('') });
     const [first, again] = (await drive(sb, [{ bench: names, script: FW_SCRIPT }, { bench: names, script: FW_SCRIPT }])) as Array<{ ms: number; failed: unknown[] }>;

@@ -92,7 +92,7 @@ function byId(run: Run): Map<number, ProbeOutcome> {
 }
 
 test('icmp, tcp and udp probes from a namespace report reach, refusal and silence', (t) =>
-  inSandbox(t, async (sb) => {
+  inSandbox(t, ['ping'], async (sb) => {
     const pids = await pairWithListeners(sb);
     const specs: ProbeSpec[] = [
       { id: 1, netns: 'a', dst: '10.0.0.2', kind: 'icmp' },
@@ -133,7 +133,7 @@ test('icmp, tcp and udp probes from a namespace report reach, refusal and silenc
   }));
 
 test('probes to an unroutable destination fail fast with "network unreachable"', (t) =>
-  inSandbox(t, async (sb) => {
+  inSandbox(t, ['ping'], async (sb) => {
     await pairWithListeners(sb);
     const specs: ProbeSpec[] = [
       { id: 1, netns: 'a', dst: '192.0.2.1', kind: 'icmp' },
@@ -151,7 +151,7 @@ test('probes to an unroutable destination fail fast with "network unreachable"',
   }));
 
 test('ping sockets are enabled in the source namespaces only, not in the namespace nslab runs in', (t) =>
-  inSandbox(t, async (sb) => {
+  inSandbox(t, ['ping'], async (sb) => {
     await pairWithListeners(sb);
     const before = (await sh(sb, 'sysctl', '-n', 'net.ipv4.ping_group_range')).trim();
     await probeIn(sb, [{ specs: [{ id: 1, netns: 'a', dst: '10.0.0.2', kind: 'icmp' }] }]);

@@ -8,16 +8,34 @@ import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { libnftables, NFT_CTX_DEFAULT, NFT_CTX_OUTPUT_JSON } from '../libc.js';
+import { LIBNFTABLES } from '../missing.js';
+import { findCommand } from '../proc.js';
 import { withNetns } from '../netns.js';
+import { NslabError } from '../../util/errors.js';
 
 /** Outcome of one script: ok, or nft's error text (which quotes the failing line). */
 export type NftResult = { readonly ok: true } | { readonly ok: false; readonly message: string };
 
 /** What to tell a user when neither libnftables nor the nft program is there. */
-export const NFT_MISSING = 'nftables is not installed (apt-get install nftables libnftables1)';
+export const NFT_MISSING = `nftables rules need ${LIBNFTABLES}`;
 
 /** Setting this to 1 skips libnftables and spawns nft (tests of the fallback, debugging). */
 const FORCE_CLI = 'NSLAB_NFT_CLI';
+
+/**
+ * Why nslab cannot run nft scripts here (NFT_MISSING), or undefined when it can: libnftables
+ * loads, or (the fallback) the nft program is on PATH. Debian's nft links libnftables, so in
+ * practice this is whether libnftables1 is installed.
+ */
+export function nftMissing(): string | undefined {
+  if (process.env[FORCE_CLI] !== '1' && libnftables() !== null) return undefined;
+  return findCommand('nft') === undefined ? NFT_MISSING : undefined;
+}
+
+/** Throw the one-line NslabError (exit 1) when nft scripts cannot run here. */
+export function needNft(): void {
+  if (nftMissing() !== undefined) throw new NslabError('missing-dependency', `reading nftables tables needs ${LIBNFTABLES}`, 1);
+}
 
 interface Raw {
   readonly ok: boolean;

@@ -1,0 +1,61 @@
+// What the host lacks, in words a user can act on: the package that provides a program or
+// library nslab runs or loads, and the kernel option behind a feature the kernel refused. Pure
+// (no FFI, no I/O), so the fake kernel, the preflight checks and the tests share the wording.
+import type { KernelOp, OpResult } from './port.js';
+
+/** libnftables, as a user installs it (nslab loads it in-process for NAT, firewalls, publish). */
+export const LIBNFTABLES = 'libnftables (Debian/Ubuntu: apt-get install libnftables1)';
+
+/** Debian/Ubuntu package of the programs nslab runs, or that a lab commonly runs in its nodes. */
+const PACKAGES: Readonly<Record<string, string>> = {
+  ip: 'iproute2',
+  tcpdump: 'tcpdump',
+  setpriv: 'util-linux',
+  unshare: 'util-linux',
+  nsenter: 'util-linux',
+  nft: 'nftables',
+  ping: 'iputils-ping',
+  busybox: 'busybox',
+  socat: 'socat',
+  python3: 'python3',
+  curl: 'curl',
+  nc: 'netcat-openbsd',
+  chromium: 'chromium',
+};
+
+/** "apt-get install PKG" for a program nslab knows the package of, else undefined. */
+export function installHint(cmd: string): string | undefined {
+  const pkg = PACKAGES[cmd.slice(cmd.lastIndexOf('/') + 1)];
+  return pkg === undefined ? undefined : `apt-get install ${pkg}`;
+}
+
+/** `VERB needs CMD (apt-get install PKG)`: one line for a program nslab itself runs. */
+export function needsProgram(verb: string, cmd: string): string {
+  return `${verb} needs ${cmd} (${installHint(cmd) ?? 'install it'})`;
+}
+
+/** The kernel option behind each link kind nslab creates. */
+const LINK_CONFIG: Readonly<Record<string, string>> = { veth: 'CONFIG_VETH', bridge: 'CONFIG_BRIDGE' };
+
+const EINVAL = 22;
+const EPROTONOSUPPORT = 93;
+const EOPNOTSUPP = 95;
+const EAFNOSUPPORT = 97;
+
+/**
+ * The kernel's refusal reworded when it means the kernel lacks the feature (a module not built or
+ * not loadable), else undefined. rtnetlink answers a link kind it does not know with EOPNOTSUPP
+ * ("Unknown device type" in its extended ack); unshare(CLONE_NEWNET) without network namespace
+ * support is EINVAL; nftables without nf_tables is "Operation not supported" or "Protocol not
+ * supported" (the netfilter netlink family is missing).
+ */
+export function missingFeature(op: KernelOp, f: Extract<OpResult, { ok: false }>): string | undefined {
+  if (op.op === 'link.create' && (f.errno === EOPNOTSUPP || /Unknown device type/i.test(f.message))) {
+    return `this kernel has no ${op.kind} support (${LINK_CONFIG[op.kind] ?? 'its module is missing'}; try \`modprobe ${op.kind}\`)`;
+  }
+  if (op.op === 'netns.create' && f.errno === EINVAL) return 'this kernel has no network namespace support (CONFIG_NET_NS)';
+  if ((op.op === 'nft.load' || op.op === 'nft.delete') && (f.errno === EOPNOTSUPP || f.errno === EPROTONOSUPPORT || f.errno === EAFNOSUPPORT || /Operation not supported|Protocol not supported/.test(f.message))) {
+    return 'this kernel has no nftables support (CONFIG_NF_TABLES, with CONFIG_NFT_NAT and CONFIG_NFT_MASQ for NAT; try `modprobe nf_tables`)';
+  }
+  return undefined;
+}

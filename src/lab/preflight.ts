@@ -1,0 +1,89 @@
+// What `up` needs from the host besides room (lab/capacity.ts): libnftables for NAT, firewalls
+// and published ports, and every program it will run (the declared processes' commands, `ip`,
+// and util-linux's unshare/nsenter/runuser for isolated nodes and `user:`). Checked before
+// anything changes, so a missing piece is one line naming it and the package, exit 1, and the
+// host untouched; a dry run gets the same lines as warnings (like capacity refusals) and goes on.
+import type { Kernel } from '../kernel/port.js';
+import { installHint, LIBNFTABLES } from '../kernel/missing.js';
+import { findCommand } from '../kernel/proc.js';
+import type { Topology } from '../model/types.js';
+import type { Owned } from '../plan/live.js';
+import { NslabError } from '../util/errors.js';
+
+/** What the preflight found. */
+export interface Preflight {
+  /** `warning: ...` lines (dry run only: what up would refuse). */
+  readonly warnings: readonly string[];
+  /** nftables cannot be read here (dry run only): plan as if the lab had no tables yet. */
+  readonly skipNft: boolean;
+}
+
+/**
+ * Check the host has what the lab uses. Throws NslabError (exit 1) naming the first thing
+ * missing, or with dryRun returns it as warnings.
+ */
+export function preflight(t: Topology, kernel: Kernel, owned: Owned, opts: { readonly dryRun?: boolean } = {}): Preflight {
+  const problems: string[] = [];
+  const nftWhy = kernel.nftMissing();
+  if (nftWhy !== undefined) {
+    const uses = nftFeatures(t);
+    const hasTables = [...owned.values()].some((r) => r.op.op === 'nft.load');
+    if (uses.length > 0) problems.push(`${joinWords(uses)} ${uses.length > 1 ? 'need' : 'needs'} ${LIBNFTABLES}`);
+    else if (hasTables) problems.push(`removing the nftables tables of its earlier up needs ${LIBNFTABLES}`);
+  }
+  problems.push(...missingPrograms(t));
+  if (problems.length > 0 && !opts.dryRun) {
+    throw new NslabError('missing-dependency', `lab ${t.name}: ${problems.join('; ')}; nothing was changed`, 1);
+  }
+  return { warnings: problems.map((p) => `warning: up would refuse: ${p}`), skipNft: nftWhy !== undefined };
+}
+
+/** The nftables features a lab uses, in words, naming where (e.g. "NAT (network br0)"). */
+export function nftFeatures(t: Topology): string[] {
+  const nat = [...t.networks.values()].filter((n) => n.nat).map((n) => n.name);
+  const fw = [...t.nodes.values()].filter((n) => n.firewall !== undefined).map((n) => n.name);
+  const pub = [...t.nodes.values()].filter((n) => n.publish.length > 0).map((n) => n.name);
+  return [
+    ...(nat.length > 0 ? [`NAT (${where('network', nat)})`] : []),
+    ...(fw.length > 0 ? [`${fw.length > 1 ? 'firewalls' : 'a firewall'} (${where('node', fw)})`] : []),
+    ...(pub.length > 0 ? [`published ports (${where('node', pub)})`] : []),
+  ];
+}
+
+/** Commands the lab's processes run, and the programs nslab runs them with, that are not installed. */
+function missingPrograms(t: Topology): string[] {
+  const out: string[] = [];
+  const tools = new Set<string>();
+  for (const node of t.nodes.values()) {
+    for (const p of node.processes) {
+      tools.add('ip');
+      if (node.isolate.size > 0) tools.add('unshare').add('nsenter');
+      if (p.user !== undefined) tools.add('runuser');
+      const path = p.env?.['PATH'] ?? process.env['PATH'] ?? '/usr/bin:/bin';
+      const commands = [p.command[0], p.ready && 'command' in p.ready ? p.ready.command[0] : undefined];
+      for (const cmd of new Set(commands)) {
+        if (cmd === undefined || findCommand(cmd, path, p.cwd) !== undefined) continue;
+        const hint = installHint(cmd);
+        out.push(`process ${node.name}.${p.name}: command not found: ${cmd} (${hint ?? 'install it on the host or give its full path'}; nodes run the host's programs)`);
+      }
+    }
+  }
+  for (const tool of tools) {
+    if (findCommand(tool) === undefined) out.push(`starting processes needs ${tool} (${installHint(tool) ?? 'install it'})`);
+  }
+  return out.slice(0, 5);
+}
+
+function where(kind: string, names: readonly string[]): string {
+  const shown = names.slice(0, 3).join(', ');
+  return `${kind}${names.length > 1 ? 's' : ''} ${shown}${names.length > 3 ? `, and ${names.length - 3} more` : ''}`;
+}
+
+function joinWords(words: readonly string[]): string {
+  return words.length <= 1 ? (words[0] ?? '') : `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`;
+}
+
+/** Namespaces whose nft tables a lab's journal owns (show and down read or remove only those). */
+export function nftNamespaces(owned: Owned): Set<string> {
+  return new Set([...owned.values()].flatMap((r) => (r.op.op === 'nft.load' ? [r.op.ns] : [])));
+}
