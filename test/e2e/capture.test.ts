@@ -285,7 +285,7 @@ test('a network of a lab built with --host-netns is captured on its bridge in th
   }
 }));
 
-test('down stops the lab\'s own captures first: the capture ends by itself, and down leaves nothing', { skip }, (t) => withSandbox(t, async (sb) => {
+test('down stops the lab\'s own captures first: the capture ends by itself, and down leaves nothing', (t) => withSandbox(t, ['tcpdump'], async (sb) => {
   const { path, done } = labFile(LAB);
   const pids: number[] = [];
   try {
