@@ -23,7 +23,6 @@ import { linuxKernel } from './kernel.js';
 import { withdrawHosts } from './hosts.js';
 import { withoutSharedSettings } from './shared-host.js';
 import { looksLikeLabName } from './names.js';
-import { noSuchLab } from './no-lab.js';
 import { withLabLock, type LockWait } from './lock.js';
 import { quickLabName } from './model-cache.js';
 import { readTopologyFile } from './read-file.js';
@@ -173,13 +172,13 @@ function stillInUse(lab: string, inodes: readonly number[]): NslabError {
 }
 
 /**
- * A lab name given directly, or read from the `name:` line of a topology file. A name with no
- * state here is an error (exit 2: a typo must not look like a successful down); a file whose lab
- * is not up is not, so `down FILE` stays safe to repeat.
+ * A lab name given directly, or read from the `name:` line of a topology file. Like a CNI DEL,
+ * down is idempotent: a lab that is not up (never was, or already down) is nothing to do, exit 0,
+ * so cleanup scripts and a second down succeed; the CLI names a close lab that is up, so a typo
+ * still shows.
  */
 export function labNameOf(target: string): string {
-  if (looksLikeLabName(target) && existsSync(labPaths(target).dir)) return target;
-  if (looksLikeLabName(target) && !existsSync(target)) throw noSuchLab(target);
+  if (looksLikeLabName(target) && (existsSync(labPaths(target).dir) || !existsSync(target))) return target;
   if (!existsSync(target)) throw new NslabError('no-lab', `${target} is neither a lab on this host (see \`nslab ls\`) nor a readable topology file`, 2);
   const bytes = readTopologyFile(target);
   const name = quickLabName(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1'));
