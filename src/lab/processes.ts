@@ -255,7 +255,10 @@ async function isReady(node: Node, p: ProcessSpec, rec: ProcRecord): Promise<boo
     const out = await runProbes(dsts.map((dst, id) => ({ id, netns: node.netns, dst, kind: 'tcp' as const, port: ready.tcp })), { timeoutMs: 300, attempts: 1 });
     return out.some((o) => o.reached);
   }
-  const r = spawnSync(enterArgv(node, rec.pid)[0]!, [...enterArgv(node, rec.pid).slice(1), ...ready.command], { stdio: 'ignore', timeout: 5_000 });
+  // Entered like `nslab exec` does: through `ip netns exec`, so the check sees the node's hosts and
+  // resolv.conf also when its mount namespace is not isolated (nsenter alone would not mount them).
+  const enter = node.isolate.size === 0 ? [] : enterArgv(node, rec.pid).filter((w) => w !== '--net');
+  const r = spawnSync('ip', ['netns', 'exec', node.netns, ...enter, ...ready.command], { stdio: 'ignore', timeout: 5_000 });
   return r.status === 0;
 }
 

@@ -195,3 +195,29 @@ nodes:
     f.done();
   }
 }));
+
+test('a ready command sees the node\'s hosts file also when only its pid namespace is isolated', (t) => withSandbox(t, async (sb) => {
+  const f = labFile(`name: rdyhosts
+networks:
+  lan: { subnet: 10.87.0.0/24 }
+nodes:
+  p1:
+    isolate: [pid]
+    interfaces: { eth0: { network: lan } }
+    processes:
+      - { name: idle, command: [sleep, "300"], ready: { command: [getent, hosts, p2] }, ready_timeout: 2 }
+  p2:
+    interfaces: { eth0: { network: lan } }
+`);
+  const pids: number[] = [];
+  try {
+    const r = await nslab(sb, 'up', f.path);
+    pids.push(...(await recordedProcesses(sb, 'rdyhosts')).flatMap((p) => [p.pid, ...(p.outer ? [p.outer.pid] : [])]));
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    await nslabOk(sb, 'down', 'rdyhosts');
+  } finally {
+    killByPid(pids);
+    await nslab(sb, 'down', 'rdyhosts');
+    f.done();
+  }
+}));
