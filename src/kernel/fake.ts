@@ -78,17 +78,20 @@ export class FakeKernel implements Kernel {
 
   /** /etc/netns/<netns>/hosts links: netns -> target. */
   readonly hosts = new Map<string, string>();
+  /** /etc/netns/<netns>/resolv.conf links: netns -> target. */
+  readonly resolv = new Map<string, string>();
 
-  hostsLink(netns: string, target: string, ownedRoot: string): 'linked' | 'unchanged' | 'foreign' {
-    const cur = this.hosts.get(netns);
+  hostsLink(netns: string, target: string, ownedRoot: string, file: 'hosts' | 'resolv.conf' = 'hosts'): 'linked' | 'unchanged' | 'foreign' {
+    const links = file === 'hosts' ? this.hosts : this.resolv;
+    const cur = links.get(netns);
     if (cur === target) return 'unchanged';
     if (cur !== undefined && !cur.startsWith(ownedRoot + '/')) return 'foreign';
-    this.hosts.set(netns, target);
+    links.set(netns, target);
     return 'linked';
   }
 
   hostsUnlink(netns: string, ownedRoot: string): void {
-    if (this.hosts.get(netns)?.startsWith(ownedRoot + '/')) this.hosts.delete(netns);
+    for (const links of [this.resolv, this.hosts]) if (links.get(netns)?.startsWith(ownedRoot + '/')) links.delete(netns);
   }
 
   /** A longest-prefix match over the namespace's addresses and routes (route-get.ts). */
@@ -123,7 +126,7 @@ export class FakeKernel implements Kernel {
 
   /** Total number of objects besides the host namespace's initial state (for leak assertions). */
   objectCount(): number {
-    let n = this.spaces.size - 1 + this.hosts.size;
+    let n = this.spaces.size - 1 + this.hosts.size + this.resolv.size;
     for (const s of this.spaces.values()) n += s.links.size - 1 + s.addrs.length + s.routes.length + s.tables.size; // lo is not counted
     return n;
   }

@@ -1,5 +1,6 @@
-// Per-namespace /etc files nslab owns besides kernel objects: /etc/netns/<netns>/hosts, a link to
-// the lab's hosts file, which `ip netns exec` (and so `nslab exec`) bind-mounts over /etc/hosts.
+// Per-namespace /etc files nslab owns besides kernel objects: /etc/netns/<netns>/hosts and
+// /etc/netns/<netns>/resolv.conf, links to files in the lab's state, which `ip netns exec` (and so
+// `nslab exec` and every process nslab starts) bind-mounts over /etc/hosts and /etc/resolv.conf.
 // Only our own symlinks are ever replaced or removed.
 import * as fs from 'node:fs';
 import { join } from 'node:path';
@@ -10,14 +11,18 @@ export const ETC_NETNS = '/etc/netns';
 /** Outcome of linking a namespace's hosts file. */
 export type LinkOutcome = 'linked' | 'unchanged' | 'foreign';
 
+/** The /etc files nslab gives a namespace. resolv.conf is removed first, so it never outlives hosts (clean finds labs by it). */
+export const ETC_FILES = ['resolv.conf', 'hosts'] as const;
+export type EtcFile = (typeof ETC_FILES)[number];
+
 /**
- * Make /etc/netns/<netns>/hosts a symlink to `target`. A symlink of ours (into `ownedRoot`) is
+ * Make /etc/netns/<netns>/<file> a symlink to `target`. A symlink of ours (into `ownedRoot`) is
  * replaced; anything else already there is left alone and reported as 'foreign'.
  * `mkdir -p /etc/netns/NS && ln -sf TARGET /etc/netns/NS/hosts`
  */
-export function linkNetnsHosts(netns: string, target: string, ownedRoot: string): LinkOutcome {
+export function linkNetnsHosts(netns: string, target: string, ownedRoot: string, file: EtcFile = 'hosts'): LinkOutcome {
   const dir = join(ETC_NETNS, netns);
-  const path = join(dir, 'hosts');
+  const path = join(dir, file);
   const current = readLink(path);
   if (current === target) return 'unchanged';
   if (current === null) return 'foreign';
@@ -31,14 +36,19 @@ export function linkNetnsHosts(netns: string, target: string, ownedRoot: string)
 }
 
 /**
- * Remove /etc/netns/<netns>/hosts if it is our symlink (into `ownedRoot`), and the directory if
- * that leaves it empty. `rm /etc/netns/NS/hosts && rmdir /etc/netns/NS`
+ * Remove /etc/netns/<netns>/resolv.conf and /hosts where they are our symlinks (into `ownedRoot`),
+ * and the directory if that leaves it empty. `rm /etc/netns/NS/{resolv.conf,hosts} && rmdir /etc/netns/NS`
  */
 export function unlinkNetnsHosts(netns: string, ownedRoot: string): void {
   const dir = join(ETC_NETNS, netns);
-  const current = readLink(join(dir, 'hosts'));
-  if (typeof current !== 'string' || !current.startsWith(ownedRoot + '/')) return;
-  fs.unlinkSync(join(dir, 'hosts'));
+  let removed = false;
+  for (const file of ETC_FILES) {
+    const current = readLink(join(dir, file));
+    if (typeof current !== 'string' || !current.startsWith(ownedRoot + '/')) continue;
+    fs.unlinkSync(join(dir, file));
+    removed = true;
+  }
+  if (!removed) return;
   try {
     fs.rmdirSync(dir);
   } catch {

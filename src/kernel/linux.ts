@@ -135,8 +135,8 @@ class LinuxKernel implements Kernel {
     return this.read(ns, 'routeGet', routeGetCommand(q), (h) => routeGetIn(h, q));
   }
 
-  hostsLink(netns: string, target: string, ownedRoot: string): 'linked' | 'unchanged' | 'foreign' {
-    return linkNetnsHosts(netns, target, ownedRoot);
+  hostsLink(netns: string, target: string, ownedRoot: string, file: 'hosts' | 'resolv.conf' = 'hosts'): 'linked' | 'unchanged' | 'foreign' {
+    return linkNetnsHosts(netns, target, ownedRoot, file);
   }
 
   hostsUnlink(netns: string, ownedRoot: string): void {

@@ -21,10 +21,10 @@ export function groupDirs(): Array<{ group: string; members: string[] }> {
   return entries(GROUP_DIR).filter((d) => d.isDirectory()).map((d) => ({ group: d.name, members: entries(join(GROUP_DIR, d.name)).map((m) => m.name) }));
 }
 
-/** The /etc/netns/<netns>/hosts files that are symlinks, with their targets. */
+/** The /etc/netns/<netns>/hosts (else resolv.conf) files that are symlinks, with their targets: one per namespace. */
 export function hostsSymlinks(): Array<{ netns: string; target: string }> {
   return entries(ETC_NETNS).filter((d) => d.isDirectory()).flatMap((d) => {
-    const target = readLink(join(ETC_NETNS, d.name, 'hosts'));
+    const target = readLink(join(ETC_NETNS, d.name, 'hosts')) ?? readLink(join(ETC_NETNS, d.name, 'resolv.conf'));
     return target === undefined ? [] : [{ netns: d.name, target }];
   });
 }

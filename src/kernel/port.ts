@@ -207,8 +207,8 @@ export interface Kernel {
    * Make /etc/netns/<netns>/hosts a symlink to `target` (what `ip netns exec` bind-mounts over
    * /etc/hosts). Only a symlink into `ownedRoot` is ever replaced; anything else is 'foreign'.
    */
-  hostsLink(netns: string, target: string, ownedRoot: string): 'linked' | 'unchanged' | 'foreign';
-  /** Remove /etc/netns/<netns>/hosts if it is a symlink into `ownedRoot`, and the emptied directory. */
+  hostsLink(netns: string, target: string, ownedRoot: string, file?: 'hosts' | 'resolv.conf'): 'linked' | 'unchanged' | 'foreign';
+  /** Remove /etc/netns/<netns>/resolv.conf and /hosts where they are symlinks into `ownedRoot`, and the emptied directory. */
   hostsUnlink(netns: string, ownedRoot: string): void;
   /**
    * Delete the learned neighbour (ARP/NDP) entries of a namespace, keeping permanent and NOARP

@@ -1,8 +1,10 @@
 // `logs`: the output of a node's processes, from their log files under the lab's state directory
 // (/run/nslab/<lab>/logs/<node>.<process>.log); `follow` keeps printing what is appended until
-// the signal (Ctrl-C) aborts it.
-import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
-import { logPath } from '../state/store.js';
+// the signal (Ctrl-C) aborts it. A node's processes are the declared ones and those `nslab run`
+// started (from the journal, and from their log files once the journal no longer lists them).
+import { closeSync, existsSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { labJournal, logPath } from '../state/store.js';
 import { NslabError } from '../util/errors.js';
 import { loadLab } from './load.js';
 
@@ -21,17 +23,37 @@ export interface LogsOptions {
   readonly pollMs?: number;
 }
 
-/** The log files to show: [process name, path], in declaration order. */
+/**
+ * The log files to show: [process name, path]; declared processes in declaration order, then
+ * ad-hoc ones (`nslab run`) in start order, then any other log file of the node (an ad-hoc
+ * process stopped since: its output is still worth reading).
+ */
 export function logFiles(lab: string, node: string, process?: string): Array<[string, string]> {
   const { topology } = loadLab(lab);
   const n = topology.nodes.get(node);
   if (!n) throw new NslabError('no-node', `lab ${lab} has no node ${node} (nodes: ${[...topology.nodes.keys()].join(', ')})`, 2);
-  const names = n.processes.map((p) => p.name);
+  const adhoc = [...labJournal(lab).procs.values()].filter((r) => r.node === node).map((r) => r.name);
+  const names = [...new Set([...n.processes.map((p) => p.name), ...adhoc, ...loggedProcesses(lab, node)])];
   if (names.length === 0) throw new NslabError('no-process', `node ${node} of lab ${lab} runs no processes`, 2);
   if (process !== undefined && !names.includes(process)) {
     throw new NslabError('no-process', `node ${node} of lab ${lab} has no process ${process} (processes: ${names.join(', ')})`, 2);
   }
   return (process === undefined ? names : [process]).map((p) => [p, logPath(lab, node, p)]);
+}
+
+/** Names of the processes with a log file in the lab's log directory for this node, sorted. */
+function loggedProcesses(lab: string, node: string): string[] {
+  let files: string[];
+  try {
+    files = readdirSync(dirname(logPath(lab, node, 'x')));
+  } catch {
+    return [];
+  }
+  // Node names have no dots and process names neither, so `<node>.<process>.log` splits one way.
+  return files.flatMap((f) => {
+    const m = /^([^.]+)\.([^.]+)\.log$/.exec(f);
+    return m && m[1] === node ? [m[2]!] : [];
+  }).sort();
 }
 
 /** Print the logs (each under a `==> node.process <==` header when there are several); follow if asked. */

@@ -1,5 +1,6 @@
 // `ls`: the labs that have state on this host, with what their journals own and whether their
-// namespaces are really there.
+// namespaces are really there and their declared processes running.
+import { sameProcess } from '../kernel/procfs.js';
 import type { KernelFactory } from './kernel.js';
 import { linuxKernel } from './kernel.js';
 import { labJournal, listLabs } from '../state/store.js';
@@ -11,7 +12,11 @@ export interface LabSummary {
   readonly hostNetns?: string;
   readonly nodes: number;
   readonly networks: number;
-  /** up: every owned namespace exists; partial: some do; down: none do (stale state). */
+  /**
+   * up: every owned namespace exists and every declared process the journal records runs;
+   * partial: some namespaces exist, or a declared process failed to start (not ready in time,
+   * exited) or has died since, so the next `up` has work to do; down: no namespace exists (stale state).
+   */
   readonly status: 'up' | 'partial' | 'down';
 }
 
@@ -29,11 +34,12 @@ export async function ls(opts: { readonly openKernel?: KernelFactory } = {}): Pr
 }
 
 function summarize(name: string, present: ReadonlySet<string>): LabSummary {
-  const { meta, owned } = labJournal(name);
+  const { meta, owned, procs, failed } = labJournal(name);
   const ns = [...owned.values()].flatMap((r) => (r.op.op === 'netns.create' || r.op.op === 'netns.attach' ? [r.op.name] : []));
   const bridges = [...owned.values()].filter((r) => r.op.op === 'link.create' && r.op.kind === 'bridge').length;
   const alive = ns.filter((n) => present.has(n)).length;
-  const status = ns.length > 0 && alive === ns.length ? 'up' : alive > 0 ? 'partial' : 'down';
+  const running = failed.size === 0 && [...procs.values()].every((r) => r.adhoc || sameProcess(r.pid, r.start));
+  const status = ns.length > 0 && alive === ns.length && running ? 'up' : alive > 0 ? 'partial' : 'down';
   return {
     name, nodes: ns.length, networks: bridges, status,
     ...(meta?.file ? { file: meta.file } : {}), ...(meta?.hostNetns ? { hostNetns: meta.hostNetns } : {}),

@@ -148,8 +148,14 @@ async function startOne(a: StartArgs): Promise<number | undefined> {
         writer.append([{ t: 'proc', ...rec }]);
       }
     }
-    await waitReady(lab, node, p, rec, () => exited);
-    return rec?.pid;
+    const why = await waitReady(node, p, rec, () => exited);
+    if (why === undefined) return rec?.pid;
+    // Not ready (or gone): stop what is left of it, so that it no longer counts as running
+    // (`ls` says partial) and the next `up` starts it again and waits for it again, and say why.
+    const running = rec !== undefined && exited === undefined;
+    if (rec) await stopRecords([rec], writer);
+    if (!a.adhoc) writer.append([{ t: 'proc-failed', node: node.name, name: p.name, why }]);
+    throw failure(lab, node, p, `${why}${running ? '; stopped it' : ''}`);
   } finally {
     closeSync(fd);
   }
@@ -218,26 +224,27 @@ function commOf(pid: number): string {
   }
 }
 
-async function waitReady(lab: string, node: Node, p: ProcessSpec, rec: ProcRecord | undefined, exited: () => string | undefined): Promise<void> {
+/** Wait until the process is ready (or, without a check, still running after a moment); why not, when it is not. */
+async function waitReady(node: Node, p: ProcessSpec, rec: ProcRecord | undefined, exited: () => string | undefined): Promise<string | undefined> {
   const running = (): boolean => exited() === undefined && rec !== undefined && alive(rec);
   if (!p.ready) {
     await sleep(SETTLE_MS);
-    if (!running()) throw failure(lab, node, p, exited() ?? 'exited at once');
-    return;
+    return running() ? undefined : exited() ?? 'exited at once';
   }
   const timeout = p.readyTimeoutMs ?? DEFAULT_READY_MS;
   const deadline = Date.now() + timeout;
   for (;;) {
-    if (!running()) throw failure(lab, node, p, `${exited() ?? 'exited'} before it was ready`);
-    if (await isReady(node, p, rec!)) return;
-    if (Date.now() > deadline) throw failure(lab, node, p, `was not ready after ${timeout / 1000} s (${describeReady(p)})`);
+    if (!running()) return `${exited() ?? 'exited'} before it was ready (${describeReady(p)})`;
+    if (await isReady(node, p, rec!)) return undefined;
+    if (Date.now() > deadline) return `was not ready after ${timeout / 1000} s (${describeReady(p)}: ${p.ready && 'tcp' in p.ready ? 'nothing accepted a connection' : 'it never succeeded'})`;
     await sleep(100);
   }
 }
 
+/** The ready check as written in the file. */
 function describeReady(p: ProcessSpec): string {
   if (!p.ready) return '';
-  return 'tcp' in p.ready ? `no TCP connect to port ${p.ready.tcp}` : `\`${p.ready.command.join(' ')}\` did not succeed`;
+  return 'tcp' in p.ready ? `ready: { tcp: ${p.ready.tcp} }` : `ready: { command: ${JSON.stringify(p.ready.command)} }`;
 }
 
 async function isReady(node: Node, p: ProcessSpec, rec: ProcRecord): Promise<boolean> {
@@ -248,7 +255,10 @@ async function isReady(node: Node, p: ProcessSpec, rec: ProcRecord): Promise<boo
     const out = await runProbes(dsts.map((dst, id) => ({ id, netns: node.netns, dst, kind: 'tcp' as const, port: ready.tcp })), { timeoutMs: 300, attempts: 1 });
     return out.some((o) => o.reached);
   }
-  const r = spawnSync(enterArgv(node, rec.pid)[0]!, [...enterArgv(node, rec.pid).slice(1), ...ready.command], { stdio: 'ignore', timeout: 5_000 });
+  // Entered like `nslab exec` does: through `ip netns exec`, so the check sees the node's hosts and
+  // resolv.conf also when its mount namespace is not isolated (nsenter alone would not mount them).
+  const enter = node.isolate.size === 0 ? [] : enterArgv(node, rec.pid).filter((w) => w !== '--net');
+  const r = spawnSync('ip', ['netns', 'exec', node.netns, ...enter, ...ready.command], { stdio: 'ignore', timeout: 5_000 });
   return r.status === 0;
 }
 

@@ -20,6 +20,7 @@ import { phase } from '../util/timing.js';
 import type { KernelFactory } from './kernel.js';
 import { linuxKernel } from './kernel.js';
 import { publishHosts } from './hosts.js';
+import { publishResolv } from './resolv.js';
 import { hostSettingsOfOtherLabs } from './shared-host.js';
 import type { Loaded } from './load.js';
 import { loadBytesLazy } from './load-lazy.js';
@@ -161,7 +162,8 @@ async function upLocked(opts: UpOptions, loaded: Loaded, t0: number, fdsAtStart:
     }
     phase('apply');
     await stopIfInterrupted(opts, lab, 'the namespaces, links and firewall rules are all built, but not the hosts files and processes');
-    const hostWarnings = publishHosts(kernel, topology, live.trusted);
+    // Before the processes start: they see the files their `ip netns exec` bind-mounts then.
+    const hostWarnings = [...publishHosts(kernel, topology, live.trusted), ...publishResolv(kernel, topology)];
     phase('hosts files');
     if (plan.steps.length > 0) await settle(kernel, topology);
     phase('settle');

@@ -82,9 +82,9 @@ export function labOfNetnsTarget(groupRoot: string, name: string, target: string
   return rest.length === 2 && rest[1] === name && isLabName(rest[0]!) ? rest[0] : undefined;
 }
 
-/** The lab a hosts-file symlink target names: `<stateRoot>/<lab>/hosts`. */
+/** The lab a hosts (or resolv.conf) symlink target names: `<stateRoot>/<lab>/hosts`, `.../resolv.conf`, `.../resolv-none.conf`. */
 export function labOfHostsTarget(stateRoot: string, target: string): string | undefined {
-  const m = /^([^/]+)\/hosts$/.exec(target.startsWith(stateRoot + '/') ? target.slice(stateRoot.length + 1) : '');
+  const m = /^([^/]+)\/(?:hosts|resolv\.conf|resolv-none\.conf)$/.exec(target.startsWith(stateRoot + '/') ? target.slice(stateRoot.length + 1) : '');
   return m && isLabName(m[1]!) ? m[1] : undefined;
 }
 

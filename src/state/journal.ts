@@ -23,6 +23,11 @@ export type JournalRecord =
   | ({ readonly t: 'proc' } & ProcRecord)
   | { readonly t: 'proc-gone'; readonly pid: number }
   /**
+   * A declared process failed to start (exited, or was not ready in time and was stopped): the lab
+   * is partial until a later `proc` record of the same node and name says it was started again.
+   */
+  | { readonly t: 'proc-failed'; readonly node: string; readonly name: string; readonly why: string }
+  /**
    * The lab was fully built from the topology text with this model key (lab/model-cache.ts) and
    * nothing was changed since: the next up may trust the journal for what that text built.
    */
@@ -55,6 +60,8 @@ export interface JournalState {
   readonly damaged: number;
   /** The key of the text the lab was last fully built from, when no record came after it. */
   readonly converged?: string;
+  /** Declared processes that failed to start and were not started since: `node.name` -> why. */
+  readonly failed: Map<string, string>;
 }
 
 /** Replay journal records into the owned set. Dropping a namespace drops everything inside it. */
@@ -62,16 +69,26 @@ export function replay(records: readonly JournalRecord[]): Omit<JournalState, 'd
   let meta: JournalMeta | undefined;
   const owned = new Map<string, OwnedRecord>();
   const procs = new Map<number, ProcRecord>();
+  const failed = new Map<string, string>();
   const last = records[records.length - 1];
   const converged = last?.t === 'converged' ? { converged: last.key } : {};
   // Namespaces dropped: everything inside them goes too, in one pass at the end (not one scan of
   // the owned set per namespace, which is quadratic in a big lab's teardown).
   const doomed = new Set<string>();
   for (const r of records) {
-    if (r.t === 'converged') continue;
+    // A converged lab was fully built after any failure, also one of a process no longer declared.
+    if (r.t === 'converged') {
+      failed.clear();
+      continue;
+    }
     if (r.t === 'proc') {
       const { t: _, ...rec } = r;
       procs.set(r.pid, rec);
+      failed.delete(`${r.node}.${r.name}`);
+      continue;
+    }
+    if (r.t === 'proc-failed') {
+      failed.set(`${r.node}.${r.name}`, r.why);
       continue;
     }
     if (r.t === 'proc-gone') {
@@ -94,7 +111,7 @@ export function replay(records: readonly JournalRecord[]): Omit<JournalState, 'd
     }
   }
   if (doomed.size > 0) flushDoomed(owned, doomed);
-  return { ...(meta ? { meta } : {}), owned, procs, ...converged };
+  return { ...(meta ? { meta } : {}), owned, procs, failed, ...converged };
 }
 
 /** Drop everything inside the doomed namespaces, and addresses on the far ends of their veths. */
@@ -124,7 +141,7 @@ function dropCascading(owned: Map<string, OwnedRecord>, id: string): void {
 
 /** Read and replay a journal file; a missing file is an empty journal. */
 export function readJournal(path: string): JournalState {
-  if (!existsSync(path)) return { owned: new Map(), procs: new Map(), damaged: 0 };
+  if (!existsSync(path)) return { owned: new Map(), procs: new Map(), failed: new Map(), damaged: 0 };
   const lines = readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '');
   // One parse of all lines as an array is several times faster than one per line (a big lab's
   // journal has thousands); a damaged line makes it fail, and then lines are parsed one by one.

@@ -127,7 +127,7 @@ nodes:
     await nslabOk(sb, 'test', 'ready', '--attempts', '1');
     const r = await nslab(sb, 'up', never.path);
     assert.equal(r.code, 1, r.stdout + r.stderr);
-    assert.match(r.stderr, /n1\.mute .*was not ready after 1 s \(no TCP connect to port 9999\)[\s\S]*waiting/);
+    assert.match(r.stderr, /n1\.mute .*was not ready after 1 s \(ready: \{ tcp: 9999 \}: nothing accepted a connection\); stopped it;[\s\S]*waiting/);
     const procs = await recordedProcesses(sb, 'never');
     await nslabOk(sb, 'down', 'never');
     for (const p of procs) assert.ok(!processAlive(p.pid), `PID ${p.pid} still exists after down`);
@@ -137,5 +137,84 @@ nodes:
     await nslab(sb, 'down', 'never');
     f.done();
     never.done();
+  }
+}));
+
+test('a process that fails its ready check is stopped, the lab is partial, and the next up starts it again', (t) => withSandbox(t, async (sb) => {
+  // The process listens only once the flag file exists; until then it prints and sleeps.
+  const flag = '/run/nslab-e2e-listen';
+  // (nslab's ready probe resets its connection: a listener must survive that)
+  const listen = `require("net").createServer((c) => c.on("error", () => {})).listen(9999)`;
+  const f = labFile(`name: flaky
+networks:
+  lan: { subnet: 10.83.0.0/24 }
+nodes:
+  n1:
+    interfaces: { eth0: { network: lan } }
+    processes:
+      - name: srv
+        command: [sh, -c, ${JSON.stringify(`echo waiting; [ -e ${flag} ] && exec node -e '${listen}'; exec sleep 300`)}]
+        ready: { tcp: 9999 }
+        ready_timeout: 1
+`);
+  const started = async (): Promise<number[]> => {
+    const j = await sb.run(['cat', '/run/nslab/flaky/journal.jsonl']);
+    return j.stdout.split('\n').filter((l) => l.includes('"t":"proc"')).map((l) => (JSON.parse(l) as { pid: number }).pid);
+  };
+  const status = async (): Promise<string | undefined> =>
+    (JSON.parse(await nslabOk(sb, 'ls', '--json')) as Array<{ name: string; status: string }>).find((l) => l.name === 'flaky')?.status;
+  const pids: number[] = [];
+  try {
+    const r = await nslab(sb, 'up', f.path);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    const first = r.stderr.split('\n').find((l) => l.includes('n1.srv')) ?? '';
+    assert.match(first, /process n1\.srv .*was not ready after 1 s \(ready: \{ tcp: 9999 \}.*\); stopped it; last lines of \S+n1\.srv\.log:$/);
+    assert.match(r.stderr, /^ {2}waiting$/m);
+    pids.push(...await started());
+    assert.equal(pids.length, 1);
+    for (const p of pids) assert.ok(!processAlive(p), `PID ${p} still runs after its ready check failed`);
+    assert.equal(await status(), 'partial');
+
+    await sb.run(['touch', flag]);
+    const again = await nslab(sb, 'up', f.path);
+    assert.equal(again.code, 0, again.stdout + again.stderr);
+    assert.doesNotMatch(again.stdout, /up to date/);
+    assert.match(again.stdout, /processes: 1 started \(n1\.srv\)/);
+    pids.push(...await started());
+    assert.equal(await status(), 'up');
+    assert.match(await nslabOk(sb, 'up', f.path), /up to date/);
+    await nslabOk(sb, 'down', 'flaky');
+    for (const p of pids) assert.ok(!processAlive(p), `PID ${p} still exists after down`);
+  } finally {
+    killByPid(pids);
+    await nslab(sb, 'down', 'flaky');
+    await sb.run(['rm', '-f', flag]);
+    f.done();
+  }
+}));
+
+test('a ready command sees the node\'s hosts file also when only its pid namespace is isolated', (t) => withSandbox(t, async (sb) => {
+  const f = labFile(`name: rdyhosts
+networks:
+  lan: { subnet: 10.87.0.0/24 }
+nodes:
+  p1:
+    isolate: [pid]
+    interfaces: { eth0: { network: lan } }
+    processes:
+      - { name: idle, command: [sleep, "300"], ready: { command: [getent, hosts, p2] }, ready_timeout: 2 }
+  p2:
+    interfaces: { eth0: { network: lan } }
+`);
+  const pids: number[] = [];
+  try {
+    const r = await nslab(sb, 'up', f.path);
+    pids.push(...(await recordedProcesses(sb, 'rdyhosts')).flatMap((p) => [p.pid, ...(p.outer ? [p.outer.pid] : [])]));
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    await nslabOk(sb, 'down', 'rdyhosts');
+  } finally {
+    killByPid(pids);
+    await nslab(sb, 'down', 'rdyhosts');
+    f.done();
   }
 }));

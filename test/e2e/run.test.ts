@@ -44,6 +44,9 @@ nodes:
     assert.match(inside, /sleep 301/);
     const log = await sb.run(['cat', '/run/nslab/adhoc/logs/c2.sh.log']);
     assert.match(log.stdout, /started/);
+    // nslab logs finds it, by name and among the node's processes
+    assert.match(await nslabOk(sb, 'logs', 'adhoc', 'c2', 'sh'), /started/);
+    assert.match(await nslabOk(sb, 'logs', 'adhoc', 'c2'), /started/);
     const dup = await nslab(sb, 'run', 'adhoc', 'c1', '--name', 'extra', '--', 'sleep', '1');
     assert.equal(dup.code, 2, dup.stderr);
     const none = await nslab(sb, 'run', 'adhoc', 'nope', '--', 'sleep', '1');

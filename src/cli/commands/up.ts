@@ -16,10 +16,12 @@ export async function run(file: string, o: { hostNetns?: string; dryRun?: boolea
     return;
   }
   const what = `${r.nodes} node(s), ${r.networks} network(s)`;
-  process.stdout.write(r.steps.length === 0
+  const p = r.processes;
+  // Restarting a process (one that died, or failed its ready check last time) is a change too.
+  const unchanged = r.steps.length === 0 && (p === undefined || (p.started.length === 0 && p.stopped.length === 0));
+  process.stdout.write(unchanged
     ? `lab ${r.lab}: up to date (${what}; nothing changed)\n`
     : `lab ${r.lab}: up: ${what}, ${r.steps.length} change(s) in ${duration(r.ms)}\n`);
-  const p = r.processes;
   if (p && (p.started.length > 0 || p.stopped.length > 0)) {
     process.stdout.write(`processes: ${p.started.length} started${p.started.length ? ` (${p.started.join(', ')})` : ''}, ${p.stopped.length} stopped, ${p.unchanged} already running\n`);
   }

@@ -6,8 +6,8 @@ import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { logs } from '../../../src/lab/logs.js';
 import { launchArgv } from '../../../src/lab/processes.js';
-import { replay } from '../../../src/state/journal.js';
-import { ensureLabDir, logPath, saveTopologyCopy } from '../../../src/state/store.js';
+import { JournalWriter, replay } from '../../../src/state/journal.js';
+import { ensureLabDir, labPaths, logPath, saveTopologyCopy } from '../../../src/state/store.js';
 import { loadTopology } from '../../../src/topology/load.js';
 import { withStateDir } from '../helpers.js';
 
@@ -48,6 +48,26 @@ test('logs: unknown node, unknown process, a node without processes', () => with
   await assert.rejects(logs({ lab: 'lg', node: 'x' }), /has no node x/);
   await assert.rejects(logs({ lab: 'lg', node: 'a', process: 'three' }), /has no process three \(processes: one, two\)/);
   await assert.rejects(logs({ lab: 'lg', node: 'b' }), /runs no processes/);
+}));
+
+test('logs: processes started with nslab run, running (journal) or stopped since (log file only)', () => withStateDir(async () => {
+  setup();
+  const w = new JournalWriter(labPaths('lg').journal);
+  w.append([{ t: 'proc', node: 'b', name: 'web', pid: 999999, start: 1, spec: 'run:{}', adhoc: true }]);
+  w.close();
+  writeFileSync(logPath('lg', 'b', 'web'), 'serving\n');
+  writeFileSync(logPath('lg', 'b', 'old'), 'stopped earlier\n');
+  writeFileSync(logPath('lg', 'a', 'extra'), 'ad hoc in a\n');
+  let out = '';
+  await logs({ lab: 'lg', node: 'b', process: 'web', write: (t) => { out += t; } });
+  assert.equal(out, 'serving\n');
+  out = '';
+  await logs({ lab: 'lg', node: 'b', write: (t) => { out += t; } });
+  assert.equal(out, '==> b.web <==\nserving\n\n==> b.old <==\nstopped earlier\n');
+  out = '';
+  await logs({ lab: 'lg', node: 'a', write: (t) => { out += t; } });
+  assert.equal(out, '==> a.one <==\nfirst\n\n==> a.two <==\nsecond\n\n==> a.extra <==\nad hoc in a\n');
+  await assert.rejects(logs({ lab: 'lg', node: 'b', process: 'nope' }), /has no process nope \(processes: web, old\)/);
 }));
 
 test('logs -f prints appended output until aborted', () => withStateDir(async () => {

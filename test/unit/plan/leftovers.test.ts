@@ -15,6 +15,9 @@ test('markers name their lab; anything else names none', () => {
   assert.equal(labOfNetnsTarget(G, 'x', '/somewhere/web/x'), undefined);
   assert.equal(labOfHostsTarget('/run/nslab', '/run/nslab/web/hosts'), 'web');
   assert.equal(labOfHostsTarget('/run/nslab', '/etc/hosts'), undefined);
+  assert.equal(labOfHostsTarget('/run/nslab', '/run/nslab/web/resolv.conf'), 'web');
+  assert.equal(labOfHostsTarget('/run/nslab', '/run/nslab/web/resolv-none.conf'), 'web');
+  assert.equal(labOfHostsTarget('/run/nslab', '/run/nslab/web/journal.jsonl'), undefined);
   assert.equal(labOfNftTable('nslab-web'), 'web');
   assert.equal(labOfNftTable('foreign'), undefined);
 });

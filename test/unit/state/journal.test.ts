@@ -54,3 +54,14 @@ test('converged: the key of the last full build, forgotten by any later record',
   assert.equal(replay([...base, { t: 'converged', key: 'k1' }, { t: 'drop', id: 'netns:a-x' }]).converged, undefined);
   assert.equal(replay(base).converged, undefined);
 });
+
+test('a failed process keeps the lab partial until it is started again or the lab converges', () => {
+  const proc = (pid: number) => ({ t: 'proc' as const, node: 'a', name: 'srv', pid, start: pid, spec: '{}' });
+  const failed = { t: 'proc-failed' as const, node: 'a', name: 'srv', why: 'was not ready after 1 s' };
+  const s = replay([proc(10), { t: 'proc-gone', pid: 10 }, failed]);
+  assert.deepEqual([...s.failed], [['a.srv', 'was not ready after 1 s']]);
+  assert.equal(s.procs.size, 0);
+  assert.equal(replay([{ t: 'converged', key: 'k' }, proc(10), { t: 'proc-gone', pid: 10 }, failed]).converged, undefined);
+  assert.equal(replay([proc(10), failed, proc(11)]).failed.size, 0);
+  assert.equal(replay([failed, { t: 'converged', key: 'k' }]).failed.size, 0);
+});
