@@ -1,5 +1,6 @@
 // Small text helpers for messages: safe quoting of user input, "got ..." descriptions, and
 // did-you-mean suggestions. Messages never echo raw control or bidi characters to a terminal.
+import { editDistance } from '../util/suggest.js';
 
 const MAX_SHOWN = 60;
 
@@ -46,20 +47,10 @@ export function closest(word: string, candidates: Iterable<string>): string | un
   return bestD <= limit ? best : undefined;
 }
 
-/** Levenshtein distance with adjacent transpositions (optimal string alignment). */
+/** Edit distance (util/suggest.ts), Infinity for words too far apart in length to be a typo. */
 export function distance(a: string, b: string): number {
   if (Math.abs(a.length - b.length) > 3 || a.length > 64 || b.length > 64) return Infinity;
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
-      d[i]![j] = v;
-    }
-  }
-  return d[a.length]![b.length]!;
+  return editDistance(a, b);
 }
 
 /** "IPv4" or "IPv6". */
