@@ -35,7 +35,7 @@ async function bash(sb: Sandbox, script: string, timeoutMs = 60_000): ReturnType
 test('an unknown lab or node is bad input (exit 2) in every verb, naming what is there', (t) => withSandbox(t, async (sb) => {
   await nslabOk(sb, 'up', join(EXAMPLES, 'bridge.yaml'));
   for (const args of [['show', 'brige'], ['exec', 'brige', 'ns1', '--', 'true'], ['run', 'brige', 'ns1', '--', 'sleep', '1'], ['logs', 'brige', 'ns1'],
-    ['capture', 'brige', 'ns1'], ['trace', 'brige', 'ns1', 'ns2'], ['test', 'brige'], ['down', 'brige'], ['ps', 'brige']]) {
+    ['capture', 'brige', 'ns1'], ['trace', 'brige', 'ns1', 'ns2'], ['test', 'brige'], ['ps', 'brige']]) {
     const r = await nslab(sb, ...args);
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.equal(r.stderr, "nslab: no lab named brige is up (did you mean 'bridge'? labs up: bridge)\n", args.join(' '));
@@ -46,6 +46,10 @@ test('an unknown lab or node is bad input (exit 2) in every verb, naming what is
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, /has no node ns9 .*\(nodes: ns1, ns2/, args.join(' '));
   }
+  // down is idempotent (a lab that is not up is nothing to do), but a typo still shows.
+  const down = await nslab(sb, 'down', 'brige');
+  assert.equal(down.code, 0, down.stderr);
+  assert.equal(down.stdout, "lab brige: not up, nothing to do (did you mean 'bridge'? it is up)\n");
   assert.equal((await nslab(sb, 'ls')).stdout.match(/^bridge\s+up/m)?.length, 1, 'the lab is still there');
 }));
 
