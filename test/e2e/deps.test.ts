@@ -8,21 +8,12 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Sandbox } from '../helpers/sandbox.js';
+import { hideTools } from '../helpers/tools.js';
 import { EXAMPLES, hostState, labFile, nslab, nslabOk, withSandbox } from './lab.js';
 
-const LIBDIRS = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/lib/x86_64-linux-gnu', '/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib'];
-const BINDIRS = ['/usr/sbin', '/usr/bin', '/sbin', '/bin', '/usr/local/sbin', '/usr/local/bin'];
-
-/** Hide every installed copy of these files from the sandbox's processes. */
-async function hide(sb: Sandbox, paths: readonly string[]): Promise<void> {
-  for (const p of paths.filter((x) => existsSync(x))) {
-    const r = await sb.run(['mount', '--bind', '/dev/null', p]);
-    assert.equal(r.code, 0, `hiding ${p}: ${r.stderr}`);
-  }
-}
-
-const hideNft = (sb: Sandbox): Promise<void> => hide(sb, [...LIBDIRS.map((d) => join(d, 'libnftables.so.1')), ...BINDIRS.map((d) => join(d, 'nft'))]);
-const hideProgram = (sb: Sandbox, name: string): Promise<void> => hide(sb, BINDIRS.map((d) => join(d, name)));
+const hide = (sb: Sandbox, tools: readonly string[]): Promise<void> => hideTools((argv) => sb.run(argv), tools);
+const hideNft = (sb: Sandbox): Promise<void> => hide(sb, ['libnftables', 'nft']);
+const hideProgram = (sb: Sandbox, name: string): Promise<void> => hide(sb, [name]);
 
 /** One line on stderr, no stack, no "internal error". */
 function oneLine(stderr: string): string {

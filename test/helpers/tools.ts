@@ -4,7 +4,7 @@
 // (NSLAB_REQUIRE_ROOT_TESTS=1, set by .ci/run, which installs everything): a silent skip there
 // would hide breakage. The sandbox shares the host's file system, so what is found here is there.
 import assert from 'node:assert/strict';
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { libnftables } from '../../src/kernel/nft/libnftables.js';
@@ -57,4 +57,25 @@ export function needTool(t: TestContext, ...tools: Tool[]): boolean {
   assert.ok(!process.env['NSLAB_REQUIRE_ROOT_TESTS'], `${toolMessage(missing)}: required here (NSLAB_REQUIRE_ROOT_TESTS is set)`);
   t.skip(toolMessage(missing));
   return false;
+}
+
+const LIBDIRS = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/lib/x86_64-linux-gnu', '/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib'];
+const BINDIRS = ['/usr/sbin', '/usr/bin', '/sbin', '/bin', '/usr/local/sbin', '/usr/local/bin'];
+
+/** Every place a tool (a program, or libnftables' shared object) may be installed. */
+export function toolPaths(tool: Tool | 'python3' | string): string[] {
+  if (tool === 'libnftables') return LIBDIRS.map((d) => join(d, 'libnftables.so.1'));
+  return BINDIRS.map((d) => join(d, tool));
+}
+
+/**
+ * Hide every installed copy of these tools from the processes of a sandbox (its own mount
+ * namespace: /dev/null is bind-mounted over each file that exists), so a test can play a fresh
+ * machine on one where they are installed. `run` is the sandbox's runner.
+ */
+export async function hideTools(run: (argv: readonly string[]) => Promise<{ code: number | null; stderr: string }>, tools: readonly string[]): Promise<void> {
+  for (const p of tools.flatMap(toolPaths).filter((x) => existsSync(x))) {
+    const r = await run(['mount', '--bind', '/dev/null', p]);
+    assert.equal(r.code, 0, `hiding ${p}: ${r.stderr}`);
+  }
 }
