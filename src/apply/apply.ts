@@ -12,7 +12,7 @@ export interface ApplyInput {
   readonly steps: readonly PlanStep[];
   readonly kernel: Kernel;
   readonly journal: JournalWriter;
-  /** Errors that mean "already gone" for removal steps (teardown tolerates them). */
+  /** Errors that mean "already gone" count as done for removal steps (teardown and up tolerate them). */
   readonly goneIsDone?: boolean;
 }
 
@@ -24,6 +24,11 @@ export interface ApplyOutcome {
 
 /** errno codes meaning the object is already absent. */
 const GONE = new Set(['ENOENT', 'ENODEV', 'ESRCH', 'EADDRNOTAVAIL']);
+
+/** Whether an op removes something (a stale object's delete before a re-create, too). */
+function isRemoval(op: PlanStep['op']): boolean {
+  return op.op.endsWith('.delete') || op.op === 'netns.detach';
+}
 
 /** Whether a failure means the object to remove was already gone. */
 export function isGone(r: OpResult): boolean {
@@ -51,7 +56,7 @@ export function applySteps({ steps, kernel, journal, goneIsDone = false }: Apply
     const failures: StepFailure[] = [];
     run.forEach((step, i) => {
       const r = results[i]!;
-      const ok = r.ok || (goneIsDone && step.journal === 'drop' && isGone(r));
+      const ok = r.ok || (goneIsDone && (step.journal === 'drop' || isRemoval(step.op)) && isGone(r));
       if (ok) done++;
       else if (!r.ok) failures.push({ step, result: r });
       // A create that failed created nothing (an EEXIST object belongs to someone else): unclaim it.

@@ -212,7 +212,9 @@ function apply(a: ApplyArgs): void {
     if (a.meta) {
       writer.append([{ t: 'meta', v: 1, lab, file: resolvePath(a.file), ...(a.hostNetns ? { hostNetns: a.hostNetns } : {}) }]);
     }
-    const outcome = applySteps({ steps: a.steps, kernel: a.kernel, journal: writer });
+    // Removals are idempotent here as in teardown: a host end seen while planning may be freed by
+    // the kernel (its namespace was deleted) before the delete arrives; gone is what we wanted.
+    const outcome = applySteps({ steps: a.steps, kernel: a.kernel, journal: writer, goneIsDone: true });
     if (outcome.failures.length > 0) throw new StepError(outcome.failures, outcome.done, paths.journal, lab);
   } finally {
     writer.close();

@@ -27,7 +27,7 @@ const same: Verdict = { steps: [] };
 
 /** Compute the ordered steps that turn the live state into the topology. */
 export function planLab({ topology, live, owned, desired = desiredResources(topology) }: PlanInput): Plan {
-  const ctx = { live, owned, lab: topology.name, indexes: new IndexAllocator(live.spaces), byName: new Map() };
+  const ctx: Ctx = { live, owned, lab: topology.name, indexes: new IndexAllocator(live.spaces), byName: new Map(), recreated: new Set() };
   const steps: PlanStep[] = [];
   const conflicts: string[] = [];
   let unchanged = 0;
@@ -49,6 +49,8 @@ interface Ctx {
   readonly indexes: IndexAllocator;
   /** Live links by name, per namespace, built on first use (a host can hold thousands). */
   readonly byName: Map<string, ReadonlyMap<string, LiveLink>>;
+  /** `ns/name` of live links this plan deletes and creates anew: their settings must be set again. */
+  readonly recreated: Set<string>;
 }
 
 function judge(r: Resource, ctx: Ctx): Verdict {
@@ -134,6 +136,8 @@ function judgeLink(r: Resource, ctx: Ctx): Verdict {
   // A stale far end of ours (its pair's namespace is still being torn down) would make the
   // create fail with EEXIST: remove it first.
   const stale: PlanStep[] = peerLive ? [{ id: r.id, op: { op: 'link.delete', ns: op.peer.ns, name: op.peer.name }, journal: 'none' }] : [];
+  // The new far end starts without the old one's master, alias and state (judgeConfig).
+  if (peerLive) ctx.recreated.add(`${op.peer.ns}/${op.peer.name}`);
   return { steps: [...stale, ...own(r, create).steps] };
 }
 
@@ -145,7 +149,7 @@ function foreign(lab: string, ns: string, name: string): string {
 function judgeConfig(r: Resource, ctx: Ctx): Verdict {
   const op = r.op;
   if (op.op !== 'link.set') return same;
-  const l = findLink(ctx, op.ns, op.name);
+  const l = ctx.recreated.has(`${op.ns}/${op.name}`) ? undefined : findLink(ctx, op.ns, op.name);
   const ok = l !== undefined && (op.up === undefined || l.up === op.up) &&
     (op.master === undefined || l.master === op.master) && (op.alias === undefined || l.alias === op.alias);
   return ok ? same : { steps: [{ id: r.id, op, journal: 'none' }] };
