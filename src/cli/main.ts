@@ -3,6 +3,7 @@
 // fast. Errors a user can act on are printed as one `nslab: ...` line; anything else is a bug and
 // is printed with its stack. A reader closing our output early only ends the output (stdio.ts).
 import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { NslabError, isNslabError } from '../util/errors.js';
 import { printable } from '../util/printable.js';
@@ -130,6 +131,10 @@ export function program(): Command {
 /** Run the CLI with argv (without node and script); sets process.exitCode. */
 export async function main(argv: string[]): Promise<void> {
   guardStdio();
+  // Resolved once, here: every message names the same absolute state root, and down's background
+  // finisher (another cwd is possible) inherits it.
+  const state = process.env['NSLAB_STATE_DIR'];
+  if (state) process.env['NSLAB_STATE_DIR'] = resolve(state);
   try {
     const p = program();
     unknownVerb(p, argv);

@@ -2,7 +2,8 @@
 // finisher). It gets no terminal and its own session, so Ctrl-C on the shell does not reach it;
 // an fd to hand over (a held lock) is passed as its fd 3.
 import { spawn } from 'node:child_process';
-import { openSync } from 'node:fs';
+import { closeSync, constants } from 'node:fs';
+import { openNoFollow } from './safe-fs.js';
 
 /**
  * Start `argv` detached, with stdout and stderr appended to `logFile` and `passFd` as fd 3.
@@ -11,8 +12,14 @@ import { openSync } from 'node:fs';
 export function spawnDetached(argv: readonly string[], logFile: string, passFd: number, env: Record<string, string>): number | undefined {
   const [cmd, ...args] = argv;
   if (cmd === undefined) return undefined;
-  const log = openSync(logFile, 'a', 0o600);
-  const child = spawn(cmd, args, { detached: true, stdio: ['ignore', log, log, passFd], env: { ...process.env, ...env } });
+  // Never through a symlink: the log lives in the lab's (checked) state directory.
+  const log = openNoFollow(logFile, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o600);
+  let child;
+  try {
+    child = spawn(cmd, args, { detached: true, stdio: ['ignore', log, log, passFd], env: { ...process.env, ...env } });
+  } finally {
+    closeSync(log); // the child has its own copy
+  }
   child.on('error', () => {});
   child.unref();
   return child.pid;

@@ -1,9 +1,12 @@
 // Per-namespace /etc files nslab owns besides kernel objects: /etc/netns/<netns>/hosts and
 // /etc/netns/<netns>/resolv.conf, links to files in the lab's state, which `ip netns exec` (and so
 // `nslab exec` and every process nslab starts) bind-mounts over /etc/hosts and /etc/resolv.conf.
-// Only our own symlinks are ever replaced or removed.
+// Only our own symlinks are ever replaced or removed, and only in a directory that passes the
+// trust checks of safe-fs.ts (a real directory of root's, not writable by others; /etc/netns may
+// be a sticky tmpfs in a sandbox): a planted /etc/netns/<netns> symlink is never written through.
 import * as fs from 'node:fs';
 import { join } from 'node:path';
+import { verifyDir, type TrustedTree } from './safe-fs.js';
 
 /** Where iproute2 looks for per-namespace /etc files. */
 export const ETC_NETNS = '/etc/netns';
@@ -21,12 +24,13 @@ export type EtcFile = (typeof ETC_FILES)[number];
  * `mkdir -p /etc/netns/NS && ln -sf TARGET /etc/netns/NS/hosts`
  */
 export function linkNetnsHosts(netns: string, target: string, ownedRoot: string, file: EtcFile = 'hosts'): LinkOutcome {
-  const dir = join(ETC_NETNS, netns);
-  const path = join(dir, file);
-  const current = readLink(path);
+  const t = tree(netns);
+  const path = join(t.base, file);
+  // Throws (one line) when the directory is not a real one of root's: it is not ours to write in.
+  const current = verifyDir(t, t.base) ? readLink(path) : undefined;
   if (current === target) return 'unchanged';
   if (current === null) return 'foreign';
-  fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
+  verifyDir(t, t.base, { create: true, mode: 0o755 });
   if (current !== undefined) {
     if (!current.startsWith(ownedRoot + '/')) return 'foreign';
     fs.unlinkSync(path);
@@ -41,6 +45,12 @@ export function linkNetnsHosts(netns: string, target: string, ownedRoot: string,
  */
 export function unlinkNetnsHosts(netns: string, ownedRoot: string): void {
   const dir = join(ETC_NETNS, netns);
+  // A directory that is not a real one of root's holds nothing of ours: leave it alone.
+  try {
+    if (!verifyDir(tree(netns), dir)) return;
+  } catch {
+    return;
+  }
   let removed = false;
   for (const file of ETC_FILES) {
     const current = readLink(join(dir, file));
@@ -54,6 +64,11 @@ export function unlinkNetnsHosts(netns: string, ownedRoot: string): void {
   } catch {
     // not empty: the user keeps other files there (resolv.conf, ...)
   }
+}
+
+/** The directory of a namespace's /etc files, as a tree kept private to root. */
+function tree(netns: string): TrustedTree {
+  return { base: join(ETC_NETNS, netns), what: 'per-namespace directory' };
 }
 
 /** The symlink's target; undefined when nothing is there; null when it is not a symlink. */

@@ -3,10 +3,11 @@
 // a killed nslab's lock is free at once. The fd can be handed to a child process (inherited), which
 // then holds the same lock after the parent exits (down's background finisher does this). The last
 // command of a lab (down) removes the file while holding it; lockers check they locked the file
-// that is still there.
+// that is still there. The file is never opened through a symlink (the caller checks its directory).
 import * as fs from 'node:fs';
 import * as libc from './libc.js';
 import { SysError } from './libc.js';
+import { openNoFollow } from './safe-fs.js';
 
 /** A held lock: its fd and file. */
 export interface HeldLock {
@@ -19,7 +20,7 @@ export interface HeldLock {
  * the PID written by the holder when someone else holds it.
  */
 export function tryLock(path: string): HeldLock | { readonly busy: true; readonly holder?: number } {
-  const fd = fs.openSync(path, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o600);
+  const fd = openNoFollow(path, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o600);
   try {
     libc.flock(fd, libc.LOCK_EX | libc.LOCK_NB);
   } catch (e) {
@@ -51,7 +52,7 @@ export function removeLock(l: HeldLock): void {
 function samePath(fd: number, path: string): boolean {
   try {
     const a = fs.fstatSync(fd);
-    const b = fs.statSync(path);
+    const b = fs.lstatSync(path);
     return a.ino === b.ino && a.dev === b.dev;
   } catch {
     return false;
@@ -83,7 +84,14 @@ export function releaseLock(l: HeldLock): void {
 
 function holderOf(path: string): { holder?: number } {
   try {
-    const pid = Number.parseInt(fs.readFileSync(path, 'utf8'), 10);
+    const fd = openNoFollow(path, fs.constants.O_RDONLY);
+    let text: string;
+    try {
+      text = fs.readFileSync(fd, 'utf8');
+    } finally {
+      fs.closeSync(fd);
+    }
+    const pid = Number.parseInt(text, 10);
     return Number.isSafeInteger(pid) && pid > 0 ? { holder: pid } : {};
   } catch {
     return {};

@@ -3,9 +3,10 @@
 // down would fail halfway with the names gone and the interfaces left. Each capture writes
 // <state>/<lab>/captures/<its pid>.json listing its tcpdumps by PID and start time, and removes it
 // when it ends; down signals only entries that still name the same process and are tcpdump.
-import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { sameProcess, startTimeOf } from '../kernel/procfs.js';
+import { listStateDir, openStateFile, readStateFile, removeStatePath, stateDir } from '../state/root.js';
 import { labPaths } from '../state/store.js';
 
 interface Entry { readonly pid: number; readonly start: number }
@@ -26,17 +27,24 @@ export function registerCaptures(lab: string, pids: readonly number[]): () => vo
   const dir = dirOf(lab);
   const path = join(dir, `${process.pid}.json`);
   try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    // O_EXCL: our own PID names the file, so one already there is stale or planted; replace
-    // neither silently nor through a link.
-    rmSync(path, { force: true });
-    writeFileSync(path, JSON.stringify(entries), { flag: 'wx', mode: 0o600 });
+    // Only into the lab's existing, checked state directory (a capture never creates a lab's).
+    if (!stateDir(labPaths(lab).dir)) return () => undefined;
+    stateDir(dir, true);
+    // O_EXCL: our own PID names the file, so one already there is stale; replace it, never
+    // through a link (unlink removes a link itself).
+    removeStatePath(path);
+    const fd = openStateFile(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+    try {
+      writeSync(fd, JSON.stringify(entries));
+    } finally {
+      closeSync(fd);
+    }
   } catch {
     // No record (the lab's state is gone or unwritable): down then cannot stop this capture,
     // which is what happened before the registry existed; the capture itself goes on.
     return () => undefined;
   }
-  return () => rmSync(path, { force: true });
+  return () => removeStatePath(path);
 }
 
 /**
@@ -48,7 +56,7 @@ export async function stopLabCaptures(lab: string): Promise<number> {
   const dir = dirOf(lab);
   let files: string[];
   try {
-    files = readdirSync(dir).filter((f) => /^\d+\.json$/.test(f));
+    files = listStateDir(dir).map((d) => d.name).filter((f) => /^\d+\.json$/.test(f));
   } catch {
     return 0;
   }
@@ -62,7 +70,7 @@ export async function stopLabCaptures(lab: string): Promise<number> {
 
 function readEntries(path: string): Entry[] {
   try {
-    const v = JSON.parse(readFileSync(path, 'utf8')) as unknown;
+    const v = JSON.parse(readStateFile(path)?.toString('utf8') ?? '[]') as unknown;
     if (!Array.isArray(v)) return [];
     return v.filter((e): e is Entry => typeof e === 'object' && e !== null && Number.isSafeInteger((e as Entry).pid) && (e as Entry).pid > 1 && Number.isSafeInteger((e as Entry).start));
   } catch {

@@ -77,6 +77,19 @@ export async function removeLeftovers(labs: readonly string[], opts: CleanOption
   }
 }
 
+/**
+ * What the markers on the host show of one lab whose lock the caller holds (down asks this of a
+ * lab whose journal does not read), or undefined when they show nothing.
+ */
+export async function markedLeftovers(lab: string, openKernel?: KernelFactory): Promise<LabLeftovers | undefined> {
+  const kernel = await (openKernel ?? linuxKernel)({});
+  try {
+    return findLeftovers(observe(kernel, lab), GROUP_DIR).find((l) => l.lab === lab);
+  } finally {
+    kernel.close();
+  }
+}
+
 /** Everything with an nslab marker on the host, plus the state root's contents. `mine`: a lab whose lock we hold. */
 function observe(kernel: Kernel, mine?: string): Observed {
   const states = new Map<string, FoundState>();

@@ -14,7 +14,9 @@ import type { HeldLock } from '../kernel/lock.js';
 import type { Kernel } from '../kernel/port.js';
 import { netnsInode, scanNetns } from '../kernel/procfs.js';
 import type { Owned } from '../plan/live.js';
+import { journalHealth } from '../plan/leftovers.js';
 import { JournalWriter } from '../state/journal.js';
+import { readStateFile } from '../state/root.js';
 import { labJournal, labPaths, removeLabState } from '../state/store.js';
 import { NslabError } from '../util/errors.js';
 import { phase } from '../util/timing.js';
@@ -28,6 +30,7 @@ import { quickLabName } from './model-cache.js';
 import { readTopologyFile } from './read-file.js';
 import { stopLabProcesses } from './processes.js';
 import { stopLabCaptures } from './capture-registry.js';
+import { markedLeftovers } from './clean.js';
 import { nftNamespaces } from './preflight.js';
 import { LIBNFTABLES } from '../kernel/missing.js';
 
@@ -69,13 +72,18 @@ export async function down(opts: DownOptions): Promise<DownResult> {
 
 async function downLocked(lab: string, opts: DownOptions, lock: HeldLock, t0: number): Promise<DownResult> {
   const paths = labPaths(lab);
-  const state = labJournal(lab);
-  if (!existsSync(paths.journal)) {
+  // Read through the checked lab directory (state/root.ts): a forged journal is never acted on.
+  const text = readStateFile(paths.journal)?.toString('utf8');
+  if (text === undefined) {
     // A state dir without a journal: an up killed before its first journal write, which had
     // created nothing yet (everything is journaled before it is made). Nothing else to undo.
     removeLabState(lab);
     return { lab, wasUp: false, removed: 0, skipped: [], ms: performance.now() - t0 };
   }
+  if (journalHealth(text) !== 'ok' && await unreadableJournal(lab, paths.journal, journalHealth(text), opts)) {
+    return { lab, wasUp: false, removed: 0, skipped: [], ms: performance.now() - t0 };
+  }
+  const state = labJournal(lab);
   const hostNetns = state.meta?.hostNetns;
   const kernel = await (opts.openKernel ?? linuxKernel)(hostNetns ? { hostNetns } : {});
   try {
@@ -125,6 +133,23 @@ async function downLocked(lab: string, opts: DownOptions, lock: HeldLock, t0: nu
   } finally {
     kernel.close();
   }
+}
+
+/**
+ * An empty or damaged journal cannot say what the lab owns: taking down what it still lists would
+ * report success and leave the rest (and removing the state would lose the lab for good). When
+ * the lab's markers show nothing of it on the host (an up killed right after opening the
+ * journal), the state is all there is: true, it was removed. Else refuse and point to `clean`,
+ * which finds the lab by its markers.
+ */
+async function unreadableJournal(lab: string, journal: string, health: string, opts: DownOptions): Promise<boolean> {
+  const left = await markedLeftovers(lab, opts.openKernel);
+  const objects = left === undefined ? 0 : left.netns.length + left.links.length + left.nftTables.length + left.hosts.length + left.processes.length + (left.groupDir ? 1 : 0);
+  if (objects === 0) {
+    removeLabState(lab);
+    return true;
+  }
+  throw new NslabError('journal-damaged', `lab ${lab}: its journal ${journal} is ${health}, so down cannot tell what the lab owns; nothing was changed. Run \`nslab clean\` to find the lab by its markers (${objects} object(s)) and \`nslab clean --yes\` to remove it`, 1);
 }
 
 /**

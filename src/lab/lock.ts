@@ -3,9 +3,10 @@
 // (saying who holds it) up to a limit, then fails; other labs are not affected. The lock is a
 // flock, so a holder that dies (even by SIGKILL) releases it at once: no stale locks.
 // down's background finisher inherits the lock (fd 3, NSLAB_LOCK_FD) and holds it until done.
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { adoptLock, releaseLock, removeLock, tryLock, type HeldLock } from '../kernel/lock.js';
+import { stateDir } from '../state/root.js';
 import { labPaths, stateRoot } from '../state/store.js';
 import { NslabError } from '../util/errors.js';
 
@@ -35,7 +36,9 @@ export async function withLabLock<T>(lab: string, wait: LockWait, fn: (lock: Hel
 }
 
 async function acquire(lab: string, wait: LockWait): Promise<HeldLock> {
-  mkdirSync(stateRoot(), { recursive: true, mode: 0o700 });
+  // The lock file is the first thing every mutating verb creates: the state root (and every
+  // directory above it) is checked here, before anything is written or trusted.
+  stateDir(stateRoot(), true);
   const path = lockPath(lab);
   const inherited = Number(process.env['NSLAB_LOCK_FD']);
   if (Number.isSafeInteger(inherited) && inherited > 2) {

@@ -2,8 +2,9 @@
 // (/run/nslab/<lab>/logs/<node>.<process>.log); `follow` keeps printing what is appended until
 // the signal (Ctrl-C) aborts it. A node's processes are the declared ones and those `nslab run`
 // started (from the journal, and from their log files once the journal no longer lists them).
-import { closeSync, existsSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, readSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { listStateDir, openStateFile } from '../state/root.js';
 import { labJournal, logPath } from '../state/store.js';
 import { NslabError } from '../util/errors.js';
 import { loadLab } from './load.js';
@@ -45,7 +46,7 @@ export function logFiles(lab: string, node: string, process?: string): Array<[st
 function loggedProcesses(lab: string, node: string): string[] {
   let files: string[];
   try {
-    files = readdirSync(dirname(logPath(lab, node, 'x')));
+    files = listStateDir(dirname(logPath(lab, node, 'x'))).map((d) => d.name);
   } catch {
     return [];
   }
@@ -65,17 +66,25 @@ export async function logs(opts: LogsOptions): Promise<void> {
   let last: string | undefined;
   const drain = (name: string, path: string): void => {
     const from = offsets.get(path) ?? 0;
-    const size = existsSync(path) ? statSync(path).size : 0;
-    if (size < from) offsets.set(path, 0); // truncated: start over
-    if (size <= (offsets.get(path) ?? 0)) return;
-    const start = offsets.get(path) ?? 0;
-    const buf = Buffer.alloc(size - start);
-    const fd = openSync(path, 'r');
+    let fd: number;
     try {
-      readSync(fd, buf, 0, buf.length, start);
+      fd = openStateFile(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw e;
+    }
+    let buf: Buffer;
+    let size: number;
+    try {
+      size = fstatSync(fd).size;
+      if (size < from) offsets.set(path, 0); // truncated: start over
+      const start = offsets.get(path) ?? 0;
+      buf = Buffer.alloc(Math.max(0, size - start));
+      if (buf.length > 0) readSync(fd, buf, 0, buf.length, start);
     } finally {
       closeSync(fd);
     }
+    if (buf.length === 0) return;
     offsets.set(path, size);
     if (many && last !== path) write(`${last === undefined ? '' : '\n'}==> ${opts.node}.${name} <==\n`);
     last = path;

@@ -3,13 +3,14 @@
 // waited for until ready, and stopped by `down` (SIGTERM, then SIGKILL after a grace period),
 // by PID and only while the PID still names the process that was started.
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, constants, existsSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { runProbes } from '../kernel/probe.js';
 import { childrenOf, groupMembers, sameProcess, startTimeOf } from '../kernel/procfs.js';
 import type { Node, ProcessSpec, Topology } from '../model/types.js';
 import { JournalWriter } from '../state/journal.js';
 import type { ProcRecord } from '../state/journal.js';
+import { openStateFile, readStateFile, stateDir } from '../state/root.js';
 import { labJournal, labPaths, logPath } from '../state/store.js';
 import { NslabError } from '../util/errors.js';
 import { loadLabLazy } from './load-lazy.js';
@@ -118,9 +119,10 @@ interface StartArgs {
 async function startOne(a: StartArgs): Promise<number | undefined> {
   const { lab, node, p, key, writer } = a;
   const log = logPath(lab, node.name, p.name);
-  mkdirSync(dirname(log), { recursive: true, mode: 0o700 });
+  stateDir(dirname(log), true);
   if (p.cwd !== undefined && !existsSync(p.cwd)) throw new NslabError('process-failed', `process ${node.name}.${p.name}: cwd ${p.cwd} does not exist`, 1);
-  const fd = openSync(log, 'a', 0o600);
+  // Never through a planted link: the log gets the process's output, and its env: secrets.
+  const fd = openStateFile(log, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o600);
   let exited: string | undefined;
   const argv = ['netns', 'exec', node.netns, ...launchArgv(node, p, a.first)];
   try {
@@ -281,7 +283,7 @@ function failure(lab: string, node: Node, p: ProcessSpec, why: string): NslabErr
 
 /** The last `n` lines of a file, indented, or a note that it is empty. */
 export function logTail(path: string, n: number): string {
-  const text = existsSync(path) ? readFileSync(path, 'utf8') : '';
+  const text = readStateFile(path)?.toString('utf8') ?? '';
   const lines = text.split('\n').filter((l, i, a) => l !== '' || i < a.length - 1).slice(-n);
   return lines.length === 0 ? '  (no output)' : lines.map((l) => `  ${l}`).join('\n');
 }

@@ -2,11 +2,12 @@
 // two resolv.conf files in its state directory, one per kind, linked into every node's
 // /etc/netns/<netns>/resolv.conf beside the hosts link, and removed with it (kernel/files.ts).
 // Like the hosts links they are derived from the namespaces the lab owns: nothing to journal.
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Kernel } from '../kernel/port.js';
 import type { Topology } from '../model/types.js';
 import { parseResolv, reachableResolv, renderResolv, resolvKind, type ResolvConf, type ResolvKind } from '../plan/resolv.js';
+import { readStateFile, writeStateFileInPlace } from '../state/root.js';
 import { labPaths, stateRoot } from '../state/store.js';
 
 /** Where the host's resolvers are configured; the second when the first names only loopback ones (systemd-resolved's stub). */
@@ -73,6 +74,6 @@ function existsOnHost(path: string): boolean {
  * and keeps seeing it only while that inode is the file.
  */
 function writeInPlace(path: string, content: string): void {
-  if (existsSync(path) && readFileSync(path, 'utf8') === content) return;
-  writeFileSync(path, content, { mode: 0o644 });
+  if (readStateFile(path)?.toString('utf8') === content) return;
+  writeStateFileInPlace(path, content, 0o644);
 }

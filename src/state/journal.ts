@@ -1,10 +1,11 @@
 // The lab journal: an append-only JSON-lines file recording every object before it is created
 // ("own") and after it is gone ("drop"), fsynced per batch. Replaying it gives the owned set that
 // teardown undoes, also after a crash at any point. A torn last line (crash mid-write) is skipped.
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, constants, fsyncSync, writeSync } from 'node:fs';
 import type { KernelOp } from '../kernel/port.js';
 import type { OwnedRecord } from '../plan/live.js';
 import { linkEnds, opNs } from '../plan/removals.js';
+import { openStateFile, readStateFile } from './root.js';
 
 /** The lab-wide facts recorded when the journal is started. */
 export interface JournalMeta {
@@ -139,10 +140,15 @@ function dropCascading(owned: Map<string, OwnedRecord>, id: string): void {
   for (const [k, v] of owned) if (v.op.op === 'addr.add' && ends.has(`${v.op.ns}:${v.op.dev}`)) owned.delete(k);
 }
 
-/** Read and replay a journal file; a missing file is an empty journal. */
+/**
+ * Read and replay a journal file; a missing file is an empty journal. Only a regular file of ours
+ * in a checked lab directory is read (state/root.ts): a forged journal would make down kill and
+ * delete whatever it names.
+ */
 export function readJournal(path: string): JournalState {
-  if (!existsSync(path)) return { owned: new Map(), procs: new Map(), failed: new Map(), damaged: 0 };
-  const lines = readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const text = readStateFile(path)?.toString('utf8');
+  if (text === undefined) return { owned: new Map(), procs: new Map(), failed: new Map(), damaged: 0 };
+  const lines = text.split('\n').filter((l) => l.trim() !== '');
   // One parse of all lines as an array is several times faster than one per line (a big lab's
   // journal has thousands); a damaged line makes it fail, and then lines are parsed one by one.
   try {
@@ -168,7 +174,7 @@ export class JournalWriter {
   private closed = false;
 
   constructor(readonly path: string) {
-    this.fd = openSync(path, 'a', 0o600);
+    this.fd = openStateFile(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o600);
   }
 
   /** Append records durably (one write, one fsync). */

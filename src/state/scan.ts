@@ -1,8 +1,8 @@
 // What the state root holds, for `nslab clean`: every lab state directory with how its journal
 // reads (and, when it reads at all, the namespaces and processes it records), and the lock files.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { journalHealth, type JournalHealth, type RecordedProc } from '../plan/leftovers.js';
 import { readJournal } from './journal.js';
+import { listStateDir, readStateFile, stateDir } from './root.js';
 import { labPaths, stateRoot } from './store.js';
 
 /** One lab's state as found on disk. */
@@ -17,9 +17,10 @@ export interface FoundState {
 /** The state of one lab, or undefined when it has no state directory. */
 export function findState(lab: string): FoundState | undefined {
   const p = labPaths(lab);
-  if (!existsSync(p.dir)) return undefined;
-  if (!existsSync(p.journal)) return { journal: 'missing', netns: [], procs: [] };
-  const health = journalHealth(readFileSync(p.journal, 'utf8'));
+  if (!stateDir(p.dir)) return undefined;
+  const text = readStateFile(p.journal)?.toString('utf8');
+  if (text === undefined) return { journal: 'missing', netns: [], procs: [] };
+  const health = journalHealth(text);
   const j = readJournal(p.journal);
   const netns = [...j.owned.values()].flatMap((r) => (r.op.op === 'netns.create' ? [r.op.name] : []));
   const procs = [...j.procs.values()].map((r) => ({ node: r.node, name: r.name, pid: r.pid, start: r.start }));
@@ -37,9 +38,5 @@ export function lockFiles(): string[] {
 }
 
 function entries(): import('node:fs').Dirent[] {
-  try {
-    return readdirSync(stateRoot(), { withFileTypes: true });
-  } catch {
-    return [];
-  }
+  return listStateDir(stateRoot());
 }

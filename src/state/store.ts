@@ -1,17 +1,16 @@
 // The state directory: /run/nslab/<lab>/ (NSLAB_STATE_DIR overrides /run/nslab) holding the
 // journal and a copy of the topology file, so that `down NAME`, `show` and `exec` work without
 // the original file. Lab names are validated before they get here, so paths cannot escape.
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+// Every file goes through state/root.ts: checked directories, no symlink followed.
+import { accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { readJournal } from './journal.js';
 import type { JournalState } from './journal.js';
-import { NslabError } from '../util/errors.js';
+import { listStateDir, readStateFile, removeStatePath, stateDir, stateRoot, writeStateFile } from './root.js';
+import { isNslabError, NslabError } from '../util/errors.js';
 
-/** The root of all lab state. */
-export function stateRoot(): string {
-  return process.env['NSLAB_STATE_DIR'] || '/run/nslab';
-}
+export { stateRoot } from './root.js';
 
 /**
  * Refuse (one line, exit 1) when the state root exists but this user may not read it (it is
@@ -48,22 +47,19 @@ export function logPath(lab: string, node: string, process: string): string {
 /** Create the lab's state directory (private to root). */
 export function ensureLabDir(lab: string): LabPaths {
   const p = labPaths(lab);
-  mkdirSync(p.dir, { recursive: true, mode: 0o700 });
+  stateDir(p.dir, true);
   return p;
 }
 
 /** Save the topology text the lab was built from (atomically: write then rename). */
 export function saveTopologyCopy(lab: string, text: string): void {
-  const p = labPaths(lab);
-  writeFileSync(p.topology + '.tmp', text, { mode: 0o600 });
-  renameSync(p.topology + '.tmp', p.topology);
+  writeStateFile(labPaths(lab).topology, text, 0o600);
 }
 
 /** The saved topology text, or undefined. */
 export function loadTopologyCopy(lab: string): string | undefined {
   assertStateReadable();
-  const p = labPaths(lab);
-  return existsSync(p.topology) ? readFileSync(p.topology, 'utf8') : undefined;
+  return readStateFile(labPaths(lab).topology)?.toString('utf8');
 }
 
 /** The lab's journal state (empty if it has none). */
@@ -76,24 +72,22 @@ export function labJournal(lab: string): JournalState {
 export function listLabs(): string[] {
   const root = stateRoot();
   assertStateReadable();
-  if (!existsSync(root)) return [];
-  return readdirSync(root, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && existsSync(join(root, d.name, 'journal.jsonl')))
+  return listStateDir(root)
+    .filter((d) => d.isDirectory() && listStateDir(join(root, d.name)).some((f) => f.name === 'journal.jsonl'))
     .map((d) => d.name)
     .sort();
 }
 
 /** Remove a lab's state directory (after a complete teardown). */
 export function removeLabState(lab: string): void {
-  rmSync(labPaths(lab).dir, { recursive: true, force: true });
+  removeStatePath(labPaths(lab).dir);
 }
 
 /** Write the lab's hosts file (only when its content changed); returns its path. */
 export function saveHostsFile(lab: string, content: string): string {
   const path = join(labPaths(lab).dir, 'hosts');
-  if (existsSync(path) && readFileSync(path, 'utf8') === content) return path;
-  writeFileSync(path + '.tmp', content, { mode: 0o644 });
-  renameSync(path + '.tmp', path);
+  if (readStateFile(path)?.toString('utf8') === content) return path;
+  writeStateFile(path, content, 0o644);
   return path;
 }
 
@@ -102,17 +96,18 @@ export function saveHostsFile(lab: string, content: string): string {
  * structured serialization) under a key the caller derives from the text and nslab's build.
  */
 export function saveModelCache(lab: string, key: string, value: unknown): void {
-  const path = join(labPaths(lab).dir, 'model.v8');
-  writeFileSync(path + '.tmp', serialize({ key, value }), { mode: 0o600 });
-  renameSync(path + '.tmp', path);
+  writeStateFile(join(labPaths(lab).dir, 'model.v8'), serialize({ key, value }), 0o600);
 }
 
 /** The cached model if its key matches, else undefined (also when missing or unreadable). */
 export function loadModelCache(lab: string, key: string): unknown {
   try {
-    const got = deserialize(readFileSync(join(labPaths(lab).dir, 'model.v8'))) as { key?: unknown; value?: unknown };
-    return got.key === key ? got.value : undefined;
-  } catch {
+    const bytes = readStateFile(join(labPaths(lab).dir, 'model.v8'));
+    const got = bytes === undefined ? undefined : deserialize(bytes) as { key?: unknown; value?: unknown };
+    return got?.key === key ? got.value : undefined;
+  } catch (e) {
+    // A cache that does not read is rebuilt; one that is not ours must be said, not ignored.
+    if (isNslabError(e)) throw e;
     return undefined;
   }
 }

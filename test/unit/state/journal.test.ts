@@ -1,6 +1,6 @@
 // Journal replay: ownership, drops, cascades, and torn lines after a crash.
 import assert from 'node:assert/strict';
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { JournalWriter, readJournal, replay } from '../../../src/state/journal.js';
@@ -19,7 +19,9 @@ test('dropping a namespace drops everything recorded inside it', () => {
 
 test('a torn last line is counted as damage and the rest is read', async () => {
   await withStateDir((dir) => {
-    const path = join(dir, 'j.jsonl');
+    // Journals live in the state directory: only there are they read (state/root.ts).
+    mkdirSync(join(dir, 'state'), { mode: 0o700 });
+    const path = join(dir, 'state', 'j.jsonl');
     const w = new JournalWriter(path);
     w.append([{ t: 'meta', v: 1, lab: 'a', file: '/x.yaml' }, { t: 'own', id: 'netns:a-x', op: { op: 'netns.create', name: 'a-x' } }]);
     appendFileSync(path, '{"t":"own","id":"netns:a-y","op":{"op":"net');
