@@ -27,6 +27,7 @@ import { withLabLock, type LockWait } from './lock.js';
 import { quickLabName } from './model-cache.js';
 import { readTopologyFile } from './read-file.js';
 import { stopLabProcesses } from './processes.js';
+import { stopLabKeeper } from './log-keeper.js';
 import { stopLabCaptures } from './capture-registry.js';
 import { nftNamespaces } from './preflight.js';
 import { LIBNFTABLES } from '../kernel/missing.js';
@@ -85,6 +86,8 @@ async function downLocked(lab: string, opts: DownOptions, lock: HeldLock, t0: nu
     // own captures too: a tcpdump in a node holds its namespace and veth.
     await stopLabCaptures(lab);
     await stopLabProcesses(lab);
+    // Then their log keeper: it reads what they wrote last, and they can no longer get SIGPIPE.
+    await stopLabKeeper(lab);
     phase('processes');
     // Remember the namespaces' identities: once deleted they have no name, and a process still
     // inside one keeps it (and its veths) alive; then we can say which process it is.

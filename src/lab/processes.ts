@@ -3,16 +3,18 @@
 // waited for until ready, and stopped by `down` (SIGTERM, then SIGKILL after a grace period),
 // by PID and only while the PID still names the process that was started.
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, existsSync, readFileSync } from 'node:fs';
 import { runProbes } from '../kernel/probe.js';
 import { childrenOf, groupMembers, sameProcess, startTimeOf } from '../kernel/procfs.js';
+import { logCapOf } from '../model/log-cap.js';
 import type { Node, ProcessSpec, Topology } from '../model/types.js';
 import { JournalWriter } from '../state/journal.js';
 import type { ProcRecord } from '../state/journal.js';
+import { tailLines } from '../state/log-read.js';
 import { labJournal, labPaths, logPath } from '../state/store.js';
 import { NslabError } from '../util/errors.js';
 import { loadLabLazy } from './load-lazy.js';
+import { flushed, openProcessOutput } from './log-keeper.js';
 
 const DEFAULT_READY_MS = 10_000;
 /** Without a ready check, a process that is still running after this long counts as started. */
@@ -51,9 +53,12 @@ export function launchArgv(node: Node, p: ProcessSpec, first?: number): string[]
   return ['unshare', ...flags, '--', ...withHost];
 }
 
-/** Key of a declaration: a second `up` restarts a process only when this changed. */
+/**
+ * Key of a declaration: a second `up` restarts a process only when this changed. Not its `log:`
+ * caps: the keeper applies new ones to the running process's pipe.
+ */
 function specKey(node: Node, p: ProcessSpec): string {
-  const { span: _, ...rest } = p;
+  const { span: _, log: _log, ...rest } = p;
   return JSON.stringify({ ...rest, isolate: [...node.isolate].sort(), hostname: node.hostname ?? null, netns: node.netns });
 }
 
@@ -117,10 +122,9 @@ interface StartArgs {
 /** Start one process; resolves to the PID that stands for it (PID 1 of its pid namespace when isolated). */
 async function startOne(a: StartArgs): Promise<number | undefined> {
   const { lab, node, p, key, writer } = a;
-  const log = logPath(lab, node.name, p.name);
-  mkdirSync(dirname(log), { recursive: true, mode: 0o700 });
   if (p.cwd !== undefined && !existsSync(p.cwd)) throw new NslabError('process-failed', `process ${node.name}.${p.name}: cwd ${p.cwd} does not exist`, 1);
-  const fd = openSync(log, 'a', 0o600);
+  // Output goes through a pipe to the lab's log keeper, which caps the log file (log-keeper.ts).
+  const fd = await openProcessOutput({ lab, node: node.name, proc: p.name, cap: logCapOf(p), writer });
   let exited: string | undefined;
   const argv = ['netns', 'exec', node.netns, ...launchArgv(node, p, a.first)];
   try {
@@ -155,6 +159,7 @@ async function startOne(a: StartArgs): Promise<number | undefined> {
     const running = rec !== undefined && exited === undefined;
     if (rec) await stopRecords([rec], writer);
     if (!a.adhoc) writer.append([{ t: 'proc-failed', node: node.name, name: p.name, why }]);
+    await flushed(fd);
     throw failure(lab, node, p, `${why}${running ? '; stopped it' : ''}`);
   } finally {
     closeSync(fd);
@@ -279,10 +284,9 @@ function failure(lab: string, node: Node, p: ProcessSpec, why: string): NslabErr
   return new NslabError('process-failed', `process ${node.name}.${p.name} (${p.command.join(' ')}) ${why}; last lines of ${log}:\n${logTail(log, 20)}`, 1);
 }
 
-/** The last `n` lines of a file, indented, or a note that it is empty. */
+/** The last `n` lines of a log, indented, or a note that it is empty (read from its end: a log can be big). */
 export function logTail(path: string, n: number): string {
-  const text = existsSync(path) ? readFileSync(path, 'utf8') : '';
-  const lines = text.split('\n').filter((l, i, a) => l !== '' || i < a.length - 1).slice(-n);
+  const lines = tailLines(path, n);
   return lines.length === 0 ? '  (no output)' : lines.map((l) => `  ${l}`).join('\n');
 }
 
