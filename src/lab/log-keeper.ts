@@ -5,7 +5,7 @@
 // If it dies, a process writing output gets SIGPIPE: `ls` shows the lab partial, `ps` says so,
 // and the next `up` starts a new keeper, which reopens every pipe in the directory.
 import { spawn } from 'node:child_process';
-import { closeSync, constants, lstatSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, lstatSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mkfifo, pipeUnread, setBlocking } from '../kernel/libc.js';
@@ -112,6 +112,19 @@ function writeConfig(lab: string, key: string, cap: LogCap): void {
     closeSync(fd);
   }
   renameSync(tmp, path);
+}
+
+/**
+ * After `up` left running processes alone: if their keeper died, start a new one, which reopens
+ * every pipe keeper.json lists (the processes still hold their write ends).
+ */
+export function reviveKeeper(lab: string, writer: JournalWriter): boolean {
+  const k = labJournal(lab).keeper;
+  if (k && sameProcess(k.pid, k.start)) return false;
+  if (!existsSync(join(logDir(lab), 'keeper.json'))) return false;
+  if (k) writer.append([{ t: 'keeper-gone', pid: k.pid }]);
+  startKeeper(lab, writer);
+  return true;
 }
 
 /** Start the lab's keeper, detached, in its own session, and journal it. */

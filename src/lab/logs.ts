@@ -5,7 +5,7 @@
 // started (from the journal, and from their log files once the journal no longer lists them).
 import { readdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { existingRotations, LogFollower, streamFile } from '../state/log-read.js';
+import { existingRotations, LogFollower, streamLog } from '../state/log-read.js';
 import type { Sink } from '../state/log-read.js';
 import { labJournal, logPath } from '../state/store.js';
 import { NslabError } from '../util/errors.js';
@@ -74,14 +74,15 @@ export async function logs(opts: LogsOptions): Promise<void> {
     await write(text);
   };
   // Read in bounded chunks, never a whole log: a chatty process's log is as big as its cap.
-  const followers = files.map(([name, path]) => ({ sink: headed(name, path), f: new LogFollower(path), old: opts.follow ? [] : existingRotations(path) }));
+  const followers = files.map(([name, path]) => ({ sink: headed(name, path), path, f: new LogFollower(path) }));
   const stop = (): void => ctl.abort();
   if (!opts.signal) process.once('SIGINT', stop);
   try {
     for (const x of followers) {
-      // Without -f, the rotated files come first (oldest first): everything kept, in order.
-      for (const o of x.old) if (!signal.aborted) await streamFile(o, x.sink);
-      if (!signal.aborted) await x.f.drain(x.sink);
+      if (signal.aborted) break;
+      // Without -f, everything kept: the rotated files (oldest first), then the log.
+      if (opts.follow) await x.f.drain(x.sink);
+      else await streamLog([...existingRotations(x.path), x.path], x.sink);
     }
     while (opts.follow && !signal.aborted) {
       await new Promise<void>((r) => {

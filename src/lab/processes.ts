@@ -14,18 +14,22 @@ import { tailLines } from '../state/log-read.js';
 import { labJournal, labPaths, logPath } from '../state/store.js';
 import { NslabError } from '../util/errors.js';
 import { loadLabLazy } from './load-lazy.js';
-import { flushed, openProcessOutput } from './log-keeper.js';
+import { flushed, openProcessOutput, reviveKeeper } from './log-keeper.js';
 
 const DEFAULT_READY_MS = 10_000;
 /** Without a ready check, a process that is still running after this long counts as started. */
 const SETTLE_MS = 300;
 const GRACE_MS = 2_000;
+/** The most of one log line a failure message quotes. */
+const TAIL_LINE = 300;
 
 /** What starting the lab's processes did. */
 export interface ProcessesResult {
   readonly started: readonly string[];
   readonly stopped: readonly string[];
   readonly unchanged: number;
+  /** Their log keeper had died and was started again. */
+  readonly keeperRestarted?: true;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -101,7 +105,9 @@ export async function startProcesses(t: Topology): Promise<ProcessesResult> {
       if (!firsts.has(d.node.name) && pid !== undefined) firsts.set(d.node.name, pid);
       started.push(`${d.node.name}.${d.p.name}`);
     }
-    return { started, stopped, unchanged };
+    // Processes left running whose keeper died get a new one (their writes would get SIGPIPE).
+    const revived = unchanged > 0 && reviveKeeper(lab, writer);
+    return { started, stopped, unchanged, ...(revived ? { keeperRestarted: true as const } : {}) };
   } finally {
     writer.close();
   }
@@ -286,7 +292,8 @@ function failure(lab: string, node: Node, p: ProcessSpec, why: string): NslabErr
 
 /** The last `n` lines of a log, indented, or a note that it is empty (read from its end: a log can be big). */
 export function logTail(path: string, n: number): string {
-  const lines = tailLines(path, n);
+  // A line can be as long as what was read (binary output, a log of NULs): cut for the message.
+  const lines = tailLines(path, n).map((l) => (l.length > TAIL_LINE ? `${l.slice(0, TAIL_LINE)} ... (${l.length - TAIL_LINE} more characters)` : l));
   return lines.length === 0 ? '  (no output)' : lines.map((l) => `  ${l}`).join('\n');
 }
 

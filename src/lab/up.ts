@@ -173,7 +173,7 @@ async function upLocked(opts: UpOptions, loaded: Loaded, t0: number, fdsAtStart:
     // The next up of the same text (and every exec, show, test of the lab) skips the parse.
     if (loaded.key !== undefined && existsSync(labPaths(lab).dir)) {
       if (!loaded.cached || !loaded.desired) keepModel(lab, loaded.key, topology, warnings, desired);
-      const changed = plan.steps.length > 0 || processes.started.length > 0 || processes.stopped.length > 0;
+      const changed = plan.steps.length > 0 || processes.started.length > 0 || processes.stopped.length > 0 || processes.keeperRestarted === true;
       markConverged(lab, journal, loaded.key, changed);
     }
     return { ...result, warnings: [...result.warnings, ...hostWarnings], processes, ms: performance.now() - t0 };

@@ -63,12 +63,24 @@ export class LogFollower {
   private offset = 0;
   private readonly decoder = new StringDecoder('utf8');
 
-  constructor(readonly path: string) {}
+  /** `chase`: follow the name to a new file once rotated (`logs -f`), or stay with the file opened. */
+  constructor(readonly path: string, private readonly chase = true) {}
+
+  /** Open now (the file's identity is fixed from here); false when there is none. */
+  openNow(): boolean {
+    return this.fd !== undefined || this.open();
+  }
+
+  /** The inode of the open file. */
+  get inode(): number | undefined {
+    return this.fd === undefined ? undefined : this.ino;
+  }
 
   /** Write what was appended since the last call (everything, the first time), chunk by chunk. */
   async drain(write: Sink): Promise<void> {
     if (this.fd === undefined && !this.open()) return;
     await this.readRest(write);
+    if (!this.chase) return;
     // Rotated (a new file has the name) or removed: finish the old one, then start on the new.
     const now = statIno(this.path);
     if (now !== this.ino) {
@@ -117,11 +129,22 @@ function statIno(path: string): number | undefined {
 
 /** Stream a whole file in bounded chunks. */
 export async function streamFile(path: string, write: Sink): Promise<void> {
-  const f = new LogFollower(path);
+  await streamLog([path], write);
+}
+
+/**
+ * Stream files (a log's rotated files, oldest first, then the log) in bounded chunks. All are
+ * opened first and a file met twice is read once: a log being rotated meanwhile (by a process
+ * writing flat out, every millisecond) is then printed as it was, neither chased nor repeated.
+ */
+export async function streamLog(paths: readonly string[], write: Sink): Promise<void> {
+  const files = paths.map((p) => new LogFollower(p, false));
   try {
-    await f.drain(write);
+    const seen = new Set<number>();
+    const open = files.filter((f) => f.openNow() && !seen.has(f.inode!) && seen.add(f.inode!));
+    for (const f of open) await f.drain(write);
   } finally {
-    f.close();
+    for (const f of files) f.close();
   }
 }
 
