@@ -9,8 +9,9 @@ import { build } from 'esbuild';
 rmSync('dist/bundle', { recursive: true, force: true });
 
 await build({
-  // The namespace pool's worker thread is loaded by URL next to the chunk that starts it.
-  entryPoints: { main: 'dist/cli/main.js', 'netns-pool-worker': 'dist/kernel/netns-pool-worker.js' },
+  // The namespace pool's worker thread and the log keeper (a process of its own) are loaded by
+  // URL next to the chunk that starts them.
+  entryPoints: { main: 'dist/cli/main.js', 'netns-pool-worker': 'dist/kernel/netns-pool-worker.js', 'log-keeper-main': 'dist/lab/log-keeper-main.js' },
   outdir: 'dist/bundle',
   bundle: true,
   splitting: true,

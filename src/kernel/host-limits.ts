@@ -2,7 +2,8 @@
 // available (and room left in our cgroup), CPUs the kernel allocates per-CPU data for, the
 // network namespace limit, and the neighbour table. Read-only; a value that cannot be read is
 // left out rather than guessed (the check then skips it).
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statfsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { cpus } from 'node:os';
 import { neighLimits } from './neigh-limits.js';
 import type { NeighLimits } from './neigh-limits.js';
@@ -20,14 +21,39 @@ export interface HostLimits {
   /** /proc/sys/user/max_net_namespaces. */
   readonly maxNetNamespaces?: number;
   readonly neigh: NeighLimits;
+  /** The filesystem holding the state directory (process logs go there). */
+  readonly stateFs?: StateFs;
+}
+
+/** Room on the filesystem of the state directory. */
+export interface StateFs {
+  readonly path: string;
+  readonly availKb: number;
+  /** A tmpfs (/run usually is): what it holds is RAM. */
+  readonly tmpfs: boolean;
+}
+
+const TMPFS_MAGIC = 0x01021994;
+
+/** statfs of `path`, or of its nearest existing parent (the state root may not exist yet). */
+export function stateFs(path: string): StateFs | undefined {
+  let p = path;
+  while (!existsSync(p) && dirname(p) !== p) p = dirname(p);
+  try {
+    const s = statfsSync(p);
+    return { path, availKb: Math.floor((s.bavail * s.bsize) / 1024), tmpfs: s.type === TMPFS_MAGIC };
+  } catch {
+    return undefined;
+  }
 }
 
 /**
  * Read the host's limits (cheap: a handful of small procfs reads). `fdsInUse`: the fds counted
  * earlier (openFdCount), when counting now would include fds the lab's own build already holds.
  */
-export function hostLimits(fdsInUse?: number): HostLimits {
+export function hostLimits(fdsInUse?: number, statePath?: string): HostLimits {
   const mem = memory();
+  const fs = statePath === undefined ? undefined : stateFs(statePath);
   const maxNs = readInt('/proc/sys/user/max_net_namespaces');
   const files = openFiles(fdsInUse);
   return {
@@ -36,6 +62,7 @@ export function hostLimits(fdsInUse?: number): HostLimits {
     cpus: possibleCpus(),
     ...(maxNs === undefined ? {} : { maxNetNamespaces: maxNs }),
     neigh: neighLimits(),
+    ...(fs ? { stateFs: fs } : {}),
   };
 }
 

@@ -76,6 +76,9 @@ interface Libc {
   umount2(target: string, flags: number): number;
   flock(fd: number, op: number): number;
   open(path: string, flags: number): number;
+  mkfifo(path: string, mode: number): number;
+  fcntl(fd: number, cmd: number, ...rest: unknown[]): number;
+  ioctl(fd: number, req: number, arg: Buffer): number;
   strerror(n: number): string;
 }
 
@@ -101,6 +104,9 @@ function libc(): Libc {
     umount2: lib.func('int umount2(const char *, int)'),
     flock: lib.func('int flock(int, int)'),
     open: lib.func('int open(const char *, int)'),
+    mkfifo: lib.func('int mkfifo(const char *, uint32_t)'),
+    fcntl: lib.func('int fcntl(int, int, ...)'),
+    ioctl: lib.func('int ioctl(int, unsigned long, _Inout_ void *)'),
     strerror: lib.func('const char *strerror(int)'),
   };
   return cached;
@@ -214,6 +220,28 @@ export function openRaw(path: string): number {
   return check('open', libc().open(path, O_RDONLY | O_CLOEXEC));
 }
 
+/** mkfifo(3): fails with EEXIST when anything (a symlink too) has the name. */
+export function mkfifo(path: string, mode: number): void {
+  check('mkfifo', libc().mkfifo(path, mode));
+}
+
+/** Clear O_NONBLOCK on an fd (fcntl F_GETFL/F_SETFL): a child that inherits it then blocks on a full pipe. */
+export function setBlocking(fd: number): void {
+  const flags = check('fcntl', libc().fcntl(fd, F_GETFL));
+  check('fcntl', libc().fcntl(fd, F_SETFL, 'int', flags & ~O_NONBLOCK));
+}
+
+/** Bytes waiting to be read in a pipe, asked of either end (ioctl FIONREAD). */
+export function pipeUnread(fd: number): number {
+  const n = Buffer.alloc(4);
+  check('ioctl', libc().ioctl(fd, FIONREAD, n));
+  return n.readInt32LE();
+}
+
+const F_GETFL = 3;
+const F_SETFL = 4;
+const O_NONBLOCK = 0o4000;
+const FIONREAD = 0x541b;
 const O_RDONLY = 0;
 const O_CLOEXEC = 0o2000000;
 

@@ -297,3 +297,13 @@ function tryQuietly(fn: () => void): void {
     // best-effort cleanup after an earlier error, which is the one reported
   }
 }
+
+/**
+ * The lab group a named namespace belongs to: its /run/netns symlink points into
+ * GROUP_DIR/<group>/ (a lab's namespaces); undefined for a plain `ip netns add` one.
+ */
+export function netnsGroupOf(name: string): string | undefined {
+  const target = readLinkOr(netnsPath(name));
+  const prefix = `${GROUP_DIR}/`;
+  return target.startsWith(prefix) ? target.slice(prefix.length).split('/')[0] || undefined : undefined;
+}

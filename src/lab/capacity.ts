@@ -1,11 +1,15 @@
 // Whether a lab fits on this host, checked by `up` before it changes anything: the lab's needs
 // (plan/capacity.ts) against the host's limits (kernel/host-limits.ts). A refusal is exit 1: the
 // file is fine, the host is short of something, and the message says what and by how much.
+import { lstatSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { hostLimits } from '../kernel/host-limits.js';
 import { listNetns } from '../kernel/netns.js';
 import type { Topology } from '../model/types.js';
 import { checkCapacity, labNeeds } from '../plan/capacity.js';
+import { stateRoot } from '../state/store.js';
 import { NslabError } from '../util/errors.js';
+import { logDir } from './log-keeper.js';
 
 /**
  * Warnings to print (as `warning: ...` lines); throws NslabError (exit 1) when the lab cannot be
@@ -15,10 +19,23 @@ import { NslabError } from '../util/errors.js';
 export function capacityWarnings(t: Topology, opts: { readonly dryRun?: boolean; readonly fdsAtStart?: number } = {}): string[] {
   const named = listNetns();
   const needs = labNeeds(t, new Set(named));
-  const verdict = checkCapacity(t.name, needs, { ...hostLimits(opts.fdsAtStart), namedNetns: named.length });
+  const host = hostLimits(opts.fdsAtStart, stateRoot());
+  // The lab's logs already there are part of their budget: counted as room, not as use.
+  const stateFs = host.stateFs && { ...host.stateFs, availKb: host.stateFs.availKb + logsKb(t.name) };
+  const verdict = checkCapacity(t.name, needs, { ...host, ...(stateFs ? { stateFs } : {}), namedNetns: named.length });
   if (verdict.refusals.length > 0 && !opts.dryRun) {
     const list = verdict.refusals.map((r) => `  ${r}`).join('\n');
     throw new NslabError('host-limits', `the lab does not fit on this host; nothing was changed:\n${list}`, 1);
   }
   return [...verdict.refusals.map((r) => `warning: up would refuse: ${r}`), ...verdict.warnings.map((w) => `warning: ${w}`)];
+}
+
+/** kB the lab's log directory holds now (its logs and rotated files). */
+function logsKb(lab: string): number {
+  try {
+    const dir = logDir(lab);
+    return Math.floor(readdirSync(dir).reduce((s, f) => s + (lstatSync(join(dir, f)).size), 0) / 1024);
+  } catch {
+    return 0;
+  }
 }

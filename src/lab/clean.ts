@@ -16,6 +16,7 @@ import { isNslabError, NslabError } from '../util/errors.js';
 import { linuxKernel, type KernelFactory } from './kernel.js';
 import { lockPath, withLabLock, type LockWait } from './lock.js';
 import { stopRecords } from './processes.js';
+import { stopLabKeeper } from './log-keeper.js';
 
 export type { LabLeftovers } from '../plan/leftovers.js';
 export { describeLeftovers } from '../plan/leftovers.js';
@@ -112,6 +113,7 @@ function observe(kernel: Kernel, mine?: string): Observed {
 async function removeLab(kernel: Kernel, l: LabLeftovers, opts: CleanOptions): Promise<void> {
   const lab = l.lab;
   if (l.processes.length > 0) await stopProcesses(lab, opts.graceMs);
+  await stopLabKeeper(lab);
   for (const ns of l.hosts) kernel.hostsUnlink(ns, stateRoot());
   if (l.kind === 'strays') {
     // Strays of a lab down still owns: only these names go, its group stays.

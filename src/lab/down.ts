@@ -12,6 +12,7 @@ import { finishTeardown, teardown, waitGone } from '../apply/teardown.js';
 import { spawnDetached } from '../kernel/background.js';
 import type { HeldLock } from '../kernel/lock.js';
 import type { Kernel } from '../kernel/port.js';
+import { HOST_NS } from '../kernel/port.js';
 import { netnsInode, scanNetns } from '../kernel/procfs.js';
 import type { Owned } from '../plan/live.js';
 import { journalHealth } from '../plan/leftovers.js';
@@ -29,6 +30,7 @@ import { withLabLock, type LockWait } from './lock.js';
 import { quickLabName } from './model-cache.js';
 import { readTopologyFile } from './read-file.js';
 import { stopLabProcesses } from './processes.js';
+import { stopLabKeeper } from './log-keeper.js';
 import { stopLabCaptures } from './capture-registry.js';
 import { markedLeftovers } from './clean.js';
 import { nftNamespaces } from './preflight.js';
@@ -88,11 +90,14 @@ async function downLocked(lab: string, opts: DownOptions, lock: HeldLock, t0: nu
   const kernel = await (opts.openKernel ?? linuxKernel)(hostNetns ? { hostNetns } : {});
   try {
     needNftIfOwned(lab, state.owned, kernel);
+    refuseRenamedBridges(lab, state.owned, kernel);
     // Processes first: they keep the namespaces alive. Recorded by PID and start time, so a
     // reused PID is never signalled, also when the `up` that started them was killed. The lab's
     // own captures too: a tcpdump in a node holds its namespace and veth.
     await stopLabCaptures(lab);
     await stopLabProcesses(lab);
+    // Then their log keeper: it reads what they wrote last, and they can no longer get SIGPIPE.
+    await stopLabKeeper(lab);
     phase('processes');
     // Remember the namespaces' identities: once deleted they have no name, and a process still
     // inside one keeps it (and its veths) alive; then we can say which process it is.
@@ -150,6 +155,25 @@ async function unreadableJournal(lab: string, journal: string, health: string, o
     return true;
   }
   throw new NslabError('journal-damaged', `lab ${lab}: its journal ${journal} is ${health}, so down cannot tell what the lab owns; nothing was changed. Run \`nslab clean\` to find the lab by its markers (${objects} object(s)) and \`nslab clean --yes\` to remove it`, 1);
+}
+
+/**
+ * A bridge of the lab renamed by hand: down deletes host links by their journaled name, and would
+ * report success while leaving it. Its marker alias (the one the journal recorded) finds it; it
+ * is not deleted under another name (a marker alone can be forged: issue 13 item 7), so down
+ * stops before changing anything and says how to finish.
+ */
+function refuseRenamedBridges(lab: string, owned: Owned, kernel: Kernel): void {
+  const links = kernel.snapshot(HOST_NS)?.links ?? [];
+  const names = new Set(links.map((l) => l.name));
+  for (const r of owned.values()) {
+    const op = r.op;
+    if (op.op !== 'link.create' || op.kind !== 'bridge' || op.ns !== HOST_NS || op.alias === undefined || names.has(op.name)) continue;
+    const now = links.find((l) => l.alias === op.alias);
+    if (now) {
+      throw new NslabError('down-failed', `lab ${lab}: its bridge ${op.name} (marked "${op.alias}") is now named ${now.name}; rename it back (\`ip link set ${now.name} name ${op.name}\`) and run \`nslab down ${lab}\` again; nothing was changed`, 1);
+    }
+  }
 }
 
 /**

@@ -1,10 +1,12 @@
 // `logs`: the output of a node's processes, from their log files under the lab's state directory
-// (/run/nslab/<lab>/logs/<node>.<process>.log); `follow` keeps printing what is appended until
-// the signal (Ctrl-C) aborts it. A node's processes are the declared ones and those `nslab run`
+// (/run/nslab/<lab>/logs/<node>.<process>.log, and its rotated files <log>.1 ...), read in bounded
+// chunks; `follow` keeps printing what is appended, across rotations, until the signal (Ctrl-C)
+// aborts it. A node's processes are the declared ones and those `nslab run`
 // started (from the journal, and from their log files once the journal no longer lists them).
-import { closeSync, constants, fstatSync, readSync } from 'node:fs';
+import { listStateDir } from '../state/root.js';
 import { dirname } from 'node:path';
-import { listStateDir, openStateFile } from '../state/root.js';
+import { existingRotations, LogFollower, streamLog } from '../state/log-read.js';
+import type { Sink } from '../state/log-read.js';
 import { labJournal, logPath } from '../state/store.js';
 import { NslabError } from '../util/errors.js';
 import { loadLab } from './load.js';
@@ -16,8 +18,8 @@ export interface LogsOptions {
   /** One process; all of the node's when absent. */
   readonly process?: string;
   readonly follow?: boolean;
-  /** Where text goes (default stdout). */
-  readonly write?: (text: string) => void;
+  /** Where text goes (default stdout); a promise makes the reader wait for it. */
+  readonly write?: Sink;
   /** Ends a follow (default: SIGINT). */
   readonly signal?: AbortSignal;
   /** How often a follow looks for new output, ms (default 200). */
@@ -60,51 +62,53 @@ function loggedProcesses(lab: string, node: string): string[] {
 /** Print the logs (each under a `==> node.process <==` header when there are several); follow if asked. */
 export async function logs(opts: LogsOptions): Promise<void> {
   const files = logFiles(opts.lab, opts.node, opts.process);
-  const write = opts.write ?? ((t: string) => void process.stdout.write(t));
-  const many = files.length > 1;
-  const offsets = new Map<string, number>();
-  let last: string | undefined;
-  const drain = (name: string, path: string): void => {
-    const from = offsets.get(path) ?? 0;
-    let fd: number;
-    try {
-      fd = openStateFile(path, constants.O_RDONLY | constants.O_NONBLOCK);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw e;
-    }
-    let buf: Buffer;
-    let size: number;
-    try {
-      size = fstatSync(fd).size;
-      if (size < from) offsets.set(path, 0); // truncated: start over
-      const start = offsets.get(path) ?? 0;
-      buf = Buffer.alloc(Math.max(0, size - start));
-      if (buf.length > 0) readSync(fd, buf, 0, buf.length, start);
-    } finally {
-      closeSync(fd);
-    }
-    if (buf.length === 0) return;
-    offsets.set(path, size);
-    if (many && last !== path) write(`${last === undefined ? '' : '\n'}==> ${opts.node}.${name} <==\n`);
-    last = path;
-    write(buf.toString('utf8'));
-  };
-  for (const [name, path] of files) drain(name, path);
-  if (!opts.follow) return;
   const ctl = new AbortController();
-  const stop = (): void => ctl.abort();
   const signal = opts.signal ?? ctl.signal;
+  const write = opts.write ?? stdoutSink(signal);
+  const many = files.length > 1;
+  let last: string | undefined;
+  // Said before a file's first output, and again when output switches to another file.
+  const headed = (name: string, path: string): Sink => async (text) => {
+    if (many && last !== path) await write(`${last === undefined ? '' : '\n'}==> ${opts.node}.${name} <==\n`);
+    last = path;
+    await write(text);
+  };
+  // Read in bounded chunks, never a whole log: a chatty process's log is as big as its cap.
+  const followers = files.map(([name, path]) => ({ sink: headed(name, path), path, f: new LogFollower(path) }));
+  const stop = (): void => ctl.abort();
   if (!opts.signal) process.once('SIGINT', stop);
   try {
-    while (!signal.aborted) {
+    for (const x of followers) {
+      if (signal.aborted) break;
+      // Without -f, everything kept: the rotated files (oldest first), then the log.
+      if (opts.follow) await x.f.drain(x.sink);
+      else await streamLog([...existingRotations(x.path), x.path], x.sink);
+    }
+    while (opts.follow && !signal.aborted) {
       await new Promise<void>((r) => {
         const t = setTimeout(r, opts.pollMs ?? 200);
         signal.addEventListener('abort', () => { clearTimeout(t); r(); }, { once: true });
       });
-      for (const [name, path] of files) drain(name, path);
+      for (const x of followers) if (!signal.aborted) await x.f.drain(x.sink);
     }
   } finally {
+    for (const x of followers) x.f.close();
     process.off('SIGINT', stop);
   }
+}
+
+/** Write to stdout, waiting for it to drain (a pipe to a pager), or until aborted (the reader left). */
+function stdoutSink(signal: AbortSignal): Sink {
+  return async (text) => {
+    if (process.stdout.write(text) || signal.aborted) return;
+    await new Promise<void>((r) => {
+      const done = (): void => {
+        process.stdout.off('drain', done);
+        signal.removeEventListener('abort', done);
+        r();
+      };
+      process.stdout.once('drain', done);
+      signal.addEventListener('abort', done, { once: true });
+    });
+  };
 }

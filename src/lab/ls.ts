@@ -18,6 +18,11 @@ export interface LabSummary {
    * exited) or has died since, so the next `up` has work to do; down: no namespace exists (stale state).
    */
   readonly status: 'up' | 'partial' | 'down';
+  /**
+   * The lab's log keeper is recorded but gone (lab/log-keeper.ts): its processes get SIGPIPE when
+   * they write output, so the lab is partial; the next `up` starts a new keeper.
+   */
+  readonly logKeeperDead?: true;
 }
 
 /** List labs. */
@@ -34,14 +39,16 @@ export async function ls(opts: { readonly openKernel?: KernelFactory } = {}): Pr
 }
 
 function summarize(name: string, present: ReadonlySet<string>): LabSummary {
-  const { meta, owned, procs, failed } = labJournal(name);
+  const { meta, owned, procs, failed, keeper } = labJournal(name);
   const ns = [...owned.values()].flatMap((r) => (r.op.op === 'netns.create' || r.op.op === 'netns.attach' ? [r.op.name] : []));
   const bridges = [...owned.values()].filter((r) => r.op.op === 'link.create' && r.op.kind === 'bridge').length;
   const alive = ns.filter((n) => present.has(n)).length;
-  const running = failed.size === 0 && [...procs.values()].every((r) => r.adhoc || sameProcess(r.pid, r.start));
+  const keeperDead = keeper !== undefined && procs.size > 0 && !sameProcess(keeper.pid, keeper.start);
+  const running = failed.size === 0 && !keeperDead && [...procs.values()].every((r) => r.adhoc || sameProcess(r.pid, r.start));
   const status = ns.length > 0 && alive === ns.length && running ? 'up' : alive > 0 ? 'partial' : 'down';
   return {
     name, nodes: ns.length, networks: bridges, status,
     ...(meta?.file ? { file: meta.file } : {}), ...(meta?.hostNetns ? { hostNetns: meta.hostNetns } : {}),
+    ...(keeperDead ? { logKeeperDead: true as const } : {}),
   };
 }

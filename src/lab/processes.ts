@@ -3,28 +3,33 @@
 // waited for until ready, and stopped by `down` (SIGTERM, then SIGKILL after a grace period),
 // by PID and only while the PID still names the process that was started.
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, constants, existsSync, readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, existsSync, readFileSync } from 'node:fs';
 import { runProbes } from '../kernel/probe.js';
 import { childrenOf, groupMembers, sameProcess, startTimeOf } from '../kernel/procfs.js';
+import { logCapOf } from '../model/log-cap.js';
 import type { Node, ProcessSpec, Topology } from '../model/types.js';
 import { JournalWriter } from '../state/journal.js';
 import type { ProcRecord } from '../state/journal.js';
-import { openStateFile, readStateFile, stateDir } from '../state/root.js';
+import { tailLines } from '../state/log-read.js';
 import { labJournal, labPaths, logPath } from '../state/store.js';
 import { NslabError } from '../util/errors.js';
 import { loadLabLazy } from './load-lazy.js';
+import { flushed, openProcessOutput, reviveKeeper } from './log-keeper.js';
 
 const DEFAULT_READY_MS = 10_000;
 /** Without a ready check, a process that is still running after this long counts as started. */
 const SETTLE_MS = 300;
 const GRACE_MS = 2_000;
+/** The most of one log line a failure message quotes. */
+const TAIL_LINE = 300;
 
 /** What starting the lab's processes did. */
 export interface ProcessesResult {
   readonly started: readonly string[];
   readonly stopped: readonly string[];
   readonly unchanged: number;
+  /** Their log keeper had died and was started again. */
+  readonly keeperRestarted?: true;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -52,9 +57,12 @@ export function launchArgv(node: Node, p: ProcessSpec, first?: number): string[]
   return ['unshare', ...flags, '--', ...withHost];
 }
 
-/** Key of a declaration: a second `up` restarts a process only when this changed. */
+/**
+ * Key of a declaration: a second `up` restarts a process only when this changed. Not its `log:`
+ * caps: the keeper applies new ones to the running process's pipe.
+ */
 function specKey(node: Node, p: ProcessSpec): string {
-  const { span: _, ...rest } = p;
+  const { span: _, log: _log, ...rest } = p;
   return JSON.stringify({ ...rest, isolate: [...node.isolate].sort(), hostname: node.hostname ?? null, netns: node.netns });
 }
 
@@ -97,7 +105,9 @@ export async function startProcesses(t: Topology): Promise<ProcessesResult> {
       if (!firsts.has(d.node.name) && pid !== undefined) firsts.set(d.node.name, pid);
       started.push(`${d.node.name}.${d.p.name}`);
     }
-    return { started, stopped, unchanged };
+    // Processes left running whose keeper died get a new one (their writes would get SIGPIPE).
+    const revived = unchanged > 0 && reviveKeeper(lab, writer);
+    return { started, stopped, unchanged, ...(revived ? { keeperRestarted: true as const } : {}) };
   } finally {
     writer.close();
   }
@@ -118,11 +128,9 @@ interface StartArgs {
 /** Start one process; resolves to the PID that stands for it (PID 1 of its pid namespace when isolated). */
 async function startOne(a: StartArgs): Promise<number | undefined> {
   const { lab, node, p, key, writer } = a;
-  const log = logPath(lab, node.name, p.name);
-  stateDir(dirname(log), true);
   if (p.cwd !== undefined && !existsSync(p.cwd)) throw new NslabError('process-failed', `process ${node.name}.${p.name}: cwd ${p.cwd} does not exist`, 1);
-  // Never through a planted link: the log gets the process's output, and its env: secrets.
-  const fd = openStateFile(log, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o600);
+  // Output goes through a pipe to the lab's log keeper, which caps the log file (log-keeper.ts).
+  const fd = await openProcessOutput({ lab, node: node.name, proc: p.name, cap: logCapOf(p), writer });
   let exited: string | undefined;
   const argv = ['netns', 'exec', node.netns, ...launchArgv(node, p, a.first)];
   try {
@@ -157,6 +165,7 @@ async function startOne(a: StartArgs): Promise<number | undefined> {
     const running = rec !== undefined && exited === undefined;
     if (rec) await stopRecords([rec], writer);
     if (!a.adhoc) writer.append([{ t: 'proc-failed', node: node.name, name: p.name, why }]);
+    await flushed(fd);
     throw failure(lab, node, p, `${why}${running ? '; stopped it' : ''}`);
   } finally {
     closeSync(fd);
@@ -281,10 +290,10 @@ function failure(lab: string, node: Node, p: ProcessSpec, why: string): NslabErr
   return new NslabError('process-failed', `process ${node.name}.${p.name} (${p.command.join(' ')}) ${why}; last lines of ${log}:\n${logTail(log, 20)}`, 1);
 }
 
-/** The last `n` lines of a file, indented, or a note that it is empty. */
+/** The last `n` lines of a log, indented, or a note that it is empty (read from its end: a log can be big). */
 export function logTail(path: string, n: number): string {
-  const text = readStateFile(path)?.toString('utf8') ?? '';
-  const lines = text.split('\n').filter((l, i, a) => l !== '' || i < a.length - 1).slice(-n);
+  // A line can be as long as what was read (binary output, a log of NULs): cut for the message.
+  const lines = tailLines(path, n).map((l) => (l.length > TAIL_LINE ? `${l.slice(0, TAIL_LINE)} ... (${l.length - TAIL_LINE} more characters)` : l));
   return lines.length === 0 ? '  (no output)' : lines.map((l) => `  ${l}`).join('\n');
 }
 

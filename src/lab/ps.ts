@@ -6,6 +6,7 @@ import { inspectProcess, namedNetns, netnsInode, netnsOfPid, ownNetns, scanNetns
 import { labJournal, listLabs } from '../state/store.js';
 import { NslabError, isNslabError } from '../util/errors.js';
 import { loadLab } from './load.js';
+import { keeperStatus } from './log-keeper.js';
 
 export type { ProcInfo } from '../kernel/procfs.js';
 
@@ -23,6 +24,8 @@ export interface PsNode {
 export interface PsLab {
   readonly lab: string;
   readonly nodes: readonly PsNode[];
+  /** The lab's log keeper (host namespace, so in no node), when its journal records one. */
+  readonly logKeeper?: { readonly state: 'running' | 'dead'; readonly pid: number };
 }
 
 /** What `ps` returns. */
@@ -61,7 +64,12 @@ export async function ps(opts: { readonly lab?: string } = {}): Promise<PsResult
     labs.set(r.lab, [...(labs.get(r.lab) ?? []), node]);
   }
   if (opts.lab !== undefined && !labs.has(opts.lab)) labs.set(opts.lab, []);
-  return { labs: [...labs].map(([lab, nodes]) => ({ lab, nodes })), unreadable };
+  return { labs: [...labs].map(([lab, nodes]) => ({ lab, nodes, ...keeperOf(lab) })), unreadable };
+}
+
+function keeperOf(lab: string): Pick<PsLab, 'logKeeper'> {
+  const k = keeperStatus(lab);
+  return k.state === 'none' || k.pid === undefined ? {} : { logKeeper: { state: k.state, pid: k.pid } };
 }
 
 /** The lab and node a process is in; NslabError (exit 1) when there is no such process or it is in none. */

@@ -33,6 +33,7 @@ import { openFdCount } from '../kernel/host-limits.js';
 import { startNetnsPool, type NetnsPool } from '../kernel/netns-pool.js';
 import { markConverged, trustFor } from './trust.js';
 import { startProcesses } from './processes.js';
+import { checkClashes } from './clashes.js';
 import type { ProcessesResult } from './processes.js';
 
 /** Options of `up`. */
@@ -135,6 +136,7 @@ async function upLocked(opts: UpOptions, loaded: Loaded, t0: number, fdsAtStart:
     throw new NslabError('host-mismatch', `lab ${lab} is already up ${recorded ? `with --host-netns ${recorded}` : 'in the root namespace'}; run \`nslab down ${lab}\` first, or pass the same --host-netns`, 2);
   }
   if (!opts.dryRun) checkAdopted(topology, new Set([...journal.owned.keys()]), opts.hostNetns);
+  checkClashes(topology, new Set([...journal.owned.keys()]));
   // Before anything changes: a lab bigger than the host allows is refused (exit 1) or warned about.
   const capacity = capacityWarnings(topology, { ...(opts.dryRun ? { dryRun: true } : {}), fdsAtStart });
   const kernel = await (opts.openKernel ?? linuxKernel)({ ...(opts.hostNetns ? { hostNetns: opts.hostNetns } : {}), ...(pool ? { netnsPool: pool } : {}) });
@@ -173,7 +175,7 @@ async function upLocked(opts: UpOptions, loaded: Loaded, t0: number, fdsAtStart:
     // The next up of the same text (and every exec, show, test of the lab) skips the parse.
     if (loaded.key !== undefined && existsSync(labPaths(lab).dir)) {
       if (!loaded.cached || !loaded.desired) keepModel(lab, loaded.key, topology, warnings, desired);
-      const changed = plan.steps.length > 0 || processes.started.length > 0 || processes.stopped.length > 0;
+      const changed = plan.steps.length > 0 || processes.started.length > 0 || processes.stopped.length > 0 || processes.keeperRestarted === true;
       markConverged(lab, journal, loaded.key, changed);
     }
     return { ...result, warnings: [...result.warnings, ...hostWarnings], processes, ms: performance.now() - t0 };

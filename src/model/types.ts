@@ -82,6 +82,8 @@ export interface ProcessSpec {
   readonly ready?: ReadyCheck;
   /** How long `up` waits for `ready` (default 10 s). */
   readonly readyTimeoutMs?: number;
+  /** `log:` limits as given (model/log-cap.ts fills in the defaults). */
+  readonly log?: { readonly maxBytes?: number; readonly keep?: number };
   readonly span: Span;
 }
 

@@ -2,6 +2,7 @@
 // kernel memory, namespaces, neighbour entries) against what the host allows, as refusals (up
 // would fail part-way, or take the host down) and warnings (it builds, but traffic may suffer).
 // Every message says how much is needed, how much there is, and how to get more. Pure.
+import { logBudget, logCapOf } from '../model/log-cap.js';
 import type { Topology } from '../model/types.js';
 
 /**
@@ -33,6 +34,9 @@ export interface LabNeeds {
   readonly newVeths: number;
   /** Neighbour entries once every veth carries traffic: one at each end. */
   readonly neighbours: number;
+  /** Declared processes, and the most their logs can take (kB): each cap × (keep + 1). */
+  readonly processes: number;
+  readonly logKb: number;
 }
 
 /** The host side, as kernel/host-limits.ts reads it (fields it could not read are absent). */
@@ -45,6 +49,11 @@ export interface HostView {
   /** Named namespaces on the host now (toward maxNetNamespaces). */
   readonly namedNetns: number;
   readonly neigh: { readonly cap: number; readonly capKnown: boolean; readonly entries: number };
+  /**
+   * The filesystem of the state directory: free kB, plus what the lab's logs take already (part
+   * of their budget), and whether it is a tmpfs (RAM).
+   */
+  readonly stateFs?: { readonly path: string; readonly availKb: number; readonly tmpfs: boolean };
 }
 
 /** The verdict: refusals stop `up` before it changes anything; warnings are printed. */
@@ -67,7 +76,14 @@ export function labNeeds(t: Topology, existing: ReadonlySet<string>): LabNeeds {
     newNamespaces: nodes.filter((n) => n.netnsOf === undefined && isNew(n.name)).length,
     newVeths,
     neighbours: 2 * t.links.length,
+    ...logNeeds(t),
   };
+}
+
+/** Every declared process's log budget, in kB. */
+function logNeeds(t: Topology): { processes: number; logKb: number } {
+  const procs = [...t.nodes.values()].flatMap((n) => n.processes);
+  return { processes: procs.length, logKb: Math.ceil(procs.reduce((s, p) => s + logBudget(logCapOf(p)), 0) / 1024) };
 }
 
 /** Kernel memory (kB) the new namespaces and veths take on a host with `cpus` CPUs. */
@@ -91,6 +107,9 @@ export function checkCapacity(lab: string, n: LabNeeds, host: HostView): Capacit
   const mem = memory(n, host);
   if (mem?.refuse) refusals.push(mem.text);
   else if (mem) warnings.push(mem.text);
+  const logs = logRoom(n, host);
+  if (logs?.refuse) refusals.push(logs.text);
+  else if (logs) warnings.push(logs.text);
   // Said when the lab grows, not again on every up of a lab that is already there.
   const neigh = n.newVeths > 0 ? neighbours(n, host) : undefined;
   if (neigh) warnings.push(neigh);
@@ -123,6 +142,23 @@ function memory(n: LabNeeds, host: HostView): { refuse: boolean; text: string } 
   const source = host.memSource ?? 'MemAvailable';
   if (need > avail) return { refuse: true, text: `needs ${what}, but only ${mb(avail)} is available (${source}), ${mb(need - avail)} short: free memory or build a smaller lab` };
   return { refuse: false, text: `takes ${what}, ${Math.round((100 * need) / avail)}% of the ${mb(avail)} available (${source})` };
+}
+
+/**
+ * Logs are capped, but the caps must fit: on a tmpfs a full /run fails every writer on the host,
+ * and its pages are RAM (counted against MemAvailable too).
+ */
+function logRoom(n: LabNeeds, host: HostView): { refuse: boolean; text: string } | undefined {
+  const fs = host.stateFs;
+  if (!fs || n.logKb === 0) return undefined;
+  const ram = fs.tmpfs && host.memAvailableKb !== undefined && host.memAvailableKb < fs.availKb;
+  const avail = ram ? host.memAvailableKb! : fs.availKb;
+  if (n.logKb <= avail * MEMORY_WARN_SHARE) return undefined;
+  const where = `${fs.path}${fs.tmpfs ? ' (tmpfs: RAM)' : ''}`;
+  const what = `up to ${mb(n.logKb)} of process logs (${n.processes} processes, each log: { max } × (keep + 1))`;
+  const room = `${mb(avail)} ${ram ? `of memory is available (${host.memSource ?? 'MemAvailable'}) for` : 'is free on'} ${where}`;
+  if (n.logKb > avail) return { refuse: true, text: `needs ${what}, but only ${room}, ${mb(n.logKb - avail)} short: lower the processes' \`log: { max: ..., keep: ... }\` or free space` };
+  return { refuse: false, text: `may take ${what}, ${Math.round((100 * n.logKb) / avail)}% of the ${room}` };
 }
 
 function neighbours(n: LabNeeds, host: HostView): string | undefined {

@@ -162,6 +162,11 @@ function judgeAddr(r: Resource, ctx: Ctx): Verdict {
   if (addrs.some((a) => a.dev === op.dev && a.cidr === op.cidr)) return same;
   const elsewhere = op.ns === HOST_NS ? addrs.find((a) => a.cidr.split('/')[0] === op.cidr.split('/')[0]) : undefined;
   if (elsewhere) {
+    // The lab's own bridge, renamed by hand: its marker says whose it is; name what was found.
+    const alias = findLink(ctx, HOST_NS, elsewhere.dev)?.alias;
+    if (alias?.startsWith(`nslab:${ctx.lab}:`)) {
+      return { steps: [], conflict: `the lab's ${op.dev} (marked "${alias}") is now named ${elsewhere.dev}: rename it back (\`ip link set ${elsewhere.dev} name ${op.dev}\`) or take the lab down (\`nslab down ${ctx.lab}\`)` };
+    }
     return { steps: [], conflict: `address ${op.cidr.split('/')[0]} is already on ${elsewhere.dev} in the host namespace (another lab with the same gateway?); change the gateway or run this lab with --host-netns` };
   }
   return own(r);

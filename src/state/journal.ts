@@ -28,6 +28,9 @@ export type JournalRecord =
    * is partial until a later `proc` record of the same node and name says it was started again.
    */
   | { readonly t: 'proc-failed'; readonly node: string; readonly name: string; readonly why: string }
+  /** The lab's log keeper (lab/log-keeper.ts) was started / is known to be stopped. */
+  | ({ readonly t: 'keeper' } & KeeperRecord)
+  | { readonly t: 'keeper-gone'; readonly pid: number }
   /**
    * The lab was fully built from the topology text with this model key (lab/model-cache.ts) and
    * nothing was changed since: the next up may trust the journal for what that text built.
@@ -51,6 +54,15 @@ export interface ProcRecord {
   readonly adhoc?: boolean;
 }
 
+/**
+ * The lab's log keeper: the detached process that reads its processes' output pipes and writes
+ * their capped log files. Stopped by `down` after the processes, by PID and start time.
+ */
+export interface KeeperRecord {
+  readonly pid: number;
+  readonly start: number;
+}
+
 /** What a journal says: the lab's facts and the objects it still owns, in creation order. */
 export interface JournalState {
   readonly meta?: JournalMeta;
@@ -63,6 +75,8 @@ export interface JournalState {
   readonly converged?: string;
   /** Declared processes that failed to start and were not started since: `node.name` -> why. */
   readonly failed: Map<string, string>;
+  /** The log keeper started and not known to be stopped. */
+  readonly keeper?: KeeperRecord;
 }
 
 /** Replay journal records into the owned set. Dropping a namespace drops everything inside it. */
@@ -76,7 +90,16 @@ export function replay(records: readonly JournalRecord[]): Omit<JournalState, 'd
   // Namespaces dropped: everything inside them goes too, in one pass at the end (not one scan of
   // the owned set per namespace, which is quadratic in a big lab's teardown).
   const doomed = new Set<string>();
+  let keeper: KeeperRecord | undefined;
   for (const r of records) {
+    if (r.t === 'keeper') {
+      keeper = { pid: r.pid, start: r.start };
+      continue;
+    }
+    if (r.t === 'keeper-gone') {
+      if (keeper?.pid === r.pid) keeper = undefined;
+      continue;
+    }
     // A converged lab was fully built after any failure, also one of a process no longer declared.
     if (r.t === 'converged') {
       failed.clear();
@@ -112,7 +135,7 @@ export function replay(records: readonly JournalRecord[]): Omit<JournalState, 'd
     }
   }
   if (doomed.size > 0) flushDoomed(owned, doomed);
-  return { ...(meta ? { meta } : {}), owned, procs, failed, ...converged };
+  return { ...(meta ? { meta } : {}), owned, procs, failed, ...converged, ...(keeper ? { keeper } : {}) };
 }
 
 /** Drop everything inside the doomed namespaces, and addresses on the far ends of their veths. */

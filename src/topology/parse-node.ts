@@ -71,6 +71,7 @@ function parseProcesses(what: string, node: SNode, list: readonly ProcessData[],
       name, command, span,
       ...(p.env ? { env: p.env } : {}), ...(p.cwd === undefined ? {} : { cwd: p.cwd }), ...(p.user === undefined ? {} : { user: p.user }),
       ...ready, ...(p.ready_timeout === undefined ? {} : { readyTimeoutMs: p.ready_timeout * 1000 }),
+      ...(p.log === undefined ? {} : { log: { ...(p.log.max === undefined ? {} : { maxBytes: p.log.max }), ...(p.log.keep === undefined ? {} : { keep: p.log.keep }) } }),
     };
   });
 }

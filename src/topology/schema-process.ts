@@ -22,6 +22,28 @@ export function userProblem(s: string): string | undefined {
 
 const PROCESS_NAME = new RegExp(PATTERNS.processName.pattern);
 
+const SIZE = /^(\d{1,13}(?:\.\d{1,3})?) ?([KMG]i?B?|[kMG]B|B)?$/;
+/** Smallest and largest log file size: below a page it rotates on every line; above 1 GiB it is no cap in RAM. */
+export const LOG_SIZE_MIN = 4096;
+export const LOG_SIZE_MAX = 1024 ** 3;
+
+/** Bytes of a size written as 10MiB, 512K, 1GB (powers of 1000) or 4096; undefined when it is not one. */
+export function parseLogSize(s: string): number | undefined {
+  const m = SIZE.exec(s);
+  if (!m) return undefined;
+  const unit = m[2] ?? 'B';
+  const decimal = unit.endsWith('B') && !unit.includes('i') && unit !== 'B';
+  const power = ({ k: 1, K: 1, M: 2, G: 3 } as Record<string, number>)[unit[0]!] ?? 0;
+  return Math.round(Number(m[1]) * (decimal ? 1000 : 1024) ** power);
+}
+
+/** Why s is not a log size from 4 KiB to 1 GiB, or undefined. */
+export function logSizeProblem(s: string): string | undefined {
+  const n = parseLogSize(s);
+  if (n === undefined) return 'a size is a number of bytes or one with a unit, such as 512KiB, 10MiB or 1GiB';
+  return n < LOG_SIZE_MIN || n > LOG_SIZE_MAX ? 'a log file size is from 4KiB to 1GiB' : undefined;
+}
+
 /** A process name: it becomes part of a log file name. */
 export function processNameProblem(s: string): string | undefined {
   return PROCESS_NAME.test(s) ? undefined : 'process names are 1 to 32 characters of a-z, 0-9, - and _, starting with a letter';
@@ -54,5 +76,14 @@ export const processSchema = z.strictObject({
   ], { error: 'must be { tcp: PORT } or { command: [...] }' }).optional()
     .describe('What `up` waits for before it starts the next process: { tcp: PORT } or { command: [...] }.'),
   ready_timeout: intRange(1, 3600).optional().describe('Seconds to wait for ready: before `up` fails (1 to 3600; default 10).'),
+  log: z.strictObject({
+    max: z.union([
+      intRange(LOG_SIZE_MIN, LOG_SIZE_MAX).describe('Bytes.'),
+      checked('must be a size such as 10MiB', logSizeProblem, 'logSize').transform((v) => parseLogSize(v)!),
+    ], { error: 'must be a size such as 10MiB (4KiB to 1GiB)' }).optional()
+      .describe('Rotate the log file when it would grow past this size: bytes, or 512KiB, 10MiB, 1GiB (4KiB to 1GiB; default 10MiB).'),
+    keep: intRange(0, 20).optional().describe('Rotated files to keep besides the current one (<log>.1 is the newest; 0 to 20; default 1).'),
+  }, { error: 'must be a mapping such as { max: 10MiB, keep: 1 }' }).optional()
+    .describe('Caps the output kept of this process (in /run, which is RAM): at most max × (keep + 1) bytes. Default { max: 10MiB, keep: 1 }.'),
 }, { error: 'must be a mapping such as { name: http, command: [busybox, httpd, -f] }' })
   .describe('A long-running process `up` starts inside the node after the network is ready (stopped by `down`).');

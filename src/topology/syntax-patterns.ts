@@ -65,6 +65,8 @@ export const PATTERNS = {
   ifaceName: { description: 'An interface name: 1 to 15 bytes of A-Z a-z 0-9 _ . -, not lo, \'.\' or one with \'..\'.', pattern: whole(IFNAME) },
   /** schema-process.ts processNameProblem. */
   processName: { description: 'A process name: 1 to 32 of a-z 0-9 - _, starting with a letter.', pattern: whole('[a-z][a-z0-9_-]{0,31}') },
+  /** schema-process.ts logSizeProblem (the range, 4 KiB to 1 GiB, is not in the pattern). */
+  logSize: { description: 'A size: a number of bytes, or one with a unit such as 512KiB, 10MiB, 1GiB (also K, M, G; kB, MB, GB are powers of 1000).', pattern: whole('[0-9]{1,13}(?:\\.[0-9]{1,3})? ?(?:[KMG]i?B?|[kMG]B|B)?'), loose: 'the size must be from 4 KiB to 1 GiB' },
   /** name-rules.ts hostnameProblem. */
   hostname: { description: 'A host name: dot-separated labels of letters, digits and inner hyphens, 64 characters at most.', pattern: `^(?=.{1,64}$)${HOST_LABEL}(?:\\.${HOST_LABEL})*$` },
   /** name-rules.ts endpointProblem (NODE:IFACE; the names are checked where they are declared). */

@@ -17,6 +17,8 @@ function render(r: PsResult): string {
   for (const l of r.labs) {
     if (l.nodes.length === 0) out.push(paint(`lab ${l.lab}: no nodes`, 'dim'));
     for (const n of l.nodes) out.push(...(out.length > 0 ? [''] : []), ...renderNode(l.lab, n));
+    if (l.logKeeper?.state === 'running') out.push('', paint(`lab ${l.lab}: log keeper PID ${l.logKeeper.pid} (host namespace)`, 'dim'));
+    if (l.logKeeper?.state === 'dead') out.push('', paint(`lab ${l.lab}: log keeper PID ${l.logKeeper.pid} is gone: processes that write output get SIGPIPE; run \`nslab up\` again`, 'red'));
   }
   if (out.length === 0) out.push('no labs');
   if (r.unreadable > 0) out.push('', paint(`${r.unreadable} ${r.unreadable === 1 ? 'process' : 'processes'} could not be inspected (not allowed to read /proc/PID/ns/net)`, 'yellow'));

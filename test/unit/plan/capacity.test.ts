@@ -32,15 +32,15 @@ const ROOMY: HostView = {
 
 test('needs: every node is opened, adopted and existing ones are not created, veths count once per pair', () => {
   const t = topo(lab(10));
-  assert.deepEqual(labNeeds(t, new Set()), { namespaces: 13, newNamespaces: 12, newVeths: 12, neighbours: 24 });
+  assert.deepEqual(labNeeds(t, new Set()), { namespaces: 13, newNamespaces: 12, newVeths: 12, neighbours: 24, processes: 0, logKb: 0 });
   // A re-up: h0..h9 exist already, so r1, r2 and their link are new, and x's veth (not attached yet).
   const existing = new Set(Array.from({ length: 10 }, (_, i) => `cap-h${i}`));
-  assert.deepEqual(labNeeds(t, existing), { namespaces: 13, newNamespaces: 2, newVeths: 2, neighbours: 24 });
-  assert.deepEqual(labNeeds(t, new Set([...existing, 'cap-r1', 'cap-r2', 'cap-x'])), { namespaces: 13, newNamespaces: 0, newVeths: 0, neighbours: 24 });
+  assert.deepEqual(labNeeds(t, existing), { namespaces: 13, newNamespaces: 2, newVeths: 2, neighbours: 24, processes: 0, logKb: 0 });
+  assert.deepEqual(labNeeds(t, new Set([...existing, 'cap-r1', 'cap-r2', 'cap-x'])), { namespaces: 13, newNamespaces: 0, newVeths: 0, neighbours: 24, processes: 0, logKb: 0 });
 });
 
 test('memory and descriptors follow the measured per-object costs', () => {
-  const needs = { namespaces: 13, newNamespaces: 12, newVeths: 12, neighbours: 24 };
+  const needs = { namespaces: 13, newNamespaces: 12, newVeths: 12, neighbours: 24, processes: 0, logKb: 0 };
   assert.equal(memoryNeedKb(needs, 4), 12 * (KB_PER_NETNS + 4 * KB_PER_NETNS_PER_CPU) + 12 * (KB_PER_VETH + 4 * KB_PER_VETH_PER_CPU));
   assert.equal(fdNeed(needs, 20), 20 + 2 * 14 + FD_MARGIN);
 });
@@ -98,4 +98,30 @@ test('limits the host could not read are skipped, not guessed', () => {
   const needs = labNeeds(topo(lab(300)), new Set());
   const { openFiles: _f, memAvailableKb: _m, maxNetNamespaces: _n, ...blind } = ROOMY;
   assert.deepEqual(checkCapacity('cap', needs, blind), { refusals: [], warnings: [] });
+});
+
+/** Processes with log caps: one at the defaults, one at 1MiB keeping 3. */
+const CHATTY = `name: cap
+networks:
+  lan: { subnet: 10.0.0.0/24 }
+nodes:
+  a:
+    interfaces: { eth0: { network: lan } }
+    processes:
+      - { name: one, command: [yes] }
+      - { name: two, command: [yes], log: { max: 1MiB, keep: 3 } }
+`;
+
+test('process logs count: each cap × (keep + 1), against the room on the state directory\'s tmpfs', () => {
+  const needs = labNeeds(topo(CHATTY), new Set());
+  assert.equal(needs.processes, 2);
+  assert.equal(needs.logKb, (10 * 1024 * 2) + (1024 * 4));
+  const fs = { path: '/run/nslab', availKb: 1024 * 1024, tmpfs: true };
+  assert.deepEqual(checkCapacity('cap', needs, { ...ROOMY, stateFs: fs }), { refusals: [], warnings: [] });
+  const tight = checkCapacity('cap', needs, { ...ROOMY, stateFs: { ...fs, availKb: 20 * 1024 } });
+  assert.deepEqual(tight.refusals, ["lab cap: needs up to 24 MB of process logs (2 processes, each log: { max } × (keep + 1)), but only 20 MB is free on /run/nslab (tmpfs: RAM), 4 MB short: lower the processes' `log: { max: ..., keep: ... }` or free space"]);
+  // On a tmpfs, memory is the limit when there is less of it than free space.
+  const ram = checkCapacity('cap', needs, { ...ROOMY, memAvailableKb: 40 * 1024, stateFs: fs });
+  assert.deepEqual(ram.refusals, []);
+  assert.match(ram.warnings.join('\n'), /may take up to 24 MB of process logs .*60% of the 40 MB of memory is available \(MemAvailable\) for \/run\/nslab \(tmpfs: RAM\)/);
 });

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { addressOrCidrProblem, addressProblem, cidrProblem, destinationProblem, subnetProblem } from '../../../src/topology/address-syntax.js';
 import { hostAddressProblem, portProblem, publishProblem, targetProblem } from '../../../src/topology/match-syntax.js';
 import { endpointProblem, hostnameProblem, nameProblem } from '../../../src/topology/name-rules.js';
-import { envNameProblem, noNul, processNameProblem, userProblem } from '../../../src/topology/schema-process.js';
+import { envNameProblem, logSizeProblem, noNul, processNameProblem, userProblem } from '../../../src/topology/schema-process.js';
 import { PATTERNS } from '../../../src/topology/syntax-patterns.js';
 import type { SyntaxName } from '../../../src/topology/syntax-patterns.js';
 import { parseAddress } from '../../../src/util/ip.js';
@@ -20,6 +20,7 @@ const ACCEPTS: Record<SyntaxName, (s: string) => boolean> = {
   nodeName: node,
   ifaceName: ok((s) => nameProblem('interface', s)),
   processName: ok(processNameProblem),
+  logSize: ok(logSizeProblem),
   hostname: ok(hostnameProblem),
   endpoint: ok(endpointProblem),
   address: ok(addressProblem),
@@ -47,7 +48,7 @@ const SEEDS = [
   '1:2:3:4:5:6:7:8:9', '1:2:3:4:5:6:7::', '::2:3:4:5:6:7:8', '1::2::3', ':::1', '1:2:3:4:5:6:7', '::ffff:10.0.0.1', '::ffff:10.0.0.1/120', '64:ff9b::1.2.3.4', 'fe80::1%eth0', 'fe80::1%1', 'FD00::A',
   'fd00::g', '12345::1', 'default', 'Default', 'web', 'web:eth0', 'web:eth0:1', '22', '0', '65535', '65536', '080', '000080', '0000080', ' 22 ', '8000-8080', '8000 - 8080', '9000-8000', '1-65536', '22-',
   '-22', '2 2', '8080:80', '8080:80/tcp', '8080:80/UDP', '8080:80/sctp', '127.0.0.1:8080:80', '[127.0.0.1]:8080:80', 'fd00::1:8080:80', '[fd00::1]:8080:80', '0:80', '8080:80/', ' 8080:80 ',
-  'localhost:8080:80', 'a\0b', 'A=B', '=', 'PATH', '\0', 'a\tb', 'a\nb', ' x', 'x ',
+  'localhost:8080:80', '10MiB', '512K', '1GiB', '4096', '1.5MB', '2GB', '10 MiB', '0B', '3kB', '10mib', '2TiB', '1.2345M', '4KiB', 'a\0b', 'A=B', '=', 'PATH', '\0', 'a\tb', 'a\nb', ' x', 'x ',
 ];
 
 /** Deterministic mutations of the seeds: drop, duplicate, swap or replace a character. */

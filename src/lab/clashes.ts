@@ -1,0 +1,42 @@
+// Clashes with other labs that `up` finds before it changes anything, said plainly: a node's
+// namespace name that another live lab's namespace already has (never "ip netns delete" it: it is
+// that lab's), and a `netns_of` process whose namespace is already a node (of another lab, or of
+// this one) under another name; adopting it would fail several kernel steps in. Read-only.
+import { listNetns, netnsGroupOf } from '../kernel/netns.js';
+import { namedNetns, netnsOfPid } from '../kernel/procfs.js';
+import type { Topology } from '../model/types.js';
+import { NslabError } from '../util/errors.js';
+
+/** Throw (exit 1) on the first clash; `owned`: the journal's ids (netns:NAME, attach:NAME). */
+export function checkClashes(t: Topology, owned: ReadonlySet<string>): void {
+  const present = new Set(listNetns());
+  for (const n of t.nodes.values()) {
+    if (n.netnsOf !== undefined || !present.has(n.netns) || owned.has(`netns:${n.netns}`)) continue;
+    const group = netnsGroupOf(n.netns);
+    if (group !== undefined && group !== t.name) {
+      throw new NslabError('conflict', `lab ${t.name} cannot be built: network namespace ${n.netns} (node ${n.name}) belongs to lab ${group}, which is up; take it down first (\`nslab down ${group}\`) or rename this lab; nothing was changed`, 1);
+    }
+  }
+  let named: Map<string, number> | undefined;
+  for (const n of t.nodes.values()) {
+    if (n.netnsOf === undefined || owned.has(`attach:${n.netns}`)) continue;
+    const inode = netnsOfPid(n.netnsOf);
+    if (inode === undefined) continue; // no such process: checkAdopted says so
+    named ??= namedNetns();
+    const other = [...named].find(([name, ino]) => ino === inode && name !== n.netns)?.[0];
+    if (other === undefined) continue;
+    throw new NslabError('conflict', `lab ${t.name} cannot be built: node ${n.name}: netns_of: ${n.netnsOf}: that process's network namespace is already ${whose(t, other)}; a namespace can be one node only (address that node instead); nothing was changed`, 1);
+  }
+}
+
+/** Who has a namespace name: a node of another lab, of this lab, or a plain named one. */
+function whose(t: Topology, name: string): string {
+  const group = netnsGroupOf(name);
+  const mine = [...t.nodes.values()].find((x) => x.netns === name);
+  if (mine) return `node ${mine.name} of this lab (${name})`;
+  if (group !== undefined) {
+    const node = name.startsWith(`${group}-`) ? name.slice(group.length + 1) : name;
+    return `node ${node} of lab ${group} (${name}; \`nslab down ${group}\` releases it)`;
+  }
+  return `named ${name} (\`ip netns\`)`;
+}

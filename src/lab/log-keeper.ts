@@ -1,0 +1,192 @@
+// nslab's side of the log keeper (log-keeper-main.ts): giving a process a capped log. Its stdout
+// and stderr are a FIFO the lab's keeper reads, never the log file itself, because a plain file
+// cannot be capped without a reader. The keeper is started on a lab's first process, journaled
+// with its start time, told about new pipes by SIGHUP, and stopped by `down` after the processes.
+// If it dies, a process writing output gets SIGPIPE: `ls` shows the lab partial, `ps` says so,
+// and the next `up` starts a new keeper, which reopens every pipe in the directory.
+import { spawn } from 'node:child_process';
+import { closeSync, constants, existsSync, lstatSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { stateDir } from '../state/root.js';
+import { mkfifo, pipeUnread, setBlocking } from '../kernel/libc.js';
+import { sameProcess, startTimeOf } from '../kernel/procfs.js';
+import type { LogCap } from '../model/log-cap.js';
+import { JournalWriter } from '../state/journal.js';
+import type { KeeperRecord } from '../state/journal.js';
+import { readTextNoFollow } from '../state/log-read.js';
+import { labJournal, labPaths, logPath } from '../state/store.js';
+import { NslabError } from '../util/errors.js';
+
+const { O_CREAT, O_EXCL, O_NOFOLLOW, O_NONBLOCK, O_WRONLY, O_APPEND } = constants;
+const OPEN_MS = 5_000;
+const GRACE_MS = 2_000;
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** The lab's log directory. */
+export function logDir(lab: string): string {
+  return dirname(logPath(lab, 'x', 'x'));
+}
+
+/** The FIFO a process writes its output into. */
+export function pipePath(lab: string, node: string, proc: string): string {
+  return join(logDir(lab), `${node}.${proc}.pipe`);
+}
+
+/** Where the keeper writes its own errors. */
+export function keeperLog(lab: string): string {
+  return join(labPaths(lab).dir, 'log-keeper.log');
+}
+
+/** The lab's keeper: running, recorded but dead, or none recorded. */
+export function keeperStatus(lab: string): { readonly state: 'running' | 'dead' | 'none'; readonly pid?: number } {
+  const k = labJournal(lab).keeper;
+  if (!k) return { state: 'none' };
+  return { state: sameProcess(k.pid, k.start) ? 'running' : 'dead', pid: k.pid };
+}
+
+interface OpenArgs {
+  readonly lab: string;
+  readonly node: string;
+  readonly proc: string;
+  readonly cap: LogCap;
+  readonly writer: JournalWriter;
+}
+
+/**
+ * The fd a process's stdout and stderr are to be: the write end of its FIFO, opened once the
+ * keeper reads it (started or told first), blocking (a full pipe makes the process wait, as a
+ * slow terminal would). The caller closes it once the process is spawned.
+ */
+export async function openProcessOutput(a: OpenArgs): Promise<number> {
+  // Through the checked state tree (state/root.ts): never a planted or foreign directory.
+  stateDir(logDir(a.lab), true);
+  const fifo = pipePath(a.lab, a.node, a.proc);
+  makeFifo(fifo);
+  writeConfig(a.lab, `${a.node}.${a.proc}`, a.cap);
+  const k = labJournal(a.lab).keeper;
+  if (k && sameProcess(k.pid, k.start)) process.kill(k.pid, 'SIGHUP');
+  else startKeeper(a.lab, a.writer);
+  const deadline = Date.now() + OPEN_MS;
+  for (;;) {
+    try {
+      // Succeeds only once a reader (the keeper) has the FIFO open; a blocking open would hang.
+      const fd = openSync(fifo, O_WRONLY | O_NONBLOCK | O_NOFOLLOW);
+      setBlocking(fd);
+      return fd;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENXIO') throw e;
+    }
+    if (Date.now() > deadline) {
+      throw new NslabError('log-keeper', `lab ${a.lab}: the log keeper did not open ${fifo} within ${OPEN_MS / 1000} s; see ${keeperLog(a.lab)}`, 1);
+    }
+    await sleep(10);
+  }
+}
+
+/** Create the FIFO, or check that what has its name is one (a later `up` reuses it). */
+function makeFifo(path: string): void {
+  try {
+    mkfifo(path, 0o600);
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'EEXIST') throw e;
+    if (!lstatSync(path).isFIFO()) throw new NslabError('log-keeper', `${path} exists and is not a FIFO: remove it and run up again`, 1);
+  }
+}
+
+/** Add (or update) one pipe's cap in keeper.json: written aside with O_EXCL, then renamed. */
+function writeConfig(lab: string, key: string, cap: LogCap): void {
+  const path = join(logDir(lab), 'keeper.json');
+  let conf: Record<string, LogCap> = {};
+  try {
+    conf = JSON.parse(readTextNoFollow(path)) as Record<string, LogCap>;
+  } catch {
+    // none yet (or damaged: rewritten whole from what we know)
+  }
+  conf[key] = { maxBytes: cap.maxBytes, keep: cap.keep };
+  const tmp = `${path}.tmp`;
+  rmSync(tmp, { force: true });
+  const fd = openSync(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
+  try {
+    writeSync(fd, JSON.stringify(conf));
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+}
+
+/**
+ * After `up` left running processes alone: if their keeper died, start a new one, which reopens
+ * every pipe keeper.json lists (the processes still hold their write ends).
+ */
+export function reviveKeeper(lab: string, writer: JournalWriter): boolean {
+  const k = labJournal(lab).keeper;
+  if (k && sameProcess(k.pid, k.start)) return false;
+  if (!existsSync(join(logDir(lab), 'keeper.json'))) return false;
+  if (k) writer.append([{ t: 'keeper-gone', pid: k.pid }]);
+  startKeeper(lab, writer);
+  return true;
+}
+
+/** Start the lab's keeper, detached, in its own session, and journal it. */
+function startKeeper(lab: string, writer: JournalWriter): void {
+  const main = fileURLToPath(new URL('./log-keeper-main.js', import.meta.url));
+  const err = openSync(keeperLog(lab), O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW, 0o600);
+  try {
+    // A small heap: the keeper holds one 64 KiB chunk at a time.
+    const child = spawn(process.execPath, ['--max-old-space-size=24', '--max-semi-space-size=1', main, logDir(lab), lab], {
+      detached: true, stdio: ['ignore', err, err], cwd: '/', env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' },
+    });
+    child.on('error', () => {});
+    child.unref();
+    const start = child.pid === undefined ? undefined : startTimeOf(child.pid);
+    if (child.pid === undefined || start === undefined) throw new NslabError('log-keeper', `lab ${lab}: could not start the log keeper; see ${keeperLog(lab)}`, 1);
+    writer.append([{ t: 'keeper', pid: child.pid, start }]);
+  } finally {
+    closeSync(err);
+  }
+}
+
+/**
+ * Wait (up to a second) until the keeper has read everything a process wrote into the pipe
+ * whose write end is `fd`, so that the log shows it (up's failure message quotes its tail).
+ */
+export async function flushed(fd: number): Promise<void> {
+  const deadline = Date.now() + 1_000;
+  while (Date.now() < deadline && pipeUnread(fd) > 0) await sleep(10);
+  // Read, and written by the keeper in the same callback: a moment is enough.
+  await sleep(20);
+}
+
+/** Stop the lab's keeper (`down`, after the processes): SIGTERM lets it drain the pipes; SIGKILL after the grace period. */
+export async function stopKeeper(lab: string, writer: JournalWriter): Promise<void> {
+  const k: KeeperRecord | undefined = labJournal(lab).keeper;
+  if (!k) return;
+  const alive = (): boolean => sameProcess(k.pid, k.start);
+  const signal = (sig: NodeJS.Signals): void => {
+    try {
+      if (alive()) process.kill(k.pid, sig);
+    } catch {
+      // gone meanwhile
+    }
+  };
+  signal('SIGTERM');
+  const deadline = Date.now() + GRACE_MS;
+  while (alive() && Date.now() < deadline) await sleep(10);
+  signal('SIGKILL');
+  const hard = Date.now() + 2_000;
+  while (alive() && Date.now() < hard) await sleep(10);
+  if (alive()) throw new NslabError('process-busy', `lab ${lab}: could not stop its log keeper (PID ${k.pid})`, 1);
+  writer.append([{ t: 'keeper-gone', pid: k.pid }]);
+}
+
+/** Stop the keeper a lab's journal records, if any (`down` and `clean`, after the processes). */
+export async function stopLabKeeper(lab: string): Promise<void> {
+  if (!labJournal(lab).keeper) return;
+  const writer = new JournalWriter(labPaths(lab).journal);
+  try {
+    await stopKeeper(lab, writer);
+  } finally {
+    writer.close();
+  }
+}
