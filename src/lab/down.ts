@@ -21,9 +21,10 @@ import { phase } from '../util/timing.js';
 import type { KernelFactory } from './kernel.js';
 import { linuxKernel } from './kernel.js';
 import { withdrawHosts } from './hosts.js';
-import { withoutSharedSettings } from './shared-host.js';
+import { releaseHostSettings, withoutHostSettings } from './shared-host.js';
 import { looksLikeLabName } from './names.js';
-import { withLabLock, type LockWait } from './lock.js';
+import { takeHostLock, withLabLock, type LockWait } from './lock.js';
+import { releaseLock } from '../kernel/lock.js';
 import { quickLabName } from './model-cache.js';
 import { readTopologyFile } from './read-file.js';
 import { stopLabProcesses } from './processes.js';
@@ -96,9 +97,11 @@ async function downLocked(lab: string, opts: DownOptions, lock: HeldLock, t0: nu
     phase('hosts files');
     const writer = new JournalWriter(paths.journal);
     try {
-      const outcome = teardown({ lab, owned: withoutSharedSettings(lab, state.owned), kernel, journal: writer, deferBridges: true });
+      const outcome = teardown({ lab, owned: withoutHostSettings(state.owned), kernel, journal: writer, deferBridges: true });
       phase('teardown');
       failIf(lab, paths.journal, outcome.failures);
+      const settings = await releaseShared({ lab, hostNetns, owned: state.owned, kernel, journal: writer }, opts);
+      failIf(lab, paths.journal, settings.failures);
       // Usually done within a few hundred ms; if not, a process holding a namespace is the likely
       // cause, and worth saying at once rather than after the full wait.
       const budget = opts.backgroundAfterMs ?? 300;
@@ -108,7 +111,7 @@ async function downLocked(lab: string, opts: DownOptions, lock: HeldLock, t0: nu
       if (!soon && !hopeless && scanNetns(new Set(inodes)).byNetns.size > 0) throw stillInUse(lab, inodes);
       if (!soon && opts.backgroundAfterMs !== undefined && outcome.deferred.length > 0) {
         const finisher = handOver(lab, lock);
-        if (finisher !== undefined) return { lab, wasUp: true, removed: outcome.done, skipped: outcome.skipped, finisher, ms: performance.now() - t0 };
+        if (finisher !== undefined) return { lab, wasUp: true, removed: outcome.done + settings.done, skipped: outcome.skipped, finisher, ms: performance.now() - t0 };
       }
       if (!soon && !(await waitGone(kernel, outcome.pending, opts.waitMs ?? 10_000))) throw stillInUse(lab, inodes);
       phase('wait gone');
@@ -118,12 +121,23 @@ async function downLocked(lab: string, opts: DownOptions, lock: HeldLock, t0: nu
       writer.close();
       removeLabState(lab);
       phase('state');
-      return { lab, wasUp: true, removed: outcome.done + rest.done, skipped: outcome.skipped, ms: performance.now() - t0 };
+      return { lab, wasUp: true, removed: outcome.done + settings.done + rest.done, skipped: outcome.skipped, ms: performance.now() - t0 };
     } finally {
       writer.close();
     }
   } finally {
     kernel.close();
+  }
+}
+
+/** Release the lab's host settings under the host lock (lab/shared-host.ts: who is last out). */
+async function releaseShared(a: Parameters<typeof releaseHostSettings>[0], wait: LockWait): Promise<ReturnType<typeof releaseHostSettings>> {
+  if (withoutHostSettings(a.owned).size === a.owned.size) return { done: 0, failures: [] };
+  const host = await takeHostLock(wait);
+  try {
+    return releaseHostSettings(a);
+  } finally {
+    releaseLock(host);
   }
 }
 

@@ -3,6 +3,9 @@
 // (saying who holds it) up to a limit, then fails; other labs are not affected. The lock is a
 // flock, so a holder that dies (even by SIGKILL) releases it at once: no stale locks.
 // down's background finisher inherits the lock (fd 3, NSLAB_LOCK_FD) and holds it until done.
+// Host settings several labs share (ip_forward for NAT) are decided under one more lock,
+// <state root>/.lock-@host, held briefly: only whoever holds it may read the other labs' claims and
+// act on them, so "am I the last lab out?" has one answer at a time. Order: lab lock, then host lock.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { adoptLock, releaseLock, removeLock, tryLock, type HeldLock } from '../kernel/lock.js';
@@ -34,6 +37,20 @@ export async function withLabLock<T>(lab: string, wait: LockWait, fn: (lock: Hel
   }
 }
 
+/** The host-wide lock file. `@` is not in a lab name, so no lab's lock (and no `clean` of one) can be it. */
+export function hostLockPath(): string {
+  return join(stateRoot(), '.lock-@host');
+}
+
+/**
+ * Hold the host-wide lock while deciding about (and changing) host settings that labs share.
+ * Held for milliseconds; never taken before a lab lock, so the two cannot deadlock.
+ */
+export async function takeHostLock(wait: LockWait): Promise<HeldLock> {
+  mkdirSync(stateRoot(), { recursive: true, mode: 0o700 });
+  return poll(hostLockPath(), 'the host settings labs share are', wait);
+}
+
 async function acquire(lab: string, wait: LockWait): Promise<HeldLock> {
   mkdirSync(stateRoot(), { recursive: true, mode: 0o700 });
   const path = lockPath(lab);
@@ -43,6 +60,10 @@ async function acquire(lab: string, wait: LockWait): Promise<HeldLock> {
     const held = adoptLock(inherited, path);
     if (held) return held;
   }
+  return poll(path, `lab ${lab} is`, wait);
+}
+
+async function poll(path: string, what: string, wait: LockWait): Promise<HeldLock> {
   const deadline = Date.now() + (wait.lockTimeoutMs ?? 120_000);
   let told = false;
   for (;;) {
@@ -51,7 +72,7 @@ async function acquire(lab: string, wait: LockWait): Promise<HeldLock> {
     if (!told) wait.onBusy?.(r.holder);
     told = true;
     if (Date.now() > deadline) {
-      throw new NslabError('busy', `lab ${lab} is busy: another nslab${r.holder ? ` (PID ${r.holder})` : ''} is changing it; try again when it has finished`, 1);
+      throw new NslabError('busy', `${what} busy: another nslab${r.holder ? ` (PID ${r.holder})` : ''} is changing it; try again when it has finished`, 1);
     }
     await new Promise((res) => setTimeout(res, 50));
   }
