@@ -23,8 +23,7 @@ import { linuxKernel } from './kernel.js';
 import { withdrawHosts } from './hosts.js';
 import { releaseHostSettings, withoutHostSettings } from './shared-host.js';
 import { looksLikeLabName } from './names.js';
-import { takeHostLock, withLabLock, type LockWait } from './lock.js';
-import { releaseLock } from '../kernel/lock.js';
+import { releaseHostLock, takeHostLock, withLabLock, type LockWait } from './lock.js';
 import { quickLabName } from './model-cache.js';
 import { readTopologyFile } from './read-file.js';
 import { stopLabProcesses } from './processes.js';
@@ -137,7 +136,7 @@ async function releaseShared(a: Parameters<typeof releaseHostSettings>[0], wait:
   try {
     return releaseHostSettings(a);
   } finally {
-    releaseLock(host);
+    releaseHostLock(host, a.lab);
   }
 }
 

@@ -9,7 +9,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { adoptLock, releaseLock, removeLock, tryLock, type HeldLock } from '../kernel/lock.js';
-import { labPaths, stateRoot } from '../state/store.js';
+import { labPaths, listLabs, stateRoot } from '../state/store.js';
 import { NslabError } from '../util/errors.js';
 
 /** How a verb waits for a busy lab. */
@@ -49,6 +49,15 @@ export function hostLockPath(): string {
 export async function takeHostLock(wait: LockWait): Promise<HeldLock> {
   mkdirSync(stateRoot(), { recursive: true, mode: 0o700 });
   return poll(hostLockPath(), 'the host settings labs share are', wait);
+}
+
+/**
+ * Release the host lock; with no lab left on the host (but `leaving`, which is going down) also
+ * remove its file, so the state root is as empty as before the first lab.
+ */
+export function releaseHostLock(l: HeldLock, leaving?: string): void {
+  if (listLabs().every((lab) => lab === leaving)) removeLock(l);
+  else releaseLock(l);
 }
 
 async function acquire(lab: string, wait: LockWait): Promise<HeldLock> {

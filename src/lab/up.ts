@@ -27,8 +27,8 @@ import { loadBytesLazy } from './load-lazy.js';
 import { readTopologyFile } from './read-file.js';
 import { capacityWarnings } from './capacity.js';
 import { preflight } from './preflight.js';
-import { takeHostLock, withLabLock, type LockWait } from './lock.js';
-import { releaseLock, type HeldLock } from '../kernel/lock.js';
+import { releaseHostLock, takeHostLock, withLabLock, type LockWait } from './lock.js';
+import type { HeldLock } from '../kernel/lock.js';
 import { keepModel, quickLabName } from './model-cache.js';
 import { openFdCount } from '../kernel/host-limits.js';
 import { startNetnsPool, type NetnsPool } from '../kernel/netns-pool.js';
@@ -152,7 +152,7 @@ async function upLocked(opts: UpOptions, loaded: Loaded, t0: number, fdsAtStart:
     // meanwhile would not see this one and restore the setting from under it.
     let host: HeldLock | undefined = !opts.dryRun && wantsHostSettings(desired) ? await takeHostLock(opts) : undefined;
     const dropHost = (): void => {
-      if (host) releaseLock(host);
+      if (host) releaseHostLock(host);
       host = undefined;
     };
     try {
