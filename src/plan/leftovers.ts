@@ -51,6 +51,8 @@ export interface LabLeftovers {
   /** The group dir (and its mount), if present. */
   readonly groupDir: boolean;
   readonly links: readonly string[];
+  /** The ownership marker (alias) each of `links` carries: all clean has to go on, shown before asking. */
+  readonly marks: Readonly<Record<string, string>>;
   readonly nftTables: readonly string[];
   /** Namespaces whose /etc/netns/<ns>/hosts links into the lab's state. */
   readonly hosts: readonly string[];
@@ -153,9 +155,11 @@ export function findLeftovers(o: Observed, groupRoot: string): LabLeftovers[] {
   const groups = new Map(o.groups.filter((g) => isLabName(g.group)).map((g) => [g.group, g.members]));
   for (const g of groups.keys()) labs.add(g);
   const links = new Map<string, string[]>();
+  const marks: Record<string, string> = {};
   for (const l of o.hostLinks) {
     const lab = labOfAlias(l.alias);
     if (lab) push(links, lab, l.name);
+    if (lab) marks[l.name] = l.alias!;
   }
   const tables = new Map<string, string[]>();
   for (const t of o.nftTables) {
@@ -192,6 +196,7 @@ export function findLeftovers(o: Observed, groupRoot: string): LabLeftovers[] {
       netns: [...(netns.get(lab) ?? [])].sort(),
       groupDir: groups.has(lab),
       links: [...(links.get(lab) ?? [])].sort(),
+      marks: Object.fromEntries((links.get(lab) ?? []).map((n) => [n, marks[n]!])),
       nftTables: [...(tables.get(lab) ?? [])].sort(),
       hosts: [...(hosts.get(lab) ?? [])].sort(),
       processes: s?.procs ?? [],
@@ -204,7 +209,7 @@ export function findLeftovers(o: Observed, groupRoot: string): LabLeftovers[] {
 }
 
 function empty(lab: string, reason: string): LabLeftovers {
-  return { lab, kind: 'lab', reason, netns: [], groupDir: false, links: [], nftTables: [], hosts: [], processes: [], stateDir: false, lockFile: false };
+  return { lab, kind: 'lab', reason, netns: [], groupDir: false, links: [], marks: {}, nftTables: [], hosts: [], processes: [], stateDir: false, lockFile: false };
 }
 
 /** Whether nothing is left of a lab. */
@@ -218,7 +223,8 @@ export function describeLeftovers(l: LabLeftovers, paths: { readonly state: stri
   for (const p of l.processes) lines.push(`  process ${p.node}.${p.name} (PID ${p.pid})`);
   for (const n of l.netns) lines.push(`  namespace ${n}`);
   if (l.groupDir) lines.push(`  namespace mounts ${paths.group}`);
-  for (const n of l.links) lines.push(`  host link ${n}`);
+  // No journal of this state root lists these: say why nslab believes they are its own.
+  for (const n of l.links) lines.push(`  host link ${n} (marked "${l.marks[n] ?? '?'}" but no journal knows it)`);
   for (const t of l.nftTables) lines.push(`  nft table inet ${t}`);
   for (const n of l.hosts) lines.push(`  hosts file /etc/netns/${n}/hosts`);
   if (l.stateDir) lines.push(`  state ${paths.state}`);
