@@ -5,7 +5,8 @@
 // checked for its marker right before it goes: nothing without an nslab marker is ever touched.
 import { removeLock } from '../kernel/lock.js';
 import { groupDirs, hostsSymlinks, lockHeld, netnsSymlinks } from '../kernel/markers.js';
-import { deleteGroup, GROUP_DIR } from '../kernel/netns.js';
+import { existsSync } from 'node:fs';
+import { deleteGroup, GROUP_DIR, netnsPath } from '../kernel/netns.js';
 import { HOST_NS, type Kernel } from '../kernel/port.js';
 import { NFT_FAMILY } from '../kernel/nft/render.js';
 import { findLeftovers, isLabName, labOfAlias, labOfNftTable, type LabLeftovers, type Observed } from '../plan/leftovers.js';
@@ -82,7 +83,7 @@ function observe(kernel: Kernel, mine?: string): Observed {
   const states = new Map<string, FoundState>();
   for (const lab of stateDirs()) {
     const s = isLabName(lab) ? findState(lab) : undefined;
-    if (s) states.set(lab, s);
+    if (s) states.set(lab, { ...s, ...hostGoneOf(lab, s) });
   }
   const locks = lockFiles().filter(isLabName).map((lab) => ({ lab, held: lab !== mine && lockHeld(lockPath(lab)) }));
   const hostLinks = (kernel.snapshot(HOST_NS)?.links ?? []).map((l) => ({ name: l.name, ...(l.alias === undefined ? {} : { alias: l.alias }) }));
@@ -93,6 +94,12 @@ function observe(kernel: Kernel, mine?: string): Observed {
     .filter((t) => (kernel.nftList(HOST_NS, t.name) ?? '').includes(`comment "nslab:${labOfNftTable(t.name)}"`))
     .map((t) => t.name);
   return { stateRoot: stateRoot(), states, locks, netnsLinks: netnsSymlinks(), groups: groupDirs(), hostLinks, nftTables, hostsLinks: hostsSymlinks() };
+}
+
+/** The --host-netns of a lab with a readable journal, when that namespace no longer exists. */
+function hostGoneOf(lab: string, s: FoundState): { hostGone?: string } {
+  const ns = s.journal === 'ok' ? labJournal(lab).meta?.hostNetns : undefined;
+  return ns !== undefined && !existsSync(netnsPath(ns)) ? { hostGone: ns } : {};
 }
 
 /** Remove one lab's leftovers, processes first (they keep namespaces alive), state last. */

@@ -21,7 +21,7 @@ export interface Observed {
   /** The state root (/run/nslab), for recognising hosts-file targets. */
   readonly stateRoot: string;
   /** Lab state directories by lab name. */
-  readonly states: ReadonlyMap<string, { readonly journal: JournalHealth; readonly netns: readonly string[]; readonly procs: readonly RecordedProc[] }>;
+  readonly states: ReadonlyMap<string, { readonly journal: JournalHealth; readonly netns: readonly string[]; readonly procs: readonly RecordedProc[]; readonly hostGone?: string }>;
   /** Lock files `.lock-<lab>` and whether someone holds them now. */
   readonly locks: ReadonlyArray<{ readonly lab: string; readonly held: boolean }>;
   /** Symlinks in /run/netns and their targets. */
@@ -131,6 +131,8 @@ function leftoverReason(o: Observed, lab: string): string | undefined {
   if (s.journal === 'missing') return 'state directory without a journal';
   if (s.journal === 'empty') return 'empty journal';
   if (s.journal === 'damaged') return 'damaged journal';
+  // Its bridges and host ends went with the namespace that played host; what is left is marked.
+  if (s.hostGone !== undefined) return `its host namespace ${s.hostGone} is gone`;
   return undefined;
 }
 
