@@ -2,7 +2,8 @@
 // journal and a copy of the topology file, so that `down NAME`, `show` and `exec` work without
 // the original file. Lab names are validated before they get here, so paths cannot escape.
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { ownerTag } from '../model/names.js';
 import { deserialize, serialize } from 'node:v8';
 import { readJournal } from './journal.js';
 import type { JournalState } from './journal.js';
@@ -11,6 +12,11 @@ import { NslabError } from '../util/errors.js';
 /** The root of all lab state. */
 export function stateRoot(): string {
   return process.env['NSLAB_STATE_DIR'] || '/run/nslab';
+}
+
+/** The tag this state root's ownership markers carry (none for /run/nslab): model/names.ts ownerTag. */
+export function stateRootTag(): string | undefined {
+  return ownerTag(resolve(stateRoot()));
 }
 
 /**
