@@ -43,7 +43,8 @@ export function program(): Command {
     .argument('<lab>', 'lab name or topology file')
     .option('--json', 'machine-readable result')
     .option('--wait', 'return only when the kernel has removed everything (big labs otherwise finish their bridges in the background)')
-    .action(async (target: string, o: { json?: boolean; wait?: boolean }) => (await import('./commands/down.js')).run(target, o));
+    .option('--force', 'take the lab down even when one of its namespaces is the --host-netns of another lab (that lab loses its bridges and host ends)')
+    .action(async (target: string, o: { json?: boolean; wait?: boolean; force?: boolean }) => (await import('./commands/down.js')).run(target, o));
   p.command('clean').description('find and remove what labs left behind that down cannot (lost or damaged state); only objects nslab marked as its own')
     .option('-y, --yes', 'remove without asking (for scripts)')
     .option('--json', 'machine-readable output')

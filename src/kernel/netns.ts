@@ -196,6 +196,8 @@ export function deleteNetns(name: string, group?: string): void {
     if (exists) detachFile(path);
     // Only our own symlink goes: a name re-used by someone else since is theirs.
     if (linked) fs.unlinkSync(link);
+    // The group's last namespace: its tmpfs goes too, else it stays behind as a leftover for clean.
+    if (groupMembers(group).length === 0) deleteGroup(group, []);
     return;
   }
   detachFile(link);

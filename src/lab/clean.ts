@@ -5,13 +5,15 @@
 // checked for its marker right before it goes: nothing without an nslab marker is ever touched.
 import { removeLock } from '../kernel/lock.js';
 import { groupDirs, hostsSymlinks, lockHeld, netnsSymlinks } from '../kernel/markers.js';
-import { deleteGroup, GROUP_DIR } from '../kernel/netns.js';
+import { existsSync } from 'node:fs';
+import { deleteGroup, GROUP_DIR, netnsPath } from '../kernel/netns.js';
 import { HOST_NS, type Kernel } from '../kernel/port.js';
 import { NFT_FAMILY } from '../kernel/nft/render.js';
 import { findLeftovers, isLabName, labOfAlias, labOfNftTable, type LabLeftovers, type Observed } from '../plan/leftovers.js';
 import { JournalWriter } from '../state/journal.js';
 import { findState, lockFiles, stateDirs, type FoundState } from '../state/scan.js';
-import { labJournal, labPaths, removeLabState, stateRoot } from '../state/store.js';
+import { labJournal, labPaths, removeLabState, stateRoot, stateRootTag } from '../state/store.js';
+import { markerHead, netnsGroup } from '../model/names.js';
 import { isNslabError, NslabError } from '../util/errors.js';
 import { linuxKernel, type KernelFactory } from './kernel.js';
 import { lockPath, withLabLock, type LockWait } from './lock.js';
@@ -39,7 +41,7 @@ export interface CleanOutcome {
 
 /** The paths shown for a lab's state, lock and namespace mounts. */
 export function leftoverPaths(lab: string): { state: string; lock: string; group: string } {
-  return { state: labPaths(lab).dir, lock: lockPath(lab), group: `${GROUP_DIR}/${lab}` };
+  return { state: labPaths(lab).dir, lock: lockPath(lab), group: `${GROUP_DIR}/${netnsGroup(lab, stateRootTag())}` };
 }
 
 /** Scan the host (read-only) for leftovers, grouped by lab. */
@@ -96,17 +98,24 @@ function observe(kernel: Kernel, mine?: string): Observed {
   const states = new Map<string, FoundState>();
   for (const lab of stateDirs()) {
     const s = isLabName(lab) ? findState(lab) : undefined;
-    if (s) states.set(lab, s);
+    if (s) states.set(lab, { ...s, ...hostGoneOf(lab, s) });
   }
   const locks = lockFiles().filter(isLabName).map((lab) => ({ lab, held: lab !== mine && lockHeld(lockPath(lab)) }));
+  const owner = stateRootTag();
   const hostLinks = (kernel.snapshot(HOST_NS)?.links ?? []).map((l) => ({ name: l.name, ...(l.alias === undefined ? {} : { alias: l.alias }) }));
   // A table counts as a lab's only with both marks: its name and its comment. Without libnftables
   // the tables cannot be listed (and nslab could not have made any): the other marks still count.
   const nftTables = kernel.nftMissing() !== undefined ? [] : (kernel.nftTables(HOST_NS) ?? [])
     .filter((t) => t.family === NFT_FAMILY && labOfNftTable(t.name) !== undefined)
-    .filter((t) => (kernel.nftList(HOST_NS, t.name) ?? '').includes(`comment "nslab:${labOfNftTable(t.name)}"`))
+    .filter((t) => (kernel.nftList(HOST_NS, t.name) ?? '').includes(`comment "${markerHead(labOfNftTable(t.name)!, owner)}"`))
     .map((t) => t.name);
-  return { stateRoot: stateRoot(), states, locks, netnsLinks: netnsSymlinks(), groups: groupDirs(), hostLinks, nftTables, hostsLinks: hostsSymlinks() };
+  return { stateRoot: stateRoot(), owner, states, locks, netnsLinks: netnsSymlinks(), groups: groupDirs(), hostLinks, nftTables, hostsLinks: hostsSymlinks() };
+}
+
+/** The --host-netns of a lab with a readable journal, when that namespace no longer exists. */
+function hostGoneOf(lab: string, s: FoundState): { hostGone?: string } {
+  const ns = s.journal === 'ok' ? labJournal(lab).meta?.hostNetns : undefined;
+  return ns !== undefined && !existsSync(netnsPath(ns)) ? { hostGone: ns } : {};
 }
 
 /** Remove one lab's leftovers, processes first (they keep namespaces alive), state last. */
@@ -117,10 +126,10 @@ async function removeLab(kernel: Kernel, l: LabLeftovers, opts: CleanOptions): P
   for (const ns of l.hosts) kernel.hostsUnlink(ns, stateRoot());
   if (l.kind === 'strays') {
     // Strays of a lab down still owns: only these names go, its group stays.
-    failOn(lab, kernel.run(l.netns.map((name) => ({ op: 'netns.delete' as const, name, group: lab }))), l.netns);
+    failOn(lab, kernel.run(l.netns.map((name) => ({ op: 'netns.delete' as const, name, group: netnsGroup(lab, stateRootTag()) }))), l.netns);
   } else if (l.groupDir || l.netns.length > 0) {
     // One lazy umount of the group's tmpfs detaches every namespace of the lab; then the names.
-    deleteGroup(lab, l.netns);
+    deleteGroup(netnsGroup(lab, stateRootTag()), l.netns);
   }
   deleteLinks(kernel, lab, l.links);
   failOn(lab, kernel.run(l.nftTables.map((table) => ({ op: 'nft.delete' as const, ns: HOST_NS, table }))), l.nftTables);
@@ -143,7 +152,7 @@ async function stopProcesses(lab: string, graceMs?: number): Promise<void> {
 function deleteLinks(kernel: Kernel, lab: string, names: readonly string[]): void {
   if (names.length === 0) return;
   const now = new Map((kernel.snapshot(HOST_NS)?.links ?? []).map((x) => [x.name, x.alias]));
-  const ours = names.filter((n) => now.has(n) && labOfAlias(now.get(n)) === lab);
+  const ours = names.filter((n) => now.has(n) && labOfAlias(now.get(n), stateRootTag()) === lab);
   const results = kernel.run(ours.map((name) => ({ op: 'link.delete' as const, ns: HOST_NS, name })));
   // ENODEV: a veth end that went with its namespace meanwhile.
   failOn(lab, results.map((r) => (r.ok || r.code === 'ENODEV' ? { ok: true as const } : r)), ours);

@@ -14,19 +14,21 @@ import type { HeldLock } from '../kernel/lock.js';
 import type { Kernel } from '../kernel/port.js';
 import { HOST_NS } from '../kernel/port.js';
 import { netnsInode, scanNetns } from '../kernel/procfs.js';
-import type { Owned } from '../plan/live.js';
+import type { Owned, OwnedRecord } from '../plan/live.js';
+import { opNs } from '../plan/removals.js';
+import { netnsPath } from '../kernel/netns.js';
 import { journalHealth } from '../plan/leftovers.js';
 import { JournalWriter } from '../state/journal.js';
 import { readStateFile } from '../state/root.js';
-import { labJournal, labPaths, removeLabState } from '../state/store.js';
+import { labJournal, labPaths, listLabs, removeLabState } from '../state/store.js';
 import { NslabError } from '../util/errors.js';
 import { phase } from '../util/timing.js';
 import type { KernelFactory } from './kernel.js';
 import { linuxKernel } from './kernel.js';
 import { withdrawHosts } from './hosts.js';
-import { withoutSharedSettings } from './shared-host.js';
+import { releaseHostSettings, withoutHostSettings } from './shared-host.js';
 import { looksLikeLabName } from './names.js';
-import { withLabLock, type LockWait } from './lock.js';
+import { releaseHostLock, takeHostLock, withLabLock, type LockWait } from './lock.js';
 import { quickLabName } from './model-cache.js';
 import { readTopologyFile } from './read-file.js';
 import { stopLabProcesses } from './processes.js';
@@ -49,6 +51,8 @@ export interface DownOptions extends LockWait {
    * default; the CLI passes a budget unless --wait).
    */
   readonly backgroundAfterMs?: number;
+  /** Take the lab down even when one of its namespaces plays host for another lab (--host-netns). */
+  readonly force?: boolean;
 }
 
 /** What `down` did. */
@@ -59,6 +63,8 @@ export interface DownResult {
   readonly removed: number;
   /** Host links left alone because something else now owns their name. */
   readonly skipped: readonly string[];
+  /** The lab's --host-netns when it was gone: its host-side objects went with it, the rest was removed. */
+  readonly hostGone?: string;
   /** PID of the background finisher still removing the bridges, if down handed over. */
   readonly finisher?: number;
   readonly ms: number;
@@ -86,11 +92,18 @@ async function downLocked(lab: string, opts: DownOptions, lock: HeldLock, t0: nu
     return { lab, wasUp: false, removed: 0, skipped: [], ms: performance.now() - t0 };
   }
   const state = labJournal(lab);
+  if (!opts.force) refuseIfHosting(lab, state.owned);
   const hostNetns = state.meta?.hostNetns;
-  const kernel = await (opts.openKernel ?? linuxKernel)(hostNetns ? { hostNetns } : {});
+  // The namespace that played host is gone (it was another lab's node, taken down with --force,
+  // or deleted by hand): its bridges, host ends, tables and settings went with it. Remove the rest;
+  // nothing is done "in the host", which would now be the namespace we run in (hostGoneOwned).
+  const hostGone = hostNetns !== undefined && !existsSync(netnsPath(hostNetns)) ? hostNetns : undefined;
+  const owned = hostGone === undefined ? state.owned : hostGoneOwned(state.owned);
+  const kernel = await (opts.openKernel ?? linuxKernel)(hostNetns && !hostGone ? { hostNetns } : {});
+  const gone = hostGone === undefined ? {} : { hostGone };
   try {
-    needNftIfOwned(lab, state.owned, kernel);
-    refuseRenamedBridges(lab, state.owned, kernel);
+    needNftIfOwned(lab, owned, kernel);
+    refuseRenamedBridges(lab, owned, kernel);
     // Processes first: they keep the namespaces alive. Recorded by PID and start time, so a
     // reused PID is never signalled, also when the `up` that started them was killed. The lab's
     // own captures too: a tcpdump in a node holds its namespace and veth.
@@ -101,17 +114,19 @@ async function downLocked(lab: string, opts: DownOptions, lock: HeldLock, t0: nu
     phase('processes');
     // Remember the namespaces' identities: once deleted they have no name, and a process still
     // inside one keeps it (and its veths) alive; then we can say which process it is.
-    const inodes = ownedNetns(state.owned).flatMap((n) => netnsInode(n) ?? []);
+    const inodes = ownedNetns(owned).flatMap((n) => netnsInode(n) ?? []);
     phase('journal+inodes');
     // Hosts files first, while the journal still names the namespaces they belong to: a down
     // killed after the namespaces are dropped from the journal would otherwise leave them behind.
-    withdrawHosts(kernel, [...ownedNetns(state.owned), ...adoptedNetns(state.owned)]);
+    withdrawHosts(kernel, [...ownedNetns(owned), ...adoptedNetns(owned)]);
     phase('hosts files');
     const writer = new JournalWriter(paths.journal);
     try {
-      const outcome = teardown({ lab, owned: withoutSharedSettings(lab, state.owned), kernel, journal: writer, deferBridges: true });
+      const outcome = teardown({ lab, owned: withoutHostSettings(owned), kernel, journal: writer, deferBridges: true });
       phase('teardown');
       failIf(lab, paths.journal, outcome.failures);
+      const settings = await releaseShared({ lab, hostNetns, owned, kernel, journal: writer }, opts);
+      failIf(lab, paths.journal, settings.failures);
       // Usually done within a few hundred ms; if not, a process holding a namespace is the likely
       // cause, and worth saying at once rather than after the full wait.
       const budget = opts.backgroundAfterMs ?? 300;
@@ -121,7 +136,7 @@ async function downLocked(lab: string, opts: DownOptions, lock: HeldLock, t0: nu
       if (!soon && !hopeless && scanNetns(new Set(inodes)).byNetns.size > 0) throw stillInUse(lab, inodes);
       if (!soon && opts.backgroundAfterMs !== undefined && outcome.deferred.length > 0) {
         const finisher = handOver(lab, lock);
-        if (finisher !== undefined) return { lab, wasUp: true, removed: outcome.done, skipped: outcome.skipped, finisher, ms: performance.now() - t0 };
+        if (finisher !== undefined) return { lab, wasUp: true, ...gone, removed: outcome.done + settings.done, skipped: outcome.skipped, finisher, ms: performance.now() - t0 };
       }
       if (!soon && !(await waitGone(kernel, outcome.pending, opts.waitMs ?? 10_000))) throw stillInUse(lab, inodes);
       phase('wait gone');
@@ -131,12 +146,23 @@ async function downLocked(lab: string, opts: DownOptions, lock: HeldLock, t0: nu
       writer.close();
       removeLabState(lab);
       phase('state');
-      return { lab, wasUp: true, removed: outcome.done + rest.done, skipped: outcome.skipped, ms: performance.now() - t0 };
+      return { lab, wasUp: true, ...gone, removed: outcome.done + settings.done + rest.done, skipped: outcome.skipped, ms: performance.now() - t0 };
     } finally {
       writer.close();
     }
   } finally {
     kernel.close();
+  }
+}
+
+/** Release the lab's host settings under the host lock (lab/shared-host.ts: who is last out). */
+async function releaseShared(a: Parameters<typeof releaseHostSettings>[0], wait: LockWait): Promise<ReturnType<typeof releaseHostSettings>> {
+  if (withoutHostSettings(a.owned).size === a.owned.size) return { done: 0, failures: [] };
+  const host = await takeHostLock(wait);
+  try {
+    return releaseHostSettings(a);
+  } finally {
+    releaseHostLock(host, a.lab);
   }
 }
 
@@ -199,6 +225,34 @@ function handOver(lab: string, lock: HeldLock): number | undefined {
   const bin = fileURLToPath(new URL('../../bin/nslab', import.meta.url));
   if (!existsSync(bin)) return undefined;
   return spawnDetached([process.execPath, bin, 'down', lab, '--wait'], join(labPaths(lab).dir, 'down.log'), lock.fd, { NSLAB_LOCK_FD: '3' });
+}
+
+/**
+ * Refuse to take down a lab one of whose namespaces is the --host-netns of another lab: that
+ * lab's bridges and host ends live in it and would go too (--force does it anyway).
+ */
+function refuseIfHosting(lab: string, owned: Owned): void {
+  const mine = new Set([...ownedNetns(owned), ...adoptedNetns(owned)]);
+  const dependents = listLabs().filter((l) => l !== lab).flatMap((other) => {
+    const ns = labJournal(other).meta?.hostNetns;
+    return ns !== undefined && mine.has(ns) ? [`${other} (--host-netns ${ns})`] : [];
+  });
+  if (dependents.length === 0) return;
+  const first = dependents[0]!.split(' ')[0];
+  throw new NslabError('hosts-lab', `lab ${lab} plays host for lab ${dependents.join(', lab ')}: its bridges and host ends live in ${lab}'s namespace; take it down first (\`nslab down ${first}\`), or pass --force; nothing was changed`, 1);
+}
+
+/**
+ * What is left to remove once the lab's host namespace is gone: its own namespaces and what lives
+ * in them. Everything homed in the host (bridges, host ends, addresses, routes, tables, settings)
+ * went with that namespace, as did the veths with a host end.
+ */
+function hostGoneOwned(owned: Owned): Map<string, OwnedRecord> {
+  return new Map([...owned].filter(([, r]) => {
+    if (r.op.op === 'netns.create' || r.op.op === 'netns.attach') return true;
+    if (r.op.op === 'link.create' && r.op.kind === 'veth' && r.op.peer.ns === HOST_NS) return false;
+    return opNs(r.op) !== HOST_NS;
+  }));
 }
 
 function ownedNetns(owned: Owned): string[] {

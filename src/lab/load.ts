@@ -2,7 +2,7 @@
 // in a lab's state. File problems become one NslabError (exit 2) listing every issue.
 import type { Topology } from '../model/types.js';
 import type { Resource } from '../plan/resources.js';
-import { loadTopologyCopy } from '../state/store.js';
+import { loadTopologyCopy, stateRootTag } from '../state/store.js';
 import { formatIssue } from '../topology/issues.js';
 import type { Issue } from '../topology/issues.js';
 import { loadTopology, loadTopologyFile } from '../topology/load.js';
@@ -32,13 +32,13 @@ export function loadFile(file: string): Loaded {
 
 /** Validate a topology file's bytes (read with readTopologyFile); throws like loadFile. */
 export function loadBytes(bytes: Uint8Array, file: string): Loaded {
-  const r = loadTopologyFile(bytes, file);
+  const r = loadTopologyFile(bytes, file, stateRootTag());
   return { ...checked(r.topology, r.issues, r.text ?? ''), key: modelKey(bytes) };
 }
 
 /** Validate topology text; throws NslabError (exit 2) listing all problems. */
 export function fromText(text: string, file: string): Loaded {
-  const { topology, issues } = loadTopology(text, file);
+  const { topology, issues } = loadTopology(text, file, stateRootTag());
   return checked(topology, issues, text);
 }
 

@@ -3,11 +3,14 @@
 // (saying who holds it) up to a limit, then fails; other labs are not affected. The lock is a
 // flock, so a holder that dies (even by SIGKILL) releases it at once: no stale locks.
 // down's background finisher inherits the lock (fd 3, NSLAB_LOCK_FD) and holds it until done.
+// Host settings several labs share (ip_forward for NAT) are decided under one more lock,
+// <state root>/.lock-@host, held briefly: only whoever holds it may read the other labs' claims and
+// act on them, so "am I the last lab out?" has one answer at a time. Order: lab lock, then host lock.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { adoptLock, releaseLock, removeLock, tryLock, type HeldLock } from '../kernel/lock.js';
 import { stateDir } from '../state/root.js';
-import { labPaths, stateRoot } from '../state/store.js';
+import { labPaths, listLabs, stateRoot } from '../state/store.js';
 import { NslabError } from '../util/errors.js';
 
 /** How a verb waits for a busy lab. */
@@ -35,6 +38,29 @@ export async function withLabLock<T>(lab: string, wait: LockWait, fn: (lock: Hel
   }
 }
 
+/** The host-wide lock file. `@` is not in a lab name, so no lab's lock (and no `clean` of one) can be it. */
+export function hostLockPath(): string {
+  return join(stateRoot(), '.lock-@host');
+}
+
+/**
+ * Hold the host-wide lock while deciding about (and changing) host settings that labs share.
+ * Held for milliseconds; never taken before a lab lock, so the two cannot deadlock.
+ */
+export async function takeHostLock(wait: LockWait): Promise<HeldLock> {
+  stateDir(stateRoot(), true);
+  return poll(hostLockPath(), 'the host settings labs share are', wait);
+}
+
+/**
+ * Release the host lock; with no lab left on the host (but `leaving`, which is going down) also
+ * remove its file, so the state root is as empty as before the first lab.
+ */
+export function releaseHostLock(l: HeldLock, leaving?: string): void {
+  if (listLabs().every((lab) => lab === leaving)) removeLock(l);
+  else releaseLock(l);
+}
+
 async function acquire(lab: string, wait: LockWait): Promise<HeldLock> {
   // The lock file is the first thing every mutating verb creates: the state root (and every
   // directory above it) is checked here, before anything is written or trusted.
@@ -46,6 +72,10 @@ async function acquire(lab: string, wait: LockWait): Promise<HeldLock> {
     const held = adoptLock(inherited, path);
     if (held) return held;
   }
+  return poll(path, `lab ${lab} is`, wait);
+}
+
+async function poll(path: string, what: string, wait: LockWait): Promise<HeldLock> {
   const deadline = Date.now() + (wait.lockTimeoutMs ?? 120_000);
   let told = false;
   for (;;) {
@@ -54,7 +84,7 @@ async function acquire(lab: string, wait: LockWait): Promise<HeldLock> {
     if (!told) wait.onBusy?.(r.holder);
     told = true;
     if (Date.now() > deadline) {
-      throw new NslabError('busy', `lab ${lab} is busy: another nslab${r.holder ? ` (PID ${r.holder})` : ''} is changing it; try again when it has finished`, 1);
+      throw new NslabError('busy', `${what} busy: another nslab${r.holder ? ` (PID ${r.holder})` : ''} is changing it; try again when it has finished`, 1);
     }
     await new Promise((res) => setTimeout(res, 50));
   }

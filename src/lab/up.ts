@@ -21,13 +21,14 @@ import type { KernelFactory } from './kernel.js';
 import { linuxKernel } from './kernel.js';
 import { publishHosts } from './hosts.js';
 import { publishResolv } from './resolv.js';
-import { hostSettingsOfOtherLabs } from './shared-host.js';
+import { hostSettingsOfOtherLabs, wantsHostSettings } from './shared-host.js';
 import type { Loaded } from './load.js';
 import { loadBytesLazy } from './load-lazy.js';
 import { readTopologyFile } from './read-file.js';
 import { capacityWarnings } from './capacity.js';
 import { preflight } from './preflight.js';
-import { withLabLock, type LockWait } from './lock.js';
+import { releaseHostLock, takeHostLock, withLabLock, type LockWait } from './lock.js';
+import type { HeldLock } from '../kernel/lock.js';
 import { keepModel, quickLabName } from './model-cache.js';
 import { openFdCount } from '../kernel/host-limits.js';
 import { startNetnsPool, type NetnsPool } from '../kernel/netns-pool.js';
@@ -148,37 +149,50 @@ async function upLocked(opts: UpOptions, loaded: Loaded, t0: number, fdsAtStart:
     const pre = preflight(topology, kernel, journal.owned, opts.dryRun ? { dryRun: true } : {});
     const trust = opts.full ? undefined : trustFor(lab, journal, desired, loaded.key);
     const query = liveQueryOf(topology, journal.owned, desired);
-    const live = readLive(kernel, { ...query, ...(pre.skipNft ? { tables: [] } : {}), sharedPrev: hostSettingsOfOtherLabs(lab), ...(trust ? { trust } : {}) });
-    phase('read live');
-    const plan = planLab({ topology, live, owned: journal.owned, desired });
-    phase('plan');
-    if (plan.conflicts.length > 0) {
-      throw new NslabError('conflict', `lab ${lab} cannot be built: objects nslab did not create are in the way:\n${plan.conflicts.map((c) => `  ${c}`).join('\n')}`, 1);
+    // A lab that changes host settings reads the other labs' claims and makes its own under the
+    // host lock (lab/shared-host.ts), until its journal records them: else a lab going down
+    // meanwhile would not see this one and restore the setting from under it.
+    let host: HeldLock | undefined = !opts.dryRun && wantsHostSettings(desired) ? await takeHostLock(opts) : undefined;
+    const dropHost = (): void => {
+      if (host) releaseHostLock(host);
+      host = undefined;
+    };
+    try {
+      const live = readLive(kernel, { ...query, ...(pre.skipNft ? { tables: [] } : {}), sharedPrev: hostSettingsOfOtherLabs(lab, opts.hostNetns), ...(trust ? { trust } : {}) });
+      phase('read live');
+      const plan = planLab({ topology, live, owned: journal.owned, desired });
+      phase('plan');
+      if (plan.conflicts.length > 0) {
+        throw new NslabError('conflict', `lab ${lab} cannot be built: objects nslab did not create are in the way:\n${plan.conflicts.map((c) => `  ${c}`).join('\n')}`, 1);
+      }
+      const commands = plan.steps.map((s) => describeOp(s.op));
+      const result = { lab, nodes: topology.nodes.size, networks: topology.networks.size, steps: plan.steps, commands, unchanged: plan.unchanged, warnings: [...warnings, ...capacity, ...pre.warnings] };
+      if (opts.dryRun) return { ...result, ms: performance.now() - t0 };
+      opts.onChanging?.();
+      if (plan.steps.length > 0) {
+        apply({ kernel, topology, text, steps: plan.steps, meta: !journal.meta, file: opts.file, ...(opts.hostNetns ? { hostNetns: opts.hostNetns } : {}) });
+      }
+      phase('apply');
+      dropHost();
+      await stopIfInterrupted(opts, lab, 'the namespaces, links and firewall rules are all built, but not the hosts files and processes');
+      // Before the processes start: they see the files their `ip netns exec` bind-mounts then.
+      const hostWarnings = [...publishHosts(kernel, topology, live.trusted), ...publishResolv(kernel, topology)];
+      phase('hosts files');
+      if (plan.steps.length > 0) await settle(kernel, topology);
+      phase('settle');
+      await stopIfInterrupted(opts, lab, 'the network is complete, but its processes are not started');
+      const processes = await startProcesses(topology);
+      phase('processes');
+      // The next up of the same text (and every exec, show, test of the lab) skips the parse.
+      if (loaded.key !== undefined && existsSync(labPaths(lab).dir)) {
+        if (!loaded.cached || !loaded.desired) keepModel(lab, loaded.key, topology, warnings, desired);
+        const changed = plan.steps.length > 0 || processes.started.length > 0 || processes.stopped.length > 0 || processes.keeperRestarted === true;
+        markConverged(lab, journal, loaded.key, changed);
+      }
+      return { ...result, warnings: [...result.warnings, ...hostWarnings], processes, ms: performance.now() - t0 };
+    } finally {
+      dropHost();
     }
-    const commands = plan.steps.map((s) => describeOp(s.op));
-    const result = { lab, nodes: topology.nodes.size, networks: topology.networks.size, steps: plan.steps, commands, unchanged: plan.unchanged, warnings: [...warnings, ...capacity, ...pre.warnings] };
-    if (opts.dryRun) return { ...result, ms: performance.now() - t0 };
-    opts.onChanging?.();
-    if (plan.steps.length > 0) {
-      apply({ kernel, topology, text, steps: plan.steps, meta: !journal.meta, file: opts.file, ...(opts.hostNetns ? { hostNetns: opts.hostNetns } : {}) });
-    }
-    phase('apply');
-    await stopIfInterrupted(opts, lab, 'the namespaces, links and firewall rules are all built, but not the hosts files and processes');
-    // Before the processes start: they see the files their `ip netns exec` bind-mounts then.
-    const hostWarnings = [...publishHosts(kernel, topology, live.trusted), ...publishResolv(kernel, topology)];
-    phase('hosts files');
-    if (plan.steps.length > 0) await settle(kernel, topology);
-    phase('settle');
-    await stopIfInterrupted(opts, lab, 'the network is complete, but its processes are not started');
-    const processes = await startProcesses(topology);
-    phase('processes');
-    // The next up of the same text (and every exec, show, test of the lab) skips the parse.
-    if (loaded.key !== undefined && existsSync(labPaths(lab).dir)) {
-      if (!loaded.cached || !loaded.desired) keepModel(lab, loaded.key, topology, warnings, desired);
-      const changed = plan.steps.length > 0 || processes.started.length > 0 || processes.stopped.length > 0 || processes.keeperRestarted === true;
-      markConverged(lab, journal, loaded.key, changed);
-    }
-    return { ...result, warnings: [...result.warnings, ...hostWarnings], processes, ms: performance.now() - t0 };
   } finally {
     kernel.close();
   }

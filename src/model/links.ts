@@ -30,7 +30,7 @@ function makeLink(iface: IfaceRaw, lab: string, names: HostNames): Link | undefi
   if (!a) return undefined;
   const end = { node: iface.node, iface: iface.name };
   const me = `${iface.node}:${iface.name}`;
-  const host = { end, hostEnd: names.hostEnds.get(me) ?? '', alias: ifaceAlias(lab, iface.node, iface.name) };
+  const host = { end, hostEnd: names.hostEnds.get(me) ?? '', alias: ifaceAlias(lab, iface.node, iface.name, names.owner) };
   switch (a.kind) {
     case 'network': return { kind: 'bridged', id: `bridged:${me}`, network: a.network.value, ...host };
     case 'host': return { kind: 'host', id: `host:${me}`, hostAddresses: a.hostAddresses.map((h) => formatCidr(h.value)), ...host };

@@ -39,14 +39,52 @@ export function hostEndName(lab: string, node: string, iface: string): string {
   return readableOrHashed(lab, `${node}-${iface}`, `${node}/${iface}`);
 }
 
+/** The state root every version before state-root tags used, and whose markers carry no tag. */
+export const DEFAULT_STATE_ROOT = '/run/nslab';
+
+/**
+ * The tag of a state root (absolute) in ownership markers, so that `clean` under one root never
+ * takes another root's live labs for leftovers: 7 base36 characters of its FNV-1a hash (aliases
+ * are written on every host link and IFALIASZ is 256 bytes: short). The default root has none, so
+ * its markers read as they always did and labs built by earlier versions stay cleanable.
+ */
+export function ownerTag(stateRoot: string): string | undefined {
+  const root = stateRoot.length > 1 ? stateRoot.replace(/\/+$/, '') : stateRoot;
+  return root === DEFAULT_STATE_ROOT ? undefined : fnv1a32(root).toString(36).padStart(HASH_WIDTH, '0');
+}
+
+/** `nslab:<lab>`, or `nslab@<tag>:<lab>` for a lab of a state root with a tag: how every marker starts. */
+export function markerHead(lab: string, owner?: string): string {
+  return owner === undefined ? `nslab:${lab}` : `nslab@${owner}:${lab}`;
+}
+
 /** Ownership alias (IFLA_IFALIAS) of a bridge. */
-export function networkAlias(lab: string, network: string): string {
-  return `nslab:${lab}:net:${network}`;
+export function networkAlias(lab: string, network: string, owner?: string): string {
+  return `${markerHead(lab, owner)}:net:${network}`;
 }
 
 /** Ownership alias (IFLA_IFALIAS) of the host end of a node's interface. */
-export function ifaceAlias(lab: string, node: string, iface: string): string {
-  return `nslab:${lab}:node:${node}:${iface}`;
+export function ifaceAlias(lab: string, node: string, iface: string, owner?: string): string {
+  return `${markerHead(lab, owner)}:node:${node}:${iface}`;
+}
+
+/** The lab and state-root tag a marker (alias, nft table comment) names, if it is one. */
+export function parseMarker(text: string | undefined): { lab: string; owner?: string } | undefined {
+  const m = text === undefined ? null : /^nslab(?:@([0-9a-z]{7}))?:([a-z][a-z0-9-]{0,9})(?::|$)/.exec(text);
+  if (!m) return undefined;
+  return m[1] === undefined ? { lab: m[2]! } : { lab: m[2]!, owner: m[1] };
+}
+
+/** The group (directory of namespace mounts, /run/nslab-netns/<group>) of a lab: `<lab>` or `<lab>@<tag>`. */
+export function netnsGroup(lab: string, owner?: string): string {
+  return owner === undefined ? lab : `${lab}@${owner}`;
+}
+
+/** The lab and tag a group directory's name gives, if it is one. */
+export function parseGroup(group: string): { lab: string; owner?: string } | undefined {
+  const m = /^([a-z][a-z0-9-]{0,9})(?:@([0-9a-z]{7}))?$/.exec(group);
+  if (!m) return undefined;
+  return m[2] === undefined ? { lab: m[1]! } : { lab: m[1]!, owner: m[2] };
 }
 
 function readableOrHashed(lab: string, readable: string, hashKey: string): string {
@@ -61,6 +99,8 @@ function readableOrHashed(lab: string, readable: string, hashKey: string): strin
 export interface HostNames {
   readonly bridges: ReadonlyMap<string, string>;
   readonly hostEnds: ReadonlyMap<string, string>;
+  /** The state root's tag (ownerTag) that ownership markers carry, if any. */
+  readonly owner?: string;
 }
 
 interface Claim {

@@ -19,6 +19,8 @@ export interface Topology {
   readonly expect: readonly Expectation[];
   /** The file the lab came from (as given on the command line), for FILE:LINE:COL messages. */
   readonly file: string;
+  /** The state root's tag its ownership markers carry (model/names.ts ownerTag); none for /run/nslab. */
+  readonly owner?: string;
 }
 
 /** A layer-2 segment: a Linux bridge in the host namespace. */
@@ -26,7 +28,7 @@ export interface Network {
   readonly name: string;
   /** Kernel name of the bridge (at most 15 bytes). */
   readonly bridge: string;
-  /** Ownership marker written as the bridge's IFLA_IFALIAS: `nslab:<lab>:net:<name>`. */
+  /** Ownership marker written as the bridge's IFLA_IFALIAS: `nslab[@<tag>]:<lab>:net:<name>`. */
   readonly alias: string;
   /** Canonical CIDR texts ("172.20.0.0/16"), network addresses. */
   readonly subnets: readonly string[];

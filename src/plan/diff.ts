@@ -7,7 +7,7 @@ import type { Topology } from '../model/types.js';
 import { IndexAllocator } from './indexes.js';
 import type { LiveState, Owned } from './live.js';
 import { sysctlKey } from './live.js';
-import { removalSteps } from './removals.js';
+import { linkEnds, removalSteps } from './removals.js';
 import { resourceHome } from './trust.js';
 import type { Resource } from './resources.js';
 import { desiredResources } from './resources.js';
@@ -27,7 +27,8 @@ const same: Verdict = { steps: [] };
 
 /** Compute the ordered steps that turn the live state into the topology. */
 export function planLab({ topology, live, owned, desired = desiredResources(topology) }: PlanInput): Plan {
-  const ctx: Ctx = { live, owned, lab: topology.name, indexes: new IndexAllocator(live.spaces), byName: new Map(), recreated: new Set() };
+  const ends = new Set([...owned.values()].flatMap((r) => linkEnds(r.op)));
+  const ctx: Ctx = { live, owned, ends, lab: topology.name, indexes: new IndexAllocator(live.spaces), byName: new Map(), recreated: new Set() };
   const steps: PlanStep[] = [];
   const conflicts: string[] = [];
   let unchanged = 0;
@@ -45,6 +46,8 @@ export function planLab({ topology, live, owned, desired = desiredResources(topo
 interface Ctx {
   readonly live: LiveState;
   readonly owned: Owned;
+  /** `ns:name` of both ends of every link the journal records. */
+  readonly ends: ReadonlySet<string>;
   readonly lab: string;
   readonly indexes: IndexAllocator;
   /** Live links by name, per namespace, built on first use (a host can hold thousands). */
@@ -109,10 +112,13 @@ function findLink(ctx: Ctx, ns: string, name: string): LiveLink | undefined {
   return links.get(name);
 }
 
-/** Ours: journaled, or carrying this lab's ownership marker, or inside a namespace we own. */
-function isOurs(ctx: Ctx, id: string, ns: string, live: LiveLink): boolean {
-  if (ctx.owned.has(id)) return true;
-  if (live.alias?.startsWith(`nslab:${ctx.lab}:`)) return true;
+/**
+ * Ours: journaled (either end of a veth we created), or inside a namespace we own. Never the
+ * alias: anyone with CAP_NET_ADMIN can write `nslab:<lab>:...` on a link, and everything we create
+ * is journaled before it exists, so a real object of ours is always in the journal.
+ */
+function isOurs(ctx: Ctx, id: string, ns: string, name: string): boolean {
+  if (ctx.owned.has(id) || ctx.ends.has(`${ns}:${name}`)) return true;
   return ns !== HOST_NS && ctx.owned.has(`netns:${ns}`);
 }
 
@@ -121,13 +127,13 @@ function judgeLink(r: Resource, ctx: Ctx): Verdict {
   if (op.op !== 'link.create') return same;
   const existing = findLink(ctx, op.ns, op.name);
   if (existing) {
-    if (!isOurs(ctx, r.id, op.ns, existing)) return { steps: [], conflict: foreign(ctx.lab, op.ns, op.name) };
+    if (!isOurs(ctx, r.id, op.ns, op.name)) return { steps: [], conflict: foreign(ctx.lab, op.ns, op.name) };
     // Created but not brought up yet (an up killed between the two): bring it up now.
     return op.up && !existing.up ? { steps: [{ id: r.id, op: { op: 'link.set', ns: op.ns, name: op.name, up: true }, journal: 'none' }] } : same;
   }
   if (op.kind === 'bridge') return own(r);
   const peerLive = findLink(ctx, op.peer.ns, op.peer.name);
-  if (peerLive && !isOurs(ctx, `link:${op.peer.ns}:${op.peer.name}`, op.peer.ns, peerLive)) {
+  if (peerLive && !isOurs(ctx, `link:${op.peer.ns}:${op.peer.name}`, op.peer.ns, op.peer.name)) {
     return { steps: [], conflict: foreign(ctx.lab, op.peer.ns, op.peer.name) };
   }
   const index = op.ns === HOST_NS ? {} : { index: ctx.indexes.next(op.ns) };

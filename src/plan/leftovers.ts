@@ -3,7 +3,10 @@
 // themselves, so a lost or damaged journal does not mean lost ownership: a namespace's name is a
 // symlink into the lab's group dir (/run/nslab-netns/<lab>/), host links carry the alias
 // `nslab:<lab>:...`, nft tables are `inet nslab-<lab>` with the comment "nslab:<lab>", hosts files
-// are symlinks to <state root>/<lab>/hosts. Anything without a marker is never a leftover.
+// are symlinks to <state root>/<lab>/hosts. Anything without a marker is never a leftover. A state
+// root other than /run/nslab tags its markers (`nslab@<tag>:<lab>`, group dir `<lab>@<tag>`,
+// model/names.ts): only markers of this root count, so another root's live labs are never ours.
+import { markerHead, parseGroup, parseMarker } from '../model/names.js';
 
 /** How a lab's journal reads. 'ok' tolerates one torn last line (a crash mid-write, which down handles). */
 export type JournalHealth = 'ok' | 'damaged' | 'empty' | 'missing';
@@ -20,8 +23,10 @@ export interface RecordedProc {
 export interface Observed {
   /** The state root (/run/nslab), for recognising hosts-file targets. */
   readonly stateRoot: string;
+  /** Its tag in markers (model/names.ts ownerTag); undefined for /run/nslab, whose markers have none. */
+  readonly owner?: string | undefined;
   /** Lab state directories by lab name. */
-  readonly states: ReadonlyMap<string, { readonly journal: JournalHealth; readonly netns: readonly string[]; readonly procs: readonly RecordedProc[] }>;
+  readonly states: ReadonlyMap<string, { readonly journal: JournalHealth; readonly netns: readonly string[]; readonly procs: readonly RecordedProc[]; readonly hostGone?: string }>;
   /** Lock files `.lock-<lab>` and whether someone holds them now. */
   readonly locks: ReadonlyArray<{ readonly lab: string; readonly held: boolean }>;
   /** Symlinks in /run/netns and their targets. */
@@ -51,6 +56,8 @@ export interface LabLeftovers {
   /** The group dir (and its mount), if present. */
   readonly groupDir: boolean;
   readonly links: readonly string[];
+  /** The ownership marker (alias) each of `links` carries: all clean has to go on, shown before asking. */
+  readonly marks: Readonly<Record<string, string>>;
   readonly nftTables: readonly string[];
   /** Namespaces whose /etc/netns/<ns>/hosts links into the lab's state. */
   readonly hosts: readonly string[];
@@ -69,17 +76,24 @@ export function isLabName(text: string): boolean {
   return LAB_RE.test(text);
 }
 
-/** The lab a host link's alias marks it as owned by, if any. */
-export function labOfAlias(alias: string | undefined): string | undefined {
-  return alias === undefined ? undefined : new RegExp(`^nslab:(${LAB}):`).exec(alias)?.[1];
+/** The lab a host link's alias marks it as owned by, if any, when the mark is of the state root tagged `owner`. */
+export function labOfAlias(alias: string | undefined, owner?: string): string | undefined {
+  const m = parseMarker(alias);
+  return m !== undefined && m.owner === owner && alias!.startsWith(`${markerHead(m.lab, owner)}:`) ? m.lab : undefined;
 }
 
-/** The lab a /run/netns symlink target names: `<groupRoot>/<lab>/<name>`, with name the link's own. */
-export function labOfNetnsTarget(groupRoot: string, name: string, target: string): string | undefined {
+/** The lab a group directory belongs to, when it is of the state root tagged `owner`. */
+export function labOfGroup(group: string, owner?: string): string | undefined {
+  const g = parseGroup(group);
+  return g !== undefined && g.owner === owner ? g.lab : undefined;
+}
+
+/** The lab a /run/netns symlink target names: `<groupRoot>/<group>/<name>`, with name the link's own. */
+export function labOfNetnsTarget(groupRoot: string, name: string, target: string, owner?: string): string | undefined {
   const prefix = `${groupRoot}/`;
   if (!target.startsWith(prefix)) return undefined;
   const rest = target.slice(prefix.length).split('/');
-  return rest.length === 2 && rest[1] === name && isLabName(rest[0]!) ? rest[0] : undefined;
+  return rest.length === 2 && rest[1] === name ? labOfGroup(rest[0]!, owner) : undefined;
 }
 
 /** The lab a hosts (or resolv.conf) symlink target names: `<stateRoot>/<lab>/hosts`, `.../resolv.conf`, `.../resolv-none.conf`. */
@@ -129,6 +143,8 @@ function leftoverReason(o: Observed, lab: string): string | undefined {
   if (s.journal === 'missing') return 'state directory without a journal';
   if (s.journal === 'empty') return 'empty journal';
   if (s.journal === 'damaged') return 'damaged journal';
+  // Its bridges and host ends went with the namespace that played host; what is left is marked.
+  if (s.hostGone !== undefined) return `its host namespace ${s.hostGone} is gone`;
   return undefined;
 }
 
@@ -147,15 +163,20 @@ export function findLeftovers(o: Observed, groupRoot: string): LabLeftovers[] {
     m.set(lab, [...(m.get(lab) ?? []), v]);
   };
   for (const l of o.netnsLinks) {
-    const lab = labOfNetnsTarget(groupRoot, l.name, l.target);
+    const lab = labOfNetnsTarget(groupRoot, l.name, l.target, o.owner);
     if (lab) push(netns, lab, l.name);
   }
-  const groups = new Map(o.groups.filter((g) => isLabName(g.group)).map((g) => [g.group, g.members]));
+  const groups = new Map(o.groups.flatMap((g) => {
+    const lab = labOfGroup(g.group, o.owner);
+    return lab === undefined ? [] : [[lab, g.members] as const];
+  }));
   for (const g of groups.keys()) labs.add(g);
   const links = new Map<string, string[]>();
+  const marks: Record<string, string> = {};
   for (const l of o.hostLinks) {
-    const lab = labOfAlias(l.alias);
+    const lab = labOfAlias(l.alias, o.owner);
     if (lab) push(links, lab, l.name);
+    if (lab) marks[l.name] = l.alias!;
   }
   const tables = new Map<string, string[]>();
   for (const t of o.nftTables) {
@@ -192,6 +213,7 @@ export function findLeftovers(o: Observed, groupRoot: string): LabLeftovers[] {
       netns: [...(netns.get(lab) ?? [])].sort(),
       groupDir: groups.has(lab),
       links: [...(links.get(lab) ?? [])].sort(),
+      marks: Object.fromEntries((links.get(lab) ?? []).map((n) => [n, marks[n]!])),
       nftTables: [...(tables.get(lab) ?? [])].sort(),
       hosts: [...(hosts.get(lab) ?? [])].sort(),
       processes: s?.procs ?? [],
@@ -204,7 +226,7 @@ export function findLeftovers(o: Observed, groupRoot: string): LabLeftovers[] {
 }
 
 function empty(lab: string, reason: string): LabLeftovers {
-  return { lab, kind: 'lab', reason, netns: [], groupDir: false, links: [], nftTables: [], hosts: [], processes: [], stateDir: false, lockFile: false };
+  return { lab, kind: 'lab', reason, netns: [], groupDir: false, links: [], marks: {}, nftTables: [], hosts: [], processes: [], stateDir: false, lockFile: false };
 }
 
 /** Whether nothing is left of a lab. */
@@ -218,7 +240,8 @@ export function describeLeftovers(l: LabLeftovers, paths: { readonly state: stri
   for (const p of l.processes) lines.push(`  process ${p.node}.${p.name} (PID ${p.pid})`);
   for (const n of l.netns) lines.push(`  namespace ${n}`);
   if (l.groupDir) lines.push(`  namespace mounts ${paths.group}`);
-  for (const n of l.links) lines.push(`  host link ${n}`);
+  // No journal of this state root lists these: say why nslab believes they are its own.
+  for (const n of l.links) lines.push(`  host link ${n} (marked "${l.marks[n] ?? '?'}" but no journal knows it)`);
   for (const t of l.nftTables) lines.push(`  nft table inet ${t}`);
   for (const n of l.hosts) lines.push(`  hosts file /etc/netns/${n}/hosts`);
   if (l.stateDir) lines.push(`  state ${paths.state}`);

@@ -4,6 +4,7 @@
 import type { KernelOp, NsRef } from '../kernel/port.js';
 import { HOST_NS } from '../kernel/port.js';
 import { type HostPublish, nftTableName, renderHostTable, renderNodeFirewall } from '../kernel/nft/render.js';
+import { markerHead, netnsGroup } from '../model/names.js';
 import type { Link, Node, Publish, Topology } from '../model/types.js';
 import { formatCidr, networkOf, parseCidr } from '../util/ip.js';
 import type { Owned } from './live.js';
@@ -44,7 +45,7 @@ export function desiredResources(t: Topology): Resource[] {
   }
   for (const node of t.nodes.values()) {
     out.push(node.netnsOf === undefined
-      ? { id: `netns:${node.netns}`, kind: 'netns', phase: Phase.Netns, op: { op: 'netns.create', name: node.netns, group: t.name } }
+      ? { id: `netns:${node.netns}`, kind: 'netns', phase: Phase.Netns, op: { op: 'netns.create', name: node.netns, group: netnsGroup(t.name, t.owner) } }
       : { id: `attach:${node.netns}`, kind: 'netns', phase: Phase.Netns, op: { op: 'netns.attach', name: node.netns, pid: node.netnsOf } });
     out.push(...nodeSysctls(node));
     out.push(...nodeResources(t, node, ipv6));
@@ -84,7 +85,7 @@ function nodeResources(t: Topology, node: Node, ipv6: boolean): Resource[] {
     const op: KernelOp = { op: 'route.add', ns, to: r.to, ...(r.via ? { via: r.via } : {}), ...(r.dev ? { dev: r.dev } : {}) };
     out.push({ id: `route:${ns}:${r.to}`, kind: 'route', phase: Phase.Nodes, op });
   }
-  if (node.firewall) out.push(nft(ns, t.name, renderNodeFirewall({ lab: t.name, fw: node.firewall }), Phase.Nodes));
+  if (node.firewall) out.push(nft(ns, t.name, renderNodeFirewall({ lab: t.name, fw: node.firewall, mark: markerHead(t.name, t.owner) }), Phase.Nodes));
   return out;
 }
 
@@ -112,7 +113,7 @@ function hostRules(t: Topology): Resource[] {
   if (nat.length === 0 && publish.length === 0) return [];
   return [
     { id: `sysctl:${HOST_NS}:net.ipv4.ip_forward`, kind: 'sysctl', phase: Phase.HostPost, op: { op: 'sysctl.set', ns: HOST_NS, key: 'net.ipv4.ip_forward', value: '1' } },
-    nft(HOST_NS, t.name, renderHostTable({ lab: t.name, nat, publish }), Phase.HostPost),
+    nft(HOST_NS, t.name, renderHostTable({ lab: t.name, nat, publish, mark: markerHead(t.name, t.owner) }), Phase.HostPost),
   ];
 }
 

@@ -3,7 +3,8 @@
 // the original file. Lab names are validated before they get here, so paths cannot escape.
 // Every file goes through state/root.ts: checked directories, no symlink followed.
 import { accessSync, constants } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { ownerTag } from '../model/names.js';
 import { deserialize, serialize } from 'node:v8';
 import { readJournal } from './journal.js';
 import type { JournalState } from './journal.js';
@@ -11,6 +12,11 @@ import { listStateDir, readStateFile, removeStatePath, stateDir, stateRoot, writ
 import { isNslabError, NslabError } from '../util/errors.js';
 
 export { stateRoot } from './root.js';
+
+/** The tag this state root's ownership markers carry (none for /run/nslab): model/names.ts ownerTag. */
+export function stateRootTag(): string | undefined {
+  return ownerTag(resolve(stateRoot()));
+}
 
 /**
  * Refuse (one line, exit 1) when the state root exists but this user may not read it (it is

@@ -27,8 +27,9 @@ export interface LoadResult {
  * Parse, check and resolve a topology file's text. `file` is used only in issues and in
  * Topology.file. Every problem of the file is reported, not just the first; hostile input
  * (not YAML, alias bombs, deep nesting, wrong types, huge numbers) gives issues, not throws.
+ * `owner`: the state root's tag for ownership markers (model/names.ts ownerTag).
  */
-export function loadTopology(text: string, file: string): LoadResult {
+export function loadTopology(text: string, file: string, owner?: string): LoadResult {
   const sink = new IssueSink(file);
   const source = parseSource(text);
   for (const f of source.findings) sink.add(f);
@@ -40,7 +41,7 @@ export function loadTopology(text: string, file: string): LoadResult {
   checkFirewallTargets(raw, alloc, sink);
   checkPublished(raw, alloc, sink);
   const lab = raw.name?.value;
-  const names = lab === undefined ? undefined : mintHostNames(raw, lab, sink);
+  const names = lab === undefined ? undefined : { ...mintHostNames(raw, lab, sink), ...(owner === undefined ? {} : { owner }) };
   if (sink.failed || lab === undefined || names === undefined) return { issues: sink.issues() };
   return { topology: resolveTopology({ raw, lab, names, alloc }), issues: sink.issues() };
 }
@@ -49,9 +50,9 @@ export function loadTopology(text: string, file: string): LoadResult {
  * loadTopology for a file's bytes: refuses a file over MAX_FILE_BYTES, one that is not UTF-8 and
  * one with characters YAML forbids, each with the position of the problem, before parsing.
  */
-export function loadTopologyFile(bytes: Uint8Array, file: string): LoadResult & { readonly text?: string } {
+export function loadTopologyFile(bytes: Uint8Array, file: string, owner?: string): LoadResult & { readonly text?: string } {
   const d = decodeTopology(bytes);
-  if ('text' in d) return { ...loadTopology(d.text, file), text: d.text };
+  if ('text' in d) return { ...loadTopology(d.text, file, owner), text: d.text };
   const sink = new IssueSink(file);
   sink.add(d.finding);
   return { issues: sink.issues() };

@@ -19,9 +19,12 @@ function typo(lab: string): string {
 }
 
 /** Run `down`. */
-export async function run(target: string, o: { json?: boolean; wait?: boolean }): Promise<void> {
-  const r = await down({ target, onBusy: busy, ...(o.wait ? {} : { backgroundAfterMs: BACKGROUND_AFTER_MS }) });
+export async function run(target: string, o: { json?: boolean; wait?: boolean; force?: boolean }): Promise<void> {
+  const r = await down({ target, onBusy: busy, ...(o.force ? { force: true } : {}), ...(o.wait ? {} : { backgroundAfterMs: BACKGROUND_AFTER_MS }) });
   if (o.json) return printJson({ ...r, ms: Math.round(r.ms) });
+  if (r.hostGone !== undefined) {
+    process.stderr.write(paint(`its host namespace ${r.hostGone} is gone, and with it the lab's bridges, host ends and host settings; removed what was left (its node namespaces and state)`, 'yellow') + '\n');
+  }
   for (const s of r.skipped) process.stderr.write(paint(`left alone (no longer ours): ${s}`, 'yellow') + '\n');
   process.stdout.write(r.wasUp ? `lab ${r.lab}: down (${r.removed} object(s) removed in ${duration(r.ms)})\n` : `lab ${r.lab}: not up, nothing to do${typo(r.lab)}\n`);
   if (r.finisher !== undefined) {

@@ -15,9 +15,12 @@ export function nftTableName(lab: string): string {
   return `nslab-${lab}`;
 }
 
-/** `table inet nslab-<lab> { comment "nslab:<lab>"; }`: the comment marks the table as ours. */
-function tableHead(lab: string): string {
-  return `table ${NFT_FAMILY} ${nftTableName(lab)} { comment ${quote(`nslab:${lab}`)}; }`;
+/**
+ * `table inet nslab-<lab> { comment "nslab:<lab>"; }`: the comment marks the table as ours. `mark`:
+ * the marker minted by model/names.ts markerHead (with the state root's tag) when it is not the plain one.
+ */
+function tableHead(lab: string, mark = `nslab:${lab}`): string {
+  return `table ${NFT_FAMILY} ${nftTableName(lab)} { comment ${quote(mark)}; }`;
 }
 
 /**
@@ -25,9 +28,9 @@ function tableHead(lab: string): string {
  * delete drops whatever an earlier run left, so loading the script twice gives the same ruleset.
  * nft runs a whole script as one transaction: a failure anywhere leaves the old table in place.
  */
-function replaceTable(lab: string, body: readonly string[]): string {
+function replaceTable(lab: string, body: readonly string[], mark = `nslab:${lab}`): string {
   const t = `${NFT_FAMILY} ${nftTableName(lab)}`;
-  return [tableHead(lab), `delete table ${t}`, `table ${t} {`, `\tcomment ${quote(`nslab:${lab}`)}`, ...body, '}', ''].join('\n');
+  return [tableHead(lab, mark), `delete table ${t}`, `table ${t} {`, `\tcomment ${quote(mark)}`, ...body, '}', ''].join('\n');
 }
 
 /**
@@ -37,9 +40,9 @@ function replaceTable(lab: string, body: readonly string[]): string {
  * the kernel wait for an RCU grace period before the commit returns, and a new namespace has
  * nothing to flush. Re-declaring an existing base chain only updates its policy.
  */
-function refillTable(lab: string, body: readonly string[]): string {
+function refillTable(lab: string, body: readonly string[], mark?: string): string {
   const t = `${NFT_FAMILY} ${nftTableName(lab)}`;
-  return [tableHead(lab), `flush table ${t}`, `table ${t} {`, ...body, '}', ''].join('\n');
+  return [tableHead(lab, mark), `flush table ${t}`, `table ${t} {`, ...body, '}', ''].join('\n');
 }
 
 function chain(name: string, head: string, rules: readonly string[]): string[] {
@@ -54,12 +57,12 @@ function chain(name: string, head: string, rules: readonly string[]): string[] {
  * (n from 1); the implied established/related rule carries `#0`.
  * `ip netns exec <lab>-<node> nft -f -`
  */
-export function renderNodeFirewall({ lab, fw }: { lab: string; fw: Firewall }): string {
+export function renderNodeFirewall({ lab, fw, mark }: { lab: string; fw: Firewall; mark?: string | undefined }): string {
   const body: string[] = [];
   for (const hook of ['input', 'forward', 'output'] as const) {
     body.push(...nodeChain(lab, hook, fw[hook] ?? { policy: 'accept', established: false, rules: [] }));
   }
-  return refillTable(lab, body);
+  return refillTable(lab, body, mark);
 }
 
 function nodeChain(lab: string, hook: 'input' | 'forward' | 'output', c: Pick<FirewallChain, 'policy' | 'established' | 'rules'>): string[] {
@@ -102,7 +105,7 @@ export interface HostPublish {
  * on a hook and any drop is final. IPv4 forwarding is a sysctl, set by the caller.
  * `nft -f -` in the host namespace
  */
-export function renderHostTable({ lab, nat, publish }: { lab: string; nat: readonly NatNetwork[]; publish: readonly HostPublish[] }): string {
+export function renderHostTable({ lab, nat, publish, mark }: { lab: string; nat: readonly NatNetwork[]; publish: readonly HostPublish[]; mark?: string | undefined }): string {
   const tag = (s: string): string => `comment ${quote(`nslab:${lab}:${s}`)}`;
   const post: string[] = [];
   const fwd: string[] = [];
@@ -129,7 +132,7 @@ export function renderHostTable({ lab, nat, publish }: { lab: string; nat: reado
     ...(fwd.length ? chain('forward', 'type filter hook forward priority filter; policy accept;', dedupe(fwd)) : []),
     ...(post.length ? chain('postrouting', 'type nat hook postrouting priority srcnat; policy accept;', post) : []),
   ];
-  return replaceTable(lab, body);
+  return replaceTable(lab, body, mark);
 }
 
 function dedupe(lines: readonly string[]): string[] {
