@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Sandbox } from '../helpers/sandbox.js';
-import { killByPid, labFile, nslab, nslabOk, processAlive, recordedProcesses, withSandbox } from './lab.js';
+import { killByPid, labFile, leftoverSnapshot, nslab, nslabOk, processAlive, recordedProcesses, settlesTo, withSandbox } from './lab.js';
 
 const TOPO = (name: string, net: string): string => [
   `name: ${name}`,
@@ -23,29 +23,7 @@ const TOPO = (name: string, net: string): string => [
   '',
 ].join('\n');
 
-/** Everything nslab could leave behind in the sandbox (processes are checked by PID). */
-async function snapshot(sb: Sandbox): Promise<string> {
-  // Without nsids: the kernel assigns them lazily, when something (a link dump) asks.
-  const netns = (await sb.run(['ip', 'netns', 'list'])).stdout.replace(/ \(id: \d+\)/g, '');
-  // Without operstate: a new bridge goes from UNKNOWN to UP on its own.
-  const links = (await sb.run(['ip', '-o', 'link', 'show'])).stdout.split('\n').filter(Boolean)
-    .map((l) => l.replace(/^\d+: /, '').replace(/ state \S+/, '').replace(/ link\/\S+ .*?(alias|$)/, ' $1')).sort();
-  const nft = (await sb.run(['nft', 'list', 'ruleset'])).stdout;
-  const files = (await sb.run(['sh', '-c', 'find /run/nslab /run/netns /run/nslab-netns /etc/netns -mindepth 1 2>/dev/null | sort; true'])).stdout;
-  const mounts = (await sb.run(['sh', '-c', 'grep -E "/run/(netns|nslab-netns)" /proc/self/mountinfo | cut -d" " -f5 | sort; true'])).stdout;
-  return [`netns:\n${netns}`, `links:\n${links.join('\n')}`, `nft:\n${nft}`, `files:\n${files}`, `mounts:\n${mounts}`].join('\n');
-}
-
-/** The snapshot becomes `want` within 5 s (the kernel frees veths in the background). */
-async function settlesTo(sb: Sandbox, want: string, what: string): Promise<void> {
-  let now = '';
-  for (let i = 0; i < 50; i++) {
-    now = await snapshot(sb);
-    if (now === want) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.equal(now, want, `${what}: the sandbox differs from before the lab`);
-}
+const snapshot = (sb: Sandbox): Promise<string> => leftoverSnapshot(sb);
 
 async function sh(sb: Sandbox, script: string): Promise<void> {
   const r = await sb.run(['sh', '-c', script]);

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Sandbox } from '../helpers/sandbox.js';
-import { killByPid, labFile, nslab, nslabOk, processAlive, recordedProcesses, withSandbox } from './lab.js';
+import { killByPid, labFile, leftoverSnapshot, nslab, nslabOk, processAlive, recordedProcesses, settlesTo as settles, withSandbox } from './lab.js';
 
 const TOPO = [
   'name: dj',
@@ -22,25 +22,9 @@ const TOPO = [
   '',
 ].join('\n');
 
-/** Namespaces, host links (names and aliases), the nft ruleset and nslab's files in the sandbox. */
-async function snapshot(sb: Sandbox): Promise<string> {
-  const netns = (await sb.run(['ip', 'netns', 'list'])).stdout.replace(/ \(id: \d+\)/g, '');
-  const links = (await sb.run(['ip', '-o', 'link', 'show'])).stdout.split('\n').filter(Boolean)
-    .map((l) => l.replace(/^\d+: /, '').replace(/ state \S+/, '').replace(/ link\/\S+ .*?(alias|$)/, ' $1')).sort();
-  const nft = (await sb.run(['nft', 'list', 'ruleset'])).stdout;
-  const files = (await sb.run(['sh', '-c', 'find /run/nslab/dj /run/netns /run/nslab-netns /etc/netns -mindepth 1 2>/dev/null | sort; true'])).stdout;
-  return [`netns:\n${netns}`, `links:\n${links.join('\n')}`, `nft:\n${nft}`, `files:\n${files}`].join('\n');
-}
-
-async function settlesTo(sb: Sandbox, want: string, what: string): Promise<void> {
-  let now = '';
-  for (let i = 0; i < 50; i++) {
-    now = await snapshot(sb);
-    if (now === want) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.equal(now, want, `${what}: the sandbox differs from before the lab`);
-}
+const FILES = ['/run/nslab/dj', '/run/netns', '/run/nslab-netns', '/etc/netns'];
+const snapshot = (sb: Sandbox): Promise<string> => leftoverSnapshot(sb, FILES, { mounts: false });
+const settlesTo = (sb: Sandbox, want: string, what: string): Promise<void> => settles(sb, want, what, FILES, { mounts: false });
 
 async function sh(sb: Sandbox, script: string): Promise<void> {
   const r = await sb.run(['sh', '-c', script]);

@@ -108,3 +108,32 @@ export async function waitListening(sb: Sandbox, netns: string, port: number): P
   }
   assert.fail(`nothing listens on ${netns} port ${port}`);
 }
+
+/**
+ * Everything nslab could leave behind in the sandbox, as text to compare: namespaces, host links
+ * (names and aliases), the nft ruleset, nslab's files under `files` and the namespace mounts.
+ * Processes are checked by PID. Without nsids (assigned lazily) and operstate (a new bridge goes
+ * from UNKNOWN to UP on its own).
+ */
+export async function leftoverSnapshot(sb: Sandbox, files: readonly string[] = ['/run/nslab', '/run/netns', '/run/nslab-netns', '/etc/netns'], o: { readonly mounts?: boolean } = {}): Promise<string> {
+  const netns = (await sb.run(['ip', 'netns', 'list'])).stdout.replace(/ \(id: \d+\)/g, '');
+  const links = (await sb.run(['ip', '-o', 'link', 'show'])).stdout.split('\n').filter(Boolean)
+    .map((l) => l.replace(/^\d+: /, '').replace(/ state \S+/, '').replace(/ link\/\S+ .*?(alias|$)/, ' $1')).sort();
+  const nft = (await sb.run(['nft', 'list', 'ruleset'])).stdout;
+  const found = (await sb.run(['sh', '-c', `find ${files.join(' ')} -mindepth 1 2>/dev/null | sort; true`])).stdout;
+  // /run/netns itself stays a shared mount once a namespace was named (as `ip netns add` leaves it).
+  if (o.mounts === false) return [`netns:\n${netns}`, `links:\n${links.join('\n')}`, `nft:\n${nft}`, `files:\n${found}`].join('\n');
+  const mounts = (await sb.run(['sh', '-c', 'grep -E "/run/(netns|nslab-netns)" /proc/self/mountinfo | cut -d" " -f5 | sort; true'])).stdout;
+  return [`netns:\n${netns}`, `links:\n${links.join('\n')}`, `nft:\n${nft}`, `files:\n${found}`, `mounts:\n${mounts}`].join('\n');
+}
+
+/** The leftover snapshot becomes `want` within 5 s (the kernel frees veths in the background). */
+export async function settlesTo(sb: Sandbox, want: string, what: string, files?: readonly string[], o: { readonly mounts?: boolean } = {}): Promise<void> {
+  let now = '';
+  for (let i = 0; i < 50; i++) {
+    now = await leftoverSnapshot(sb, files, o);
+    if (now === want) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.equal(now, want, `${what}: the sandbox differs from before the lab`);
+}
