@@ -3,8 +3,8 @@
 // rtnetlink work is contiguous and goes to the kernel as one batch (notes/kernel.md).
 import type { KernelOp, NsRef } from '../kernel/port.js';
 import { HOST_NS } from '../kernel/port.js';
-import { type HostPublish, nftTableName, renderHostTable, renderNodeFirewall } from '../kernel/nft/render.js';
-import { markerHead, netnsGroup } from '../model/names.js';
+import { type HostPublish, renderHostTable, renderNodeFirewall } from '../kernel/nft/render.js';
+import { markerHead, netnsGroup, nftTableName } from '../names/markers.js';
 import type { Link, Node, Publish, Topology } from '../model/types.js';
 import { formatCidr, networkOf, parseCidr } from '../util/ip.js';
 import type { Owned } from './live.js';
