@@ -6,13 +6,14 @@ import { listNetns, netnsGroupOf } from '../kernel/netns.js';
 import { namedNetns, netnsOfPid } from '../kernel/procfs.js';
 import type { Topology } from '../model/types.js';
 import { netnsGroup, parseGroup } from '../names/markers.js';
+import { resourceId } from '../names/resource-id.js';
 import { NslabError } from '../util/errors.js';
 
 /** Throw (exit 1) on the first clash; `owned`: the journal's ids (netns:NAME, attach:NAME). */
 export function checkClashes(t: Topology, owned: ReadonlySet<string>): void {
   const present = new Set(listNetns());
   for (const n of t.nodes.values()) {
-    if (n.netnsOf !== undefined || !present.has(n.netns) || owned.has(`netns:${n.netns}`)) continue;
+    if (n.netnsOf !== undefined || !present.has(n.netns) || owned.has(resourceId.netns(n.netns))) continue;
     const group = netnsGroupOf(n.netns);
     if (group !== undefined && group !== netnsGroup(t.name, t.owner)) {
       const other = labOfGroupName(group);
@@ -21,7 +22,7 @@ export function checkClashes(t: Topology, owned: ReadonlySet<string>): void {
   }
   let named: Map<string, number> | undefined;
   for (const n of t.nodes.values()) {
-    if (n.netnsOf === undefined || owned.has(`attach:${n.netns}`)) continue;
+    if (n.netnsOf === undefined || owned.has(resourceId.attach(n.netns))) continue;
     const inode = netnsOfPid(n.netnsOf);
     if (inode === undefined) continue; // no such process: checkAdopted says so
     named ??= namedNetns();

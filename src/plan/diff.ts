@@ -5,6 +5,7 @@ import type { KernelOp, LiveLink } from '../kernel/port.js';
 import { HOST_NS } from '../kernel/port.js';
 import type { Topology } from '../model/types.js';
 import { marksLab } from '../names/markers.js';
+import { resourceId } from '../names/resource-id.js';
 import { IndexAllocator } from './indexes.js';
 import type { LiveState, Owned } from './live.js';
 import { sysctlKey } from './live.js';
@@ -39,7 +40,7 @@ export function planLab({ topology, live, owned, desired = desiredResources(topo
     else if (v.steps.length === 0) unchanged++;
     steps.push(...v.steps);
   }
-  const wanted = new Set(desired.map((r) => r.id));
+  const wanted = new Set<string>(desired.map((r) => r.id));
   const removals = removalSteps(owned, (id) => wanted.has(id));
   return { lab: topology.name, steps: [...removals, ...steps], unchanged, conflicts };
 }
@@ -120,7 +121,7 @@ function findLink(ctx: Ctx, ns: string, name: string): LiveLink | undefined {
  */
 function isOurs(ctx: Ctx, id: string, ns: string, name: string): boolean {
   if (ctx.owned.has(id) || ctx.ends.has(`${ns}:${name}`)) return true;
-  return ns !== HOST_NS && ctx.owned.has(`netns:${ns}`);
+  return ns !== HOST_NS && ctx.owned.has(resourceId.netns(ns));
 }
 
 function judgeLink(r: Resource, ctx: Ctx): Verdict {
@@ -134,7 +135,7 @@ function judgeLink(r: Resource, ctx: Ctx): Verdict {
   }
   if (op.kind === 'bridge') return own(r);
   const peerLive = findLink(ctx, op.peer.ns, op.peer.name);
-  if (peerLive && !isOurs(ctx, `link:${op.peer.ns}:${op.peer.name}`, op.peer.ns, op.peer.name)) {
+  if (peerLive && !isOurs(ctx, resourceId.link(op.peer.ns, op.peer.name), op.peer.ns, op.peer.name)) {
     return { steps: [], conflict: foreign(ctx.lab, op.peer.ns, op.peer.name) };
   }
   const index = op.ns === HOST_NS ? {} : { index: ctx.indexes.next(op.ns) };
