@@ -11,7 +11,7 @@ import type { JournalWriter } from '../state/journal.js';
 import type { ApplyOutcome } from './apply.js';
 import { applySteps } from './apply.js';
 import { phase } from '../util/timing.js';
-import { parseMarker } from '../model/names.js';
+import { marksLab } from '../names/markers.js';
 
 /** Inputs of teardown. */
 export interface TeardownInput {
@@ -46,7 +46,7 @@ export function teardown({ lab, owned, kernel, journal, deferBridges = false }: 
     if (s.op.op !== 'link.delete' || s.op.ns !== HOST_NS) return true;
     const name = s.op.name;
     const alias = host?.links.find((l) => l.name === name)?.alias;
-    if (alias === undefined || parseMarker(alias)?.lab === lab) return true;
+    if (alias === undefined || marksLab(alias, lab)) return true;
     skipped.push(`${name} (now marked "${alias}")`);
     return false;
   });

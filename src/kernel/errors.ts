@@ -4,18 +4,24 @@
 import { SysError, errnoCode, strerror } from './libc.js';
 import { missingFeature } from './missing.js';
 import { KernelError, type KernelOp, type OpResult } from './port.js';
+import { isErrnoCode, type ErrnoCode } from '../util/error-codes.js';
 
 /** A failed operation's result. */
 export type OpFailure = Extract<OpResult, { ok: false }>;
 
 /** errno and code of a SysError or a Node system error (fs.*Sync); undefined for anything else. */
-export function errnoOf(e: unknown): { errno: number; code: string } | undefined {
-  if (e instanceof SysError) return { errno: e.errno, code: e.code };
+export function errnoOf(e: unknown): { errno: number; code: ErrnoCode } | undefined {
+  if (e instanceof SysError) return { errno: e.errno, code: errnoName(e.code, e.errno) };
   const n = e as NodeJS.ErrnoException;
   if (e instanceof Error && typeof n.errno === 'number' && typeof n.code === 'string') {
-    return { errno: Math.abs(n.errno), code: n.code };
+    return { errno: Math.abs(n.errno), code: errnoName(n.code, Math.abs(n.errno)) };
   }
   return undefined;
+}
+
+/** A code as an errno name (every errno code is one; `E<n>`, as errnoCode says it, otherwise). */
+function errnoName(code: string, errno: number): ErrnoCode {
+  return isErrnoCode(code) ? code : `E${errno}`;
 }
 
 /** The failed result for a thrown system error, with `context` in front of the C library's text. */

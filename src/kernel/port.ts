@@ -4,6 +4,7 @@
 // kernel/fake.ts (in memory). Nothing above kernel/ imports an implementation directly but lab/.
 
 import { NslabError } from '../util/errors.js';
+import type { ErrnoCode } from '../util/error-codes.js';
 
 /** A namespace reference: the name of a netns under /run/netns, or HOST_NS for the lab's host. */
 export type NsRef = string;
@@ -179,7 +180,7 @@ export class KernelError extends NslabError {
     readonly op: string,
     readonly errno: number,
     /** The errno name, e.g. EPERM; also the NslabError code. */
-    code: string,
+    code: ErrnoCode,
     /** The iproute2/sysctl command a human would type for the same operation. */
     readonly equivalent: string,
     detail: string,

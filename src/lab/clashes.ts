@@ -5,21 +5,24 @@
 import { listNetns, netnsGroupOf } from '../kernel/netns.js';
 import { namedNetns, netnsOfPid } from '../kernel/procfs.js';
 import type { Topology } from '../model/types.js';
+import { netnsGroup, parseGroup } from '../names/markers.js';
+import { resourceId } from '../names/resource-id.js';
 import { NslabError } from '../util/errors.js';
 
 /** Throw (exit 1) on the first clash; `owned`: the journal's ids (netns:NAME, attach:NAME). */
 export function checkClashes(t: Topology, owned: ReadonlySet<string>): void {
   const present = new Set(listNetns());
   for (const n of t.nodes.values()) {
-    if (n.netnsOf !== undefined || !present.has(n.netns) || owned.has(`netns:${n.netns}`)) continue;
+    if (n.netnsOf !== undefined || !present.has(n.netns) || owned.has(resourceId.netns(n.netns))) continue;
     const group = netnsGroupOf(n.netns);
-    if (group !== undefined && group !== t.name) {
-      throw new NslabError('conflict', `lab ${t.name} cannot be built: network namespace ${n.netns} (node ${n.name}) belongs to lab ${group}, which is up; take it down first (\`nslab down ${group}\`) or rename this lab; nothing was changed`, 1);
+    if (group !== undefined && group !== netnsGroup(t.name, t.owner)) {
+      const other = labOfGroupName(group);
+      throw new NslabError('conflict', `lab ${t.name} cannot be built: network namespace ${n.netns} (node ${n.name}) belongs to lab ${other}, which is up; take it down first (\`nslab down ${other}\`) or rename this lab; nothing was changed`, 1);
     }
   }
   let named: Map<string, number> | undefined;
   for (const n of t.nodes.values()) {
-    if (n.netnsOf === undefined || owned.has(`attach:${n.netns}`)) continue;
+    if (n.netnsOf === undefined || owned.has(resourceId.attach(n.netns))) continue;
     const inode = netnsOfPid(n.netnsOf);
     if (inode === undefined) continue; // no such process: checkAdopted says so
     named ??= namedNetns();
@@ -32,11 +35,17 @@ export function checkClashes(t: Topology, owned: ReadonlySet<string>): void {
 /** Who has a namespace name: a node of another lab, of this lab, or a plain named one. */
 function whose(t: Topology, name: string): string {
   const group = netnsGroupOf(name);
+  const lab = group === undefined ? undefined : labOfGroupName(group);
   const mine = [...t.nodes.values()].find((x) => x.netns === name);
   if (mine) return `node ${mine.name} of this lab (${name})`;
-  if (group !== undefined) {
-    const node = name.startsWith(`${group}-`) ? name.slice(group.length + 1) : name;
-    return `node ${node} of lab ${group} (${name}; \`nslab down ${group}\` releases it)`;
+  if (lab !== undefined) {
+    const node = name.startsWith(`${lab}-`) ? name.slice(lab.length + 1) : name;
+    return `node ${node} of lab ${lab} (${name}; \`nslab down ${lab}\` releases it)`;
   }
   return `named ${name} (\`ip netns\`)`;
+}
+
+/** The lab a group directory is of (`<lab>` or `<lab>@<tag>` of another state root); the name itself if it is neither. */
+function labOfGroupName(group: string): string {
+  return parseGroup(group)?.lab ?? group;
 }

@@ -9,6 +9,7 @@ import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { join } from 'node:path';
 import type { LogCap } from '../model/log-cap.js';
+import { NODE_NAME, PROCESS_NAME } from '../names/rules.js';
 import { readTextNoFollow } from '../state/log-read.js';
 import { RotatingLog } from '../state/log-rotate.js';
 
@@ -31,11 +32,14 @@ function report(what: string, e: unknown): void {
   process.stderr.write(`${new Date().toISOString()} ${what}: ${(e as Error)?.message ?? String(e)}\n`);
 }
 
+/** A key of keeper.json: `<node>.<process>`. */
+const KEY = new RegExp(`^${NODE_NAME}\\.${PROCESS_NAME}$`);
+
 /** keeper.json: `node.proc` → its cap (written by lab/log-keeper.ts, atomically). */
 function readConfig(): Map<string, LogCap> {
   try {
     const raw = JSON.parse(readTextNoFollow(join(dir!, 'keeper.json'))) as Record<string, LogCap>;
-    return new Map(Object.entries(raw).filter(([k]) => /^[a-z][a-z0-9-]*\.[a-z][a-z0-9_-]*$/.test(k)));
+    return new Map(Object.entries(raw).filter(([k]) => KEY.test(k)));
   } catch (e) {
     report('reading keeper.json', e);
     return new Map();

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Topology } from '../model/types.js';
+import { LAB_NAME } from '../names/rules.js';
 import type { Resource } from '../plan/resources.js';
 import { loadModelCache, saveModelCache } from '../state/store.js';
 
@@ -27,9 +28,11 @@ export function modelKey(text: string | Uint8Array): string {
   return createHash('sha256').update(build).update('\0').update(text).digest('hex');
 }
 
+const QUICK_NAME = new RegExp(`^name:\\s*["']?(${LAB_NAME})["']?\\s*(#.*)?$`, 'm');
+
 /** The lab a text names (a quick look at its `name:` line, enough to find the cache). */
 export function quickLabName(text: string): string | undefined {
-  return /^name:\s*["']?([a-z][a-z0-9-]{0,9})["']?\s*(#.*)?$/m.exec(text)?.[1];
+  return QUICK_NAME.exec(text)?.[1];
 }
 
 /** The cached model of a text, re-labelled for `file`, if the lab has it. */

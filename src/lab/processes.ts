@@ -8,6 +8,7 @@ import { runProbes } from '../kernel/probe.js';
 import { childrenOf, groupMembers, sameProcess, startTimeOf } from '../kernel/procfs.js';
 import { logCapOf } from '../model/log-cap.js';
 import type { Node, ProcessSpec, Topology } from '../model/types.js';
+import { isProcessName, processNameOf } from '../names/rules.js';
 import { JournalWriter } from '../state/journal.js';
 import type { ProcRecord } from '../state/journal.js';
 import { tailLines } from '../state/log-read.js';
@@ -195,10 +196,10 @@ export async function runAdhoc(o: RunOptions): Promise<{ name: string; pid: numb
   const taken = new Set([...node.processes.map((p) => p.name), ...[...state.procs.values()].filter((r) => r.node === node.name).map((r) => r.name)]);
   let name = o.name;
   if (name !== undefined) {
-    if (!/^[a-z][a-z0-9_-]{0,31}$/.test(name)) throw new NslabError('usage', `--name ${name}: process names are 1 to 32 characters of a-z, 0-9, - and _, starting with a letter`, 2);
+    if (!isProcessName(name)) throw new NslabError('usage', `--name ${name}: process names are 1 to 32 characters of a-z, 0-9, - and _, starting with a letter`, 2);
     if (taken.has(name)) throw new NslabError('usage', `node ${node.name} already has a process named ${name}`, 2);
   } else {
-    const base = ((o.command[0]?.split('/').pop() ?? '').toLowerCase().replace(/[^a-z0-9_-]/g, '-').replace(/^[^a-z]+/, '') || 'run').slice(0, 28);
+    const base = (processNameOf(o.command[0] ?? '') || 'run').slice(0, 28);
     name = base;
     for (let i = 2; taken.has(name); i++) name = `${base}-${i}`;
   }

@@ -2,7 +2,7 @@
 // routes and neighbours, and networks with their bridge, gateway and ports. Data only; the CLI
 // renders it as tables or JSON.
 import type { Kernel, LiveLink, LiveNeigh, LiveRoute, NsSnapshot } from '../kernel/port.js';
-import { nftTableName } from '../kernel/nft/render.js';
+import { nftTableName } from '../names/markers.js';
 import { HOST_NS } from '../kernel/port.js';
 import type { Topology } from '../model/types.js';
 import { NslabError } from '../util/errors.js';

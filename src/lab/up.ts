@@ -9,6 +9,7 @@ import { HOST_NS } from '../kernel/port.js';
 import { netnsInode, netnsOfPid, ownNetns } from '../kernel/procfs.js';
 import { readLive } from '../live/snapshot.js';
 import type { Topology } from '../model/types.js';
+import { resourceId } from '../names/resource-id.js';
 import { planLab } from '../plan/diff.js';
 import { desiredResources, liveQueryOf } from '../plan/resources.js';
 import type { PlanStep } from '../plan/steps.js';
@@ -75,7 +76,7 @@ export interface UpResult {
 function checkAdopted(t: Topology, owned: ReadonlySet<string>, hostNetns: string | undefined): void {
   let host: number | undefined | null = null;
   for (const n of t.nodes.values()) {
-    if (n.netnsOf === undefined || owned.has(`attach:${n.netns}`)) continue;
+    if (n.netnsOf === undefined || owned.has(resourceId.attach(n.netns))) continue;
     if (!existsSync(`/proc/${n.netnsOf}/ns/net`)) {
       throw new NslabError('no-process', `node ${n.name}: netns_of: ${n.netnsOf}: no such process, so there is no network namespace to adopt`, 1);
     }

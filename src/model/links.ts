@@ -4,7 +4,7 @@ import type { IfaceRaw, TopologyRaw } from '../topology/raw.js';
 import { assertNever } from '../util/assert-never.js';
 import { formatCidr } from '../util/ip.js';
 import type { HostNames } from './names.js';
-import { ifaceAlias } from './names.js';
+import { ifaceAlias } from '../names/markers.js';
 import type { Link } from './types.js';
 
 /** Every link of a checked raw topology, plus each interface's link id by `node:iface`. */

@@ -1,6 +1,7 @@
-// The only place kernel names are minted: namespaces, bridges, host ends of veths, and the
-// ownership aliases written on host-side links. Host-side names share one namespace with
+// The only place kernel names are minted: namespaces, bridges and host ends of veths. Host-side names share one namespace with
 // everything else on the host, so they must be unique and at most 15 bytes (IFNAMSIZ - 1).
+// Ownership markers are names/markers.ts's, the name rules names/rules.ts's.
+import { hash36 } from '../names/hash.js';
 import { IssueCode } from '../topology/issues.js';
 import type { IssueSink } from '../topology/issues.js';
 import type { TopologyRaw } from '../topology/raw.js';
@@ -9,15 +10,6 @@ import type { Span } from './types.js';
 
 /** Longest kernel link name in bytes. */
 export const MAX_LINK_NAME = 15;
-/** Width of a base36 FNV-1a 32 hash (36^7 > 2^32). */
-const HASH_WIDTH = 7;
-
-/** FNV-1a, 32 bits, over the UTF-8 bytes of text. */
-export function fnv1a32(text: string): number {
-  let h = 0x811c9dc5;
-  for (const b of new TextEncoder().encode(text)) h = Math.imul(h ^ b, 0x01000193) >>> 0;
-  return h;
-}
 
 /** Length of text in UTF-8 bytes. */
 export function byteLength(text: string): number {
@@ -39,67 +31,19 @@ export function hostEndName(lab: string, node: string, iface: string): string {
   return readableOrHashed(lab, `${node}-${iface}`, `${node}/${iface}`);
 }
 
-/** The state root every version before state-root tags used, and whose markers carry no tag. */
-export const DEFAULT_STATE_ROOT = '/run/nslab';
-
-/**
- * The tag of a state root (absolute) in ownership markers, so that `clean` under one root never
- * takes another root's live labs for leftovers: 7 base36 characters of its FNV-1a hash (aliases
- * are written on every host link and IFALIASZ is 256 bytes: short). The default root has none, so
- * its markers read as they always did and labs built by earlier versions stay cleanable.
- */
-export function ownerTag(stateRoot: string): string | undefined {
-  const root = stateRoot.length > 1 ? stateRoot.replace(/\/+$/, '') : stateRoot;
-  return root === DEFAULT_STATE_ROOT ? undefined : fnv1a32(root).toString(36).padStart(HASH_WIDTH, '0');
-}
-
-/** `nslab:<lab>`, or `nslab@<tag>:<lab>` for a lab of a state root with a tag: how every marker starts. */
-export function markerHead(lab: string, owner?: string): string {
-  return owner === undefined ? `nslab:${lab}` : `nslab@${owner}:${lab}`;
-}
-
-/** Ownership alias (IFLA_IFALIAS) of a bridge. */
-export function networkAlias(lab: string, network: string, owner?: string): string {
-  return `${markerHead(lab, owner)}:net:${network}`;
-}
-
-/** Ownership alias (IFLA_IFALIAS) of the host end of a node's interface. */
-export function ifaceAlias(lab: string, node: string, iface: string, owner?: string): string {
-  return `${markerHead(lab, owner)}:node:${node}:${iface}`;
-}
-
-/** The lab and state-root tag a marker (alias, nft table comment) names, if it is one. */
-export function parseMarker(text: string | undefined): { lab: string; owner?: string } | undefined {
-  const m = text === undefined ? null : /^nslab(?:@([0-9a-z]{7}))?:([a-z][a-z0-9-]{0,9})(?::|$)/.exec(text);
-  if (!m) return undefined;
-  return m[1] === undefined ? { lab: m[2]! } : { lab: m[2]!, owner: m[1] };
-}
-
-/** The group (directory of namespace mounts, /run/nslab-netns/<group>) of a lab: `<lab>` or `<lab>@<tag>`. */
-export function netnsGroup(lab: string, owner?: string): string {
-  return owner === undefined ? lab : `${lab}@${owner}`;
-}
-
-/** The lab and tag a group directory's name gives, if it is one. */
-export function parseGroup(group: string): { lab: string; owner?: string } | undefined {
-  const m = /^([a-z][a-z0-9-]{0,9})(?:@([0-9a-z]{7}))?$/.exec(group);
-  if (!m) return undefined;
-  return m[2] === undefined ? { lab: m[1]! } : { lab: m[1]!, owner: m[2] };
-}
-
 function readableOrHashed(lab: string, readable: string, hashKey: string): string {
   const name = `${lab}-${readable}`;
   if (byteLength(name) <= MAX_LINK_NAME) return name;
   // The low-order base36 digits: the leading digit of a 32-bit value is nearly always 0-1.
   const room = MAX_LINK_NAME - byteLength(lab) - 1;
-  return `${lab}-${fnv1a32(hashKey).toString(36).padStart(HASH_WIDTH, '0').slice(-room)}`;
+  return `${lab}-${hash36(hashKey).slice(-room)}`;
 }
 
 /** Host-side kernel names of a lab: bridges by network, host ends by `node:iface`. */
 export interface HostNames {
   readonly bridges: ReadonlyMap<string, string>;
   readonly hostEnds: ReadonlyMap<string, string>;
-  /** The state root's tag (ownerTag) that ownership markers carry, if any. */
+  /** The state root's tag (names/markers.ts ownerTag) that ownership markers carry, if any. */
   readonly owner?: string;
 }
 

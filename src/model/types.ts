@@ -10,7 +10,7 @@ export interface Span {
 
 /** A resolved lab: defaults filled, addresses allocated, kernel names minted. */
 export interface Topology {
-  /** Lab name, [a-z][a-z0-9-]{0,9}. */
+  /** Lab name (names/rules.ts LAB_NAME). */
   readonly name: string;
   readonly networks: ReadonlyMap<string, Network>;
   readonly nodes: ReadonlyMap<string, Node>;
@@ -19,7 +19,7 @@ export interface Topology {
   readonly expect: readonly Expectation[];
   /** The file the lab came from (as given on the command line), for FILE:LINE:COL messages. */
   readonly file: string;
-  /** The state root's tag its ownership markers carry (model/names.ts ownerTag); none for /run/nslab. */
+  /** The state root's tag its ownership markers carry (names/markers.ts ownerTag); none for /run/nslab. */
   readonly owner?: string;
 }
 

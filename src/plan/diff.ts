@@ -4,6 +4,8 @@
 import type { KernelOp, LiveLink } from '../kernel/port.js';
 import { HOST_NS } from '../kernel/port.js';
 import type { Topology } from '../model/types.js';
+import { marksLab } from '../names/markers.js';
+import { resourceId } from '../names/resource-id.js';
 import { IndexAllocator } from './indexes.js';
 import type { LiveState, Owned } from './live.js';
 import { sysctlKey } from './live.js';
@@ -38,7 +40,7 @@ export function planLab({ topology, live, owned, desired = desiredResources(topo
     else if (v.steps.length === 0) unchanged++;
     steps.push(...v.steps);
   }
-  const wanted = new Set(desired.map((r) => r.id));
+  const wanted = new Set<string>(desired.map((r) => r.id));
   const removals = removalSteps(owned, (id) => wanted.has(id));
   return { lab: topology.name, steps: [...removals, ...steps], unchanged, conflicts };
 }
@@ -114,12 +116,12 @@ function findLink(ctx: Ctx, ns: string, name: string): LiveLink | undefined {
 
 /**
  * Ours: journaled (either end of a veth we created), or inside a namespace we own. Never the
- * alias: anyone with CAP_NET_ADMIN can write `nslab:<lab>:...` on a link, and everything we create
+ * alias: anyone with CAP_NET_ADMIN can write a marker (names/markers.ts) on a link, and everything we create
  * is journaled before it exists, so a real object of ours is always in the journal.
  */
 function isOurs(ctx: Ctx, id: string, ns: string, name: string): boolean {
   if (ctx.owned.has(id) || ctx.ends.has(`${ns}:${name}`)) return true;
-  return ns !== HOST_NS && ctx.owned.has(`netns:${ns}`);
+  return ns !== HOST_NS && ctx.owned.has(resourceId.netns(ns));
 }
 
 function judgeLink(r: Resource, ctx: Ctx): Verdict {
@@ -133,7 +135,7 @@ function judgeLink(r: Resource, ctx: Ctx): Verdict {
   }
   if (op.kind === 'bridge') return own(r);
   const peerLive = findLink(ctx, op.peer.ns, op.peer.name);
-  if (peerLive && !isOurs(ctx, `link:${op.peer.ns}:${op.peer.name}`, op.peer.ns, op.peer.name)) {
+  if (peerLive && !isOurs(ctx, resourceId.link(op.peer.ns, op.peer.name), op.peer.ns, op.peer.name)) {
     return { steps: [], conflict: foreign(ctx.lab, op.peer.ns, op.peer.name) };
   }
   const index = op.ns === HOST_NS ? {} : { index: ctx.indexes.next(op.ns) };
@@ -170,7 +172,7 @@ function judgeAddr(r: Resource, ctx: Ctx): Verdict {
   if (elsewhere) {
     // The lab's own bridge, renamed by hand: its marker says whose it is; name what was found.
     const alias = findLink(ctx, HOST_NS, elsewhere.dev)?.alias;
-    if (alias?.startsWith(`nslab:${ctx.lab}:`)) {
+    if (alias !== undefined && marksLab(alias, ctx.lab)) {
       return { steps: [], conflict: `the lab's ${op.dev} (marked "${alias}") is now named ${elsewhere.dev}: rename it back (\`ip link set ${elsewhere.dev} name ${op.dev}\`) or take the lab down (\`nslab down ${ctx.lab}\`)` };
     }
     return { steps: [], conflict: `address ${op.cidr.split('/')[0]} is already on ${elsewhere.dev} in the host namespace (another lab with the same gateway?); change the gateway or run this lab with --host-netns` };

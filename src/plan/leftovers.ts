@@ -5,8 +5,9 @@
 // `nslab:<lab>:...`, nft tables are `inet nslab-<lab>` with the comment "nslab:<lab>", hosts files
 // are symlinks to <state root>/<lab>/hosts. Anything without a marker is never a leftover. A state
 // root other than /run/nslab tags its markers (`nslab@<tag>:<lab>`, group dir `<lab>@<tag>`,
-// model/names.ts): only markers of this root count, so another root's live labs are never ours.
-import { markerHead, parseGroup, parseMarker } from '../model/names.js';
+// names/markers.ts): only markers of this root count, so another root's live labs are never ours.
+import { labOfAlias, labOfGroup, labOfHostsTarget, labOfNetnsTarget, labOfNftTable } from '../names/markers.js';
+import { isLabName } from '../names/rules.js';
 
 /** How a lab's journal reads. 'ok' tolerates one torn last line (a crash mid-write, which down handles). */
 export type JournalHealth = 'ok' | 'damaged' | 'empty' | 'missing';
@@ -66,46 +67,6 @@ export interface LabLeftovers {
   readonly stateDir: boolean;
   /** The lab's lock file is to go. */
   readonly lockFile: boolean;
-}
-
-const LAB = '[a-z][a-z0-9-]{0,9}';
-const LAB_RE = new RegExp(`^${LAB}$`);
-
-/** Whether text can be a lab name (the rule lab names follow). */
-export function isLabName(text: string): boolean {
-  return LAB_RE.test(text);
-}
-
-/** The lab a host link's alias marks it as owned by, if any, when the mark is of the state root tagged `owner`. */
-export function labOfAlias(alias: string | undefined, owner?: string): string | undefined {
-  const m = parseMarker(alias);
-  return m !== undefined && m.owner === owner && alias!.startsWith(`${markerHead(m.lab, owner)}:`) ? m.lab : undefined;
-}
-
-/** The lab a group directory belongs to, when it is of the state root tagged `owner`. */
-export function labOfGroup(group: string, owner?: string): string | undefined {
-  const g = parseGroup(group);
-  return g !== undefined && g.owner === owner ? g.lab : undefined;
-}
-
-/** The lab a /run/netns symlink target names: `<groupRoot>/<group>/<name>`, with name the link's own. */
-export function labOfNetnsTarget(groupRoot: string, name: string, target: string, owner?: string): string | undefined {
-  const prefix = `${groupRoot}/`;
-  if (!target.startsWith(prefix)) return undefined;
-  const rest = target.slice(prefix.length).split('/');
-  return rest.length === 2 && rest[1] === name ? labOfGroup(rest[0]!, owner) : undefined;
-}
-
-/** The lab a hosts (or resolv.conf) symlink target names: `<stateRoot>/<lab>/hosts`, `.../resolv.conf`, `.../resolv-none.conf`. */
-export function labOfHostsTarget(stateRoot: string, target: string): string | undefined {
-  const m = /^([^/]+)\/(?:hosts|resolv\.conf|resolv-none\.conf)$/.exec(target.startsWith(stateRoot + '/') ? target.slice(stateRoot.length + 1) : '');
-  return m && isLabName(m[1]!) ? m[1] : undefined;
-}
-
-/** The lab an nft table name belongs to (`nslab-<lab>`). */
-export function labOfNftTable(table: string): string | undefined {
-  const m = /^nslab-(.*)$/.exec(table);
-  return m && isLabName(m[1]!) ? m[1] : undefined;
 }
 
 /**

@@ -3,6 +3,7 @@
 // before what depends on it. Used by planLab for objects dropped from a file and by teardown.
 import type { KernelOp } from '../kernel/port.js';
 import { HOST_NS } from '../kernel/port.js';
+import { kindOfId, type IdKind } from '../names/resource-id.js';
 import { assertNever } from '../util/assert-never.js';
 import type { Owned, OwnedRecord } from './live.js';
 import type { PlanStep } from './steps.js';
@@ -10,7 +11,7 @@ import type { PlanStep } from './steps.js';
 // Namespaces go before host links: deleting a namespace removes its veths (and their host ends)
 // in one kernel batch, while deleting a bridge first would release every port one by one.
 // An adopted namespace (`netns_of`) is only detached, after its veths were deleted one by one.
-const kindOrder = ['nft', 'route', 'addr', 'netns', 'link', 'attach', 'sysctl'] as const;
+const kindOrder = ['nft', 'route', 'addr', 'netns', 'link', 'attach', 'sysctl'] as const satisfies readonly IdKind[];
 
 /** The operation that undoes a creating operation, or undefined when there is nothing to undo. */
 export function inverseOp(rec: OwnedRecord): KernelOp | undefined {
@@ -62,7 +63,7 @@ export function removalSteps(owned: Owned, keep: (id: string) => boolean): PlanS
   const steps: PlanStep[] = [];
   for (const kind of kindOrder) {
     for (const rec of [...going].reverse()) {
-      if (rec.id.split(':')[0] !== kind) continue;
+      if (kindOfId(rec.id) !== kind) continue;
       if (kind !== 'netns' && doomedNs.has(opNs(rec.op))) continue;
       if (rec.op.op === 'addr.add' && doomedLinks.has(`${rec.op.ns}:${rec.op.dev}`)) continue;
       if (rec.op.op === 'addr.add' && doomedNs.has(peerNsOf(owned, rec.op.ns, rec.op.dev) ?? '')) continue;

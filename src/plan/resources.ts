@@ -3,8 +3,9 @@
 // rtnetlink work is contiguous and goes to the kernel as one batch (notes/kernel.md).
 import type { KernelOp, NsRef } from '../kernel/port.js';
 import { HOST_NS } from '../kernel/port.js';
-import { type HostPublish, nftTableName, renderHostTable, renderNodeFirewall } from '../kernel/nft/render.js';
-import { markerHead, netnsGroup } from '../model/names.js';
+import { type HostPublish, renderHostTable, renderNodeFirewall } from '../kernel/nft/render.js';
+import { markerHead, netnsGroup, nftTableName } from '../names/markers.js';
+import { resourceId, type ResourceId } from '../names/resource-id.js';
 import type { Link, Node, Publish, Topology } from '../model/types.js';
 import { formatCidr, networkOf, parseCidr } from '../util/ip.js';
 import type { Owned } from './live.js';
@@ -26,7 +27,7 @@ export type Phase = (typeof Phase)[keyof typeof Phase];
 
 /** One desired object. `kind: 'config'` is state of an object (link.set) and is never journaled. */
 export interface Resource {
-  readonly id: string;
+  readonly id: ResourceId;
   readonly kind: 'netns' | 'link' | 'config' | 'addr' | 'route' | 'sysctl' | 'nft';
   readonly phase: Phase;
   readonly op: KernelOp;
@@ -45,8 +46,8 @@ export function desiredResources(t: Topology): Resource[] {
   }
   for (const node of t.nodes.values()) {
     out.push(node.netnsOf === undefined
-      ? { id: `netns:${node.netns}`, kind: 'netns', phase: Phase.Netns, op: { op: 'netns.create', name: node.netns, group: netnsGroup(t.name, t.owner) } }
-      : { id: `attach:${node.netns}`, kind: 'netns', phase: Phase.Netns, op: { op: 'netns.attach', name: node.netns, pid: node.netnsOf } });
+      ? { id: resourceId.netns(node.netns), kind: 'netns', phase: Phase.Netns, op: { op: 'netns.create', name: node.netns, group: netnsGroup(t.name, t.owner) } }
+      : { id: resourceId.attach(node.netns), kind: 'netns', phase: Phase.Netns, op: { op: 'netns.attach', name: node.netns, pid: node.netnsOf } });
     out.push(...nodeSysctls(node));
     out.push(...nodeResources(t, node, ipv6));
   }
@@ -58,7 +59,7 @@ export function desiredResources(t: Topology): Resource[] {
 function nodeSysctls(node: Node): Resource[] {
   if (!node.forwarding) return [];
   return ['net.ipv4.ip_forward', 'net.ipv6.conf.all.forwarding'].map((key) => ({
-    id: `sysctl:${node.netns}:${key}`, kind: 'sysctl' as const, phase: Phase.Sysctl,
+    id: resourceId.sysctl(node.netns, key), kind: 'sysctl' as const, phase: Phase.Sysctl,
     op: { op: 'sysctl.set' as const, ns: node.netns, key, value: '1' },
   }));
 }
@@ -83,7 +84,7 @@ function nodeResources(t: Topology, node: Node, ipv6: boolean): Resource[] {
   }
   for (const r of node.routes) {
     const op: KernelOp = { op: 'route.add', ns, to: r.to, ...(r.via ? { via: r.via } : {}), ...(r.dev ? { dev: r.dev } : {}) };
-    out.push({ id: `route:${ns}:${r.to}`, kind: 'route', phase: Phase.Nodes, op });
+    out.push({ id: resourceId.route(ns, r.to), kind: 'route', phase: Phase.Nodes, op });
   }
   if (node.firewall) out.push(nft(ns, t.name, renderNodeFirewall({ lab: t.name, fw: node.firewall, mark: markerHead(t.name, t.owner) }), Phase.Nodes));
   return out;
@@ -112,7 +113,7 @@ function hostRules(t: Topology): Resource[] {
   const publish = [...t.nodes.values()].flatMap((node) => node.publish.map((p) => hostPublish(t, node, p)));
   if (nat.length === 0 && publish.length === 0) return [];
   return [
-    { id: `sysctl:${HOST_NS}:net.ipv4.ip_forward`, kind: 'sysctl', phase: Phase.HostPost, op: { op: 'sysctl.set', ns: HOST_NS, key: 'net.ipv4.ip_forward', value: '1' } },
+    { id: resourceId.sysctl(HOST_NS, 'net.ipv4.ip_forward'), kind: 'sysctl', phase: Phase.HostPost, op: { op: 'sysctl.set', ns: HOST_NS, key: 'net.ipv4.ip_forward', value: '1' } },
     nft(HOST_NS, t.name, renderHostTable({ lab: t.name, nat, publish, mark: markerHead(t.name, t.owner) }), Phase.HostPost),
   ];
 }
@@ -132,7 +133,7 @@ function hostPublish(t: Topology, node: Node, p: Publish): HostPublish {
 
 function nft(ns: NsRef, lab: string, script: string, phase: Phase): Resource {
   const table = nftTableName(lab);
-  return { id: `nft:${ns}:${table}`, kind: 'nft', phase, op: { op: 'nft.load', ns, table, script } };
+  return { id: resourceId.nft(ns, table), kind: 'nft', phase, op: { op: 'nft.load', ns, table, script } };
 }
 
 /** Whether any subnet or address of the lab is IPv6 (else links get no IPv6 link-local). */
@@ -155,15 +156,15 @@ function peerMtu(t: Topology, l: Extract<Link, { kind: 'p2p' }>): { mtu?: number
 }
 
 function link(ns: NsRef, name: string, phase: Phase, op: KernelOp): Resource {
-  return { id: `link:${ns}:${name}`, kind: 'link', phase, op };
+  return { id: resourceId.link(ns, name), kind: 'link', phase, op };
 }
 
 function config(ns: NsRef, name: string, phase: Phase, op: KernelOp): Resource {
-  return { id: `config:${ns}:${name}`, kind: 'config', phase, op };
+  return { id: resourceId.config(ns, name), kind: 'config', phase, op };
 }
 
 function addr(ns: NsRef, dev: string, cidr: string, phase: Phase): Resource {
-  return { id: `addr:${ns}:${dev}:${cidr}`, kind: 'addr', phase, op: { op: 'addr.add', ns, dev, cidr } };
+  return { id: resourceId.addr(ns, dev, cidr), kind: 'addr', phase, op: { op: 'addr.add', ns, dev, cidr } };
 }
 
 /** What planning needs read from the kernel: the lab's namespaces and the sysctls it sets. */

@@ -5,6 +5,7 @@
 // were. The host namespace is always read, and so is every namespace whose host ends are missing
 // there; `up --full` reads everything (to repair changes made by hand inside a namespace).
 import { HOST_NS, type NsSnapshot } from '../kernel/port.js';
+import { resourceId } from '../names/resource-id.js';
 import type { Owned } from './live.js';
 import type { Resource } from './resources.js';
 
@@ -54,7 +55,7 @@ export function trustedNamespaces(a: {
   const before = signatures(a.previous);
   const out = new Set<string>();
   for (const [ns, sig] of now) {
-    if (before.get(ns) !== sig || !a.netns.has(ns) || a.owned.get(`netns:${ns}`)?.op.op !== 'netns.create') continue;
+    if (before.get(ns) !== sig || !a.netns.has(ns) || a.owned.get(resourceId.netns(ns))?.op.op !== 'netns.create') continue;
     out.add(ns);
   }
   // Every journaled resource of a trusted namespace must be owned with the same operation.

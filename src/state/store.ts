@@ -4,7 +4,7 @@
 // Every file goes through state/root.ts: checked directories, no symlink followed.
 import { accessSync, constants } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ownerTag } from '../model/names.js';
+import { ownerTag } from '../names/markers.js';
 import { deserialize, serialize } from 'node:v8';
 import { readJournal } from './journal.js';
 import type { JournalState } from './journal.js';
@@ -13,7 +13,7 @@ import { isNslabError, NslabError } from '../util/errors.js';
 
 export { stateRoot } from './root.js';
 
-/** The tag this state root's ownership markers carry (none for /run/nslab): model/names.ts ownerTag. */
+/** The tag this state root's ownership markers carry (none for /run/nslab): names/markers.ts ownerTag. */
 export function stateRootTag(): string | undefined {
   return ownerTag(resolve(stateRoot()));
 }

@@ -27,7 +27,7 @@ export interface LoadResult {
  * Parse, check and resolve a topology file's text. `file` is used only in issues and in
  * Topology.file. Every problem of the file is reported, not just the first; hostile input
  * (not YAML, alias bombs, deep nesting, wrong types, huge numbers) gives issues, not throws.
- * `owner`: the state root's tag for ownership markers (model/names.ts ownerTag).
+ * `owner`: the state root's tag for ownership markers (names/markers.ts ownerTag).
  */
 export function loadTopology(text: string, file: string, owner?: string): LoadResult {
   const sink = new IssueSink(file);

@@ -1,15 +1,13 @@
 // The naming rules of the format (v1): lab, node, network and interface names. Names end up
 // in kernel object names, /etc/netns paths and hostnames, so anything outside the allowed
 // alphabet is refused with the first reason a person can act on.
+// The rules themselves (alphabet, lengths) are names/rules.ts's; this module words refusals.
+import { MAX_LAB_NAME, MAX_NAME } from '../names/rules.js';
 import { escapeChar, quote } from './text.js';
 
 /** What a name names. */
 export type NameKind = 'lab' | 'node' | 'network' | 'interface';
 
-/** Longest lab name: it prefixes every kernel name, which the kernel caps at 15 bytes. */
-export const MAX_LAB_NAME = 10;
-/** Longest node or network name. */
-export const MAX_NAME = 32;
 /** Longest interface name in bytes (IFNAMSIZ - 1). */
 export const MAX_IFNAME = 15;
 

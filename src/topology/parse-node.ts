@@ -3,6 +3,7 @@
 // host, host_address only with host, a route needs via or dev) are checked here too. The
 // firewall and the published ports are parsed in parse-firewall.ts and parse-publish.ts.
 import type * as z from 'zod';
+import { processNameOf } from '../names/rules.js';
 import { parseAddress, parseCidr } from '../util/ip.js';
 import { parseAddressSpec, parseDestination } from './address-syntax.js';
 import { IssueCode } from './issues.js';
@@ -62,7 +63,7 @@ function parseProcesses(what: string, node: SNode, list: readonly ProcessData[],
   return list.map((p, i) => {
     const span = spanAt(node, ['processes', i]);
     const command = words(p.command);
-    const name = p.name ?? ((command[0]?.split('/').pop() ?? `p${i + 1}`).toLowerCase().replace(/[^a-z0-9_-]/g, '-').replace(/^[^a-z]+/, '') || `p${i + 1}`);
+    const name = p.name ?? (processNameOf(command[0] ?? '') || `p${i + 1}`);
     if (command.length === 0 || command[0] === '') sink.error(span, IssueCode.BadValue, `${what}: process #${i + 1} has an empty command`);
     if (seen.has(name)) sink.error(span, IssueCode.BadValue, `${what}: two processes are named ${quote(name)}; give each its own name:`);
     seen.add(name);

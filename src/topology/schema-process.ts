@@ -2,6 +2,7 @@
 // (argv, never through a shell unless written), their environment and readiness check. Names
 // become log file names; every text reaches exec(2) or the environment, so a NUL is refused.
 import * as z from 'zod';
+import { isProcessName } from '../names/rules.js';
 import { checked, intRange, port } from './schema-util.js';
 import { PATTERNS } from './syntax-patterns.js';
 
@@ -20,7 +21,6 @@ export function userProblem(s: string): string | undefined {
   return s === '' ? 'it is empty' : noNul(s);
 }
 
-const PROCESS_NAME = new RegExp(PATTERNS.processName.pattern);
 
 const SIZE = /^(\d{1,13}(?:\.\d{1,3})?) ?([KMG]i?B?|[kMG]B|B)?$/;
 /** Smallest and largest log file size: below a page it rotates on every line; above 1 GiB it is no cap in RAM. */
@@ -46,7 +46,7 @@ export function logSizeProblem(s: string): string | undefined {
 
 /** A process name: it becomes part of a log file name. */
 export function processNameProblem(s: string): string | undefined {
-  return PROCESS_NAME.test(s) ? undefined : 'process names are 1 to 32 characters of a-z, 0-9, - and _, starting with a letter';
+  return isProcessName(s) ? undefined : 'process names are 1 to 32 characters of a-z, 0-9, - and _, starting with a letter';
 }
 
 const word = checked('must be text', noNul, 'word');

@@ -15,6 +15,8 @@ export interface SyntaxPattern {
   readonly loose?: string;
 }
 
+import { LAB_NAME, NODE_NAME, PROCESS_NAME } from '../names/rules.js';
+
 const whole = (p: string): string => `^(?:${p})$`;
 const alt = (...ps: string[]): string => ps.map((p) => `(?:${p})`).join('|');
 
@@ -45,8 +47,6 @@ const PREFIX4 = '0?[0-2]?[0-9]|0?3[0-2]';
 const PREFIX6 = '[0-9]{1,2}|0[0-9]{2}|1[01][0-9]|12[0-8]';
 const CIDR = alt(`${IPV4}/(?:${PREFIX4})`, `${IPV6}/(?:${PREFIX6})`);
 
-const LABEL = (max: number): string => `[a-z][a-z0-9-]{0,${max - 1}}`;
-const NODE = LABEL(32);
 const IFNAME = '(?!lo$)(?!\\.$)(?!.*\\.\\.)[A-Za-z0-9_.-]{1,15}';
 
 // A port as match-syntax.ts portNumberProblem takes it in text: at most 6 digits, 1 to 65535.
@@ -58,13 +58,13 @@ const HOST_LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
 /** Every pattern of the format, by what it is the syntax of. */
 export const PATTERNS = {
   /** name-rules.ts, kind 'lab'. */
-  labName: { description: 'A lab name: 1 to 10 of a-z 0-9 -, starting with a letter.', pattern: whole(LABEL(10)) },
+  labName: { description: 'A lab name: 1 to 10 of a-z 0-9 -, starting with a letter.', pattern: whole(LAB_NAME) },
   /** name-rules.ts, kinds 'node' and 'network'. */
-  nodeName: { description: 'A node or network name: 1 to 32 of a-z 0-9 -, starting with a letter.', pattern: whole(NODE) },
+  nodeName: { description: 'A node or network name: 1 to 32 of a-z 0-9 -, starting with a letter.', pattern: whole(NODE_NAME) },
   /** name-rules.ts, kind 'interface'. */
   ifaceName: { description: 'An interface name: 1 to 15 bytes of A-Z a-z 0-9 _ . -, not lo, \'.\' or one with \'..\'.', pattern: whole(IFNAME) },
   /** schema-process.ts processNameProblem. */
-  processName: { description: 'A process name: 1 to 32 of a-z 0-9 - _, starting with a letter.', pattern: whole('[a-z][a-z0-9_-]{0,31}') },
+  processName: { description: 'A process name: 1 to 32 of a-z 0-9 - _, starting with a letter.', pattern: whole(PROCESS_NAME) },
   /** schema-process.ts logSizeProblem (the range, 4 KiB to 1 GiB, is not in the pattern). */
   logSize: { description: 'A size: a number of bytes, or one with a unit such as 512KiB, 10MiB, 1GiB (also K, M, G; kB, MB, GB are powers of 1000).', pattern: whole('[0-9]{1,13}(?:\\.[0-9]{1,3})? ?(?:[KMG]i?B?|[kMG]B|B)?'), loose: 'the size must be from 4 KiB to 1 GiB' },
   /** name-rules.ts hostnameProblem. */
@@ -82,7 +82,7 @@ export const PATTERNS = {
   /** address-syntax.ts destinationProblem. */
   destination: { description: '\'default\', a subnet, or a single address.', pattern: whole(alt('default', ADDRESS, CIDR)), loose: 'host bits set after the prefix (10.0.0.1/24)' },
   /** match-syntax.ts targetProblem: a subnet, an address or a node name. */
-  target: { description: 'A subnet, an address, or a node name.', pattern: whole(alt(CIDR, ADDRESS, NODE)), loose: 'host bits set after the prefix (10.0.0.1/24)' },
+  target: { description: 'A subnet, an address, or a node name.', pattern: whole(alt(CIDR, ADDRESS, NODE_NAME)), loose: 'host bits set after the prefix (10.0.0.1/24)' },
   /** match-syntax.ts portProblem, for a string: a port or a "LO-HI" range. */
   portText: { description: 'A port (1 to 65535) or a range "LO-HI", as text.', pattern: `^\\s*(?:${PORT})(?:\\s*-\\s*(?:${PORT}))?\\s*$`, loose: 'a range whose end is below its start ("9000-8000")' },
   /** match-syntax.ts publishProblem. */
@@ -90,7 +90,7 @@ export const PATTERNS = {
   /** match-syntax.ts hostAddressProblem. */
   hostAddress: { description: 'An IPv4 address of the host, such as 127.0.0.1.', pattern: whole(IPV4) },
   /** validate-expect.ts: a node, NODE:IFACE, or an address. */
-  expectTarget: { description: 'A node, NODE:IFACE, or an address.', pattern: whole(alt(ADDRESS, NODE, `${NODE}:${IFNAME}`)) },
+  expectTarget: { description: 'A node, NODE:IFACE, or an address.', pattern: whole(alt(ADDRESS, NODE_NAME, `${NODE_NAME}:${IFNAME}`)) },
   /** schema-process.ts: text for exec(2) or the environment, which a NUL would cut short. */
   word: { description: 'Text without a NUL character.', pattern: '^[^\\u0000]*$' },
   /** schema-process.ts: a non-empty word (a user name or number). */

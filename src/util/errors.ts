@@ -1,5 +1,6 @@
 // The error base for problems a user can act on. Anything that is not an NslabError is a bug,
 // and the CLI prints its stack and says so.
+import type { ErrorCode } from './error-codes.js';
 
 /**
  * The exit statuses of every nslab command, the one table (`nslab --help` prints it too):
@@ -28,12 +29,12 @@ export type ExitStatus = 1 | 2 | 127 | 130;
 
 const brand = Symbol.for('nslab.error');
 
-/** A user-facing error: a code for programs, a message for people, and the exit status. */
+/** A user-facing error: a code for programs (util/error-codes.ts), a message for people, and the exit status. */
 export class NslabError extends Error {
   readonly [brand] = true;
   override readonly name: string = 'NslabError';
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     readonly exitStatus: ExitStatus = 1,
   ) {

@@ -3,6 +3,7 @@
 // then the rules in order (every given match must hold; first verdict wins), then the policy.
 // The verdict names the rule by the comment it carries in `nft list ruleset`.
 import type { FirewallChain, FirewallRule, PortRange } from '../model/types.js';
+import { ruleMark } from '../names/markers.js';
 import { parseAddress, parseCidr, contains } from '../util/ip.js';
 
 /** The packet a chain sees. `icmp` means ICMP over IPv4 and ICMPv6 over IPv6 (by the addresses). */
@@ -39,13 +40,13 @@ export function evaluateChain(o: { lab: string; chainName: ChainName; chain: Fir
   const { lab, chainName, chain, packet } = o;
   if (!chain) return { verdict: 'accept', rule: 'policy', text: `chain ${chainName} is not declared (policy accept)` };
   if (chain.established && packet.state === 'established') {
-    return { verdict: 'accept', rule: `nslab:${lab}:${chainName}#0`, text: `rule ${chainName}#0 (ct state established,related) accepts` };
+    return { verdict: 'accept', rule: ruleMark(lab, `${chainName}#0`), text: `rule ${chainName}#0 (ct state established,related) accepts` };
   }
   for (const [i, rule] of chain.rules.entries()) {
     if (!ruleMatches(rule, packet)) continue;
     const n = `${chainName}#${i + 1}`;
     const desc = describeRule(rule);
-    return { verdict: rule.action, rule: `nslab:${lab}:${n}`, text: `rule ${n}${desc ? ` (${desc})` : ''} ${ACTS[rule.action]}` };
+    return { verdict: rule.action, rule: ruleMark(lab, n), text: `rule ${n}${desc ? ` (${desc})` : ''} ${ACTS[rule.action]}` };
   }
   return { verdict: chain.policy, rule: 'policy', text: `policy ${chain.policy} of chain ${chainName}` };
 }

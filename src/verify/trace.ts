@@ -4,7 +4,7 @@
 // Stops at the first hop that would drop the packet and says why, in words a user can act on.
 // Node firewalls are evaluated from the model (the ruleset `up` loaded): output where the packet
 // leaves its source, forward where a node routes it on, input where it is delivered.
-import { nftTableName } from '../kernel/nft/render.js';
+import { nftTableName } from '../names/markers.js';
 import { HOST_NS, type NsRef, type NsSnapshot } from '../kernel/port.js';
 import type { Topology } from '../model/types.js';
 import { contains, formatCidr, networkOf, parseAddress, parseCidr } from '../util/ip.js';

@@ -10,6 +10,7 @@ import { probePair, type ProbeKind } from '../lab/probe.js';
 import { ps } from '../lab/ps.js';
 import { show } from '../lab/show.js';
 import { test } from '../lab/test.js';
+import { isLabName, isNodeName } from '../names/rules.js';
 import { HttpError, readJson, sendJson } from './http.js';
 
 /** What the API needs from the server. */
@@ -22,8 +23,6 @@ export interface ApiContext {
   readonly openKernel?: KernelFactory;
 }
 
-const LAB = /^[a-z][a-z0-9-]{0,9}$/;
-const NODE = /^[a-z][a-z0-9-]{0,31}$/;
 /** A probe target: node, node:iface or an address. */
 const TARGET = /^[A-Za-z0-9_.:-]{1,64}$/;
 
@@ -44,7 +43,7 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
       sendJson(res, 200, labGraph(lab));
       return true;
     case 'GET nodes/:x':
-      sendJson(res, 200, await nodeDetails(ctx, lab, check(NODE, parts[3]!, 'node')));
+      sendJson(res, 200, await nodeDetails(ctx, lab, check(isNodeName, parts[3]!, 'node')));
       return true;
     case 'POST probe':
       sendJson(res, 200, await ctx.serial(async () => probePair({ lab, ...probeBody(await readJson(req)), ...kernelOf(ctx) })));
@@ -79,20 +78,20 @@ function kernelOf(ctx: ApiContext): { openKernel?: KernelFactory } {
 }
 
 function labName(ctx: ApiContext, name: string): string {
-  check(LAB, name, 'lab');
+  check(isLabName, name, 'lab');
   if (ctx.lab !== undefined && name !== ctx.lab) throw new HttpError(404, `this nslab ui shows lab ${ctx.lab} only`);
   return name;
 }
 
-function check(re: RegExp, value: string, what: string): string {
-  if (!re.test(value)) throw new HttpError(400, `not a valid ${what} name: ${JSON.stringify(value.slice(0, 80))}`);
+function check(valid: (value: string) => boolean, value: string, what: string): string {
+  if (!valid(value)) throw new HttpError(400, `not a valid ${what} name: ${JSON.stringify(value.slice(0, 80))}`);
   return value;
 }
 
 /** {from, to, kind?, port?} -> the probe's arguments. */
 function probeBody(b: Record<string, unknown>): { from: string; to: string; probe: ProbeKind } {
-  const from = typeof b['from'] === 'string' ? check(NODE, b['from'], 'node') : undefined;
-  const to = typeof b['to'] === 'string' ? check(TARGET, b['to'], 'target') : undefined;
+  const from = typeof b['from'] === 'string' ? check(isNodeName, b['from'], 'node') : undefined;
+  const to = typeof b['to'] === 'string' ? check((t) => TARGET.test(t), b['to'], 'target') : undefined;
   if (from === undefined || to === undefined) throw new HttpError(400, 'a probe needs "from" (a node) and "to" (a node, node:iface or address)');
   const kind = b['kind'] ?? 'icmp';
   if (kind === 'icmp') return { from, to, probe: { kind } };

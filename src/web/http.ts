@@ -2,7 +2,9 @@
 // errors mapped to statuses (an NslabError a user can act on keeps its message; anything else is
 // a bug, logged with its stack and answered with a generic 500).
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isNslabError } from '../util/errors.js';
+import { assertNever } from '../util/assert-never.js';
+import { isErrnoCode, type ErrorCode } from '../util/error-codes.js';
+import { isNslabError, type ExitStatus } from '../util/errors.js';
 
 /** Headers every answer carries: nothing but this server's own files runs or loads in the page. */
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
@@ -49,9 +51,62 @@ export function sendError(res: ServerResponse, e: unknown): void {
   sendJson(res, 500, { error: 'internal error in nslab (see the terminal running nslab ui)' });
 }
 
-function statusOf(code: string, exit: number): number {
-  if (code === 'no-lab' || code === 'no-node') return 404;
-  return exit === 2 ? 400 : 500;
+/**
+ * The HTTP status of an NslabError. Exhaustive over the codes (util/error-codes.ts): a new code
+ * does not compile until it is placed here. A missing lab or node is 404; bad input (the request
+ * named something wrong) 400; anything the host or kernel refused 500; a code used for both
+ * goes by the error's exit status.
+ */
+export function statusOf(code: ErrorCode, exit: ExitStatus): number {
+  // A kernel refusal (EPERM, EEXIST, ...): the request was fine, the host said no.
+  if (isErrnoCode(code)) return 500;
+  switch (code) {
+    case 'no-lab':
+    case 'no-node':
+      return 404;
+    case 'ambiguous':
+    case 'bad-file':
+    case 'bad-filter':
+    case 'bad-pid':
+    case 'bad-topology':
+    case 'host-mismatch':
+    case 'no-address':
+    case 'no-expectations':
+    case 'no-iface':
+    case 'not-up':
+    case 'usage':
+      return 400;
+    case 'apply-failed':
+    case 'busy':
+    case 'cannot-inspect':
+    case 'clean-failed':
+    case 'conflict':
+    case 'down-busy':
+    case 'down-failed':
+    case 'host-limits':
+    case 'host-netns':
+    case 'hosts-lab':
+    case 'interrupted':
+    case 'journal-damaged':
+    case 'listen-failed':
+    case 'log-keeper':
+    case 'missing-dependency':
+    case 'needs-root':
+    case 'no-link':
+    case 'no-netns':
+    case 'no-ui-files':
+    case 'not-found':
+    case 'not-in-lab':
+    case 'process-busy':
+    case 'process-failed':
+    case 'unsafe-state':
+    case 'write-failed':
+      return 500;
+    case 'no-process':
+      return exit === 2 ? 400 : 500;
+    default:
+      return assertNever(code);
+  }
 }
 
 /** Largest request body accepted (the API takes a few names). */

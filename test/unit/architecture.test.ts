@@ -18,7 +18,7 @@ const sources = files(root).map((f) => {
   return { rel: relative(root, f), imports };
 });
 
-const pure = (rel: string): boolean => /^(topology|model|plan|util|graph|packet)\//.test(rel) || /^verify\/(matrix|waves|trace)\.ts$/.test(rel) || /^kernel\/(rtnl\/wire[-a-z]*|rtnl\/ops|describe|nft\/render[-a-z]*)\.ts$/.test(rel);
+const pure = (rel: string): boolean => /^(names|topology|model|plan|util|graph|packet)\//.test(rel) || /^verify\/(matrix|waves|trace)\.ts$/.test(rel) || /^kernel\/(rtnl\/wire[-a-z]*|rtnl\/ops|describe|nft\/render[-a-z]*)\.ts$/.test(rel);
 
 test('pure folders import no effects and no kernel implementation', () => {
   for (const s of sources.filter((x) => pure(x.rel))) {
@@ -27,6 +27,14 @@ test('pure folders import no effects and no kernel implementation', () => {
       if (i.includes('/kernel/') || i.startsWith('../kernel')) assert.match(i, /kernel\/(port|describe|nft\/render)\.js$/, `${s.rel} imports ${i}`);
     }
   }
+});
+
+// names/ is the vocabulary every layer shares (name rules, ownership markers, resource ids):
+// it sits below all of them, so it may import nothing but itself, or it would drag a layer along.
+test('names/ imports only names/', () => {
+  const names = sources.filter((x) => x.rel.startsWith('names/'));
+  assert.ok(names.length > 0);
+  for (const s of names) for (const i of s.imports) assert.match(i, /^\.\/[a-z-]+\.js$/, `${s.rel} imports ${i}`);
 });
 
 test('only kernel/ imports koffi, only topology/source.ts imports the YAML parser', () => {

@@ -3,23 +3,18 @@
 // replaces as a whole in one transaction; other tables (Docker's, the user's) are never named.
 // Must not import anything effectful: golden tests pin these texts.
 import type { Firewall, FirewallChain } from '../../model/types.js';
+import { markerHead, nftTableName, ruleMark } from '../../names/markers.js';
 import { familyOf, quote, renderRule } from './render-rule.js';
 
 /** nft family of every nslab table: one table covers IPv4 and IPv6. */
 export const NFT_FAMILY = 'inet';
 
-/** Name of a lab's table in every namespace it touches. */
-export function nftTableName(lab: string): string {
-  // Table names are bare nft identifiers: letters, digits and a few punctuation marks only.
-  if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(lab)) throw new Error(`nft: lab name "${lab}" is not a valid table suffix`);
-  return `nslab-${lab}`;
-}
 
 /**
  * `table inet nslab-<lab> { comment "nslab:<lab>"; }`: the comment marks the table as ours. `mark`:
- * the marker minted by model/names.ts markerHead (with the state root's tag) when it is not the plain one.
+ * the marker minted by names/markers.ts markerHead (with the state root's tag) when it is not the plain one.
  */
-function tableHead(lab: string, mark = `nslab:${lab}`): string {
+function tableHead(lab: string, mark = markerHead(lab)): string {
   return `table ${NFT_FAMILY} ${nftTableName(lab)} { comment ${quote(mark)}; }`;
 }
 
@@ -28,7 +23,7 @@ function tableHead(lab: string, mark = `nslab:${lab}`): string {
  * delete drops whatever an earlier run left, so loading the script twice gives the same ruleset.
  * nft runs a whole script as one transaction: a failure anywhere leaves the old table in place.
  */
-function replaceTable(lab: string, body: readonly string[], mark = `nslab:${lab}`): string {
+function replaceTable(lab: string, body: readonly string[], mark = markerHead(lab)): string {
   const t = `${NFT_FAMILY} ${nftTableName(lab)}`;
   return [tableHead(lab, mark), `delete table ${t}`, `table ${t} {`, `\tcomment ${quote(mark)}`, ...body, '}', ''].join('\n');
 }
@@ -67,8 +62,8 @@ export function renderNodeFirewall({ lab, fw, mark }: { lab: string; fw: Firewal
 
 function nodeChain(lab: string, hook: 'input' | 'forward' | 'output', c: Pick<FirewallChain, 'policy' | 'established' | 'rules'>): string[] {
   const rules: string[] = [];
-  if (c.established) rules.push(`ct state established,related accept comment ${quote(`nslab:${lab}:${hook}#0`)}`);
-  c.rules.forEach((r, i) => rules.push(...renderRule(r, `nslab:${lab}:${hook}#${i + 1}`)));
+  if (c.established) rules.push(`ct state established,related accept comment ${quote(ruleMark(lab, `${hook}#0`))}`);
+  c.rules.forEach((r, i) => rules.push(...renderRule(r, ruleMark(lab, `${hook}#${i + 1}`))));
   return chain(hook, `type filter hook ${hook} priority filter; policy ${c.policy};`, rules);
 }
 
@@ -106,7 +101,7 @@ export interface HostPublish {
  * `nft -f -` in the host namespace
  */
 export function renderHostTable({ lab, nat, publish, mark }: { lab: string; nat: readonly NatNetwork[]; publish: readonly HostPublish[]; mark?: string | undefined }): string {
-  const tag = (s: string): string => `comment ${quote(`nslab:${lab}:${s}`)}`;
+  const tag = (s: string): string => `comment ${quote(ruleMark(lab, s))}`;
   const post: string[] = [];
   const fwd: string[] = [];
   const dnat: string[] = [];

@@ -2,20 +2,13 @@
 // unique on the host side, with clashes reported naming both declarations.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { bridgeName, fnv1a32, hostEndName, ifaceAlias, markerHead, netnsGroup, netnsName, networkAlias, ownerTag, parseGroup, parseMarker } from '../../../src/model/names.js';
+import { bridgeName, hostEndName, netnsName } from '../../../src/model/names.js';
+import { fnv1a32 } from '../../../src/names/hash.js';
 import { formatIssue } from '../../../src/topology/issues.js';
 import { loadTopology } from '../../../src/topology/load.js';
 
-test('FNV-1a 32 matches the published test vectors', () => {
-  assert.equal(fnv1a32(''), 0x811c9dc5);
-  assert.equal(fnv1a32('a'), 0xe40c292c);
-  assert.equal(fnv1a32('foobar'), 0xbf9cf968);
-});
-
-test('namespaces and aliases follow the fixed patterns', () => {
+test('namespaces follow the fixed pattern', () => {
   assert.equal(netnsName('demo', 'web'), 'demo-web');
-  assert.equal(networkAlias('demo', 'lan'), 'nslab:demo:net:lan');
-  assert.equal(ifaceAlias('demo', 'web', 'eth0'), 'nslab:demo:node:web:eth0');
 });
 
 const ROWS: ReadonlyArray<[string, string, string]> = [
@@ -68,23 +61,4 @@ test('two networks whose hashed bridge names collide are an error naming both', 
   assert.equal(r.topology, undefined);
   assert.deepEqual(r.issues.map((i) => [i.line, i.code]), [[4, 'name-clash']]);
   assert.match(r.issues[0]!.message, new RegExp(`network '${pair[1]}' is also the name of the bridge of network '${pair[0]}' \\(line 3\\)`));
-});
-
-test('markers of a state root other than /run/nslab carry its tag; the default root\'s read as before', () => {
-  assert.equal(ownerTag('/run/nslab'), undefined);
-  assert.equal(ownerTag('/run/nslab/'), undefined);
-  const tag = ownerTag('/tmp/other')!;
-  assert.match(tag, /^[0-9a-z]{7}$/);
-  assert.notEqual(ownerTag('/tmp/other2'), tag);
-  assert.equal(networkAlias('demo', 'lan', tag), `nslab@${tag}:demo:net:lan`);
-  assert.equal(markerHead('demo'), 'nslab:demo');
-  assert.deepEqual(parseMarker(ifaceAlias('demo', 'web', 'eth0', tag)), { lab: 'demo', owner: tag });
-  assert.deepEqual(parseMarker('nslab:demo:net:lan'), { lab: 'demo' }, 'the old format: the default root');
-  assert.deepEqual(parseMarker('nslab:demo'), { lab: 'demo' }, 'an nft table comment');
-  assert.equal(parseMarker('nslabx:demo:net:lan'), undefined);
-  assert.equal(parseMarker('nslab@short:demo:net:lan'), undefined);
-  assert.deepEqual(parseGroup(netnsGroup('demo', tag)), { lab: 'demo', owner: tag });
-  assert.deepEqual(parseGroup('demo'), { lab: 'demo' });
-  // A tagged alias of the longest lab, node and interface names stays far below IFALIASZ (256).
-  assert.ok(ifaceAlias('abcdefghij', 'n'.repeat(63), 'i'.repeat(15), tag).length < 128);
 });

@@ -1,7 +1,8 @@
 // plan/leftovers.ts: markers to labs, journal health, and which labs' objects are leftovers.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { findLeftovers, journalHealth, labOfAlias, labOfHostsTarget, labOfNetnsTarget, labOfNftTable, type Observed } from '../../../src/plan/leftovers.js';
+import { labOfAlias, labOfHostsTarget, labOfNetnsTarget, labOfNftTable } from '../../../src/names/markers.js';
+import { findLeftovers, journalHealth, type Observed } from '../../../src/plan/leftovers.js';
 
 const G = '/run/nslab-netns';
 

@@ -2,7 +2,8 @@
 // ports, hairpin) and deletion. nft itself accepts them: test/kernel/nft-render.test.ts.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { nftTableName, renderDeleteTable, renderHostTable, renderNodeFirewall } from '../../../../src/kernel/nft/render.js';
+import { nftTableName } from '../../../../src/names/markers.js';
+import { renderDeleteTable, renderHostTable, renderNodeFirewall } from '../../../../src/kernel/nft/render.js';
 import { renderRule } from '../../../../src/kernel/nft/render-rule.js';
 import type { Firewall, FirewallRule } from '../../../../src/model/types.js';
 
