@@ -2,9 +2,10 @@
 // objects are journaled (one fsync) before the run goes to the kernel as one batch. Apply stops
 // after the first run with a failure and reports every failure of that run.
 import type { Kernel, OpResult } from '../kernel/port.js';
-import { opNs } from '../plan/removals.js';
+import { opNs } from '../kernel/op-scope.js';
 import type { PlanStep } from '../plan/steps.js';
 import type { JournalRecord, JournalWriter } from '../state/journal.js';
+import { journalOp } from '../state/records.js';
 import type { StepFailure } from './errors.js';
 
 /** Inputs of applySteps. */
@@ -69,5 +70,5 @@ export function applySteps({ steps, kernel, journal, goneIsDone = false }: Apply
 }
 
 function ownRecord(s: PlanStep): JournalRecord {
-  return { t: 'own', id: s.id, op: s.op, ...(s.prev === undefined ? {} : { prev: s.prev }) };
+  return { t: 'own', id: s.id, op: journalOp(s.op), ...(s.prev === undefined ? {} : { prev: s.prev }) };
 }

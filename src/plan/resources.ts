@@ -8,7 +8,7 @@ import { markerHead, netnsGroup } from '../model/names.js';
 import type { Link, Node, Publish, Topology } from '../model/types.js';
 import { formatCidr, networkOf, parseCidr } from '../util/ip.js';
 import type { Owned } from './live.js';
-import { opNs } from './removals.js';
+import { opNs } from '../kernel/op-scope.js';
 
 /**
  * Build phases. Namespaces must all exist before veths are created (a veth's far end lands in

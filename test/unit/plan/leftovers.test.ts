@@ -1,7 +1,7 @@
 // plan/leftovers.ts: markers to labs, journal health, and which labs' objects are leftovers.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { findLeftovers, journalHealth, labOfAlias, labOfHostsTarget, labOfNetnsTarget, labOfNftTable, type Observed } from '../../../src/plan/leftovers.js';
+import { findLeftovers, labOfAlias, labOfHostsTarget, labOfNetnsTarget, labOfNftTable, type Observed } from '../../../src/plan/leftovers.js';
 
 const G = '/run/nslab-netns';
 
@@ -20,15 +20,6 @@ test('markers name their lab; anything else names none', () => {
   assert.equal(labOfHostsTarget('/run/nslab', '/run/nslab/web/journal.jsonl'), undefined);
   assert.equal(labOfNftTable('nslab-web'), 'web');
   assert.equal(labOfNftTable('foreign'), undefined);
-});
-
-test('journal health: a torn last line is tolerated, garbage elsewhere or no meta is damage', () => {
-  const meta = '{"t":"meta","v":1,"lab":"a","file":"/x"}';
-  assert.equal(journalHealth(''), 'empty');
-  assert.equal(journalHealth(`${meta}\n`), 'ok');
-  assert.equal(journalHealth(`${meta}\n{"t":"own"`), 'ok');
-  assert.equal(journalHealth(`garbage\n${meta}\n`), 'damaged');
-  assert.equal(journalHealth('{"t":"drop","id":"x"}\n'), 'damaged');
 });
 
 function observed(over: Partial<Observed>): Observed {
