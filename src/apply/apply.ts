@@ -60,8 +60,9 @@ export function applySteps({ steps, kernel, journal, goneIsDone = false }: Apply
       const ok = r.ok || (goneIsDone && (step.journal === 'drop' || isRemoval(step.op)) && isGone(r));
       if (ok) done++;
       else if (!r.ok) failures.push({ step, result: r });
-      // A create that failed created nothing (an EEXIST object belongs to someone else): unclaim it.
-      if ((step.journal === 'drop' && ok) || (step.journal === 'own' && !r.ok)) after.push({ t: 'drop', id: step.id });
+      // A create that failed created nothing (an EEXIST object belongs to someone else): unclaim
+      // it. One that was created but whose follow-up failed exists: it stays ours, so down removes it.
+      if ((step.journal === 'drop' && ok) || (step.journal === 'own' && !r.ok && r.created !== true)) after.push({ t: 'drop', id: step.id });
     });
     journal.append(after);
     if (failures.length > 0) return { done, failures };
