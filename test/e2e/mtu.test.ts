@@ -1,11 +1,10 @@
 // Issue 14: an IPv4-only lab with `mtu: 1000`. Linux keeps no IPv6 state on a link below 1280, so
-// setting addr_gen_mode none on it fails (EAFNOSUPPORT) after the veth was made; the journal then
-// recorded own+drop for a veth that was still there. A failed up must keep owning it, and down
-// must remove everything.
+// setting addr_gen_mode none on it failed (EAFNOSUPPORT) after the veth was made, and the journal
+// recorded own+drop for a veth that was still there. The lab now builds.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Sandbox } from '../helpers/sandbox.js';
-import { hostState, labFile, nslab, nslabOk, withSandbox } from './lab.js';
+import { hostState, ipJson, labFile, nslabOk, pings, withSandbox } from './lab.js';
 
 const TOPO = [
   'name: mtu',
@@ -29,15 +28,19 @@ async function ownedIds(sb: Sandbox): Promise<string[]> {
   return [...owned];
 }
 
-test('a veth whose follow-up failed stays in the journal after a failed up, and down removes it', (t) => withSandbox(t, async (sb) => {
+test('an IPv4-only lab with mtu 1000 builds, has no IPv6 on its links, and goes down leaving nothing', (t) => withSandbox(t, ['ping'], async (sb) => {
+  // Below 1280 there is no IPv6 to switch off: nslab no longer asks for addr_gen_mode there (the
+  // failed-follow-up path this lab used to take is covered at the port in test/kernel/errors.test.ts
+  // and through apply on the fake in test/unit/apply/follow-up.test.ts).
   const f = labFile(TOPO);
   try {
     const before = await hostState(sb);
-    const r = await nslab(sb, 'up', f.path);
-    assert.equal(r.code, 1, r.stderr);
-    assert.match(r.stderr, /EAFNOSUPPORT/);
-    assert.ok((await ownedIds(sb)).includes('link:mtu-a:eth0'), 'the veth that exists is still owned');
-    assert.ok((await hostState(sb)).links.some((l) => l.endsWith(':mtu-a-eth0')), 'its host end exists');
+    await nslabOk(sb, 'up', f.path);
+    assert.ok((await ownedIds(sb)).includes('link:mtu-a:eth0'));
+    const [eth0] = await ipJson<Array<{ mtu: number }>>(sb, '-n', 'mtu-a', 'link', 'show', 'eth0');
+    assert.equal(eth0?.mtu, 1000);
+    assert.ok(await pings(sb, 'mtu-a', '10.95.0.11'), 'a reaches b');
+    for (const ns of ['mtu-a', 'mtu-b']) assert.equal((await sb.run(['ip', '-n', ns, '-6', 'addr', 'show', 'dev', 'eth0'])).stdout, '', `${ns} eth0 has no IPv6 address`);
     await nslabOk(sb, 'down', 'mtu');
     assert.deepEqual(await hostState(sb), before);
   } finally {

@@ -7,9 +7,11 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { applySteps } from '../../../src/apply/apply.js';
 import { FakeKernel } from '../../../src/kernel/fake.js';
+import { down } from '../../../src/lab/down.js';
+import { up } from '../../../src/lab/up.js';
 import type { KernelOp } from '../../../src/kernel/port.js';
 import { JournalWriter, readJournal } from '../../../src/state/journal.js';
-import { withStateDir } from '../helpers.js';
+import { withStateDir, writeLab } from '../helpers.js';
 
 test('a veth whose follow-up failed stays owned and is reported', async () => {
   await withStateDir((dir) => {
@@ -51,5 +53,27 @@ test('a create refused outright is still unclaimed (it made nothing)', async () 
     assert.equal(out.failures[0]?.result.code, 'EEXIST');
     assert.equal(out.failures[0]?.result.created, undefined);
     assert.equal(readJournal(path).owned.size, 0);
+  });
+});
+
+test('an IPv4-only lab with mtu 1000 builds (no addr_gen_mode where IPv6 cannot run) and goes down', async () => {
+  await withStateDir(async (dir) => {
+    const k = new FakeKernel();
+    const file = writeLab(dir, [
+      'name: mtu',
+      'networks:',
+      '  lan: { subnet: 10.95.0.0/24 }',
+      'nodes:',
+      '  a: { interfaces: { eth0: { network: lan, address: 10.95.0.10/24, mtu: 1000 } } }',
+      '  b: { interfaces: { eth0: { network: lan, address: 10.95.0.11/24 } } }',
+      '  c: { interfaces: { p: { peer: "d:p", address: 10.96.0.1/30, mtu: 1000 } } }',
+      '  d: { interfaces: { p: { peer: "c:p", address: 10.96.0.2/30, mtu: 1000 } } }',
+      '',
+    ].join('\n'));
+    await up({ file, openKernel: () => k });
+    assert.equal(k.snapshot('mtu-a')?.links.find((l) => l.name === 'eth0')?.mtu, 1000);
+    assert.equal(k.snapshot('mtu-a')?.links.find((l) => l.name === 'eth0')?.up, true);
+    await down({ target: 'mtu', openKernel: () => k });
+    assert.equal(k.objectCount(), 0);
   });
 });
