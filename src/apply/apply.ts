@@ -2,9 +2,10 @@
 // objects are journaled (one fsync) before the run goes to the kernel as one batch. Apply stops
 // after the first run with a failure and reports every failure of that run.
 import type { Kernel, OpResult } from '../kernel/port.js';
-import { opNs } from '../plan/removals.js';
+import { opNs } from '../kernel/op-scope.js';
 import type { PlanStep } from '../plan/steps.js';
 import type { JournalRecord, JournalWriter } from '../state/journal.js';
+import { journalOp } from '../state/records.js';
 import type { StepFailure } from './errors.js';
 
 /** Inputs of applySteps. */
@@ -59,8 +60,9 @@ export function applySteps({ steps, kernel, journal, goneIsDone = false }: Apply
       const ok = r.ok || (goneIsDone && (step.journal === 'drop' || isRemoval(step.op)) && isGone(r));
       if (ok) done++;
       else if (!r.ok) failures.push({ step, result: r });
-      // A create that failed created nothing (an EEXIST object belongs to someone else): unclaim it.
-      if ((step.journal === 'drop' && ok) || (step.journal === 'own' && !r.ok)) after.push({ t: 'drop', id: step.id });
+      // A create that failed created nothing (an EEXIST object belongs to someone else): unclaim
+      // it. One that was created but whose follow-up failed exists: it stays ours, so down removes it.
+      if ((step.journal === 'drop' && ok) || (step.journal === 'own' && !r.ok && r.created !== true)) after.push({ t: 'drop', id: step.id });
     });
     journal.append(after);
     if (failures.length > 0) return { done, failures };
@@ -69,5 +71,5 @@ export function applySteps({ steps, kernel, journal, goneIsDone = false }: Apply
 }
 
 function ownRecord(s: PlanStep): JournalRecord {
-  return { t: 'own', id: s.id, op: s.op, ...(s.prev === undefined ? {} : { prev: s.prev }) };
+  return { t: 'own', id: s.id, op: journalOp(s.op), ...(s.prev === undefined ? {} : { prev: s.prev }) };
 }

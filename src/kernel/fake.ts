@@ -1,6 +1,8 @@
 // FakeKernel: the Kernel port in memory, with the semantics that matter to nslab (veth pairs die
 // together, a namespace takes its links and their peers with it, errnos as the kernel gives them)
 // and fault injection: `crashAfter` throws mid-batch like a SIGKILL would stop a real run.
+// Like Linux, it has no IPv6 state on a link whose MTU is below 1280, so addr_gen_mode (ipv6:false)
+// is refused there (EAFNOSUPPORT): after a veth's creation, as a failed follow-up of an existing pair.
 import type { Kernel, KernelOp, LiveLink, NsRef, NsSnapshot, OpResult } from './port.js';
 import { HOST_NS } from './port.js';
 import { NslabError } from '../util/errors.js';
@@ -10,6 +12,7 @@ interface FLink {
   index: number;
   kind: 'veth' | 'bridge' | 'loopback';
   up: boolean;
+  mtu?: number;
   master?: string;
   alias?: string;
   peer?: { ns: NsRef; name: string };
@@ -20,13 +23,17 @@ interface FNs { tables: Set<string>; links: Map<string, FLink>; addrs: Array<{ d
 /** Thrown by FakeKernel when its crash point is reached (simulates the process dying). */
 export class FakeCrash extends Error {}
 
-const errnos = { EEXIST: 17, ENOENT: 2, ENODEV: 19, EBUSY: 16, EADDRNOTAVAIL: 99, ESRCH: 3, ENETUNREACH: 101 } as const;
+const errnos = { EAFNOSUPPORT: 97, EEXIST: 17, ENOENT: 2, ENODEV: 19, EBUSY: 16, EADDRNOTAVAIL: 99, ESRCH: 3, ENETUNREACH: 101 } as const;
 const texts: Record<keyof typeof errnos, string> = {
-  EEXIST: 'File exists', ENOENT: 'No such file or directory', ENODEV: 'No such device', EBUSY: 'Device or resource busy',
+  EAFNOSUPPORT: 'Address family not supported by protocol', EEXIST: 'File exists', ENOENT: 'No such file or directory', ENODEV: 'No such device', EBUSY: 'Device or resource busy',
   EADDRNOTAVAIL: 'Cannot assign requested address', ESRCH: 'No such process', ENETUNREACH: 'Network is unreachable',
 };
 type Code = keyof typeof errnos;
-class OpFail extends Error { constructor(readonly code: Code) { super(code); } }
+/** A refused operation; `created`: refused in a follow-up, after the object was made. */
+class OpFail extends Error { constructor(readonly code: Code, readonly created = false) { super(code); } }
+
+/** Linux keeps no IPv6 state on a link below this MTU (IPV6_MIN_MTU). */
+const IPV6_MIN_MTU = 1280;
 
 /** An in-memory kernel for unit tests of plan, apply and teardown. */
 export class FakeKernel implements Kernel {
@@ -45,7 +52,7 @@ export class FakeKernel implements Kernel {
         return { ok: true } as const;
       } catch (e) {
         if (!(e instanceof OpFail)) throw e;
-        return { ok: false, errno: errnos[e.code], code: e.code, message: texts[e.code] } as const;
+        return { ok: false, errno: errnos[e.code], code: e.code, message: texts[e.code], ...(e.created ? { created: true } : {}) } as const;
       }
     });
   }
@@ -68,7 +75,7 @@ export class FakeKernel implements Kernel {
     if (!s) return undefined;
     const links: LiveLink[] = [...s.links].map(([name, l]) => ({
       index: l.index, name, ...(l.kind === 'loopback' ? {} : { kind: l.kind }), up: l.up,
-      operstate: l.up ? 'UP' : 'DOWN', mtu: 1500, mac: '00:00:00:00:00:00',
+      operstate: l.up ? 'UP' : 'DOWN', mtu: l.mtu ?? 1500, mac: '00:00:00:00:00:00',
       ...(l.master ? { master: l.master } : {}), ...(l.alias ? { alias: l.alias } : {}),
     }));
     const addrs = s.addrs.map((a) => ({ ...a, family: a.cidr.includes(':') ? (6 as const) : (4 as const), scope: 'global' }));
@@ -165,6 +172,7 @@ export class FakeKernel implements Kernel {
         const l = s.links.get(op.name);
         if (!l) throw new OpFail('ENODEV');
         if (op.master !== undefined && !s.links.has(op.master)) throw new OpFail('ENODEV');
+        if (op.ipv6 === false && (l.mtu ?? 1500) < IPV6_MIN_MTU) throw new OpFail('EAFNOSUPPORT');
         if (op.master !== undefined) l.master = op.master;
         if (op.alias !== undefined) l.alias = op.alias;
         if (op.up !== undefined) l.up = op.up;
@@ -228,8 +236,11 @@ export class FakeKernel implements Kernel {
     if (p.links.has(op.peer.name)) throw new OpFail('EEXIST');
     const taken = (x: FNs, i: number | undefined): boolean => i !== undefined && [...x.links.values()].some((l) => l.index === i);
     if (taken(s, op.index) || taken(p, op.peer.index)) throw new OpFail('EBUSY');
-    s.links.set(op.name, { index: op.index ?? s.nextIndex++, kind: 'veth', up: op.up, peer: { ns: op.peer.ns, name: op.peer.name } });
-    p.links.set(op.peer.name, { index: op.peer.index ?? p.nextIndex++, kind: 'veth', up: false, peer: { ns: op.ns, name: op.name } });
+    // Without IPv6 the pair is made down and brought up after its addr_gen_mode (kernel/rtnl/ops.ts).
+    const lowMtu = !op.ipv6 && Math.min(op.mtu ?? 1500, op.peer.mtu ?? 1500) < IPV6_MIN_MTU;
+    s.links.set(op.name, { index: op.index ?? s.nextIndex++, kind: 'veth', up: op.up && !lowMtu, ...(op.mtu ? { mtu: op.mtu } : {}), peer: { ns: op.peer.ns, name: op.peer.name } });
+    p.links.set(op.peer.name, { index: op.peer.index ?? p.nextIndex++, kind: 'veth', up: false, ...(op.peer.mtu ? { mtu: op.peer.mtu } : {}), peer: { ns: op.ns, name: op.name } });
+    if (lowMtu) throw new OpFail('EAFNOSUPPORT', true);
   }
 
   private removeLink(ns: NsRef, name: string): void {

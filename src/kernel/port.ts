@@ -97,8 +97,14 @@ export type KernelOp =
   /** ip netns exec NS nft delete table inet TABLE (a missing table counts as done) */
   | { readonly op: 'nft.delete'; readonly ns: NsRef; readonly table: string };
 
-/** The outcome of one operation: the kernel's errno when it failed (EEXIST, ENODEV, ...). */
-export type OpResult = { readonly ok: true } | { readonly ok: false; readonly errno: number; readonly code: string; readonly message: string };
+/**
+ * The outcome of one operation: the kernel's errno when it failed (EEXIST, ENODEV, ...). A create
+ * whose object was made but one of whose follow-ups (alias, addr_gen_mode, up, a veth peer's
+ * settings) then failed says `created: true`: the object exists, and whoever journaled it keeps it.
+ */
+export type OpResult =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly errno: number; readonly code: string; readonly message: string; readonly created?: true };
 
 /** A link as the kernel reports it (RTM_GETLINK). */
 export interface LiveLink {

@@ -122,8 +122,12 @@ function hostGoneOf(lab: string, s: FoundState): { hostGone?: string } {
 /** Remove one lab's leftovers, processes first (they keep namespaces alive), state last. */
 async function removeLab(kernel: Kernel, l: LabLeftovers, opts: CleanOptions): Promise<void> {
   const lab = l.lab;
-  if (l.processes.length > 0) await stopProcesses(lab, opts.graceMs);
-  await stopLabKeeper(lab);
+  // A newer nslab's journal is not read (its records may mean what this one cannot know): the
+  // processes and log keeper it records are left to that version; marked objects go all the same.
+  if (findState(lab)?.journal !== 'newer') {
+    if (l.processes.length > 0) await stopProcesses(lab, opts.graceMs);
+    await stopLabKeeper(lab);
+  }
   for (const ns of l.hosts) kernel.hostsUnlink(ns, stateRoot());
   if (l.kind === 'strays') {
     // Strays of a lab down still owns: only these names go, its group stays.

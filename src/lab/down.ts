@@ -15,10 +15,10 @@ import type { Kernel } from '../kernel/port.js';
 import { HOST_NS } from '../kernel/port.js';
 import { netnsInode, scanNetns } from '../kernel/procfs.js';
 import type { Owned, OwnedRecord } from '../plan/live.js';
-import { opNs } from '../plan/removals.js';
+import { opNs } from '../kernel/op-scope.js';
 import { netnsPath } from '../kernel/netns.js';
-import { journalHealth } from '../plan/leftovers.js';
-import { JournalWriter } from '../state/journal.js';
+import { JournalWriter, replay } from '../state/journal.js';
+import { newerJournalError, parseJournal } from '../state/records.js';
 import { readStateFile } from '../state/root.js';
 import { labJournal, labPaths, listLabs, removeLabState } from '../state/store.js';
 import { NslabError } from '../util/errors.js';
@@ -88,10 +88,13 @@ async function downLocked(lab: string, opts: DownOptions, lock: HeldLock, t0: nu
     removeLabState(lab);
     return { lab, wasUp: false, removed: 0, skipped: [], ms: performance.now() - t0 };
   }
-  if (journalHealth(text) !== 'ok' && await unreadableJournal(lab, paths.journal, journalHealth(text), opts)) {
+  // One parse, the one clean and up use too (state/records.ts): validated records, never a cast.
+  const parsed = parseJournal(text);
+  if (parsed.health === 'newer') throw newerJournalError(paths.journal, parsed.version ?? 0);
+  if (parsed.health !== 'ok' && await unreadableJournal(lab, paths.journal, parsed.health, opts)) {
     return { lab, wasUp: false, removed: 0, skipped: [], ms: performance.now() - t0 };
   }
-  const state = labJournal(lab);
+  const state = replay(parsed.records);
   if (!opts.force) refuseIfHosting(lab, state.owned);
   const hostNetns = state.meta?.hostNetns;
   // The namespace that played host is gone (it was another lab's node, taken down with --force,

@@ -9,15 +9,46 @@ import { fileURLToPath } from 'node:url';
 import type { Topology } from '../model/types.js';
 import { LAB_NAME } from '../names/rules.js';
 import type { Resource } from '../plan/resources.js';
+import { isJournalOp } from '../state/records.js';
 import { loadModelCache, saveModelCache } from '../state/store.js';
+
+/** The layout of the cached value; a cache of another layout is ignored and rebuilt. */
+const CACHE_FORMAT = 1;
 
 /** What is cached: the model and the warnings (formatted with `file`, re-labelled on a hit). */
 interface Cached {
+  readonly format: typeof CACHE_FORMAT;
   readonly topology: Topology;
   readonly warnings: readonly string[];
   readonly file: string;
   /** desiredResources(topology), which up would otherwise compute again (~25 ms for 1000 nodes). */
   readonly desired?: readonly Resource[];
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
+const isStr = (x: unknown): x is string => typeof x === 'string';
+const mapOf = (x: unknown, ok: (v: Obj) => boolean): boolean => x instanceof Map && [...x.values()].every((v) => isObj(v) && ok(v));
+const RESOURCE_KINDS = new Set(['netns', 'link', 'config', 'addr', 'route', 'sysctl', 'nft']);
+
+/**
+ * The cached value if it has this build's layout, else undefined (rebuilt from the text). The key
+ * names this build already; the checks guard against a file of another layout under the same key
+ * (an older cache, a bug) being taken as a model by cast: the containers and names everything
+ * reads first, and every desired op in full, since up sends those to the kernel as they are.
+ */
+function parseCached(v: unknown): Cached | undefined {
+  if (!isObj(v) || v['format'] !== CACHE_FORMAT || !isStr(v['file'])) return undefined;
+  const w = v['warnings'];
+  if (!Array.isArray(w) || !w.every(isStr)) return undefined;
+  const t = v['topology'];
+  if (!isObj(t) || !isStr(t['name']) || !isStr(t['file']) || !(t['owner'] === undefined || isStr(t['owner']))) return undefined;
+  if (!mapOf(t['networks'], (n) => isStr(n['name']) && isStr(n['bridge']) && isStr(n['alias']) && Array.isArray(n['subnets']))) return undefined;
+  if (!mapOf(t['nodes'], (n) => isStr(n['name']) && isStr(n['netns']) && n['interfaces'] instanceof Map && Array.isArray(n['routes']))) return undefined;
+  if (!Array.isArray(t['links']) || !t['links'].every(isObj) || !Array.isArray(t['expect'])) return undefined;
+  const d = v['desired'];
+  if (d !== undefined && !(Array.isArray(d) && d.every((r) => isObj(r) && isStr(r['id']) && RESOURCE_KINDS.has(r['kind'] as string) && typeof r['phase'] === 'number' && isJournalOp(r['op'])))) return undefined;
+  return v as unknown as Cached;
 }
 
 let build: string | undefined;
@@ -37,14 +68,14 @@ export function quickLabName(text: string): string | undefined {
 
 /** The cached model of a text, re-labelled for `file`, if the lab has it. */
 export function cachedModel(lab: string, key: string, file: string): { topology: Topology; warnings: string[]; desired?: readonly Resource[] } | undefined {
-  const hit = loadModelCache(lab, key) as Cached | undefined;
-  if (!hit || typeof hit !== 'object' || !hit.topology) return undefined;
+  const hit = parseCached(loadModelCache(lab, key));
+  if (!hit) return undefined;
   const relabel = (w: string): string => (w.startsWith(`${hit.file}:`) ? file + w.slice(hit.file.length) : w);
   return { topology: { ...hit.topology, file }, warnings: hit.warnings.map(relabel), ...(hit.desired ? { desired: hit.desired } : {}) };
 }
 
 /** Keep the model of a text the lab was just built from. */
 export function keepModel(lab: string, key: string, topology: Topology, warnings: readonly string[], desired?: readonly Resource[]): void {
-  const value: Cached = { topology, warnings, file: topology.file, ...(desired ? { desired } : {}) };
+  const value: Cached = { format: CACHE_FORMAT, topology, warnings, file: topology.file, ...(desired ? { desired } : {}) };
   saveModelCache(lab, key, value);
 }

@@ -15,6 +15,7 @@ import { desiredResources, liveQueryOf } from '../plan/resources.js';
 import type { PlanStep } from '../plan/steps.js';
 import { describeOp } from '../plan/steps.js';
 import { JournalWriter } from '../state/journal.js';
+import { JOURNAL_VERSION } from '../state/records.js';
 import { ensureLabDir, labJournal, labPaths, saveTopologyCopy } from '../state/store.js';
 import { NslabError } from '../util/errors.js';
 import { phase } from '../util/timing.js';
@@ -227,7 +228,7 @@ function apply(a: ApplyArgs): void {
   const writer = new JournalWriter(paths.journal);
   try {
     if (a.meta) {
-      writer.append([{ t: 'meta', v: 1, lab, file: resolvePath(a.file), ...(a.hostNetns ? { hostNetns: a.hostNetns } : {}) }]);
+      writer.append([{ t: 'meta', v: JOURNAL_VERSION, lab, file: resolvePath(a.file), ...(a.hostNetns ? { hostNetns: a.hostNetns } : {}) }]);
     }
     // Removals are idempotent here as in teardown: a host end seen while planning may be freed by
     // the kernel (its namespace was deleted) before the delete arrives; gone is what we wanted.

@@ -9,8 +9,11 @@
 import { labOfAlias, labOfGroup, labOfHostsTarget, labOfNetnsTarget, labOfNftTable } from '../names/markers.js';
 import { isLabName } from '../names/rules.js';
 
-/** How a lab's journal reads. 'ok' tolerates one torn last line (a crash mid-write, which down handles). */
-export type JournalHealth = 'ok' | 'damaged' | 'empty' | 'missing';
+/**
+ * How a lab's journal reads (state/records.ts parseJournal, which down reads it with too), or
+ * 'missing'. 'ok' tolerates one torn last line (a crash mid-write, which down handles).
+ */
+export type JournalHealth = 'ok' | 'damaged' | 'empty' | 'newer' | 'missing';
 
 /** A process a journal records, with its /proc start time. */
 export interface RecordedProc {
@@ -69,34 +72,6 @@ export interface LabLeftovers {
   readonly lockFile: boolean;
 }
 
-/**
- * How a journal's text reads: 'empty' without records, 'damaged' with an unparsable line other
- * than a torn last one or without the meta record every journal starts with.
- */
-export function journalHealth(text: string): Exclude<JournalHealth, 'missing'> {
-  const lines = text.split('\n');
-  // A final line without its newline is a write torn by a crash: down skips it, so do we.
-  const torn = lines.length > 0 && lines[lines.length - 1] !== '' ? lines.length - 1 : -1;
-  let records = 0;
-  let meta = false;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
-    if (!line.trim()) continue;
-    let rec: unknown;
-    try {
-      rec = JSON.parse(line);
-    } catch {
-      if (i === torn) continue;
-      return 'damaged';
-    }
-    if (typeof rec !== 'object' || rec === null || typeof (rec as { t?: unknown }).t !== 'string') return 'damaged';
-    if ((rec as { t: string }).t === 'meta') meta = true;
-    records++;
-  }
-  if (records === 0) return 'empty';
-  return meta ? 'ok' : 'damaged';
-}
-
 /** Why a lab's objects are leftovers; undefined for a lab down can still handle. */
 function leftoverReason(o: Observed, lab: string): string | undefined {
   const s = o.states.get(lab);
@@ -104,6 +79,7 @@ function leftoverReason(o: Observed, lab: string): string | undefined {
   if (s.journal === 'missing') return 'state directory without a journal';
   if (s.journal === 'empty') return 'empty journal';
   if (s.journal === 'damaged') return 'damaged journal';
+  if (s.journal === 'newer') return 'journal of a newer nslab';
   // Its bridges and host ends went with the namespace that played host; what is left is marked.
   if (s.hostGone !== undefined) return `its host namespace ${s.hostGone} is gone`;
   return undefined;

@@ -4,6 +4,7 @@
 import type { KernelOp } from '../kernel/port.js';
 import { HOST_NS } from '../kernel/port.js';
 import { kindOfId, type IdKind } from '../names/resource-id.js';
+import { linkEnds, opNs } from '../kernel/op-scope.js';
 import { assertNever } from '../util/assert-never.js';
 import type { Owned, OwnedRecord } from './live.js';
 import type { PlanStep } from './steps.js';
@@ -47,11 +48,6 @@ export function inverseOp(rec: OwnedRecord): KernelOp | undefined {
   }
 }
 
-/** The namespace an operation acts in (netns operations act on the host's /run/netns). */
-export function opNs(op: KernelOp): string {
-  return op.op.startsWith('netns.') || !('ns' in op) ? HOST_NS : op.ns;
-}
-
 /**
  * Steps removing the owned records that `keep` rejects. Objects inside a namespace that is itself
  * removed are not touched one by one: deleting the namespace removes them (the fast teardown).
@@ -72,13 +68,6 @@ export function removalSteps(owned: Owned, keep: (id: string) => boolean): PlanS
     }
   }
   return steps;
-}
-
-/** `ns:name` of both ends of a link an operation creates (empty for other operations). */
-export function linkEnds(op: KernelOp): string[] {
-  if (op.op !== 'link.create') return [];
-  const own = `${op.ns}:${op.name}`;
-  return op.kind === 'veth' ? [own, `${op.peer.ns}:${op.peer.name}`] : [own];
 }
 
 /** The namespace that created the veth whose far end is `ns:dev`, if the journal has it. */

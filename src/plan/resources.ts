@@ -9,7 +9,7 @@ import { resourceId, type ResourceId } from '../names/resource-id.js';
 import type { Link, Node, Publish, Topology } from '../model/types.js';
 import { formatCidr, networkOf, parseCidr } from '../util/ip.js';
 import type { Owned } from './live.js';
-import { opNs } from './removals.js';
+import { mtuCarriesIpv6, opNs } from '../kernel/op-scope.js';
 
 /**
  * Build phases. Namespaces must all exist before veths are created (a veth's far end lands in
@@ -78,7 +78,12 @@ function nodeResources(t: Topology, node: Node, ipv6: boolean): Resource[] {
       const peer = l.kind === 'p2p'
         ? { ns: nodeNetns(t, l.b.node), name: l.b.iface, ...peerMtu(t, l) }
         : { ns: HOST_NS, name: l.hostEnd, ...mtu };
-      out.push(link(ns, iface.name, Phase.Nodes, { op: 'link.create', kind: 'veth', ns, name: iface.name, ...mtu, ipv6, up: true, peer }));
+      // ipv6:false (addr_gen_mode none on both ends) only when both ends can carry IPv6: below
+      // its minimum MTU a link has no IPv6 state, Linux refuses the setting, and there is no
+      // link-local to prevent. (A pair with one end below and one above keeps a link-local on
+      // the other end: mismatched MTUs on one veth pair are a misconfiguration of their own.)
+      const v6 = ipv6 || !mtuCarriesIpv6(iface.mtu) || !mtuCarriesIpv6(peer.mtu);
+      out.push(link(ns, iface.name, Phase.Nodes, { op: 'link.create', kind: 'veth', ns, name: iface.name, ...mtu, ipv6: v6, up: true, peer }));
     }
     for (const a of iface.addresses) out.push(addr(ns, iface.name, a, Phase.Nodes));
   }
@@ -93,13 +98,15 @@ function nodeResources(t: Topology, node: Node, ipv6: boolean): Resource[] {
 function hostEndResources(l: Link, t: Topology): Resource[] {
   if (l.kind === 'p2p') return [];
   const base = { op: 'link.set' as const, ns: HOST_NS, name: l.hostEnd, alias: l.alias, up: true };
+  // The host end has its node end's MTU; below IPv6's minimum it has no IPv6 to switch off.
+  const noV6 = mtuCarriesIpv6(t.nodes.get(l.end.node)?.interfaces.get(l.end.iface)?.mtu) ? { ipv6: false as const } : {};
   if (l.kind === 'bridged') {
     const bridge = t.networks.get(l.network)?.bridge;
-    return [config(HOST_NS, l.hostEnd, Phase.HostPost, { ...base, ...(bridge ? { master: bridge } : {}), ipv6: false })];
+    return [config(HOST_NS, l.hostEnd, Phase.HostPost, { ...base, ...(bridge ? { master: bridge } : {}), ...noV6 })];
   }
   const v6 = l.hostAddresses.some((a) => a.includes(':'));
   return [
-    config(HOST_NS, l.hostEnd, Phase.HostPost, v6 ? base : { ...base, ipv6: false }),
+    config(HOST_NS, l.hostEnd, Phase.HostPost, v6 ? base : { ...base, ...noV6 }),
     ...l.hostAddresses.map((a) => addr(HOST_NS, l.hostEnd, a, Phase.HostPost)),
   ];
 }

@@ -22,6 +22,7 @@ export const ERROR_CODES = {
   'hosts-lab': 'the lab is the host namespace of other live labs; take those down first',
   'interrupted': 'up stopped on a signal; the journal records what was built',
   'journal-damaged': 'the lab\'s journal does not read, so down cannot tell what it owns',
+  'journal-newer': 'the lab\'s journal was written by a newer nslab, whose records this one cannot interpret',
   'listen-failed': 'the web UI cannot listen on its port',
   'log-keeper': 'the per-lab log keeper cannot be started, or its pipe is not one',
   'missing-dependency': 'a program or kernel feature nslab needs is not installed',

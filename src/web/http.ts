@@ -88,6 +88,7 @@ export function statusOf(code: ErrorCode, exit: ExitStatus): number {
     case 'hosts-lab':
     case 'interrupted':
     case 'journal-damaged':
+    case 'journal-newer':
     case 'listen-failed':
     case 'log-keeper':
     case 'missing-dependency':

@@ -62,3 +62,23 @@ test('--host-netns naming a missing namespace throws ENOENT and says how to crea
     assert.equal(open.error.code, 'ENOENT');
     assert.match(open.error.message, /ip netns add nohost/);
   }));
+
+test('a veth made but refused addr_gen_mode (MTU below 1280: no IPv6 state) says created, and exists', (t) =>
+  inSandbox(t, async (sb) => {
+    // Linux keeps no inet6 state on a link below IPv6's minimum MTU, so the follow-up setting
+    // addr_gen_mode none fails with EAFNOSUPPORT after the pair was made (issue 14).
+    const ops: KernelOp[] = [
+      { op: 'netns.create', name: 'tm' },
+      { op: 'link.create', kind: 'veth', ns: 'tm', name: 'eth0', mtu: 1000, ipv6: false, up: true, peer: { ns: H, name: 'tm-eth0', mtu: 1000 } },
+      { op: 'link.create', kind: 'veth', ns: H, name: 'tm-a', ipv6: false, up: false, peer: { ns: 'tm', name: 'eth1', mtu: 1000 } },
+    ];
+    const [, results] = (await drive(sb, [{ open: {} }, { run: ops }])) as [unknown, OpResult[]];
+    assert.deepEqual(results[0], { ok: true });
+    for (const r of results.slice(1)) {
+      assert.ok(r && !r.ok, JSON.stringify(r));
+      assert.equal(r.code, 'EAFNOSUPPORT');
+      assert.equal(r.created, true, JSON.stringify(r));
+    }
+    const names = (await ipJson<{ ifname: string }[]>(sb, 'link', 'show')).map((l) => l.ifname);
+    assert.ok(names.includes('tm-eth0') && names.includes('tm-a'), names.join(' '));
+  }));

@@ -18,13 +18,13 @@ const sources = files(root).map((f) => {
   return { rel: relative(root, f), imports };
 });
 
-const pure = (rel: string): boolean => /^(names|topology|model|plan|util|graph|packet)\//.test(rel) || /^verify\/(matrix|waves|trace)\.ts$/.test(rel) || /^kernel\/(rtnl\/wire[-a-z]*|rtnl\/ops|describe|nft\/render[-a-z]*)\.ts$/.test(rel);
+const pure = (rel: string): boolean => /^(names|topology|model|plan|util|graph|packet)\//.test(rel) || /^verify\/(matrix|waves|trace)\.ts$/.test(rel) || /^kernel\/(rtnl\/wire[-a-z]*|rtnl\/ops|describe|op-scope|nft\/render[-a-z]*)\.ts$/.test(rel);
 
 test('pure folders import no effects and no kernel implementation', () => {
   for (const s of sources.filter((x) => pure(x.rel))) {
     for (const i of s.imports) {
       assert.ok(!EFFECTS.test(i), `${s.rel} imports ${i}`);
-      if (i.includes('/kernel/') || i.startsWith('../kernel')) assert.match(i, /kernel\/(port|describe|nft\/render)\.js$/, `${s.rel} imports ${i}`);
+      if (i.includes('/kernel/') || i.startsWith('../kernel')) assert.match(i, /kernel\/(port|describe|op-scope|nft\/render)\.js$/, `${s.rel} imports ${i}`);
     }
   }
 });
@@ -56,7 +56,7 @@ test('kernel/ imports nothing above it', () => {
 
 test('apply/ and live/ see the kernel only through the port', () => {
   for (const s of sources.filter((x) => /^(apply|live)\//.test(x.rel))) {
-    for (const i of s.imports.filter((x) => x.includes('kernel/'))) assert.match(i, /kernel\/(port|describe)\.js$/, `${s.rel} imports ${i}`);
+    for (const i of s.imports.filter((x) => x.includes('kernel/'))) assert.match(i, /kernel\/(port|describe|op-scope)\.js$/, `${s.rel} imports ${i}`);
   }
 });
 
@@ -72,4 +72,12 @@ test('web/ starts no processes: the page can run no command of its own choosing'
   const web = sources.filter((x) => x.rel.startsWith('web/'));
   assert.ok(web.length > 0);
   for (const s of web) for (const i of s.imports) assert.ok(!/^(node:)?child_process$|^koffi$|\/kernel\/|\/lab\/(exec|run|processes)\.js$/.test(i), `${s.rel} imports ${i}`);
+});
+
+test('state/ (the journal and the state directory) depends on no planner, applier or verb', () => {
+  // The journal is an on-disk contract read by down, clean and up alike: its parser and replay
+  // must not change when the planner does.
+  const state = sources.filter((x) => x.rel.startsWith('state/'));
+  assert.ok(state.length > 0);
+  for (const s of state) for (const i of s.imports) assert.ok(!/\.\.\/(plan|apply|lab|cli|web|live|verify)\//.test(i), `${s.rel} imports ${i}`);
 });

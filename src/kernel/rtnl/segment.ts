@@ -140,8 +140,8 @@ class Segment {
   }
 
   private failed(p: Pending, f: Extract<OpResult, { ok: false }>): void {
-    const message = p.stage === 'after' ? `after creating ${p.label}: ${f.message}` : f.message;
-    this.results[p.at] = { ...f, message };
+    // A follow-up runs only after its creation succeeded: the object exists, say so.
+    this.results[p.at] = p.stage === 'after' ? { ...f, message: `after creating ${p.label}: ${f.message}`, created: true } : f;
     const op = this.ops[p.at - this.base];
     if (p.stage === 'now' && op) {
       for (const c of createdLinks(op)) (c.ns === this.h.ref ? this.h : this.table.peek(c.ns))?.index.delete(c.name);

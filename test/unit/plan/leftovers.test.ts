@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { labOfAlias, labOfHostsTarget, labOfNetnsTarget, labOfNftTable } from '../../../src/names/markers.js';
-import { findLeftovers, journalHealth, type Observed } from '../../../src/plan/leftovers.js';
+import { findLeftovers, type Observed } from '../../../src/plan/leftovers.js';
 
 const G = '/run/nslab-netns';
 
@@ -21,15 +21,6 @@ test('markers name their lab; anything else names none', () => {
   assert.equal(labOfHostsTarget('/run/nslab', '/run/nslab/web/journal.jsonl'), undefined);
   assert.equal(labOfNftTable('nslab-web'), 'web');
   assert.equal(labOfNftTable('foreign'), undefined);
-});
-
-test('journal health: a torn last line is tolerated, garbage elsewhere or no meta is damage', () => {
-  const meta = '{"t":"meta","v":1,"lab":"a","file":"/x"}';
-  assert.equal(journalHealth(''), 'empty');
-  assert.equal(journalHealth(`${meta}\n`), 'ok');
-  assert.equal(journalHealth(`${meta}\n{"t":"own"`), 'ok');
-  assert.equal(journalHealth(`garbage\n${meta}\n`), 'damaged');
-  assert.equal(journalHealth('{"t":"drop","id":"x"}\n'), 'damaged');
 });
 
 function observed(over: Partial<Observed>): Observed {
