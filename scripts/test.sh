@@ -8,4 +8,5 @@ cd "$(dirname "$0")/.."
 . scripts/prereqs.sh
 nslab_need_packages iproute2 util-linux libnftables1 nftables tcpdump iputils-ping socat busybox time chromium zsh fish
 nslab_npm_ci
+npm run lint
 npm test

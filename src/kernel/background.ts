@@ -14,7 +14,7 @@ export function spawnDetached(argv: readonly string[], logFile: string, passFd: 
   if (cmd === undefined) return undefined;
   // Never through a symlink: the log lives in the lab's (checked) state directory.
   const log = openNoFollow(logFile, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o600);
-  let child;
+  let child: ReturnType<typeof spawn>;
   try {
     child = spawn(cmd, args, { detached: true, stdio: ['ignore', log, log, passFd], env: { ...process.env, ...env } });
   } finally {

@@ -181,7 +181,8 @@ let nsfs: number | undefined;
 
 /** st_dev of the namespace filesystem (stat follows /proc/self/ns/net to the nsfs inode). */
 function nsfsDev(): number {
-  return (nsfs ??= fs.statSync('/proc/self/ns/net').dev);
+  nsfs ??= fs.statSync('/proc/self/ns/net').dev;
+  return nsfs;
 }
 
 /** What a scan found: processes per matching netns inode, and how many could not be read. */

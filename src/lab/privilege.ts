@@ -69,7 +69,7 @@ export function privilegeError(e: unknown, verb: string | undefined): NslabError
   const n = e as NodeJS.ErrnoException & { errno?: number };
   if (typeof e !== 'object' || e === null || (n.code !== 'EACCES' && n.code !== 'EPERM')) return undefined;
   const what = n.path ?? (n.syscall ? `${n.syscall}` : undefined);
-  const under = n.path !== undefined && n.path.startsWith(stateRoot());
+  const under = n.path?.startsWith(stateRoot());
   const prefix = verb ? `${verb}: ` : '';
   if (under) return new NslabError('needs-root', `${prefix}cannot read ${stateRoot()}: needs root (run it with sudo)`, 1);
   const denied = n.code === 'EPERM' ? 'operation not permitted' : 'permission denied';

@@ -2,7 +2,6 @@
 // (routes, addresses, links, namespaces, then settings restored) so that nothing is removed
 // before what depends on it. Used by planLab for objects dropped from a file and by teardown.
 import type { KernelOp } from '../kernel/port.js';
-import { HOST_NS } from '../kernel/port.js';
 import { kindOfId, type IdKind } from '../names/resource-id.js';
 import { linkEnds, opNs } from '../kernel/op-scope.js';
 import { assertNever } from '../util/assert-never.js';

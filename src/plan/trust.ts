@@ -23,7 +23,10 @@ function signatures(resources: readonly Resource[]): Map<string, string> {
     const home = resourceHome(r);
     if (home === HOST_NS) continue;
     let list = parts.get(home);
-    if (!list) parts.set(home, (list = []));
+    if (!list) {
+      list = [];
+      parts.set(home, list);
+    }
     list.push(`${r.id}=${JSON.stringify(r.op)}`);
   }
   return new Map([...parts].map(([ns, list]) => [ns, list.sort().join('\n')]));

@@ -4,7 +4,6 @@
 import * as z from 'zod';
 import { isProcessName } from '../names/rules.js';
 import { checked, intRange, port } from './schema-util.js';
-import { PATTERNS } from './syntax-patterns.js';
 
 /** Text handed to exec(2) or the environment: a NUL would end it early (and Node refuses it). */
 export function noNul(s: string): string | undefined {

@@ -37,7 +37,7 @@ import { addressOrCidrProblem, addressProblem, cidrProblem, destinationProblem, 
 import { endpointProblem, hostnameProblem } from './name-rules.js';
 import { firewallSchema, publishSchema } from './schema-firewall.js';
 import { processSchema } from './schema-process.js';
-import { bool, checked, intRange, oneOrMany, patterned, port, text } from './schema-util.js';
+import { bool, checked, intRange, oneOrMany, patterned, port, } from './schema-util.js';
 
 function looseMap(expect: string): z.ZodType<Record<string, unknown> | null> {
   return z.record(z.string(), z.unknown(), { error: expect }).nullable();

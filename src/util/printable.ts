@@ -10,7 +10,7 @@ const UNSAFE_IN_LINES = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u2
 const UNSAFE_IN_ONE_LINE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 /** `\xNN` for a character below U+0100, else `\uNNNN`. */
-function escape(c: string): string {
+function escapeCode(c: string): string {
   const cp = c.codePointAt(0) ?? 0;
   return cp < 0x100 ? `\\x${cp.toString(16).padStart(2, '0')}` : `\\u${cp.toString(16).padStart(4, '0')}`;
 }
@@ -20,5 +20,5 @@ function escape(c: string): string {
  * kept (a multi-line message); without, they are escaped too (one table cell, one field).
  */
 export function printable(s: string, opts: { readonly lines?: boolean } = {}): string {
-  return s.replace(opts.lines ? UNSAFE_IN_LINES : UNSAFE_IN_ONE_LINE, escape);
+  return s.replace(opts.lines ? UNSAFE_IN_LINES : UNSAFE_IN_ONE_LINE, escapeCode);
 }

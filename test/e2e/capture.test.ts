@@ -276,7 +276,7 @@ test('a network of a lab built with --host-netns is captured on its bridge in th
     assert.equal(r.code, 0, r.stderr);
     const out = lines(r.stdout);
     assert.equal(out.length, 2, r.stdout);
-    assert.match(out[0]!, /^\S+ br0  \S+ \(netns2:ceth2\) > \S+ \(br0 gateway\), IPv4, 10\.83\.0\.12 \(netns2\) > 10\.83\.0\.1 \(br0 gateway\): ICMP echo request/);
+    assert.match(out[0]!, /^\S+ br0 {2}\S+ \(netns2:ceth2\) > \S+ \(br0 gateway\), IPv4, 10\.83\.0\.12 \(netns2\) > 10\.83\.0\.1 \(br0 gateway\): ICMP echo request/);
     assert.match(out[1]!, /ICMP echo reply/);
   } finally {
     killByPid(pids);

@@ -4,7 +4,6 @@
 // and in CI. Each missing piece is one line naming it and its package, with exit 1 (127 for
 // exec), never an internal error, and the host is left as it was.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Sandbox } from '../helpers/sandbox.js';

@@ -160,7 +160,7 @@ test('Ctrl-C during up stops cleanly, says what state the lab is in, and up or d
   const f = labFile(topology(Math.min(NODES, 60)));
   const random = rng(SEED + 1);
   try {
-    let t0 = Date.now();
+    const t0 = Date.now();
     await ok(sb, 'first up', 'up', f.path);
     const upMs = Date.now() - t0;
     await ok(sb, 'first down', 'down', 'fault', '--wait');

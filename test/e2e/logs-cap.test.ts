@@ -105,7 +105,7 @@ nodes:
     await sb.run(['sh', '-c', 'mkdir -p /run/nslab/huge/logs && truncate -s 600M /run/nslab/huge/logs/b.oops.log && echo older line >> /run/nslab/huge/logs/b.oops.log']);
     const up = await sb.run(['/usr/bin/time', '-f', 'maxrss=%M', 'node', BIN, 'up', f.path], { timeoutMs: 60_000 });
     assert.equal(up.code, 1, up.stderr);
-    assert.match(up.stderr, /process b\.oops .*exited with status 3; last lines of .*:\n(.*\n)*  the last words/);
+    assert.match(up.stderr, /process b\.oops .*exited with status 3; last lines of .*:\n(.*\n)* {2}the last words/);
     const rss = Number(/maxrss=(\d+)/.exec(up.stderr)?.[1]);
     assert.ok(rss < 200 * 1024, `up used ${rss} kB`);
     const logs = await sb.run(['sh', '-c', `/usr/bin/time -f maxrss=%M node ${BIN} logs huge b oops | tail -c 40`], { timeoutMs: 60_000 });

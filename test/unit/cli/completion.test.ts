@@ -48,7 +48,7 @@ const zsh: Complete = (words) => {
   ].join('\n');
   const out = execFileSync('zsh', ['-c', harness, 'x', script, STUB, ...words.slice(1)], { cwd: join(dir, 'files'), encoding: 'utf8' });
   const cur = words.at(-1) ?? '';
-  return [...new Set(out.split('\n').filter((w) => w && w.startsWith(cur)))].sort();
+  return [...new Set(out.split('\n').filter((w) => w !== '' && w.startsWith(cur)))].sort();
 };
 
 const fish: Complete = (words) => {

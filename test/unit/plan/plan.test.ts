@@ -57,7 +57,7 @@ test('planning again after applying gives zero steps', () => {
 test('a node dropped from the file loses its namespace and nothing else', () => {
   const k = new FakeKernel();
   const owned = applyAll(k, planOn(k, topo(MIXED)));
-  const smaller = topo(MIXED.replace(/  probe:\n(    .*\n)+/, ''));
+  const smaller = topo(MIXED.replace(/ {2}probe:\n( {4}.*\n)+/, ''));
   const p = planOn(k, smaller, owned);
   assert.deepEqual(p.steps.map((s) => describeOp(s.op)), ['ip netns delete demo-probe']);
 });
