@@ -25,10 +25,14 @@ export class StepError extends NslabError {
   ) {
     const shown = failures.slice(0, 10).map((f) => `  ${describeFailure(f)}`);
     const more = failures.length > 10 ? [`  ... and ${failures.length - 10} more`] : [];
-    super('apply-failed', [
-      `lab ${lab}: the kernel refused ${failures.length} operation(s) after ${done} succeeded:`,
-      ...shown, ...more,
-      `The lab is partly built (journal: ${journalPath}). Run \`nslab down ${lab}\` to remove what was created, or fix the cause and run \`nslab up\` again.`,
-    ].join('\n'));
+    super(
+      'apply-failed',
+      [
+        `lab ${lab}: the kernel refused ${failures.length} operation(s) after ${done} succeeded:`,
+        ...shown,
+        ...more,
+        `The lab is partly built (journal: ${journalPath}). Run \`nslab down ${lab}\` to remove what was created, or fix the cause and run \`nslab up\` again.`,
+      ].join('\n'),
+    );
   }
 }

@@ -32,95 +32,133 @@ export function program(): Command {
     .addHelpText('after', epilog());
   // A verb that needs root says so before it starts (lab/privilege.ts).
   p.hook('preAction', async (_p, action) => (await import('../lab/privilege.js')).requirePrivileges(action.name()));
-  p.command('up').description('build the lab (idempotent: a second up changes nothing)')
+  p.command('up')
+    .description('build the lab (idempotent: a second up changes nothing)')
     .argument('<file>', 'topology file')
     .option('--host-netns <ns>', 'an existing named namespace plays the host (bridges, host ends, gateways)')
     .option('-n, --dry-run', 'print the steps as iproute2 commands, change nothing')
     .option('--full', 'read every namespace, also those unchanged since the last complete up (repairs changes made by hand inside them)')
     .option('--json', 'machine-readable result')
-    .action(async (file: string, o: { hostNetns?: string; dryRun?: boolean; full?: boolean; json?: boolean }) => (await import('./commands/up.js')).run(file, o));
-  p.command('down').description('remove exactly what the lab created')
+    .action(async (file: string, o: { hostNetns?: string; dryRun?: boolean; full?: boolean; json?: boolean }) =>
+      (await import('./commands/up.js')).run(file, o),
+    );
+  p.command('down')
+    .description('remove exactly what the lab created')
     .argument('<lab>', 'lab name or topology file')
     .option('--json', 'machine-readable result')
     .option('--wait', 'return only when the kernel has removed everything (big labs otherwise finish their bridges in the background)')
     .option('--force', 'take the lab down even when one of its namespaces is the --host-netns of another lab (that lab loses its bridges and host ends)')
     .action(async (target: string, o: { json?: boolean; wait?: boolean; force?: boolean }) => (await import('./commands/down.js')).run(target, o));
-  p.command('clean').description('find and remove what labs left behind that down cannot (lost or damaged state); only objects nslab marked as its own')
+  p.command('clean')
+    .description('find and remove what labs left behind that down cannot (lost or damaged state); only objects nslab marked as its own')
     .option('-y, --yes', 'remove without asking (for scripts)')
     .option('--json', 'machine-readable output')
     .action(async (o: { yes?: boolean; json?: boolean }) => (await import('./commands/clean.js')).run(o));
-  p.command('ls').description('labs on this host')
+  p.command('ls')
+    .description('labs on this host')
     .option('--json', 'machine-readable output')
     .action(async (o: { json?: boolean }) => (await import('./commands/ls.js')).run(o));
-  p.command('show').description('nodes, interfaces, addresses, routes, neighbours; networks and bridge ports')
-    .argument('<lab>').argument('[node]')
+  p.command('show')
+    .description('nodes, interfaces, addresses, routes, neighbours; networks and bridge ports')
+    .argument('<lab>')
+    .argument('[node]')
     .option('--json', 'machine-readable output')
     .action(async (lab: string, node: string | undefined, o: { json?: boolean }) => (await import('./commands/show.js')).run(lab, node, o));
-  p.command('exec').description('run a command inside a node (no shell unless you run one)')
+  p.command('exec')
+    .description('run a command inside a node (no shell unless you run one)')
     .usage('<lab> <node> -- <command> [args...]')
-    .argument('<lab>').argument('<node>').argument('<command...>')
+    .argument('<lab>')
+    .argument('<node>')
+    .argument('<command...>')
     .passThroughOptions()
     .action(async (lab: string, node: string, argv: string[]) => (await import('./commands/exec.js')).run(lab, node, argv));
-  p.command('run').description('start a long-running process in a node, tracked like declared ones (stopped by down)')
+  p.command('run')
+    .description('start a long-running process in a node, tracked like declared ones (stopped by down)')
     .usage('<lab> <node> [--name <name>] -- <command> [args...]')
-    .argument('<lab>').argument('<node>').argument('<command...>')
-    .option('--name <name>', 'process name (default: the command\'s base name)')
+    .argument('<lab>')
+    .argument('<node>')
+    .argument('<command...>')
+    .option('--name <name>', "process name (default: the command's base name)")
     .passThroughOptions()
     .action(async (lab: string, node: string, argv: string[], o: { name?: string }) => (await import('./commands/run.js')).run(lab, node, argv, o));
-  p.command('test').description('check every expect: entry (or, with --all, every pair of nodes); exit 1 if any fails')
+  p.command('test')
+    .description('check every expect: entry (or, with --all, every pair of nodes); exit 1 if any fails')
     .argument('<lab>', 'lab name or topology file')
-    .option('-a, --all', 'probe every ordered pair of nodes (like Mininet\'s pingall)')
-    .option('-g, --gateways', 'probe from every node to its networks\' gateways (a quick check of a big lab)')
+    .option('-a, --all', "probe every ordered pair of nodes (like Mininet's pingall)")
+    .option('-g, --gateways', "probe from every node to its networks' gateways (a quick check of a big lab)")
     .option('--json', 'machine-readable result')
     .option('--raise-neigh-limit', 'raise net.ipv4.neigh.default.gc_thresh3 for the run instead of probing in waves')
     .option('--timeout <ms>', 'per probe attempt (default 1000)')
     .option('--attempts <n>', 'attempts before a probe counts as failed (default 3)')
-    .action(async (target: string, o: { all?: boolean; gateways?: boolean; json?: boolean; raiseNeighLimit?: boolean; timeout?: string; attempts?: string }) => (await import('./commands/test.js')).run(target, o));
-  p.command('trace').description('the path a packet takes from a node to a target and back, hop by hop, and where it stops')
-    .argument('<lab>').argument('<from>', 'source node').argument('<to>', 'node, node:iface or address')
+    .action(async (target: string, o: { all?: boolean; gateways?: boolean; json?: boolean; raiseNeighLimit?: boolean; timeout?: string; attempts?: string }) =>
+      (await import('./commands/test.js')).run(target, o),
+    );
+  p.command('trace')
+    .description('the path a packet takes from a node to a target and back, hop by hop, and where it stops')
+    .argument('<lab>')
+    .argument('<from>', 'source node')
+    .argument('<to>', 'node, node:iface or address')
     .option('--json', 'machine-readable result')
     .option('--tcp <port>', 'trace a TCP connection to PORT (firewall rules by port) instead of a ping')
     .option('--udp <port>', 'trace a UDP datagram to PORT instead of a ping')
-    .action(async (lab: string, from: string, to: string, o: { json?: boolean; tcp?: string; udp?: string }) => (await import('./commands/trace.js')).run(lab, from, to, o));
-  p.command('ps').description('processes in each node of a lab (all labs when no name), like ps aux')
+    .action(async (lab: string, from: string, to: string, o: { json?: boolean; tcp?: string; udp?: string }) =>
+      (await import('./commands/trace.js')).run(lab, from, to, o),
+    );
+  p.command('ps')
+    .description('processes in each node of a lab (all labs when no name), like ps aux')
     .argument('[lab]')
     .option('--json', 'machine-readable output')
     .action(async (lab: string | undefined, o: { json?: boolean }) => (await import('./commands/ps.js')).run(lab, o));
-  p.command('which').description('the lab and node a process lives in')
+  p.command('which')
+    .description('the lab and node a process lives in')
     .argument('<pid>')
     .option('--json', 'machine-readable output')
     .action(async (pid: string, o: { json?: boolean }) => (await import('./commands/which.js')).run(pid, o));
-  p.command('logs').description('output of a node\'s processes (all, or one); -f keeps following until Ctrl-C')
-    .argument('<lab>').argument('<node>').argument('[process]')
+  p.command('logs')
+    .description("output of a node's processes (all, or one); -f keeps following until Ctrl-C")
+    .argument('<lab>')
+    .argument('<node>')
+    .argument('[process]')
     .option('-f, --follow', 'keep printing what the processes write')
-    .action(async (lab: string, node: string, proc: string | undefined, o: { follow?: boolean }) => (await import('./commands/logs.js')).run(lab, node, proc, o));
-  p.command('ui').description('the labs as a live picture in the browser (127.0.0.1 only; prints a URL with a token)')
+    .action(async (lab: string, node: string, proc: string | undefined, o: { follow?: boolean }) =>
+      (await import('./commands/logs.js')).run(lab, node, proc, o),
+    );
+  p.command('ui')
+    .description('the labs as a live picture in the browser (127.0.0.1 only; prints a URL with a token)')
     .argument('[lab]', 'show this lab only')
     .option('-p, --port <port>', 'port on 127.0.0.1 (default 8470, or a free one if taken; 0: any free port)')
     .action(async (lab: string | undefined, o: { port?: string }) => (await import('./commands/ui.js')).run(lab, o));
-  p.command('graph').description('draw a topology file as SVG, Mermaid or DOT, without building it')
+  p.command('graph')
+    .description('draw a topology file as SVG, Mermaid or DOT, without building it')
     .argument('<file>', 'topology file')
     .option('-f, --format <format>', 'svg, mermaid or dot', 'svg')
     .option('-o, --output <file>', 'write to FILE instead of standard output')
     .action(async (file: string, o: { format: string; output?: string }) => (await import('./commands/graph.js')).run(file, o));
-  p.command('capture').description('packets at nodes, interfaces or networks of a lab, with its names; live, or to a pcapng file')
-    .argument('<lab>').argument('<targets...>', 'node (all its interfaces), node:iface, or network (its bridge)')
+  p.command('capture')
+    .description('packets at nodes, interfaces or networks of a lab, with its names; live, or to a pcapng file')
+    .argument('<lab>')
+    .argument('<targets...>', 'node (all its interfaces), node:iface, or network (its bridge)')
     .option('-w, --write <file>', 'write pcapng (one named interface per target; - for stdout) instead of printing')
     .option('--print', 'print lines too when writing a file')
     .option('-f, --filter <expr>', 'pcap-filter expression, as for tcpdump (e.g. "arp or icmp")')
     .option('-c, --count <n>', 'stop after N packets')
     .option('--duration <s>', 'stop after S seconds')
     .option('--utc', 'times in UTC')
-    .action(async (lab: string, targets: string[], o: { write?: string; print?: boolean; filter?: string; count?: string; duration?: string; utc?: boolean }) => (await import('./commands/capture.js')).run(lab, targets, o));
-  p.command('validate').description('check a topology file and print every problem (FILE:LINE:COL: message)')
+    .action(async (lab: string, targets: string[], o: { write?: string; print?: boolean; filter?: string; count?: string; duration?: string; utc?: boolean }) =>
+      (await import('./commands/capture.js')).run(lab, targets, o),
+    );
+  p.command('validate')
+    .description('check a topology file and print every problem (FILE:LINE:COL: message)')
     .argument('<file>')
     .action(async (file: string) => (await import('./commands/validate.js')).run(file));
-  p.command('completion').description('print a shell completion script (bash, zsh or fish)')
+  p.command('completion')
+    .description('print a shell completion script (bash, zsh or fish)')
     .argument('<shell>', 'bash, zsh or fish')
     .action(async (shell: string) => (await import('./commands/completion.js')).run(shell, p));
   // For the completion scripts only: names of labs and nodes, one per line, never an error.
   p.command('__complete', { hidden: true })
-    .argument('[what]').argument('[lab]')
+    .argument('[what]')
+    .argument('[lab]')
     .action(async (what: string | undefined, lab: string | undefined) => (await import('./commands/complete.js')).run(what, lab));
   for (const c of p.commands) {
     const text = exampleHelp(c.name());

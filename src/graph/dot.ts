@@ -17,15 +17,27 @@ export function renderDot(g: GraphModel): string {
 
 function vertexAttrs(v: Vertex): Array<[string, string]> {
   const label = [v.name, ...v.notes].join('\n');
-  const shape: Array<[string, string]> = v.kind === 'host' ? [['shape', 'box3d']]
-    : v.kind === 'network' ? [['shape', 'box'], ['style', 'rounded,filled'], ['fillcolor', '#fff3e0']]
-    : [['shape', 'box'], ['style', v.container ? 'rounded,dashed,filled' : 'rounded,filled'], ['fillcolor', '#e3f2fd']];
+  const shape: Array<[string, string]> =
+    v.kind === 'host'
+      ? [['shape', 'box3d']]
+      : v.kind === 'network'
+        ? [
+            ['shape', 'box'],
+            ['style', 'rounded,filled'],
+            ['fillcolor', '#fff3e0'],
+          ]
+        : [
+            ['shape', 'box'],
+            ['style', v.container ? 'rounded,dashed,filled' : 'rounded,filled'],
+            ['fillcolor', '#e3f2fd'],
+          ];
   return [['label', label], ...shape, ...(v.router ? [['peripheries', '2'] as [string, string]] : [])];
 }
 
 function edgeAttrs(e: Edge): Array<[string, string]> {
   return [
-    ...end('taillabel', e.a), ...end('headlabel', e.b),
+    ...end('taillabel', e.a),
+    ...end('headlabel', e.b),
     ...(e.label ? [['label', e.label] as [string, string]] : []),
     ...(e.kind === 'gateway' ? [['style', 'dashed'] as [string, string]] : []),
   ];

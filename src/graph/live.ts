@@ -81,7 +81,9 @@ function endState(end: EdgeEnd, cur: LabSample, prev: LabSample | undefined, dt:
   return {
     state: now ? (now.up ? now.operstate : 'DOWN') : 'MISSING',
     ...c,
-    rxPps: rate(c.rxPackets, p?.rxPackets), txPps: rate(c.txPackets, p?.txPackets),
-    rxBps: rate(c.rxBytes, p?.rxBytes), txBps: rate(c.txBytes, p?.txBytes),
+    rxPps: rate(c.rxPackets, p?.rxPackets),
+    txPps: rate(c.txPackets, p?.txPackets),
+    rxBps: rate(c.rxBytes, p?.rxBytes),
+    txBps: rate(c.txBytes, p?.txBytes),
   };
 }

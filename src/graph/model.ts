@@ -60,10 +60,15 @@ export interface GraphModel {
 export function graphOf(t: Topology): GraphModel {
   const edges = [...gatewayEdges(t), ...t.links.map((l) => linkEdge(t, l))];
   const hostUsed = edges.some((e) => e.a.vertex === 'host' || e.b.vertex === 'host');
-  const networks = [...t.networks.values()].map((n): Vertex => ({
-    id: `net:${n.name}`, kind: 'network', name: n.name, kernelName: n.bridge,
-    notes: [...n.subnets, ...(n.nat ? ['NAT'] : [])],
-  }));
+  const networks = [...t.networks.values()].map(
+    (n): Vertex => ({
+      id: `net:${n.name}`,
+      kind: 'network',
+      name: n.name,
+      kernelName: n.bridge,
+      notes: [...n.subnets, ...(n.nat ? ['NAT'] : [])],
+    }),
+  );
   const nodes = [...t.nodes.values()].map(nodeVertex);
   const host: Vertex[] = hostUsed ? [{ id: 'host', kind: 'host', name: 'host', notes: [] }] : [];
   return { lab: t.name, vertices: [...host, ...networks, ...nodes], edges };
@@ -75,17 +80,28 @@ function nodeVertex(n: Node): Vertex {
     ...(n.forwarding ? ['router'] : []),
     ...(n.netnsOf !== undefined ? [`netns of PID ${n.netnsOf}`] : n.isolate.size > 0 ? [`container (${[...n.isolate].join(', ')})`] : []),
   ];
-  return { id: `node:${n.name}`, kind: 'node', name: n.name, kernelName: n.netns, notes, ...(container ? { container } : {}), ...(n.forwarding ? { router: true } : {}) };
+  return {
+    id: `node:${n.name}`,
+    kind: 'node',
+    name: n.name,
+    kernelName: n.netns,
+    notes,
+    ...(container ? { container } : {}),
+    ...(n.forwarding ? { router: true } : {}),
+  };
 }
 
 /** The host's address on a network: the gateway addresses live on the bridge itself. */
 function gatewayEdges(t: Topology): Edge[] {
-  return [...t.networks.values()].filter((n) => n.gateways.length > 0).map((n) => ({
-    id: `gw:${n.name}`, kind: 'gateway',
-    a: { vertex: `net:${n.name}`, addresses: n.gateways, ns: HOST_NS, dev: n.bridge },
-    b: { vertex: 'host', addresses: [], ns: HOST_NS, dev: n.bridge },
-    ...(n.nat ? { label: 'NAT' } : {}),
-  }));
+  return [...t.networks.values()]
+    .filter((n) => n.gateways.length > 0)
+    .map((n) => ({
+      id: `gw:${n.name}`,
+      kind: 'gateway',
+      a: { vertex: `net:${n.name}`, addresses: n.gateways, ns: HOST_NS, dev: n.bridge },
+      b: { vertex: 'host', addresses: [], ns: HOST_NS, dev: n.bridge },
+      ...(n.nat ? { label: 'NAT' } : {}),
+    }));
 }
 
 function linkEdge(t: Topology, l: Link): Edge {
@@ -95,7 +111,12 @@ function linkEdge(t: Topology, l: Link): Edge {
     case 'p2p':
       return { id: `link:${l.id}`, kind: 'p2p', a: nodeEnd(t, l.a), b: nodeEnd(t, l.b) };
     case 'host':
-      return { id: `link:${l.id}`, kind: 'host', a: nodeEnd(t, l.end), b: { vertex: 'host', iface: l.hostEnd, addresses: l.hostAddresses, ns: HOST_NS, dev: l.hostEnd } };
+      return {
+        id: `link:${l.id}`,
+        kind: 'host',
+        a: nodeEnd(t, l.end),
+        b: { vertex: 'host', iface: l.hostEnd, addresses: l.hostAddresses, ns: HOST_NS, dev: l.hostEnd },
+      };
     default:
       return assertNever(l);
   }
@@ -103,7 +124,13 @@ function linkEdge(t: Topology, l: Link): Edge {
 
 function nodeEnd(t: Topology, e: { readonly node: string; readonly iface: string }): EdgeEnd {
   const node = t.nodes.get(e.node);
-  return { vertex: `node:${e.node}`, iface: e.iface, addresses: node?.interfaces.get(e.iface)?.addresses ?? [], ns: node?.netns ?? `${t.name}-${e.node}`, dev: e.iface };
+  return {
+    vertex: `node:${e.node}`,
+    iface: e.iface,
+    addresses: node?.interfaces.get(e.iface)?.addresses ?? [],
+    ns: node?.netns ?? `${t.name}-${e.node}`,
+    dev: e.iface,
+  };
 }
 
 /** "eth0 10.0.0.1/24" (the interface, then its addresses), or just the addresses. */

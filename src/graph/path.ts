@@ -49,7 +49,10 @@ export function legOnGraph(g: GraphModel, leg: Leg, from: string): GraphLeg {
 function edgeAt(g: GraphModel, place: string, dev: string): { id: string; via?: string } | undefined {
   const vertex = vertexOfPlace(place);
   for (const e of g.edges) {
-    for (const [end, far] of [[e.a, e.b], [e.b, e.a]] as const) {
+    for (const [end, far] of [
+      [e.a, e.b],
+      [e.b, e.a],
+    ] as const) {
       const mine = place === 'host' ? end.ns === HOST_NS && end.dev === dev : end.vertex === vertex && end.dev === dev;
       if (!mine) continue;
       const other = end.vertex === vertex ? far.vertex : end.vertex;

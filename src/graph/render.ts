@@ -12,9 +12,13 @@ export type GraphFormat = (typeof GRAPH_FORMATS)[number];
 /** A lab's picture as text in one of the export formats. */
 export function renderGraph(g: GraphModel, format: GraphFormat): string {
   switch (format) {
-    case 'svg': return renderSvg(g);
-    case 'mermaid': return renderMermaid(g);
-    case 'dot': return renderDot(g);
-    default: return assertNever(format);
+    case 'svg':
+      return renderSvg(g);
+    case 'mermaid':
+      return renderMermaid(g);
+    case 'dot':
+      return renderDot(g);
+    default:
+      return assertNever(format);
   }
 }

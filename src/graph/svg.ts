@@ -47,9 +47,16 @@ function vertexSvg(p: PlacedVertex): string {
   const width = v.router ? 3 : 1.5;
   const lines = [
     `<text x="${p.x}" y="${y + 19}" font-size="${FONT.name}" font-weight="bold" text-anchor="middle" fill="${s.text}">${esc(v.name)}</text>`,
-    ...v.notes.map((n, i) => `<text x="${p.x}" y="${y + 19 + (i + 1) * (FONT.note + 3)}" font-size="${FONT.note}" text-anchor="middle" fill="${s.text}">${esc(n)}</text>`),
+    ...v.notes.map(
+      (n, i) => `<text x="${p.x}" y="${y + 19 + (i + 1) * (FONT.note + 3)}" font-size="${FONT.note}" text-anchor="middle" fill="${s.text}">${esc(n)}</text>`,
+    ),
   ];
-  return [`<g class="${v.kind}">`, `<rect x="${x}" y="${y}" width="${p.width}" height="${p.height}" rx="${rx}" fill="${s.fill}" stroke="${s.stroke}" stroke-width="${width}"${dash}/>`, ...lines, '</g>'].join('\n');
+  return [
+    `<g class="${v.kind}">`,
+    `<rect x="${x}" y="${y}" width="${p.width}" height="${p.height}" rx="${rx}" fill="${s.fill}" stroke="${s.stroke}" stroke-width="${width}"${dash}/>`,
+    ...lines,
+    '</g>',
+  ].join('\n');
 }
 
 function edgeSvg(p: PlacedEdge): string {
@@ -80,7 +87,10 @@ interface EndLabel {
  */
 function endLabels(p: PlacedEdge): EndLabel[] {
   const out: EndLabel[] = [];
-  const ends: Array<[EdgeEnd, readonly { x: number; y: number }[]]> = [[p.edge.a, p.points], [p.edge.b, [...p.points].reverse()]];
+  const ends: Array<[EdgeEnd, readonly { x: number; y: number }[]]> = [
+    [p.edge.a, p.points],
+    [p.edge.b, [...p.points].reverse()],
+  ];
   for (const [end, pts] of ends) {
     const lines = [end.iface, ...end.addresses].filter((x): x is string => x !== undefined && x !== '');
     if (lines.length === 0 || pts.length < 2) continue;
@@ -94,7 +104,8 @@ function endLabels(p: PlacedEdge): EndLabel[] {
     const tspans = lines.map((l, i) => `<tspan x="${r(x)}" y="${r(y0 + i * (FONT.end + 2))}">${esc(l)}</tspan>`).join('');
     out.push({
       svg: `<text font-size="${FONT.end}" fill="#37474f" text-anchor="${left ? 'end' : 'start'}" ${HALO}>${tspans}</text>`,
-      left: left ? x - w : x, right: left ? x : x + w,
+      left: left ? x - w : x,
+      right: left ? x : x + w,
     });
   }
   return out;

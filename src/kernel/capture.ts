@@ -59,7 +59,19 @@ let exitHook = false;
  * `ip netns exec NETNS tcpdump -i IFACE -w - -U --immediate-mode [FILTER]`
  */
 export function startCapture(spec: CaptureSpec): Capture {
-  const tcpdump = ['tcpdump', '-i', spec.iface, '-w', '-', '-U', '--immediate-mode', '-n', '-Z', 'root', ...(spec.filter === undefined ? [] : ['--', spec.filter])];
+  const tcpdump = [
+    'tcpdump',
+    '-i',
+    spec.iface,
+    '-w',
+    '-',
+    '-U',
+    '--immediate-mode',
+    '-n',
+    '-Z',
+    'root',
+    ...(spec.filter === undefined ? [] : ['--', spec.filter]),
+  ];
   const inNs = spec.netns === undefined ? [] : ['ip', 'netns', 'exec', spec.netns];
   const equivalent = [...inNs, ...tcpdump].map((w) => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`)).join(' ');
   // The programs a capture runs, named with their package when one is missing (before any starts).
@@ -75,7 +87,10 @@ export function startCapture(spec: CaptureSpec): Capture {
   let stderr = '';
   let listening = false;
   const ready = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new KernelError('capture.start', 110, 'ETIMEDOUT', equivalent, `tcpdump did not start listening within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => reject(new KernelError('capture.start', 110, 'ETIMEDOUT', equivalent, `tcpdump did not start listening within ${START_TIMEOUT_MS / 1000} s`)),
+      START_TIMEOUT_MS,
+    );
     child.stderr.on('data', (d: Buffer) => {
       stderr += d.toString();
       if (!listening && /listening on /.test(stderr)) {
@@ -118,7 +133,10 @@ export function startCapture(spec: CaptureSpec): Capture {
 
 /** tcpdump's error lines ("tcpdump: ..."), without the banner and statistics. */
 function complaint(stderr: string): string | undefined {
-  const lines = stderr.split('\n').map((l) => l.trim()).filter((l) => l && !/^(tcpdump: listening on|\d+ packets? )/.test(l));
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !/^(tcpdump: listening on|\d+ packets? )/.test(l));
   return lines.length > 0 ? lines.map((l) => l.replace(/^tcpdump: /, '')).join('; ') : undefined;
 }
 
@@ -129,12 +147,13 @@ function track(child: ChildProcess): void {
   if (exitHook) return;
   exitHook = true;
   process.once('exit', () => {
-    for (const c of running) if (c.pid !== undefined && c.exitCode === null && c.signalCode === null) {
-      try {
-        process.kill(c.pid, 'SIGKILL');
-      } catch {
-        // gone
+    for (const c of running)
+      if (c.pid !== undefined && c.exitCode === null && c.signalCode === null) {
+        try {
+          process.kill(c.pid, 'SIGKILL');
+        } catch {
+          // gone
+        }
       }
-    }
   });
 }

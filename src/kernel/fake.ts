@@ -17,20 +17,44 @@ interface FLink {
   alias?: string;
   peer?: { ns: NsRef; name: string };
 }
-interface FRoute { to: string; via?: string; dev?: string }
-interface FNs { tables: Set<string>; links: Map<string, FLink>; addrs: Array<{ dev: string; cidr: string }>; routes: FRoute[]; sysctls: Map<string, string>; nextIndex: number }
+interface FRoute {
+  to: string;
+  via?: string;
+  dev?: string;
+}
+interface FNs {
+  tables: Set<string>;
+  links: Map<string, FLink>;
+  addrs: Array<{ dev: string; cidr: string }>;
+  routes: FRoute[];
+  sysctls: Map<string, string>;
+  nextIndex: number;
+}
 
 /** Thrown by FakeKernel when its crash point is reached (simulates the process dying). */
 export class FakeCrash extends Error {}
 
 const errnos = { EAFNOSUPPORT: 97, EEXIST: 17, ENOENT: 2, ENODEV: 19, EBUSY: 16, EADDRNOTAVAIL: 99, ESRCH: 3, ENETUNREACH: 101 } as const;
 const texts: Record<keyof typeof errnos, string> = {
-  EAFNOSUPPORT: 'Address family not supported by protocol', EEXIST: 'File exists', ENOENT: 'No such file or directory', ENODEV: 'No such device', EBUSY: 'Device or resource busy',
-  EADDRNOTAVAIL: 'Cannot assign requested address', ESRCH: 'No such process', ENETUNREACH: 'Network is unreachable',
+  EAFNOSUPPORT: 'Address family not supported by protocol',
+  EEXIST: 'File exists',
+  ENOENT: 'No such file or directory',
+  ENODEV: 'No such device',
+  EBUSY: 'Device or resource busy',
+  EADDRNOTAVAIL: 'Cannot assign requested address',
+  ESRCH: 'No such process',
+  ENETUNREACH: 'Network is unreachable',
 };
 type Code = keyof typeof errnos;
 /** A refused operation; `created`: refused in a follow-up, after the object was made. */
-class OpFail extends Error { constructor(readonly code: Code, readonly created = false) { super(code); } }
+class OpFail extends Error {
+  constructor(
+    readonly code: Code,
+    readonly created = false,
+  ) {
+    super(code);
+  }
+}
 
 /** Linux keeps no IPv6 state on a link below this MTU (IPV6_MIN_MTU). */
 const IPV6_MIN_MTU = 1280;
@@ -74,12 +98,24 @@ export class FakeKernel implements Kernel {
     const s = this.spaces.get(ns);
     if (!s) return undefined;
     const links: LiveLink[] = [...s.links].map(([name, l]) => ({
-      index: l.index, name, ...(l.kind === 'loopback' ? {} : { kind: l.kind }), up: l.up,
-      operstate: l.up ? 'UP' : 'DOWN', mtu: l.mtu ?? 1500, mac: '00:00:00:00:00:00',
-      ...(l.master ? { master: l.master } : {}), ...(l.alias ? { alias: l.alias } : {}),
+      index: l.index,
+      name,
+      ...(l.kind === 'loopback' ? {} : { kind: l.kind }),
+      up: l.up,
+      operstate: l.up ? 'UP' : 'DOWN',
+      mtu: l.mtu ?? 1500,
+      mac: '00:00:00:00:00:00',
+      ...(l.master ? { master: l.master } : {}),
+      ...(l.alias ? { alias: l.alias } : {}),
     }));
     const addrs = s.addrs.map((a) => ({ ...a, family: a.cidr.includes(':') ? (6 as const) : (4 as const), scope: 'global' }));
-    const routes = s.routes.map((r) => ({ ...r, family: r.to.includes(':') ? (6 as const) : (4 as const), protocol: 'static', type: 'unicast', scope: 'global' }));
+    const routes = s.routes.map((r) => ({
+      ...r,
+      family: r.to.includes(':') ? (6 as const) : (4 as const),
+      protocol: 'static',
+      type: 'unicast',
+      scope: 'global',
+    }));
     return { links, addrs, routes, neighbours: [] };
   }
 
@@ -238,8 +274,20 @@ export class FakeKernel implements Kernel {
     if (taken(s, op.index) || taken(p, op.peer.index)) throw new OpFail('EBUSY');
     // Without IPv6 the pair is made down and brought up after its addr_gen_mode (kernel/rtnl/ops.ts).
     const lowMtu = !op.ipv6 && Math.min(op.mtu ?? 1500, op.peer.mtu ?? 1500) < IPV6_MIN_MTU;
-    s.links.set(op.name, { index: op.index ?? s.nextIndex++, kind: 'veth', up: op.up && !lowMtu, ...(op.mtu ? { mtu: op.mtu } : {}), peer: { ns: op.peer.ns, name: op.peer.name } });
-    p.links.set(op.peer.name, { index: op.peer.index ?? p.nextIndex++, kind: 'veth', up: false, ...(op.peer.mtu ? { mtu: op.peer.mtu } : {}), peer: { ns: op.ns, name: op.name } });
+    s.links.set(op.name, {
+      index: op.index ?? s.nextIndex++,
+      kind: 'veth',
+      up: op.up && !lowMtu,
+      ...(op.mtu ? { mtu: op.mtu } : {}),
+      peer: { ns: op.peer.ns, name: op.peer.name },
+    });
+    p.links.set(op.peer.name, {
+      index: op.peer.index ?? p.nextIndex++,
+      kind: 'veth',
+      up: false,
+      ...(op.peer.mtu ? { mtu: op.peer.mtu } : {}),
+      peer: { ns: op.ns, name: op.name },
+    });
     if (lowMtu) throw new OpFail('EAFNOSUPPORT', true);
   }
 

@@ -68,7 +68,9 @@ export function hostLimits(fdsInUse?: number, statePath?: string): HostLimits {
 
 /** `ulimit -n` (soft and hard, from /proc/self/limits) and the fds in use: open now, unless counted earlier. */
 function openFiles(fdsInUse = openFdCount()): HostLimits['openFiles'] {
-  const row = readText('/proc/self/limits')?.split('\n').find((l) => l.startsWith('Max open files'));
+  const row = readText('/proc/self/limits')
+    ?.split('\n')
+    .find((l) => l.startsWith('Max open files'));
   const m = row && /^Max open files\s+(\d+|unlimited)\s+(\d+|unlimited)/.exec(row);
   if (!m) return undefined;
   const num = (s: string): number => (s === 'unlimited' ? Number.MAX_SAFE_INTEGER : Number(s));

@@ -65,7 +65,12 @@ function openHost(home: number, opts: LinuxKernelOptions): NsHandle {
     const hint = `network namespace "${name}" (--host-netns) does not exist: create it with "ip netns add ${name}" or leave the option out`;
     throw kernelErrorOf(e, 'open', `ip netns exec ${name} true`, hint);
   }
-  return new NsHandle(HOST_NS, fd, home, withNetns(fd, home, () => RtnlSocket.open(sockOpts)));
+  return new NsHandle(
+    HOST_NS,
+    fd,
+    home,
+    withNetns(fd, home, () => RtnlSocket.open(sockOpts)),
+  );
 }
 
 class LinuxKernel implements Kernel {
@@ -86,7 +91,8 @@ class LinuxKernel implements Kernel {
       if (isRtnlOp(op)) this.runRtnl(op.ns, ops.slice(i, j) as RtnlOp[], out, i);
       else if (op.op === 'sysctl.set') out.splice(i, j - i, ...this.runSysctl(op.ns, ops.slice(i, j) as SysctlOp[]));
       else if (op.op === 'nft.load' || op.op === 'nft.delete') out[i] = this.runNft(op);
-      else if (op.op === 'netns.delete' && op.group !== undefined && j - i > 1) out.splice(i, j - i, ...this.deleteGrouped(op.group, ops.slice(i, j) as NetnsDeleteOp[]));
+      else if (op.op === 'netns.delete' && op.group !== undefined && j - i > 1)
+        out.splice(i, j - i, ...this.deleteGrouped(op.group, ops.slice(i, j) as NetnsDeleteOp[]));
       else out[i] = this.runNetns(op);
       i = j;
     }
@@ -262,8 +268,14 @@ function openInside(): { fd: number; sock: RtnlSocket } {
 /** End of the group starting at i: adjacent ops of the same batchable kind on the same namespace. */
 function groupEnd(ops: readonly KernelOp[], i: number): number {
   const first = ops[i] as KernelOp;
-  const kind = (op: KernelOp): string => (isRtnlOp(op) ? `rtnl ${op.ns}` : op.op === 'sysctl.set' ? `sysctl ${op.ns}`
-    : op.op === 'netns.delete' && op.group !== undefined ? `netns.delete ${op.group}` : '');
+  const kind = (op: KernelOp): string =>
+    isRtnlOp(op)
+      ? `rtnl ${op.ns}`
+      : op.op === 'sysctl.set'
+        ? `sysctl ${op.ns}`
+        : op.op === 'netns.delete' && op.group !== undefined
+          ? `netns.delete ${op.group}`
+          : '';
   const k = kind(first);
   let j = i + 1;
   if (k === '') return j;

@@ -54,7 +54,10 @@ export function missingFeature(op: KernelOp, f: Extract<OpResult, { ok: false }>
     return `this kernel has no ${op.kind} support (${LINK_CONFIG[op.kind] ?? 'its module is missing'}; try \`modprobe ${op.kind}\`)`;
   }
   if (op.op === 'netns.create' && f.errno === EINVAL) return 'this kernel has no network namespace support (CONFIG_NET_NS)';
-  if ((op.op === 'nft.load' || op.op === 'nft.delete') && (f.errno === EOPNOTSUPP || f.errno === EPROTONOSUPPORT || f.errno === EAFNOSUPPORT || /Operation not supported|Protocol not supported/.test(f.message))) {
+  if (
+    (op.op === 'nft.load' || op.op === 'nft.delete') &&
+    (f.errno === EOPNOTSUPP || f.errno === EPROTONOSUPPORT || f.errno === EAFNOSUPPORT || /Operation not supported|Protocol not supported/.test(f.message))
+  ) {
     return 'this kernel has no nftables support (CONFIG_NF_TABLES, with CONFIG_NFT_NAT and CONFIG_NFT_MASQ for NAT; try `modprobe nf_tables`)';
   }
   return undefined;

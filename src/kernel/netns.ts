@@ -282,7 +282,8 @@ function linksTo(link: string, target: string): boolean {
 export function listNetns(): string[] {
   const dirDevs = new Map<string, number | undefined>();
   try {
-    return fs.readdirSync(NETNS_DIR, { withFileTypes: true })
+    return fs
+      .readdirSync(NETNS_DIR, { withFileTypes: true })
       .filter((d) => !d.isSymbolicLink() || isMountPoint(readLinkOr(netnsPath(d.name)), dirDevs))
       .map((d) => d.name)
       .sort();

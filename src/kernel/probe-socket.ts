@@ -5,17 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import * as libc from './libc.js';
 import { SysError } from './libc.js';
-import {
-  AF_INET,
-  AF_INET6,
-  echoRequest,
-  isEchoReply,
-  PORT_UNREACHABLE_REACHED,
-  reasonFor,
-  silenceReason,
-  sockaddr,
-  type ProbeKind,
-} from './probe-wire.js';
+import { AF_INET, AF_INET6, echoRequest, isEchoReply, PORT_UNREACHABLE_REACHED, reasonFor, silenceReason, sockaddr, type ProbeKind } from './probe-wire.js';
 import type { Family } from '../util/ip.js';
 
 const SOCK_STREAM = 1;
@@ -68,7 +58,10 @@ export function createSocket(kind: ProbeKind, family: Family): number {
  * peer, so the kernel reports ICMP errors for it on this socket) and send the request.
  * Returns the attempt, with a verdict when it ended at once (no route, refused on loopback...).
  */
-export function startAttempt(a: { fd: number; kind: ProbeKind; family: Family; dst: string; port: number; seq: number }): { attempt: Attempt; verdict?: Verdict } {
+export function startAttempt(a: { fd: number; kind: ProbeKind; family: Family; dst: string; port: number; seq: number }): {
+  attempt: Attempt;
+  verdict?: Verdict;
+} {
   const attempt: Attempt = { ...a, payload: randomBytes(16), events: libc.POLLIN, sentAt: performance.now(), sent: false };
   try {
     const verdict = sendRequest(attempt);

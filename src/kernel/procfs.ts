@@ -59,13 +59,25 @@ export function parseStat(text: string): ProcStat | undefined {
   const open = text.indexOf('(');
   const close = text.lastIndexOf(')');
   if (open < 0 || close < open) return undefined;
-  const f = text.slice(close + 2).trim().split(' ');
+  const f = text
+    .slice(close + 2)
+    .trim()
+    .split(' ');
   // f[0] is field 3 of proc(5) (state), so field N is f[N - 3].
   const n = (field: number): number => Number(f[field - 3]);
   if (f.length < 22 || !Number.isFinite(n(22))) return undefined;
   return {
-    comm: text.slice(open + 1, close), state: f[0] ?? '?', ppid: n(4), pgrp: n(5), session: n(6),
-    tpgid: n(8), utime: n(14), stime: n(15), nice: n(19), threads: n(20), starttime: n(22),
+    comm: text.slice(open + 1, close),
+    state: f[0] ?? '?',
+    ppid: n(4),
+    pgrp: n(5),
+    session: n(6),
+    tpgid: n(8),
+    utime: n(14),
+    stime: n(15),
+    nice: n(19),
+    threads: n(20),
+    starttime: n(22),
   };
 }
 
@@ -253,11 +265,18 @@ function readProcess(pid: number, net: number, ctx: Context): ProcInfo | undefin
     const age = ctx.uptime - s.starttime / USER_HZ;
     const nsPid = st.nsPids && st.nsPids.length > 1 ? st.nsPids.at(-1) : undefined;
     return {
-      pid, ppid: s.ppid, uid: st.uid ?? -1, user: st.uid === undefined ? '?' : (ctx.users.get(st.uid) ?? String(st.uid)),
-      stat: statColumn(pid, s), rssKb: st.rssKb ?? 0,
+      pid,
+      ppid: s.ppid,
+      uid: st.uid ?? -1,
+      user: st.uid === undefined ? '?' : (ctx.users.get(st.uid) ?? String(st.uid)),
+      stat: statColumn(pid, s),
+      rssKb: st.rssKb ?? 0,
       startedAt: ctx.bootMs + (s.starttime * 1000) / USER_HZ,
-      cpuSeconds, cpuPercent: age > 0 ? Math.round((cpuSeconds / age) * 1000) / 10 : 0,
-      command, ...(nsPid === undefined ? {} : { nsPid }), ns: { net, ...otherNamespaces(pid) },
+      cpuSeconds,
+      cpuPercent: age > 0 ? Math.round((cpuSeconds / age) * 1000) / 10 : 0,
+      command,
+      ...(nsPid === undefined ? {} : { nsPid }),
+      ns: { net, ...otherNamespaces(pid) },
     };
   });
 }

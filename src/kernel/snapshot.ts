@@ -108,8 +108,10 @@ function dumpNeighbours(h: NsHandle, nameOf: ReadonlyMap<number, string>): LiveN
 
 /** Delete every learned neighbour entry of the namespace in one batch; returns the count. */
 export function flushNeighbours(h: NsHandle, devs?: readonly string[]): number {
-  const only = devs ? new Set(devs.map((d) => h.index.get(d) ?? (dumpLinks(h).find((l) => l.name === d)?.index ?? -1))) : undefined;
-  const doomed = h.sock.dump(encodeNeighDump()).map(decodeNeigh)
+  const only = devs ? new Set(devs.map((d) => h.index.get(d) ?? dumpLinks(h).find((l) => l.name === d)?.index ?? -1)) : undefined;
+  const doomed = h.sock
+    .dump(encodeNeighDump())
+    .map(decodeNeigh)
     .filter((n) => n !== undefined && (n.state & (NUD_NOARP | NUD_PERMANENT)) === 0 && (!only || only.has(n.index))) as NeighMsg[];
   if (doomed.length === 0) return 0;
   // Entries can vanish (garbage collection) between the dump and the delete: ENOENT is fine.

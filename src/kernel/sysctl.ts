@@ -32,11 +32,7 @@ export function sysctlGet(nsFd: number, home: number, keys: readonly string[]): 
  * Write keys inside the namespace `nsFd`, in order, each independently.
  * `ip netns exec NS sysctl -w KEY=VALUE...`
  */
-export function sysctlSet(
-  nsFd: number,
-  home: number,
-  entries: readonly { readonly key: string; readonly value: string }[],
-): SysctlWriteResult[] {
+export function sysctlSet(nsFd: number, home: number, entries: readonly { readonly key: string; readonly value: string }[]): SysctlWriteResult[] {
   return withNetns(nsFd, home, () => entries.map((e) => writeKey(e.key, e.value)));
 }
 

@@ -34,7 +34,7 @@ export function capacityWarnings(t: Topology, opts: { readonly dryRun?: boolean;
 function logsKb(lab: string): number {
   try {
     const dir = logDir(lab);
-    return Math.floor(readdirSync(dir).reduce((s, f) => s + (lstatSync(join(dir, f)).size), 0) / 1024);
+    return Math.floor(readdirSync(dir).reduce((s, f) => s + lstatSync(join(dir, f)).size, 0) / 1024);
   } catch {
     return 0;
   }

@@ -9,7 +9,10 @@ import { sameProcess, startTimeOf } from '../kernel/procfs.js';
 import { listStateDir, openStateFile, readStateFile, removeStatePath, stateDir } from '../state/root.js';
 import { labPaths } from '../state/store.js';
 
-interface Entry { readonly pid: number; readonly start: number }
+interface Entry {
+  readonly pid: number;
+  readonly start: number;
+}
 
 const GRACE_MS = 2_000;
 const POLL_MS = 20;
@@ -56,7 +59,9 @@ export async function stopLabCaptures(lab: string): Promise<number> {
   const dir = dirOf(lab);
   let files: string[];
   try {
-    files = listStateDir(dir).map((d) => d.name).filter((f) => /^\d+\.json$/.test(f));
+    files = listStateDir(dir)
+      .map((d) => d.name)
+      .filter((f) => /^\d+\.json$/.test(f));
   } catch {
     return 0;
   }
@@ -72,7 +77,10 @@ function readEntries(path: string): Entry[] {
   try {
     const v = JSON.parse(readStateFile(path)?.toString('utf8') ?? '[]') as unknown;
     if (!Array.isArray(v)) return [];
-    return v.filter((e): e is Entry => typeof e === 'object' && e !== null && Number.isSafeInteger((e as Entry).pid) && (e as Entry).pid > 1 && Number.isSafeInteger((e as Entry).start));
+    return v.filter(
+      (e): e is Entry =>
+        typeof e === 'object' && e !== null && Number.isSafeInteger((e as Entry).pid) && (e as Entry).pid > 1 && Number.isSafeInteger((e as Entry).start),
+    );
   } catch {
     return [];
   }

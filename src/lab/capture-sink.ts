@@ -41,14 +41,26 @@ export function openSink(o: SinkOptions): Sink {
   };
   if ((o.out === undefined && (o.write === undefined || o.print)) || o.write === '-') process.stdout.on('error', onError);
   const raw = o.write === undefined ? undefined : pcapngWriter(o.write);
-  raw?.(Buffer.concat([sectionHeader('nslab capture'), ...o.points.map((p) => interfaceBlock({ name: p.label, description: p.description, snaplen: o.snaplen }))]));
+  raw?.(
+    Buffer.concat([sectionHeader('nslab capture'), ...o.points.map((p) => interfaceBlock({ name: p.label, description: p.description, snaplen: o.snaplen }))]),
+  );
   const lines = o.write === undefined || o.print;
   const out = o.out ?? ((l: string) => void process.stdout.write(`${l}\n`));
   const width = Math.max(...o.points.map((p) => p.label.length));
   return {
     packet: (i, rec) => {
       raw?.(packetBlock({ iface: i, tsUs: rec.tsUs, data: rec.data, origLen: rec.origLen }));
-      if (lines) out(formatLine({ tsUs: rec.tsUs, label: o.points[i]?.label ?? '?', width, summary: decodeEthernet(rec.data), names: o.names, ...(o.utc ? { utc: true } : {}) }));
+      if (lines)
+        out(
+          formatLine({
+            tsUs: rec.tsUs,
+            label: o.points[i]?.label ?? '?',
+            width,
+            summary: decodeEthernet(rec.data),
+            names: o.names,
+            ...(o.utc ? { utc: true } : {}),
+          }),
+        );
     },
     onClosed: (fn) => void closed.push(fn),
     close: () => {

@@ -32,18 +32,33 @@ function resolveOne(t: Topology, target: string, hostNetns: string | undefined):
     const node = nodeOf(t, target.slice(0, colon));
     const iface = target.slice(colon + 1);
     if (!node.interfaces.has(iface)) {
-      throw new NslabError('no-iface', `node ${node.name} of lab ${t.name} has no interface ${iface} (interfaces: ${[...node.interfaces.keys()].join(', ') || 'none'})`, 2);
+      throw new NslabError(
+        'no-iface',
+        `node ${node.name} of lab ${t.name} has no interface ${iface} (interfaces: ${[...node.interfaces.keys()].join(', ') || 'none'})`,
+        2,
+      );
     }
     return [nodePoint(t, node.name, iface)];
   }
   const node = t.nodes.get(target);
   const net = t.networks.get(target) ?? [...t.networks.values()].find((n) => n.bridge === target);
   if (node && net) {
-    throw new NslabError('ambiguous', `${target} is both a node and a network of lab ${t.name}: write ${target}:IFACE for the node's interfaces, or the bridge name ${net.bridge} for the network`, 2);
+    throw new NslabError(
+      'ambiguous',
+      `${target} is both a node and a network of lab ${t.name}: write ${target}:IFACE for the node's interfaces, or the bridge name ${net.bridge} for the network`,
+      2,
+    );
   }
   if (net) {
     const where = hostNetns ? `namespace ${hostNetns}` : 'the host namespace';
-    return [{ label: net.name, iface: net.bridge, ...(hostNetns ? { netns: hostNetns } : {}), description: `network ${net.name}: bridge ${net.bridge} in ${where} (lab ${t.name})` }];
+    return [
+      {
+        label: net.name,
+        iface: net.bridge,
+        ...(hostNetns ? { netns: hostNetns } : {}),
+        description: `network ${net.name}: bridge ${net.bridge} in ${where} (lab ${t.name})`,
+      },
+    ];
   }
   if (!node) return unknownNode(t, target);
   if (node.interfaces.size === 0) throw new NslabError('no-iface', `node ${node.name} of lab ${t.name} has no interfaces to capture on`, 2);
@@ -56,7 +71,11 @@ function nodeOf(t: Topology, name: string): Node {
 
 function unknownNode(t: Topology, name: string): never {
   const nets = [...t.networks.keys()];
-  throw new NslabError('no-node', `lab ${t.name} has no node ${name} (nodes: ${[...t.nodes.keys()].join(', ') || 'none'}${nets.length > 0 ? `; networks: ${nets.join(', ')}` : ''})`, 2);
+  throw new NslabError(
+    'no-node',
+    `lab ${t.name} has no node ${name} (nodes: ${[...t.nodes.keys()].join(', ') || 'none'}${nets.length > 0 ? `; networks: ${nets.join(', ')}` : ''})`,
+    2,
+  );
 }
 
 function nodePoint(t: Topology, node: string, iface: string): CapturePoint {

@@ -71,9 +71,14 @@ export async function capture(opts: CaptureOptions): Promise<CaptureResult> {
     });
     const note = opts.note ?? ((t: string) => void process.stderr.write(`${t}\n`));
     // Known to the lab's state, so that `down` stops them first instead of failing on them.
-    const unregister = registerCaptures(topology.name, caps.map((c) => c.pid));
+    const unregister = registerCaptures(
+      topology.name,
+      caps.map((c) => c.pid),
+    );
     const r = await runSession(caps, {
-      points, sink, onReady: () => note(`capturing on ${points.map((p) => p.label).join(', ')} (Ctrl-C to stop)`),
+      points,
+      sink,
+      onReady: () => note(`capturing on ${points.map((p) => p.label).join(', ')} (Ctrl-C to stop)`),
       ...(opts.count === undefined ? {} : { count: opts.count }),
       ...(opts.durationMs === undefined ? {} : { durationMs: opts.durationMs }),
       ...(opts.signal ? { signal: opts.signal } : {}),
@@ -85,7 +90,12 @@ export async function capture(opts: CaptureOptions): Promise<CaptureResult> {
 }
 
 function pick(o: CaptureOptions): { write?: string; print?: boolean; out?: (l: string) => void; utc?: boolean } {
-  return { ...(o.write === undefined ? {} : { write: o.write }), ...(o.print ? { print: true } : {}), ...(o.out ? { out: o.out } : {}), ...(o.utc ? { utc: true } : {}) };
+  return {
+    ...(o.write === undefined ? {} : { write: o.write }),
+    ...(o.print ? { print: true } : {}),
+    ...(o.out ? { out: o.out } : {}),
+    ...(o.utc ? { utc: true } : {}),
+  };
 }
 
 /** The lab's names from its live state; every capture point must exist (else exit 1). */

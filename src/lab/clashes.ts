@@ -17,7 +17,11 @@ export function checkClashes(t: Topology, owned: ReadonlySet<string>): void {
     const group = netnsGroupOf(n.netns);
     if (group !== undefined && group !== netnsGroup(t.name, t.owner)) {
       const other = labOfGroupName(group);
-      throw new NslabError('conflict', `lab ${t.name} cannot be built: network namespace ${n.netns} (node ${n.name}) belongs to lab ${other}, which is up; take it down first (\`nslab down ${other}\`) or rename this lab; nothing was changed`, 1);
+      throw new NslabError(
+        'conflict',
+        `lab ${t.name} cannot be built: network namespace ${n.netns} (node ${n.name}) belongs to lab ${other}, which is up; take it down first (\`nslab down ${other}\`) or rename this lab; nothing was changed`,
+        1,
+      );
     }
   }
   let named: Map<string, number> | undefined;
@@ -28,7 +32,11 @@ export function checkClashes(t: Topology, owned: ReadonlySet<string>): void {
     named ??= namedNetns();
     const other = [...named].find(([name, ino]) => ino === inode && name !== n.netns)?.[0];
     if (other === undefined) continue;
-    throw new NslabError('conflict', `lab ${t.name} cannot be built: node ${n.name}: netns_of: ${n.netnsOf}: that process's network namespace is already ${whose(t, other)}; a namespace can be one node only (address that node instead); nothing was changed`, 1);
+    throw new NslabError(
+      'conflict',
+      `lab ${t.name} cannot be built: node ${n.name}: netns_of: ${n.netnsOf}: that process's network namespace is already ${whose(t, other)}; a namespace can be one node only (address that node instead); nothing was changed`,
+      1,
+    );
   }
 }
 

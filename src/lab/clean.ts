@@ -62,14 +62,16 @@ export async function removeLeftovers(labs: readonly string[], opts: CleanOption
     const out: CleanOutcome[] = [];
     for (const lab of labs) {
       try {
-        out.push(await withLabLock(lab, opts, async (lock) => {
-          // Again, under the lock: what the first scan saw may have changed (an up finished).
-          const now = findLeftovers(observe(kernel, lab), GROUP_DIR).find((l) => l.lab === lab);
-          if (now === undefined) return { lab };
-          await removeLab(kernel, now, opts);
-          if (now.stateDir || now.lockFile) removeLock(lock);
-          return { lab, removed: now };
-        }));
+        out.push(
+          await withLabLock(lab, opts, async (lock) => {
+            // Again, under the lock: what the first scan saw may have changed (an up finished).
+            const now = findLeftovers(observe(kernel, lab), GROUP_DIR).find((l) => l.lab === lab);
+            if (now === undefined) return { lab };
+            await removeLab(kernel, now, opts);
+            if (now.stateDir || now.lockFile) removeLock(lock);
+            return { lab, removed: now };
+          }),
+        );
       } catch (e) {
         if (!isNslabError(e)) throw e;
         out.push({ lab, error: e.message });
@@ -101,15 +103,20 @@ function observe(kernel: Kernel, mine?: string): Observed {
     const s = isLabName(lab) ? findState(lab) : undefined;
     if (s) states.set(lab, { ...s, ...hostGoneOf(lab, s) });
   }
-  const locks = lockFiles().filter(isLabName).map((lab) => ({ lab, held: lab !== mine && lockHeld(lockPath(lab)) }));
+  const locks = lockFiles()
+    .filter(isLabName)
+    .map((lab) => ({ lab, held: lab !== mine && lockHeld(lockPath(lab)) }));
   const owner = stateRootTag();
   const hostLinks = (kernel.snapshot(HOST_NS)?.links ?? []).map((l) => ({ name: l.name, ...(l.alias === undefined ? {} : { alias: l.alias }) }));
   // A table counts as a lab's only with both marks: its name and its comment. Without libnftables
   // the tables cannot be listed (and nslab could not have made any): the other marks still count.
-  const nftTables = kernel.nftMissing() !== undefined ? [] : (kernel.nftTables(HOST_NS) ?? [])
-    .filter((t) => t.family === NFT_FAMILY && labOfNftTable(t.name) !== undefined)
-    .filter((t) => (kernel.nftList(HOST_NS, t.name) ?? '').includes(`comment "${markerHead(labOfNftTable(t.name)!, owner)}"`))
-    .map((t) => t.name);
+  const nftTables =
+    kernel.nftMissing() !== undefined
+      ? []
+      : (kernel.nftTables(HOST_NS) ?? [])
+          .filter((t) => t.family === NFT_FAMILY && labOfNftTable(t.name) !== undefined)
+          .filter((t) => (kernel.nftList(HOST_NS, t.name) ?? '').includes(`comment "${markerHead(labOfNftTable(t.name)!, owner)}"`))
+          .map((t) => t.name);
   return { stateRoot: stateRoot(), owner, states, locks, netnsLinks: netnsSymlinks(), groups: groupDirs(), hostLinks, nftTables, hostsLinks: hostsSymlinks() };
 }
 
@@ -160,7 +167,11 @@ function deleteLinks(kernel: Kernel, lab: string, names: readonly string[]): voi
   const ours = names.filter((n) => now.has(n) && labOfAlias(now.get(n), stateRootTag()) === lab);
   const results = kernel.run(ours.map((name) => ({ op: 'link.delete' as const, ns: HOST_NS, name })));
   // ENODEV: a veth end that went with its namespace meanwhile.
-  failOn(lab, results.map((r) => (r.ok || r.code === 'ENODEV' ? { ok: true as const } : r)), ours);
+  failOn(
+    lab,
+    results.map((r) => (r.ok || r.code === 'ENODEV' ? { ok: true as const } : r)),
+    ours,
+  );
 }
 
 function failOn(lab: string, results: ReturnType<Kernel['run']>, what: readonly string[]): void {

@@ -91,7 +91,7 @@ async function downLocked(lab: string, opts: DownOptions, lock: HeldLock, t0: nu
   // One parse, the one clean and up use too (state/records.ts): validated records, never a cast.
   const parsed = parseJournal(text);
   if (parsed.health === 'newer') throw newerJournalError(paths.journal, parsed.version ?? 0);
-  if (parsed.health !== 'ok' && await unreadableJournal(lab, paths.journal, parsed.health, opts)) {
+  if (parsed.health !== 'ok' && (await unreadableJournal(lab, paths.journal, parsed.health, opts))) {
     return { lab, wasUp: false, removed: 0, skipped: [], ms: performance.now() - t0 };
   }
   const state = replay(parsed.records);
@@ -135,11 +135,12 @@ async function downLocked(lab: string, opts: DownOptions, lock: HeldLock, t0: nu
       const budget = opts.backgroundAfterMs ?? 300;
       // The kernel frees about one bridge port a millisecond: no use waiting when it has more.
       const hopeless = opts.backgroundAfterMs !== undefined && outcome.deferred.length > 0 && outcome.pending.length > budget;
-      const soon = !hopeless && await waitGone(kernel, outcome.pending, Math.min(budget, opts.waitMs ?? budget));
+      const soon = !hopeless && (await waitGone(kernel, outcome.pending, Math.min(budget, opts.waitMs ?? budget)));
       if (!soon && !hopeless && scanNetns(new Set(inodes)).byNetns.size > 0) throw stillInUse(lab, inodes);
       if (!soon && opts.backgroundAfterMs !== undefined && outcome.deferred.length > 0) {
         const finisher = handOver(lab, lock);
-        if (finisher !== undefined) return { lab, wasUp: true, ...gone, removed: outcome.done + settings.done, skipped: outcome.skipped, finisher, ms: performance.now() - t0 };
+        if (finisher !== undefined)
+          return { lab, wasUp: true, ...gone, removed: outcome.done + settings.done, skipped: outcome.skipped, finisher, ms: performance.now() - t0 };
       }
       if (!soon && !(await waitGone(kernel, outcome.pending, opts.waitMs ?? 10_000))) throw stillInUse(lab, inodes);
       phase('wait gone');
@@ -178,12 +179,19 @@ async function releaseShared(a: Parameters<typeof releaseHostSettings>[0], wait:
  */
 async function unreadableJournal(lab: string, journal: string, health: string, opts: DownOptions): Promise<boolean> {
   const left = await markedLeftovers(lab, opts.openKernel);
-  const objects = left === undefined ? 0 : left.netns.length + left.links.length + left.nftTables.length + left.hosts.length + left.processes.length + (left.groupDir ? 1 : 0);
+  const objects =
+    left === undefined
+      ? 0
+      : left.netns.length + left.links.length + left.nftTables.length + left.hosts.length + left.processes.length + (left.groupDir ? 1 : 0);
   if (objects === 0) {
     removeLabState(lab);
     return true;
   }
-  throw new NslabError('journal-damaged', `lab ${lab}: its journal ${journal} is ${health}, so down cannot tell what the lab owns; nothing was changed. Run \`nslab clean\` to find the lab by its markers (${objects} object(s)) and \`nslab clean --yes\` to remove it`, 1);
+  throw new NslabError(
+    'journal-damaged',
+    `lab ${lab}: its journal ${journal} is ${health}, so down cannot tell what the lab owns; nothing was changed. Run \`nslab clean\` to find the lab by its markers (${objects} object(s)) and \`nslab clean --yes\` to remove it`,
+    1,
+  );
 }
 
 /**
@@ -200,7 +208,11 @@ function refuseRenamedBridges(lab: string, owned: Owned, kernel: Kernel): void {
     if (op.op !== 'link.create' || op.kind !== 'bridge' || op.ns !== HOST_NS || op.alias === undefined || names.has(op.name)) continue;
     const now = links.find((l) => l.alias === op.alias);
     if (now) {
-      throw new NslabError('down-failed', `lab ${lab}: its bridge ${op.name} (marked "${op.alias}") is now named ${now.name}; rename it back (\`ip link set ${now.name} name ${op.name}\`) and run \`nslab down ${lab}\` again; nothing was changed`, 1);
+      throw new NslabError(
+        'down-failed',
+        `lab ${lab}: its bridge ${op.name} (marked "${op.alias}") is now named ${now.name}; rename it back (\`ip link set ${now.name} name ${op.name}\`) and run \`nslab down ${lab}\` again; nothing was changed`,
+        1,
+      );
     }
   }
 }
@@ -211,13 +223,21 @@ function refuseRenamedBridges(lab: string, owned: Owned, kernel: Kernel): void {
  */
 function needNftIfOwned(lab: string, owned: Owned, kernel: Kernel): void {
   if (nftNamespaces(owned).size > 0 && kernel.nftMissing() !== undefined) {
-    throw new NslabError('missing-dependency', `lab ${lab}: removing its nftables tables (NAT, firewall, published ports) needs ${LIBNFTABLES}; nothing was changed`, 1);
+    throw new NslabError(
+      'missing-dependency',
+      `lab ${lab}: removing its nftables tables (NAT, firewall, published ports) needs ${LIBNFTABLES}; nothing was changed`,
+      1,
+    );
   }
 }
 
 function failIf(lab: string, journal: string, failures: readonly StepFailure[]): void {
   if (failures.length === 0) return;
-  throw new NslabError('down-failed', `lab ${lab}: could not remove everything:\n${failures.map((f) => `  ${describeFailure(f)}`).join('\n')}\nThe journal (${journal}) still lists what is left; run \`nslab down ${lab}\` again once the cause is fixed.`, 1);
+  throw new NslabError(
+    'down-failed',
+    `lab ${lab}: could not remove everything:\n${failures.map((f) => `  ${describeFailure(f)}`).join('\n')}\nThe journal (${journal}) still lists what is left; run \`nslab down ${lab}\` again once the cause is fixed.`,
+    1,
+  );
 }
 
 /**
@@ -236,13 +256,19 @@ function handOver(lab: string, lock: HeldLock): number | undefined {
  */
 function refuseIfHosting(lab: string, owned: Owned): void {
   const mine = new Set([...ownedNetns(owned), ...adoptedNetns(owned)]);
-  const dependents = listLabs().filter((l) => l !== lab).flatMap((other) => {
-    const ns = labJournal(other).meta?.hostNetns;
-    return ns !== undefined && mine.has(ns) ? [`${other} (--host-netns ${ns})`] : [];
-  });
+  const dependents = listLabs()
+    .filter((l) => l !== lab)
+    .flatMap((other) => {
+      const ns = labJournal(other).meta?.hostNetns;
+      return ns !== undefined && mine.has(ns) ? [`${other} (--host-netns ${ns})`] : [];
+    });
   if (dependents.length === 0) return;
   const first = dependents[0]!.split(' ')[0];
-  throw new NslabError('hosts-lab', `lab ${lab} plays host for lab ${dependents.join(', lab ')}: its bridges and host ends live in ${lab}'s namespace; take it down first (\`nslab down ${first}\`), or pass --force; nothing was changed`, 1);
+  throw new NslabError(
+    'hosts-lab',
+    `lab ${lab} plays host for lab ${dependents.join(', lab ')}: its bridges and host ends live in ${lab}'s namespace; take it down first (\`nslab down ${first}\`), or pass --force; nothing was changed`,
+    1,
+  );
 }
 
 /**
@@ -251,11 +277,13 @@ function refuseIfHosting(lab: string, owned: Owned): void {
  * went with that namespace, as did the veths with a host end.
  */
 function hostGoneOwned(owned: Owned): Map<string, OwnedRecord> {
-  return new Map([...owned].filter(([, r]) => {
-    if (r.op.op === 'netns.create' || r.op.op === 'netns.attach') return true;
-    if (r.op.op === 'link.create' && r.op.kind === 'veth' && r.op.peer.ns === HOST_NS) return false;
-    return opNs(r.op) !== HOST_NS;
-  }));
+  return new Map(
+    [...owned].filter(([, r]) => {
+      if (r.op.op === 'netns.create' || r.op.op === 'netns.attach') return true;
+      if (r.op.op === 'link.create' && r.op.kind === 'veth' && r.op.peer.ns === HOST_NS) return false;
+      return opNs(r.op) !== HOST_NS;
+    }),
+  );
 }
 
 function ownedNetns(owned: Owned): string[] {
@@ -270,10 +298,14 @@ function adoptedNetns(owned: Owned): string[] {
 /** Why host interfaces linger: processes still inside the deleted namespaces, if any. */
 function stillInUse(lab: string, inodes: readonly number[]): NslabError {
   const holders = [...scanNetns(new Set(inodes)).byNetns.values()].flat();
-  const who = holders.slice(0, 5).map((p) => `${p.pid} (${p.command.slice(0, 40)})`).join(', ');
-  const why = holders.length > 0
-    ? `processes still run inside its namespaces and keep them alive: ${who}${holders.length > 5 ? ', ...' : ''}; stop them (kill PID)`
-    : 'the kernel is still removing its host interfaces';
+  const who = holders
+    .slice(0, 5)
+    .map((p) => `${p.pid} (${p.command.slice(0, 40)})`)
+    .join(', ');
+  const why =
+    holders.length > 0
+      ? `processes still run inside its namespaces and keep them alive: ${who}${holders.length > 5 ? ', ...' : ''}; stop them (kill PID)`
+      : 'the kernel is still removing its host interfaces';
   return new NslabError('down-busy', `lab ${lab}: ${why}, then run \`nslab down ${lab}\` again`, 1);
 }
 
@@ -288,6 +320,7 @@ export function labNameOf(target: string): string {
   if (!existsSync(target)) throw new NslabError('no-lab', `${target} is neither a lab on this host (see \`nslab ls\`) nor a readable topology file`, 2);
   const bytes = readTopologyFile(target);
   const name = quickLabName(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1'));
-  if (name === undefined) throw new NslabError('no-lab', `${target}: no valid \`name:\` line, so the lab to take down is unknown; pass the lab name instead`, 2);
+  if (name === undefined)
+    throw new NslabError('no-lab', `${target}: no valid \`name:\` line, so the lab to take down is unknown; pass the lab name instead`, 2);
   return name;
 }

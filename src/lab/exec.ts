@@ -31,7 +31,11 @@ export async function exec(opts: ExecOptions): Promise<number> {
     if (e instanceof KernelError && e.op === 'exec' && e.code === 'ENOENT') {
       // Nodes share the host's file system: the program is missing on the host.
       const cmd = opts.argv[0] ?? '';
-      throw new NslabError('not-found', `${cmd}: command not found in node ${opts.node} (${installHint(cmd) ?? 'install it on the host, or give its full path'})`, 127);
+      throw new NslabError(
+        'not-found',
+        `${cmd}: command not found in node ${opts.node} (${installHint(cmd) ?? 'install it on the host, or give its full path'})`,
+        127,
+      );
     }
     throw e;
   });

@@ -56,10 +56,18 @@ function attach(key: string, cap: LogCap): void {
     const log = new RotatingLog(join(dir!, `${key}.log`), cap);
     // One buffer for every pipe, reused for each read (the callback writes it out before the next
     // read): no allocation per chunk, so memory stays flat under a process writing flat out.
-    const sock = new Socket({ fd, readable: true, writable: false, onread: { buffer: CHUNK, callback: (n: number, b: Uint8Array) => {
-      write(key, log, Buffer.from(b.buffer, b.byteOffset, n));
-      return true;
-    } } } as ConstructorParameters<typeof Socket>[0]);
+    const sock = new Socket({
+      fd,
+      readable: true,
+      writable: false,
+      onread: {
+        buffer: CHUNK,
+        callback: (n: number, b: Uint8Array) => {
+          write(key, log, Buffer.from(b.buffer, b.byteOffset, n));
+          return true;
+        },
+      },
+    } as ConstructorParameters<typeof Socket>[0]);
     sock.on('error', (e) => report(key, e));
     open.set(key, { fd, sock, log });
   } catch (e) {

@@ -135,12 +135,16 @@ function startKeeper(lab: string, writer: JournalWriter): void {
   try {
     // A small heap: the keeper holds one 64 KiB chunk at a time.
     const child = spawn(process.execPath, ['--max-old-space-size=24', '--max-semi-space-size=1', main, logDir(lab), lab], {
-      detached: true, stdio: ['ignore', err, err], cwd: '/', env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' },
+      detached: true,
+      stdio: ['ignore', err, err],
+      cwd: '/',
+      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' },
     });
     child.on('error', () => {});
     child.unref();
     const start = child.pid === undefined ? undefined : startTimeOf(child.pid);
-    if (child.pid === undefined || start === undefined) throw new NslabError('log-keeper', `lab ${lab}: could not start the log keeper; see ${keeperLog(lab)}`, 1);
+    if (child.pid === undefined || start === undefined)
+      throw new NslabError('log-keeper', `lab ${lab}: could not start the log keeper; see ${keeperLog(lab)}`, 1);
     writer.append([{ t: 'keeper', pid: child.pid, start }]);
   } finally {
     closeSync(err);

@@ -53,10 +53,12 @@ function loggedProcesses(lab: string, node: string): string[] {
     return [];
   }
   // Node names have no dots and process names neither, so `<node>.<process>.log` splits one way.
-  return files.flatMap((f) => {
-    const m = /^([^.]+)\.([^.]+)\.log$/.exec(f);
-    return m && m[1] === node ? [m[2]!] : [];
-  }).sort();
+  return files
+    .flatMap((f) => {
+      const m = /^([^.]+)\.([^.]+)\.log$/.exec(f);
+      return m && m[1] === node ? [m[2]!] : [];
+    })
+    .sort();
 }
 
 /** Print the logs (each under a `==> node.process <==` header when there are several); follow if asked. */
@@ -68,11 +70,13 @@ export async function logs(opts: LogsOptions): Promise<void> {
   const many = files.length > 1;
   let last: string | undefined;
   // Said before a file's first output, and again when output switches to another file.
-  const headed = (name: string, path: string): Sink => async (text) => {
-    if (many && last !== path) await write(`${last === undefined ? '' : '\n'}==> ${opts.node}.${name} <==\n`);
-    last = path;
-    await write(text);
-  };
+  const headed =
+    (name: string, path: string): Sink =>
+    async (text) => {
+      if (many && last !== path) await write(`${last === undefined ? '' : '\n'}==> ${opts.node}.${name} <==\n`);
+      last = path;
+      await write(text);
+    };
   // Read in bounded chunks, never a whole log: a chatty process's log is as big as its cap.
   const followers = files.map(([name, path]) => ({ sink: headed(name, path), path, f: new LogFollower(path) }));
   const stop = (): void => ctl.abort();
@@ -87,7 +91,14 @@ export async function logs(opts: LogsOptions): Promise<void> {
     while (opts.follow && !signal.aborted) {
       await new Promise<void>((r) => {
         const t = setTimeout(r, opts.pollMs ?? 200);
-        signal.addEventListener('abort', () => { clearTimeout(t); r(); }, { once: true });
+        signal.addEventListener(
+          'abort',
+          () => {
+            clearTimeout(t);
+            r();
+          },
+          { once: true },
+        );
       });
       for (const x of followers) if (!signal.aborted) await x.f.drain(x.sink);
     }

@@ -47,8 +47,12 @@ function summarize(name: string, present: ReadonlySet<string>): LabSummary {
   const running = failed.size === 0 && !keeperDead && [...procs.values()].every((r) => r.adhoc || sameProcess(r.pid, r.start));
   const status = ns.length > 0 && alive === ns.length && running ? 'up' : alive > 0 ? 'partial' : 'down';
   return {
-    name, nodes: ns.length, networks: bridges, status,
-    ...(meta?.file ? { file: meta.file } : {}), ...(meta?.hostNetns ? { hostNetns: meta.hostNetns } : {}),
+    name,
+    nodes: ns.length,
+    networks: bridges,
+    status,
+    ...(meta?.file ? { file: meta.file } : {}),
+    ...(meta?.hostNetns ? { hostNetns: meta.hostNetns } : {}),
     ...(keeperDead ? { logKeeperDead: true as const } : {}),
   };
 }

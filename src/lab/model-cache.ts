@@ -47,7 +47,14 @@ function parseCached(v: unknown): Cached | undefined {
   if (!mapOf(t['nodes'], (n) => isStr(n['name']) && isStr(n['netns']) && n['interfaces'] instanceof Map && Array.isArray(n['routes']))) return undefined;
   if (!Array.isArray(t['links']) || !t['links'].every(isObj) || !Array.isArray(t['expect'])) return undefined;
   const d = v['desired'];
-  if (d !== undefined && !(Array.isArray(d) && d.every((r) => isObj(r) && isStr(r['id']) && RESOURCE_KINDS.has(r['kind'] as string) && typeof r['phase'] === 'number' && isJournalOp(r['op'])))) return undefined;
+  if (
+    d !== undefined &&
+    !(
+      Array.isArray(d) &&
+      d.every((r) => isObj(r) && isStr(r['id']) && RESOURCE_KINDS.has(r['kind'] as string) && typeof r['phase'] === 'number' && isJournalOp(r['op']))
+    )
+  )
+    return undefined;
   return v as unknown as Cached;
 }
 

@@ -21,8 +21,11 @@ export function noSuchLab(lab: string): NslabError {
     // The state root may be unreadable (not root): the message then just points at `nslab ls`.
   }
   const guess = labs === undefined ? undefined : closest(lab, labs);
-  const here = labs === undefined ? 'see `nslab ls`'
-    : labs.length === 0 ? 'no labs are up; `nslab up FILE` builds one'
-    : `${guess === undefined ? '' : `did you mean '${guess}'? `}labs up: ${labs.slice(0, 10).join(', ')}${labs.length > 10 ? `, ... (${labs.length}; see \`nslab ls\`)` : ''}`;
+  const here =
+    labs === undefined
+      ? 'see `nslab ls`'
+      : labs.length === 0
+        ? 'no labs are up; `nslab up FILE` builds one'
+        : `${guess === undefined ? '' : `did you mean '${guess}'? `}labs up: ${labs.slice(0, 10).join(', ')}${labs.length > 10 ? `, ... (${labs.length}; see \`nslab ls\`)` : ''}`;
   return new NslabError('no-lab', `no lab named ${lab} is up (${here})`, 2);
 }

@@ -64,7 +64,9 @@ function missingPrograms(t: Topology): string[] {
       for (const cmd of new Set(commands)) {
         if (cmd === undefined || findCommand(cmd, path, p.cwd) !== undefined) continue;
         const hint = installHint(cmd);
-        out.push(`process ${node.name}.${p.name}: command not found: ${cmd} (${hint ?? 'install it on the host or give its full path'}; nodes run the host's programs)`);
+        out.push(
+          `process ${node.name}.${p.name}: command not found: ${cmd} (${hint ?? 'install it on the host or give its full path'}; nodes run the host's programs)`,
+        );
       }
     }
   }

@@ -73,6 +73,8 @@ export function privilegeError(e: unknown, verb: string | undefined): NslabError
   const prefix = verb ? `${verb}: ` : '';
   if (under) return new NslabError('needs-root', `${prefix}cannot read ${stateRoot()}: needs root (run it with sudo)`, 1);
   const denied = n.code === 'EPERM' ? 'operation not permitted' : 'permission denied';
-  const need = hasAdminCaps() ? 'the kernel refused it even with CAP_NET_ADMIN and CAP_SYS_ADMIN (a container or a security module may forbid it)' : `needs root: ${SUDO}`;
+  const need = hasAdminCaps()
+    ? 'the kernel refused it even with CAP_NET_ADMIN and CAP_SYS_ADMIN (a container or a security module may forbid it)'
+    : `needs root: ${SUDO}`;
   return new NslabError('needs-root', `${prefix}${what ? `${what}: ` : ''}${denied}; ${need}`, 1);
 }

@@ -46,7 +46,16 @@ export function launchArgv(node: Node, p: ProcessSpec, first?: number): string[]
   const inner = [...asUser, ...p.command];
   if (iso.size === 0) return inner;
   if (first !== undefined) {
-    return ['nsenter', '-t', String(first), ...(iso.has('pid') ? ['--pid'] : []), ...(iso.has('mount') ? ['--mount'] : []), ...(iso.has('uts') ? ['--uts'] : []), '--', ...inner];
+    return [
+      'nsenter',
+      '-t',
+      String(first),
+      ...(iso.has('pid') ? ['--pid'] : []),
+      ...(iso.has('mount') ? ['--mount'] : []),
+      ...(iso.has('uts') ? ['--uts'] : []),
+      '--',
+      ...inner,
+    ];
   }
   const flags = [
     ...(iso.has('pid') ? ['--pid', '--fork', '--kill-child', ...(iso.has('mount') ? ['--mount-proc'] : [])] : []),
@@ -88,8 +97,7 @@ export async function startProcesses(t: Topology): Promise<ProcessesResult> {
     for (const n of t.nodes.values()) {
       // Ad-hoc processes (`nslab run`) are not declared: they neither keep nor restart a node.
       const mine = recs.filter((r) => r.node === n.name && !r.adhoc);
-      const ok = mine.length === n.processes.length
-        && n.processes.every((p) => mine.some((r) => r.name === p.name && r.spec === specKey(n, p) && alive(r)));
+      const ok = mine.length === n.processes.length && n.processes.every((p) => mine.some((r) => r.name === p.name && r.spec === specKey(n, p) && alive(r)));
       if (ok) {
         keep.add(n.name);
         unchanged += mine.length;
@@ -137,8 +145,12 @@ async function startOne(a: StartArgs): Promise<number | undefined> {
   try {
     const env = { PATH: process.env['PATH'] ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/root', ...(p.env ?? {}) };
     const child = spawn('ip', argv, { stdio: ['ignore', fd, fd], detached: true, env, ...(p.cwd === undefined ? {} : { cwd: p.cwd }) });
-    child.once('exit', (code, signal) => { exited = signal ? `killed by ${signal}` : `exited with status ${code}`; });
-    child.once('error', (e) => { exited = `could not start: ${e.message}`; });
+    child.once('exit', (code, signal) => {
+      exited = signal ? `killed by ${signal}` : `exited with status ${code}`;
+    });
+    child.once('error', (e) => {
+      exited = `could not start: ${e.message}`;
+    });
     child.unref();
     const outerPid = child.pid;
     if (outerPid === undefined) throw failure(lab, node, p, 'could not be started (no PID)');
@@ -152,7 +164,10 @@ async function startOne(a: StartArgs): Promise<number | undefined> {
         writer.append([{ t: 'proc', ...rec }]);
         const inner = await innerPid(outerPid, outerStart, () => exited !== undefined);
         if (inner) {
-          writer.append([{ t: 'proc-gone', pid: outerPid }, { t: 'proc', ...rec, pid: inner.pid, start: inner.start, outer: { pid: outerPid, start: outerStart } }]);
+          writer.append([
+            { t: 'proc-gone', pid: outerPid },
+            { t: 'proc', ...rec, pid: inner.pid, start: inner.start, outer: { pid: outerPid, start: outerStart } },
+          ]);
           rec = { ...rec, pid: inner.pid, start: inner.start, outer: { pid: outerPid, start: outerStart } };
         }
       } else {
@@ -196,7 +211,8 @@ export async function runAdhoc(o: RunOptions): Promise<{ name: string; pid: numb
   const taken = new Set([...node.processes.map((p) => p.name), ...[...state.procs.values()].filter((r) => r.node === node.name).map((r) => r.name)]);
   let name = o.name;
   if (name !== undefined) {
-    if (!isProcessName(name)) throw new NslabError('usage', `--name ${name}: process names are 1 to 32 characters of a-z, 0-9, - and _, starting with a letter`, 2);
+    if (!isProcessName(name))
+      throw new NslabError('usage', `--name ${name}: process names are 1 to 32 characters of a-z, 0-9, - and _, starting with a letter`, 2);
     if (taken.has(name)) throw new NslabError('usage', `node ${node.name} already has a process named ${name}`, 2);
   } else {
     const base = (processNameOf(o.command[0] ?? '') || 'run').slice(0, 28);
@@ -241,14 +257,15 @@ async function waitReady(node: Node, p: ProcessSpec, rec: ProcRecord | undefined
   const running = (): boolean => exited() === undefined && rec !== undefined && alive(rec);
   if (!p.ready) {
     await sleep(SETTLE_MS);
-    return running() ? undefined : exited() ?? 'exited at once';
+    return running() ? undefined : (exited() ?? 'exited at once');
   }
   const timeout = p.readyTimeoutMs ?? DEFAULT_READY_MS;
   const deadline = Date.now() + timeout;
   for (;;) {
     if (!running()) return `${exited() ?? 'exited'} before it was ready (${describeReady(p)})`;
     if (await isReady(node, p, rec!)) return undefined;
-    if (Date.now() > deadline) return `was not ready after ${timeout / 1000} s (${describeReady(p)}: ${p.ready && 'tcp' in p.ready ? 'nothing accepted a connection' : 'it never succeeded'})`;
+    if (Date.now() > deadline)
+      return `was not ready after ${timeout / 1000} s (${describeReady(p)}: ${p.ready && 'tcp' in p.ready ? 'nothing accepted a connection' : 'it never succeeded'})`;
     await sleep(100);
   }
 }
@@ -262,9 +279,15 @@ function describeReady(p: ProcessSpec): string {
 async function isReady(node: Node, p: ProcessSpec, rec: ProcRecord): Promise<boolean> {
   const ready = p.ready!;
   if ('tcp' in ready) {
-    const first = [...node.interfaces.values()].flatMap((i) => i.addresses).find((a) => !a.includes(':'))?.split('/')[0];
+    const first = [...node.interfaces.values()]
+      .flatMap((i) => i.addresses)
+      .find((a) => !a.includes(':'))
+      ?.split('/')[0];
     const dsts = ['127.0.0.1', ...(first ? [first] : [])];
-    const out = await runProbes(dsts.map((dst, id) => ({ id, netns: node.netns, dst, kind: 'tcp' as const, port: ready.tcp })), { timeoutMs: 300, attempts: 1 });
+    const out = await runProbes(
+      dsts.map((dst, id) => ({ id, netns: node.netns, dst, kind: 'tcp' as const, port: ready.tcp })),
+      { timeoutMs: 300, attempts: 1 },
+    );
     return out.some((o) => o.reached);
   }
   // Entered like `nslab exec` does: through `ip netns exec`, so the check sees the node's hosts and
@@ -278,7 +301,16 @@ async function isReady(node: Node, p: ProcessSpec, rec: ProcRecord): Promise<boo
 export function enterArgv(node: Node, pid: number | undefined): string[] {
   if (node.isolate.size === 0 || pid === undefined) return ['ip', 'netns', 'exec', node.netns];
   const iso = node.isolate;
-  return ['nsenter', '-t', String(pid), '--net', ...(iso.has('pid') ? ['--pid'] : []), ...(iso.has('mount') ? ['--mount'] : []), ...(iso.has('uts') ? ['--uts'] : []), '--'];
+  return [
+    'nsenter',
+    '-t',
+    String(pid),
+    '--net',
+    ...(iso.has('pid') ? ['--pid'] : []),
+    ...(iso.has('mount') ? ['--mount'] : []),
+    ...(iso.has('uts') ? ['--uts'] : []),
+    '--',
+  ];
 }
 
 /** The first running process of a node (its PID 1 when pid is isolated), from the journal. */

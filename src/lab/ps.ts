@@ -119,6 +119,9 @@ function labNodes(lab: string, lenient: boolean): NodeRef[] {
     if (!lenient || !isNslabError(e)) throw e;
     const prefix = `${lab}-`;
     return [...labJournal(lab).owned.values()].flatMap((r) =>
-      r.op.op === 'netns.create' || r.op.op === 'netns.attach' ? [{ lab, node: r.op.name.startsWith(prefix) ? r.op.name.slice(prefix.length) : r.op.name, netns: r.op.name }] : []);
+      r.op.op === 'netns.create' || r.op.op === 'netns.attach'
+        ? [{ lab, node: r.op.name.startsWith(prefix) ? r.op.name.slice(prefix.length) : r.op.name, netns: r.op.name }]
+        : [],
+    );
   }
 }

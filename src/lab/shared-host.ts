@@ -56,8 +56,9 @@ export function releaseHostSettings(a: { lab: string; hostNetns: string | undefi
   const others = hostSettingsOfOtherLabs(a.lab, a.hostNetns);
   const shared = mine.filter((r) => r.op.op === 'sysctl.set' && others.has(sysctlKey(r.op.ns, r.op.key)));
   if (shared.length > 0) a.journal.append(shared.map((r) => ({ t: 'drop' as const, id: r.id })));
-  const steps = mine.filter((r) => !shared.includes(r)).flatMap((r) =>
-    r.op.op === 'sysctl.set' ? [{ id: r.id, op: { ...r.op, value: r.prev! }, journal: 'drop' as const }] : []);
+  const steps = mine
+    .filter((r) => !shared.includes(r))
+    .flatMap((r) => (r.op.op === 'sysctl.set' ? [{ id: r.id, op: { ...r.op, value: r.prev! }, journal: 'drop' as const }] : []));
   const outcome = applySteps({ steps, kernel: a.kernel, journal: a.journal, goneIsDone: true });
   return outcome;
 }

@@ -76,7 +76,9 @@ export async function show(opts: ShowOptions): Promise<Shown> {
   const tables = nftNamespaces(journal.owned);
   const kernel = await (opts.openKernel ?? linuxKernel)(hostNetns ? { hostNetns } : {});
   try {
-    const nodes = [...topology.nodes.values()].filter((n) => opts.node === undefined || n.name === opts.node).map((n) => showNode(kernel, topology, n.name, tables));
+    const nodes = [...topology.nodes.values()]
+      .filter((n) => opts.node === undefined || n.name === opts.node)
+      .map((n) => showNode(kernel, topology, n.name, tables));
     const host = kernel.snapshot(HOST_NS, { stats: true });
     const networks = opts.node === undefined ? [...topology.networks.values()].map((n) => showNetwork(host, n.bridge, n.name)) : [];
     const hostRules = opts.node === undefined && tables.has(HOST_NS) ? kernel.nftList(HOST_NS, nftTableName(topology.name)) : undefined;
@@ -91,12 +93,25 @@ function showNode(kernel: Kernel, t: Topology, name: string, tables: ReadonlySet
   const snap = kernel.snapshot(node.netns, { neighbours: true, stats: true });
   if (!snap) return { name, netns: node.netns, present: false, interfaces: [], routes: [], neighbours: [] };
   const interfaces = snap.links.map((l) => ({
-    name: l.name, state: l.operstate, up: l.up, mac: l.mac, mtu: l.mtu,
+    name: l.name,
+    state: l.operstate,
+    up: l.up,
+    mac: l.mac,
+    mtu: l.mtu,
     addresses: snap.addrs.filter((a) => a.dev === l.name).map((a) => a.cidr),
-    ...peerText(t, name, l.name), ...(l.stats ? { stats: l.stats } : {}),
+    ...peerText(t, name, l.name),
+    ...(l.stats ? { stats: l.stats } : {}),
   }));
   const rules = node.firewall && tables.has(node.netns) ? kernel.nftList(node.netns, nftTableName(t.name)) : undefined;
-  return { name, netns: node.netns, present: true, interfaces, routes: snap.routes.filter((r) => r.type === 'unicast'), neighbours: snap.neighbours, ...(rules ? { rules } : {}) };
+  return {
+    name,
+    netns: node.netns,
+    present: true,
+    interfaces,
+    routes: snap.routes.filter((r) => r.type === 'unicast'),
+    neighbours: snap.neighbours,
+    ...(rules ? { rules } : {}),
+  };
 }
 
 function peerText(t: Topology, node: string, iface: string): { to?: string } {
@@ -112,7 +127,10 @@ function peerText(t: Topology, node: string, iface: string): { to?: string } {
 function showNetwork(host: NsSnapshot | undefined, bridge: string, name: string): ShownNetwork {
   const br = host?.links.find((l) => l.name === bridge);
   return {
-    name, bridge, present: br !== undefined, state: br?.operstate ?? 'MISSING',
+    name,
+    bridge,
+    present: br !== undefined,
+    state: br?.operstate ?? 'MISSING',
     gateways: host?.addrs.filter((a) => a.dev === bridge).map((a) => a.cidr) ?? [],
     ports: host?.links.filter((l) => l.master === bridge).map((l) => l.name) ?? [],
   };

@@ -60,7 +60,13 @@ export async function test(opts: TestOptions): Promise<TestResult> {
   const probes = opts.all ? matrixProbes(topology) : opts.gateways ? gatewayProbes(topology) : expectationProbes(topology);
   if (probes.length === 0 && opts.gateways) throw new NslabError('no-expectations', `lab ${topology.name} has no network with a gateway`, 2);
   if (probes.length === 0) {
-    throw new NslabError('no-expectations', opts.all ? `lab ${topology.name} has no two nodes with addresses to probe` : `lab ${topology.name} has no expect: entries; add some, or run \`nslab test ${opts.target} --all\` for every pair`, 2);
+    throw new NslabError(
+      'no-expectations',
+      opts.all
+        ? `lab ${topology.name} has no two nodes with addresses to probe`
+        : `lab ${topology.name} has no expect: entries; add some, or run \`nslab test ${opts.target} --all\` for every pair`,
+      2,
+    );
   }
   const hostNetns = labJournal(topology.name).meta?.hostNetns;
   const kernel = await (opts.openKernel ?? linuxKernel)(hostNetns ? { hostNetns } : {});
@@ -81,7 +87,15 @@ export async function test(opts: TestOptions): Promise<TestResult> {
       const bridges = [...topology.networks.values()].map((n) => n.bridge);
       const outcomes = await runWaves({ kernel, waves, netns, bridges, prober: opts.prober ?? runProbes, probe: opts.probe ?? {} });
       const report = buildReport(probes, outcomes);
-      return { lab: topology.name, mode: opts.all ? 'all' : 'expect', report, waves: waves.length, neighbours: { need, cap: limits.cap, capKnown: limits.capKnown }, notices, ms: performance.now() - t0 };
+      return {
+        lab: topology.name,
+        mode: opts.all ? 'all' : 'expect',
+        report,
+        waves: waves.length,
+        neighbours: { need, cap: limits.cap, capKnown: limits.capKnown },
+        notices,
+        ms: performance.now() - t0,
+      };
     } finally {
       if (restore) restoreNeighLimit(restore);
     }
@@ -123,7 +137,9 @@ async function runWaves({ kernel, waves, netns, bridges, prober, probe }: WaveAr
   };
   for (const wave of waves) {
     flush();
-    const specs = wave.flatMap((p): ProbeSpec[] => (p.dst ? [{ id: p.id, netns: p.netns, dst: p.dst, kind: p.kind, ...(p.port === undefined ? {} : { port: p.port }) }] : []));
+    const specs = wave.flatMap((p): ProbeSpec[] =>
+      p.dst ? [{ id: p.id, netns: p.netns, dst: p.dst, kind: p.kind, ...(p.port === undefined ? {} : { port: p.port }) }] : [],
+    );
     outcomes.push(...(await prober(specs, probe)));
   }
   flush();

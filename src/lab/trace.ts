@@ -48,9 +48,15 @@ export async function trace(opts: TraceOptions): Promise<TraceResult> {
       if (snap) snapshots.set(ns, snap);
     }
     const start = topology.nodes.get(opts.from)!.netns;
-    if (!snapshots.has(start)) throw new NslabError('no-netns', `the namespace ${start} of node ${opts.from} is missing: run \`nslab up\` for lab ${opts.lab} again`, 1);
+    if (!snapshots.has(start))
+      throw new NslabError('no-netns', `the namespace ${start} of node ${opts.from} is missing: run \`nslab up\` for lab ${opts.lab} again`, 1);
     const t = traceLab({
-      topology, snapshots, from: opts.from, to: opts.to, dst, ...(opts.probe ? { probe: opts.probe } : {}),
+      topology,
+      snapshots,
+      from: opts.from,
+      to: opts.to,
+      dst,
+      ...(opts.probe ? { probe: opts.probe } : {}),
       lookup: (ns, q) => kernel.routeGet(ns, q),
       sysctl: (ns, key) => kernel.sysctlGet(ns, key),
     });

@@ -8,7 +8,12 @@ import { labPaths } from '../state/store.js';
 import { cachedModel } from './model-cache.js';
 
 /** The trust callback for readLive, or undefined when the lab did not converge last time. */
-export function trustFor(lab: string, journal: JournalState, desired: readonly Resource[], key: string | undefined): ((host: NsSnapshot | undefined, netns: ReadonlySet<string>) => ReadonlySet<string>) | undefined {
+export function trustFor(
+  lab: string,
+  journal: JournalState,
+  desired: readonly Resource[],
+  key: string | undefined,
+): ((host: NsSnapshot | undefined, netns: ReadonlySet<string>) => ReadonlySet<string>) | undefined {
   if (journal.converged === undefined) return undefined;
   // The same text as last time: its resources are the ones just computed.
   const before = journal.converged === key ? undefined : cachedModel(lab, journal.converged, '');

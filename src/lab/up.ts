@@ -83,7 +83,11 @@ function checkAdopted(t: Topology, owned: ReadonlySet<string>, hostNetns: string
     }
     if (host === null) host = hostNetns === undefined ? ownNetns() : netnsInode(hostNetns);
     if (host !== undefined && netnsOfPid(n.netnsOf) === host) {
-      throw new NslabError('host-netns', `node ${n.name}: netns_of: ${n.netnsOf}: that process runs in the host's own network namespace, which nslab never adopts; start it in a namespace of its own (for example with \`unshare --net\`)`, 1);
+      throw new NslabError(
+        'host-netns',
+        `node ${n.name}: netns_of: ${n.netnsOf}: that process runs in the host's own network namespace, which nslab never adopts; start it in a namespace of its own (for example with \`unshare --net\`)`,
+        1,
+      );
     }
   }
 }
@@ -136,7 +140,11 @@ async function upLocked(opts: UpOptions, loaded: Loaded, t0: number, fdsAtStart:
   const journal = labJournal(lab);
   const recorded = journal.meta?.hostNetns;
   if (journal.meta && recorded !== opts.hostNetns) {
-    throw new NslabError('host-mismatch', `lab ${lab} is already up ${recorded ? `with --host-netns ${recorded}` : 'in the root namespace'}; run \`nslab down ${lab}\` first, or pass the same --host-netns`, 2);
+    throw new NslabError(
+      'host-mismatch',
+      `lab ${lab} is already up ${recorded ? `with --host-netns ${recorded}` : 'in the root namespace'}; run \`nslab down ${lab}\` first, or pass the same --host-netns`,
+      2,
+    );
   }
   if (!opts.dryRun) checkAdopted(topology, new Set([...journal.owned.keys()]), opts.hostNetns);
   checkClashes(topology, new Set([...journal.owned.keys()]));
@@ -160,15 +168,32 @@ async function upLocked(opts: UpOptions, loaded: Loaded, t0: number, fdsAtStart:
       host = undefined;
     };
     try {
-      const live = readLive(kernel, { ...query, ...(pre.skipNft ? { tables: [] } : {}), sharedPrev: hostSettingsOfOtherLabs(lab, opts.hostNetns), ...(trust ? { trust } : {}) });
+      const live = readLive(kernel, {
+        ...query,
+        ...(pre.skipNft ? { tables: [] } : {}),
+        sharedPrev: hostSettingsOfOtherLabs(lab, opts.hostNetns),
+        ...(trust ? { trust } : {}),
+      });
       phase('read live');
       const plan = planLab({ topology, live, owned: journal.owned, desired });
       phase('plan');
       if (plan.conflicts.length > 0) {
-        throw new NslabError('conflict', `lab ${lab} cannot be built: objects nslab did not create are in the way:\n${plan.conflicts.map((c) => `  ${c}`).join('\n')}`, 1);
+        throw new NslabError(
+          'conflict',
+          `lab ${lab} cannot be built: objects nslab did not create are in the way:\n${plan.conflicts.map((c) => `  ${c}`).join('\n')}`,
+          1,
+        );
       }
       const commands = plan.steps.map((s) => describeOp(s.op));
-      const result = { lab, nodes: topology.nodes.size, networks: topology.networks.size, steps: plan.steps, commands, unchanged: plan.unchanged, warnings: [...warnings, ...capacity, ...pre.warnings] };
+      const result = {
+        lab,
+        nodes: topology.nodes.size,
+        networks: topology.networks.size,
+        steps: plan.steps,
+        commands,
+        unchanged: plan.unchanged,
+        warnings: [...warnings, ...capacity, ...pre.warnings],
+      };
       if (opts.dryRun) return { ...result, ms: performance.now() - t0 };
       opts.onChanging?.();
       if (plan.steps.length > 0) {
@@ -208,7 +233,11 @@ async function stopIfInterrupted(opts: UpOptions, lab: string, state: string): P
   if (!opts.signal) return;
   await new Promise((r) => setImmediate(r));
   if (!opts.signal.aborted) return;
-  throw new NslabError('interrupted', `lab ${lab}: interrupted; ${state}. Everything built so far is recorded in the lab's journal: run \`nslab up ${opts.file}\` to finish the lab, or \`nslab down ${lab}\` to remove it`, 130);
+  throw new NslabError(
+    'interrupted',
+    `lab ${lab}: interrupted; ${state}. Everything built so far is recorded in the lab's journal: run \`nslab up ${opts.file}\` to finish the lab, or \`nslab down ${lab}\` to remove it`,
+    130,
+  );
 }
 
 interface ApplyArgs {
@@ -255,8 +284,7 @@ async function settle(kernel: Kernel, t: Topology, timeoutMs = 2000): Promise<vo
   }
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const pending = [...watched].some(([ns, names]) =>
-      kernel.snapshot(ns)?.links.some((l) => names.has(l.name) && l.up && l.operstate !== 'UP'));
+    const pending = [...watched].some(([ns, names]) => kernel.snapshot(ns)?.links.some((l) => names.has(l.name) && l.up && l.operstate !== 'UP'));
     if (!pending || Date.now() > deadline) return;
     await new Promise((r) => setTimeout(r, 20));
   }

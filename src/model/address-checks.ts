@@ -34,16 +34,18 @@ function checkDuplicates(entries: readonly AddressEntry[], scope: (e: AddressEnt
 }
 
 function checkSameSubnet(group: readonly AddressEntry[], sink: IssueSink): void {
-  const ignore = (a: AddressEntry, b: AddressEntry): boolean =>
-    a.segment === b.segment || a.cidr.address === b.cidr.address || (a.gateway && b.gateway);
+  const ignore = (a: AddressEntry, b: AddressEntry): boolean => a.segment === b.segment || a.cidr.address === b.cidr.address || (a.gateway && b.gateway);
   for (const [a, b] of overlappingPairs({ items: group, cidrOf: (e) => e.cidr, ignore })) {
     const [na, nb] = [formatCidr(networkOf(a.cidr)), formatCidr(networkOf(b.cidr))];
     const where = na === nb ? `the same subnet ${na}` : `overlapping subnets ${nb} and ${na}`;
     const what = na === nb ? `all of ${na}` : 'the shared addresses';
-    sink.warn(b.span, IssueCode.SameSubnet,
+    sink.warn(
+      b.span,
+      IssueCode.SameSubnet,
       `${b.who} (${formatCidr(b.cidr)}) and ${a.who} (${formatCidr(a.cidr)}, line ${a.span.line}) are in ${where} ` +
-      `on different links ${nsText(b.ns)}: its routing table sends ${what}, ARP included, out of only one of them, ` +
-      'so whatever is behind the other link gets no replies; put them on one network (a bridge) or use separate subnets');
+        `on different links ${nsText(b.ns)}: its routing table sends ${what}, ARP included, out of only one of them, ` +
+        'so whatever is behind the other link gets no replies; put them on one network (a bridge) or use separate subnets',
+    );
   }
 }
 

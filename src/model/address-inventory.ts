@@ -52,13 +52,23 @@ function ifaceEntries(raw: TopologyRaw, iface: IfaceRaw, alloc: Allocation): Add
   const a = iface.attach;
   if (!a) return [];
   const name = `${iface.node}:${iface.name}`;
-  const segment = a.kind === 'network' ? `net:${a.network.value}`
-    : a.kind === 'peer' ? `p2p:${[name, `${a.peer.value.node}:${a.peer.value.iface}`].sort().join('|')}` : `host:${name}`;
+  const segment =
+    a.kind === 'network'
+      ? `net:${a.network.value}`
+      : a.kind === 'peer'
+        ? `p2p:${[name, `${a.peer.value.node}:${a.peer.value.iface}`].sort().join('|')}`
+        : `host:${name}`;
   const who = `interface ${quote(name)}`;
   const spans = new Map(declaredCidrs(iface, raw.networks).map((c) => [c.value.address, c.span]));
-  const own = ifaceCidrs(raw, iface, alloc).map((cidr) => ({ ns: iface.node, segment, cidr, span: spans.get(cidr.address) ?? iface.span, who, gateway: false }));
+  const own = ifaceCidrs(raw, iface, alloc).map((cidr) => ({
+    ns: iface.node,
+    segment,
+    cidr,
+    span: spans.get(cidr.address) ?? iface.span,
+    who,
+    gateway: false,
+  }));
   if (a.kind !== 'host') return own;
   const hostWho = `the host end of ${quote(name)}`;
   return [...own, ...a.hostAddresses.map((h) => ({ ns: HOST, segment, cidr: h.value, span: h.span, who: hostWho, gateway: false }))];
 }
-

@@ -25,7 +25,10 @@ export function checkFirewallTargets(raw: TopologyRaw, alloc: Allocation, sink: 
   for (const node of raw.nodes.values()) {
     for (const hook of CHAINS) {
       for (const r of node.firewall?.[hook]?.rules ?? []) {
-        for (const [key, list] of [['from', r.saddr], ['to', r.daddr]] as const) {
+        for (const [key, list] of [
+          ['from', r.saddr],
+          ['to', r.daddr],
+        ] as const) {
           for (const t of list ?? []) {
             if (t.value.kind !== 'node') continue;
             const target = raw.nodes.get(t.value.node);
@@ -54,8 +57,8 @@ function resolveChain(raw: TopologyRaw, c: ChainRaw, alloc: Allocation): Firewal
 }
 
 function resolveRule(raw: TopologyRaw, r: RuleRaw, alloc: Allocation): FirewallRule {
-  const cidrs = (list: RuleRaw['saddr']): string[] | undefined => list && [...new Set(list.flatMap((t) => (
-    t.value.kind === 'cidr' ? [t.value.cidr] : nodeHostCidrs(raw, t.value.node, alloc))))];
+  const cidrs = (list: RuleRaw['saddr']): string[] | undefined =>
+    list && [...new Set(list.flatMap((t) => (t.value.kind === 'cidr' ? [t.value.cidr] : nodeHostCidrs(raw, t.value.node, alloc))))];
   const saddr = cidrs(r.saddr);
   const daddr = cidrs(r.daddr);
   return {

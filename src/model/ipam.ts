@@ -25,7 +25,12 @@ interface Pool {
 export function allocateAddresses(raw: TopologyRaw, sink: IssueSink): Allocation {
   const pools = new Map<string, Pool[]>();
   const taken = takenByNetwork(raw);
-  for (const net of raw.networks.values()) if (net.ok) pools.set(net.name, net.subnets.map((s) => pool(s.value, taken.get(net.name) ?? new Set())));
+  for (const net of raw.networks.values())
+    if (net.ok)
+      pools.set(
+        net.name,
+        net.subnets.map((s) => pool(s.value, taken.get(net.name) ?? new Set())),
+      );
   const out = new Map<string, Cidr[]>();
   for (const node of raw.nodes.values()) {
     for (const iface of node.interfaces.values()) {
@@ -57,7 +62,11 @@ function allocate(iface: IfaceRaw, pools: readonly Pool[], sink: IssueSink): Cid
     const address = nextFree(p);
     if (address === undefined) {
       const net = iface.attach?.kind === 'network' ? iface.attach.network.value : '';
-      sink.error(iface.span, IssueCode.SubnetFull, `no free address left in ${formatCidr(p.subnet)} of network ${quote(net)} for interface ${quote(`${iface.node}:${iface.name}`)}; use a larger subnet`);
+      sink.error(
+        iface.span,
+        IssueCode.SubnetFull,
+        `no free address left in ${formatCidr(p.subnet)} of network ${quote(net)} for interface ${quote(`${iface.node}:${iface.name}`)}; use a larger subnet`,
+      );
       continue;
     }
     out.push({ address, prefix: p.subnet.prefix, family: p.subnet.family });

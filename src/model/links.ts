@@ -32,9 +32,13 @@ function makeLink(iface: IfaceRaw, lab: string, names: HostNames): Link | undefi
   const me = `${iface.node}:${iface.name}`;
   const host = { end, hostEnd: names.hostEnds.get(me) ?? '', alias: ifaceAlias(lab, iface.node, iface.name, names.owner) };
   switch (a.kind) {
-    case 'network': return { kind: 'bridged', id: `bridged:${me}`, network: a.network.value, ...host };
-    case 'host': return { kind: 'host', id: `host:${me}`, hostAddresses: a.hostAddresses.map((h) => formatCidr(h.value)), ...host };
-    case 'peer': return { kind: 'p2p', id: `p2p:${me}`, a: end, b: { node: a.peer.value.node, iface: a.peer.value.iface } };
-    default: return assertNever(a);
+    case 'network':
+      return { kind: 'bridged', id: `bridged:${me}`, network: a.network.value, ...host };
+    case 'host':
+      return { kind: 'host', id: `host:${me}`, hostAddresses: a.hostAddresses.map((h) => formatCidr(h.value)), ...host };
+    case 'peer':
+      return { kind: 'p2p', id: `p2p:${me}`, a: end, b: { node: a.peer.value.node, iface: a.peer.value.iface } };
+    default:
+      return assertNever(a);
   }
 }

@@ -57,9 +57,15 @@ export function mintHostNames(raw: TopologyRaw, lab: string, sink: IssueSink): H
   const claims = new Map<string, Claim>();
   const claim = (name: string, c: Claim): string => {
     const first = claims.get(name);
-    if (first) sink.error(c.span, IssueCode.NameClash, `kernel name ${quote(name)} of ${c.what} is also the name of ${first.what} (line ${first.span.line}); rename one of them`);
+    if (first)
+      sink.error(
+        c.span,
+        IssueCode.NameClash,
+        `kernel name ${quote(name)} of ${c.what} is also the name of ${first.what} (line ${first.span.line}); rename one of them`,
+      );
     else claims.set(name, c);
-    if (byteLength(name) > MAX_LINK_NAME) sink.error(c.span, IssueCode.NameTooLong, `kernel name ${quote(name)} of ${c.what} is longer than ${MAX_LINK_NAME} bytes`);
+    if (byteLength(name) > MAX_LINK_NAME)
+      sink.error(c.span, IssueCode.NameTooLong, `kernel name ${quote(name)} of ${c.what} is longer than ${MAX_LINK_NAME} bytes`);
     return name;
   };
   const bridges = new Map<string, string>();

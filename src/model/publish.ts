@@ -25,7 +25,8 @@ function noHostRoute(raw: TopologyRaw, iface: IfaceRaw, address: string): string
   const a = iface.attach;
   if (a?.kind === 'peer') return `it is on the point-to-point link ${quote(`${iface.node}:${iface.name}`)}`;
   if (a?.kind === 'host') {
-    return a.hostAddresses.some((h) => h.value.family === 4 && contains(h.value, address)) ? undefined
+    return a.hostAddresses.some((h) => h.value.family === 4 && contains(h.value, address))
+      ? undefined
       : `the host end of ${quote(`${iface.node}:${iface.name}`)} has no address in its subnet`;
   }
   const net = a ? raw.networks.get(a.network.value) : undefined;
@@ -41,7 +42,11 @@ export function checkPublished(raw: TopologyRaw, alloc: Allocation, sink: IssueS
     if (!first || !n.interfacesOk) continue;
     const target = firstIPv4(raw, n, alloc);
     if (!target) {
-      sink.error(first.span, IssueCode.NoAddress, `node ${quote(n.name)} publishes ports but has no IPv4 address to forward them to (the first IPv4 address of its interfaces receives them)`);
+      sink.error(
+        first.span,
+        IssueCode.NoAddress,
+        `node ${quote(n.name)} publishes ports but has no IPv4 address to forward them to (the first IPv4 address of its interfaces receives them)`,
+      );
       continue;
     }
     const why = noHostRoute(raw, target.iface, target.address);

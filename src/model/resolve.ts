@@ -29,7 +29,15 @@ export function resolveTopology({ raw, lab, names, alloc }: ResolveInput): Topol
   const { links, ids } = deriveLinks(raw, lab, names);
   const networks = new Map([...raw.networks.values()].map((n) => [n.name, resolveNetwork(n, lab, names)] as const));
   const nodes = new Map([...raw.nodes.values()].map((n) => [n.name, resolveNode({ raw, lab, names, alloc }, n, ids)] as const));
-  return { name: lab, networks, nodes, links, expect: raw.expect.map(resolveExpectation), file: raw.file, ...(names.owner === undefined ? {} : { owner: names.owner }) };
+  return {
+    name: lab,
+    networks,
+    nodes,
+    links,
+    expect: raw.expect.map(resolveExpectation),
+    file: raw.file,
+    ...(names.owner === undefined ? {} : { owner: names.owner }),
+  };
 }
 
 function resolveNetwork(n: NetworkRaw, lab: string, names: HostNames): Network {

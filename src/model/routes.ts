@@ -8,13 +8,19 @@ import type { Route } from './types.js';
 
 /** Declared routes, then implied default routes. */
 export function nodeRoutes(node: NodeRaw, networks: ReadonlyMap<string, NetworkRaw>, addressesOf: (iface: string) => readonly Cidr[]): Route[] {
-  const declared: Route[] = node.routes.flatMap((r) => (r.to ? [{
-    to: formatCidr(r.to.value),
-    ...(r.via ? { via: r.via.value.address } : {}),
-    ...(r.dev ? { dev: r.dev.value } : {}),
-    implied: false,
-    span: r.span,
-  }] : []));
+  const declared: Route[] = node.routes.flatMap((r) =>
+    r.to
+      ? [
+          {
+            to: formatCidr(r.to.value),
+            ...(r.via ? { via: r.via.value.address } : {}),
+            ...(r.dev ? { dev: r.dev.value } : {}),
+            implied: false,
+            span: r.span,
+          },
+        ]
+      : [],
+  );
   const implied = ([4, 6] as const).flatMap((f) => impliedDefault(node, networks, addressesOf, f));
   return [...declared, ...implied.filter((r) => !declared.some((d) => d.to === r.to))];
 }

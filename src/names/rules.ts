@@ -47,5 +47,8 @@ export function isProcessName(text: string): boolean {
  * nothing is left (the caller picks its own fallback and length).
  */
 export function processNameOf(program: string): string {
-  return (program.split('/').pop() ?? '').toLowerCase().replace(/[^a-z0-9_-]/g, '-').replace(/^[^a-z]+/, '');
+  return (program.split('/').pop() ?? '')
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]/g, '-')
+    .replace(/^[^a-z]+/, '');
 }

@@ -27,14 +27,18 @@ export function icmp4(p: Bytes): Token[] {
   const len = `, length ${p.length}`;
   switch (type) {
     case 0:
-    case 8: return [`ICMP echo ${type === 8 ? 'request' : 'reply'}, id ${p.u16(4)}, seq ${p.u16(6)}${len}`];
-    case 3: return [...unreachable4(p, code), len];
-    case 11: return [`ICMP ${code === 0 ? 'time exceeded in-transit' : 'ip reassembly time exceeded'}${len}`];
+    case 8:
+      return [`ICMP echo ${type === 8 ? 'request' : 'reply'}, id ${p.u16(4)}, seq ${p.u16(6)}${len}`];
+    case 3:
+      return [...unreachable4(p, code), len];
+    case 11:
+      return [`ICMP ${code === 0 ? 'time exceeded in-transit' : 'ip reassembly time exceeded'}${len}`];
     case 5: {
       const i = inner(p, 4);
       return i ? ['ICMP redirect ', { ip: i.dst }, ' to host ', { ip: p.ip(4, 4) }, len] : [`ICMP redirect${len}`];
     }
-    default: return [`ICMP type ${type}, code ${code}${len}`];
+    default:
+      return [`ICMP type ${type}, code ${code}${len}`];
   }
 }
 
@@ -49,10 +53,21 @@ function unreachable4(p: Bytes, code: number): Token[] {
   return ['ICMP ', { ip: i.dst }, ` unreachable, code ${code}`];
 }
 
-const UNREACH6: Readonly<Record<number, string>> = { 0: 'no route to', 1: 'admin prohibited', 3: 'unreachable address', 4: 'unreachable port', 5: 'source address failed policy', 6: 'reject route to' };
+const UNREACH6: Readonly<Record<number, string>> = {
+  0: 'no route to',
+  1: 'admin prohibited',
+  3: 'unreachable address',
+  4: 'unreachable port',
+  5: 'source address failed policy',
+  6: 'reject route to',
+};
 const SIMPLE6: Readonly<Record<number, string>> = {
-  130: 'multicast listener query', 131: 'multicast listener report', 132: 'multicast listener done',
-  133: 'router solicitation', 134: 'router advertisement', 137: 'redirect',
+  130: 'multicast listener query',
+  131: 'multicast listener report',
+  132: 'multicast listener done',
+  133: 'router solicitation',
+  134: 'router advertisement',
+  137: 'redirect',
 };
 
 /** An ICMPv6 message. */
@@ -62,7 +77,8 @@ export function icmp6(p: Bytes): Token[] {
   const len = `, length ${p.length}`;
   switch (type) {
     case 128:
-    case 129: return [`ICMP6, echo ${type === 128 ? 'request' : 'reply'}, id ${p.u16(4)}, seq ${p.u16(6)}${len}`];
+    case 129:
+      return [`ICMP6, echo ${type === 128 ? 'request' : 'reply'}, id ${p.u16(4)}, seq ${p.u16(6)}${len}`];
     case 135:
     case 136: {
       if (!p.has(8, 16)) return ['ICMP6, neighbor discovery [|icmp6]'];
@@ -75,9 +91,13 @@ export function icmp6(p: Bytes): Token[] {
       const port = i.dport === undefined ? '' : ` ${IP_PROTO[i.proto] ?? `proto ${i.proto}`} port ${i.dport}`;
       return [`ICMP6, destination unreachable, ${what} `, { ip: i.dst }, `${port}${len}`];
     }
-    case 2: return [`ICMP6, packet too big, mtu ${p.u32(4)}${len}`];
-    case 3: return [`ICMP6, time exceeded ${code === 0 ? 'in-transit' : 'in fragment reassembly'}${len}`];
-    case 143: return [`ICMP6, multicast listener report v2, ${p.u16(6)} group record(s)${len}`];
-    default: return [`ICMP6, ${SIMPLE6[type] ?? `type ${type}, code ${code}`}${len}`];
+    case 2:
+      return [`ICMP6, packet too big, mtu ${p.u32(4)}${len}`];
+    case 3:
+      return [`ICMP6, time exceeded ${code === 0 ? 'in-transit' : 'in fragment reassembly'}${len}`];
+    case 143:
+      return [`ICMP6, multicast listener report v2, ${p.u16(6)} group record(s)${len}`];
+    default:
+      return [`ICMP6, ${SIMPLE6[type] ?? `type ${type}, code ${code}`}${len}`];
   }
 }

@@ -64,17 +64,32 @@ export function ipv6(p: Bytes): Token[] {
 
 function transport(proto: number, p: Bytes, family: 4 | 6): Transport {
   switch (proto) {
-    case 6: return tcp(p);
-    case 17: return udp(p);
-    case 1: return { tokens: family === 4 ? icmp4(p) : ['ICMP over IPv6'] };
-    case 58: return { tokens: icmp6(p) };
-    case 59: return { tokens: ['no next header'] };
-    default: return { tokens: [`${protoName(proto)}, length ${p.length}`] };
+    case 6:
+      return tcp(p);
+    case 17:
+      return udp(p);
+    case 1:
+      return { tokens: family === 4 ? icmp4(p) : ['ICMP over IPv6'] };
+    case 58:
+      return { tokens: icmp6(p) };
+    case 59:
+      return { tokens: ['no next header'] };
+    default:
+      return { tokens: [`${protoName(proto)}, length ${p.length}`] };
   }
 }
 
 /** Flag letters in tcpdump's order: FIN SYN RST PUSH ACK(.) URG ECE CWR. */
-const TCP_FLAGS: ReadonlyArray<readonly [number, string]> = [[0x01, 'F'], [0x02, 'S'], [0x04, 'R'], [0x08, 'P'], [0x10, '.'], [0x20, 'U'], [0x40, 'E'], [0x80, 'W']];
+const TCP_FLAGS: ReadonlyArray<readonly [number, string]> = [
+  [0x01, 'F'],
+  [0x02, 'S'],
+  [0x04, 'R'],
+  [0x08, 'P'],
+  [0x10, '.'],
+  [0x20, 'U'],
+  [0x40, 'E'],
+  [0x80, 'W'],
+];
 
 /** "TCP [S.], seq X, ack Y, win W, length N" (absolute sequence numbers; N = payload bytes). */
 export function tcp(p: Bytes): Transport {
@@ -82,7 +97,10 @@ export function tcp(p: Bytes): Transport {
   const ports = { sport: p.u16(0), dport: p.u16(2) };
   if (!p.has(0, 20)) return { ...ports, tokens: ['TCP [|tcp]'] };
   const flags = p.u8(13);
-  const letters = TCP_FLAGS.filter(([bit]) => flags & bit).map(([, l]) => l).join('') || 'none';
+  const letters =
+    TCP_FLAGS.filter(([bit]) => flags & bit)
+      .map(([, l]) => l)
+      .join('') || 'none';
   const ack = flags & 0x10 ? `, ack ${p.u32(8)}` : '';
   const data = Math.max(0, p.length - (p.u8(12) >> 4) * 4);
   return { ...ports, tokens: [`TCP [${letters}], seq ${p.u32(4)}${ack}, win ${p.u16(14)}, length ${data}`] };

@@ -37,10 +37,14 @@ export function decodeEthernet(frame: Uint8Array): Summary {
 function network(type: number, p: Bytes): Token[] {
   if (type < 0x0600) return [`802.3, length ${type}`];
   switch (type) {
-    case 0x0806: return arp(p);
-    case 0x0800: return ipv4(p);
-    case 0x86dd: return ipv6(p);
-    default: return [`ethertype ${ETHERTYPES[type] ?? `0x${type.toString(16).padStart(4, '0')}`}, length ${p.length}`];
+    case 0x0806:
+      return arp(p);
+    case 0x0800:
+      return ipv4(p);
+    case 0x86dd:
+      return ipv6(p);
+    default:
+      return [`ethertype ${ETHERTYPES[type] ?? `0x${type.toString(16).padStart(4, '0')}`}, length ${p.length}`];
   }
 }
 

@@ -15,7 +15,10 @@ export class Merger<T> {
   private readonly queues: Held<T>[][];
   private readonly ended: boolean[];
 
-  constructor(sources: number, private readonly lagMs: number) {
+  constructor(
+    sources: number,
+    private readonly lagMs: number,
+  ) {
     this.queues = Array.from({ length: sources }, () => []);
     this.ended = Array.from({ length: sources }, () => false);
   }

@@ -61,7 +61,16 @@ export function interfaceBlock(o: { readonly name: string; readonly description?
   const fixed = Buffer.alloc(8);
   fixed.writeUInt16LE(o.linktype ?? LINKTYPE_ETHERNET, 0);
   fixed.writeUInt32LE(o.snaplen ?? 0, 4);
-  return block(IDB, Buffer.concat([fixed, options([[IF_NAME, o.name], [IF_DESCRIPTION, o.description]])]));
+  return block(
+    IDB,
+    Buffer.concat([
+      fixed,
+      options([
+        [IF_NAME, o.name],
+        [IF_DESCRIPTION, o.description],
+      ]),
+    ]),
+  );
 }
 
 /** Enhanced packet block; the timestamp is in microseconds (the IDB's default resolution). */

@@ -140,7 +140,11 @@ function memory(n: LabNeeds, host: HostView): { refuse: boolean; text: string } 
   if (avail === undefined || need <= avail * MEMORY_WARN_SHARE) return undefined;
   const what = `about ${mb(need)} of kernel memory for ${n.newNamespaces} namespaces and ${n.newVeths} veth pairs (not counting its processes)`;
   const source = host.memSource ?? 'MemAvailable';
-  if (need > avail) return { refuse: true, text: `needs ${what}, but only ${mb(avail)} is available (${source}), ${mb(need - avail)} short: free memory or build a smaller lab` };
+  if (need > avail)
+    return {
+      refuse: true,
+      text: `needs ${what}, but only ${mb(avail)} is available (${source}), ${mb(need - avail)} short: free memory or build a smaller lab`,
+    };
   return { refuse: false, text: `takes ${what}, ${Math.round((100 * need) / avail)}% of the ${mb(avail)} available (${source})` };
 }
 
@@ -157,7 +161,11 @@ function logRoom(n: LabNeeds, host: HostView): { refuse: boolean; text: string }
   const where = `${fs.path}${fs.tmpfs ? ' (tmpfs: RAM)' : ''}`;
   const what = `up to ${mb(n.logKb)} of process logs (${n.processes} processes, each log: { max } × (keep + 1))`;
   const room = `${mb(avail)} ${ram ? `of memory is available (${host.memSource ?? 'MemAvailable'}) for` : 'is free on'} ${where}`;
-  if (n.logKb > avail) return { refuse: true, text: `needs ${what}, but only ${room}, ${mb(n.logKb - avail)} short: lower the processes' \`log: { max: ..., keep: ... }\` or free space` };
+  if (n.logKb > avail)
+    return {
+      refuse: true,
+      text: `needs ${what}, but only ${room}, ${mb(n.logKb - avail)} short: lower the processes' \`log: { max: ..., keep: ... }\` or free space`,
+    };
   return { refuse: false, text: `may take ${what}, ${Math.round((100 * n.logKb) / avail)}% of the ${room}` };
 }
 
@@ -165,7 +173,9 @@ function neighbours(n: LabNeeds, host: HostView): string | undefined {
   const { cap, capKnown, entries } = host.neigh;
   const room = Math.max(0, cap - entries);
   if (n.neighbours <= room) return undefined;
-  const limit = capKnown ? `net.ipv4.neigh.default.gc_thresh3 is ${cap}` : `net.ipv4.neigh.default.gc_thresh3 cannot be read here and is assumed to be the default ${cap}`;
+  const limit = capKnown
+    ? `net.ipv4.neigh.default.gc_thresh3 is ${cap}`
+    : `net.ipv4.neigh.default.gc_thresh3 cannot be read here and is assumed to be the default ${cap}`;
   return `needs about ${n.neighbours} neighbour (ARP/NDP) entries once every veth carries traffic, but the kernel's table, shared by all namespaces, has room for ${room} (${limit}, ${entries} in use), ${n.neighbours - room} short: packets will be dropped with "neighbour table overflow"; raise it in the initial namespace with \`sysctl -w net.ipv4.neigh.default.gc_thresh3=${entries + n.neighbours}\``;
 }
 

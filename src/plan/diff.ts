@@ -92,7 +92,10 @@ function judgeNft(r: Resource, ctx: Ctx): Verdict {
   if (!present) return own(r);
   if (!mine) {
     const where = op.ns === HOST_NS ? 'the host namespace' : `namespace ${op.ns}`;
-    return { steps: [], conflict: `nftables table inet ${op.table} already exists in ${where} and was not created by lab ${ctx.lab} (remove it with \`nft delete table inet ${op.table}\` if it is a leftover)` };
+    return {
+      steps: [],
+      conflict: `nftables table inet ${op.table} already exists in ${where} and was not created by lab ${ctx.lab} (remove it with \`nft delete table inet ${op.table}\` if it is a leftover)`,
+    };
   }
   return mine.op.op === 'nft.load' && mine.op.script === op.script ? same : own(r);
 }
@@ -103,7 +106,10 @@ function judgeNetns(r: Resource, ctx: Ctx): Verdict {
   if (r.op.op !== 'netns.create' && r.op.op !== 'netns.attach') return same;
   if (!ctx.live.netns.has(r.op.name)) return own(r);
   if (ctx.owned.has(r.id)) return same;
-  return { steps: [], conflict: `network namespace ${r.op.name} already exists and was not created by lab ${ctx.lab} (remove it with \`ip netns delete ${r.op.name}\` if it is a leftover, or rename the lab)` };
+  return {
+    steps: [],
+    conflict: `network namespace ${r.op.name} already exists and was not created by lab ${ctx.lab} (remove it with \`ip netns delete ${r.op.name}\` if it is a leftover, or rename the lab)`,
+  };
 }
 
 function findLink(ctx: Ctx, ns: string, name: string): LiveLink | undefined {
@@ -159,8 +165,11 @@ function judgeConfig(r: Resource, ctx: Ctx): Verdict {
   const op = r.op;
   if (op.op !== 'link.set') return same;
   const l = ctx.recreated.has(`${op.ns}/${op.name}`) ? undefined : findLink(ctx, op.ns, op.name);
-  const ok = l !== undefined && (op.up === undefined || l.up === op.up) &&
-    (op.master === undefined || l.master === op.master) && (op.alias === undefined || l.alias === op.alias);
+  const ok =
+    l !== undefined &&
+    (op.up === undefined || l.up === op.up) &&
+    (op.master === undefined || l.master === op.master) &&
+    (op.alias === undefined || l.alias === op.alias);
   return ok ? same : { steps: [{ id: r.id, op, journal: 'none' }] };
 }
 
@@ -174,9 +183,15 @@ function judgeAddr(r: Resource, ctx: Ctx): Verdict {
     // The lab's own bridge, renamed by hand: its marker says whose it is; name what was found.
     const alias = findLink(ctx, HOST_NS, elsewhere.dev)?.alias;
     if (alias !== undefined && marksLab(alias, ctx.lab)) {
-      return { steps: [], conflict: `the lab's ${op.dev} (marked "${alias}") is now named ${elsewhere.dev}: rename it back (\`ip link set ${elsewhere.dev} name ${op.dev}\`) or take the lab down (\`nslab down ${ctx.lab}\`)` };
+      return {
+        steps: [],
+        conflict: `the lab's ${op.dev} (marked "${alias}") is now named ${elsewhere.dev}: rename it back (\`ip link set ${elsewhere.dev} name ${op.dev}\`) or take the lab down (\`nslab down ${ctx.lab}\`)`,
+      };
     }
-    return { steps: [], conflict: `address ${op.cidr.split('/')[0]} is already on ${elsewhere.dev} in the host namespace (another lab with the same gateway?); change the gateway or run this lab with --host-netns` };
+    return {
+      steps: [],
+      conflict: `address ${op.cidr.split('/')[0]} is already on ${elsewhere.dev} in the host namespace (another lab with the same gateway?); change the gateway or run this lab with --host-netns`,
+    };
   }
   return own(r);
 }

@@ -30,7 +30,10 @@ export interface Observed {
   /** Its tag in markers (model/names.ts ownerTag); undefined for /run/nslab, whose markers have none. */
   readonly owner?: string | undefined;
   /** Lab state directories by lab name. */
-  readonly states: ReadonlyMap<string, { readonly journal: JournalHealth; readonly netns: readonly string[]; readonly procs: readonly RecordedProc[]; readonly hostGone?: string }>;
+  readonly states: ReadonlyMap<
+    string,
+    { readonly journal: JournalHealth; readonly netns: readonly string[]; readonly procs: readonly RecordedProc[]; readonly hostGone?: string }
+  >;
   /** Lock files `.lock-<lab>` and whether someone holds them now. */
   readonly locks: ReadonlyArray<{ readonly lab: string; readonly held: boolean }>;
   /** Symlinks in /run/netns and their targets. */
@@ -103,10 +106,12 @@ export function findLeftovers(o: Observed, groupRoot: string): LabLeftovers[] {
     const lab = labOfNetnsTarget(groupRoot, l.name, l.target, o.owner);
     if (lab) push(netns, lab, l.name);
   }
-  const groups = new Map(o.groups.flatMap((g) => {
-    const lab = labOfGroup(g.group, o.owner);
-    return lab === undefined ? [] : [[lab, g.members] as const];
-  }));
+  const groups = new Map(
+    o.groups.flatMap((g) => {
+      const lab = labOfGroup(g.group, o.owner);
+      return lab === undefined ? [] : [[lab, g.members] as const];
+    }),
+  );
   for (const g of groups.keys()) labs.add(g);
   const links = new Map<string, string[]>();
   const marks: Record<string, string> = {};
@@ -163,7 +168,20 @@ export function findLeftovers(o: Observed, groupRoot: string): LabLeftovers[] {
 }
 
 function empty(lab: string, reason: string): LabLeftovers {
-  return { lab, kind: 'lab', reason, netns: [], groupDir: false, links: [], marks: {}, nftTables: [], hosts: [], processes: [], stateDir: false, lockFile: false };
+  return {
+    lab,
+    kind: 'lab',
+    reason,
+    netns: [],
+    groupDir: false,
+    links: [],
+    marks: {},
+    nftTables: [],
+    hosts: [],
+    processes: [],
+    stateDir: false,
+    lockFile: false,
+  };
 }
 
 /** Whether nothing is left of a lab. */

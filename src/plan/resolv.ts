@@ -31,7 +31,10 @@ export function parseResolv(text: string): ResolvConf {
   let search: string[] = [];
   const options: string[] = [];
   for (const line of text.split('\n')) {
-    const [key, ...words] = line.replace(/[#;].*$/, '').trim().split(/\s+/);
+    const [key, ...words] = line
+      .replace(/[#;].*$/, '')
+      .trim()
+      .split(/\s+/);
     if (key === 'nameserver' && words[0]) nameservers.push(words[0]);
     // The last of `search` and `domain` wins (resolv.conf(5)).
     else if (key === 'search' || key === 'domain') search = words.filter((w) => w !== '');
@@ -73,19 +76,23 @@ export function renderResolv(lab: string, kind: ResolvKind, host: ResolvConf | u
   if (kind === 'host' && usable) {
     // The host's own timeout/attempts are replaced: later options win, but a copy without them is clearer.
     const options = [...usable.options.filter((o) => !/^(timeout|attempts):/.test(o)), ...FAST];
-    return [
-      head,
-      '# Other names: the host\'s resolvers, reached through the lab\'s NAT; one 1 s try each.',
-      ...usable.nameservers.map((n) => `nameserver ${n}`),
-      ...(usable.search.length > 0 ? [`search ${usable.search.join(' ')}`] : []),
-      `options ${options.join(' ')}`,
-    ].join('\n') + '\n';
+    return (
+      [
+        head,
+        "# Other names: the host's resolvers, reached through the lab's NAT; one 1 s try each.",
+        ...usable.nameservers.map((n) => `nameserver ${n}`),
+        ...(usable.search.length > 0 ? [`search ${usable.search.join(' ')}`] : []),
+        `options ${options.join(' ')}`,
+      ].join('\n') + '\n'
+    );
   }
-  return [
-    head,
-    '# Other names: no resolver is reachable from this node. Nothing listens on its own 127.0.0.1:53,',
-    '# so a lookup is refused and fails at once (run a DNS server there and it is used).',
-    'nameserver 127.0.0.1',
-    `options ${FAST.join(' ')}`,
-  ].join('\n') + '\n';
+  return (
+    [
+      head,
+      '# Other names: no resolver is reachable from this node. Nothing listens on its own 127.0.0.1:53,',
+      '# so a lookup is refused and fails at once (run a DNS server there and it is used).',
+      'nameserver 127.0.0.1',
+      `options ${FAST.join(' ')}`,
+    ].join('\n') + '\n'
+  );
 }

@@ -38,16 +38,30 @@ export function desiredResources(t: Topology): Resource[] {
   const ipv6 = labUsesIpv6(t);
   const out: Resource[] = [];
   for (const net of t.networks.values()) {
-    out.push(link(HOST_NS, net.bridge, Phase.HostPre, {
-      op: 'link.create', kind: 'bridge', ns: HOST_NS, name: net.bridge, alias: net.alias,
-      ipv6: net.subnets.some((s) => s.includes(':')), up: true,
-    }));
+    out.push(
+      link(HOST_NS, net.bridge, Phase.HostPre, {
+        op: 'link.create',
+        kind: 'bridge',
+        ns: HOST_NS,
+        name: net.bridge,
+        alias: net.alias,
+        ipv6: net.subnets.some((s) => s.includes(':')),
+        up: true,
+      }),
+    );
     for (const gw of net.gateways) out.push(addr(HOST_NS, net.bridge, gw, Phase.HostPre));
   }
   for (const node of t.nodes.values()) {
-    out.push(node.netnsOf === undefined
-      ? { id: resourceId.netns(node.netns), kind: 'netns', phase: Phase.Netns, op: { op: 'netns.create', name: node.netns, group: netnsGroup(t.name, t.owner) } }
-      : { id: resourceId.attach(node.netns), kind: 'netns', phase: Phase.Netns, op: { op: 'netns.attach', name: node.netns, pid: node.netnsOf } });
+    out.push(
+      node.netnsOf === undefined
+        ? {
+            id: resourceId.netns(node.netns),
+            kind: 'netns',
+            phase: Phase.Netns,
+            op: { op: 'netns.create', name: node.netns, group: netnsGroup(t.name, t.owner) },
+          }
+        : { id: resourceId.attach(node.netns), kind: 'netns', phase: Phase.Netns, op: { op: 'netns.attach', name: node.netns, pid: node.netnsOf } },
+    );
     out.push(...nodeSysctls(node));
     out.push(...nodeResources(t, node, ipv6));
   }
@@ -59,7 +73,9 @@ export function desiredResources(t: Topology): Resource[] {
 function nodeSysctls(node: Node): Resource[] {
   if (!node.forwarding) return [];
   return ['net.ipv4.ip_forward', 'net.ipv6.conf.all.forwarding'].map((key) => ({
-    id: resourceId.sysctl(node.netns, key), kind: 'sysctl' as const, phase: Phase.Sysctl,
+    id: resourceId.sysctl(node.netns, key),
+    kind: 'sysctl' as const,
+    phase: Phase.Sysctl,
     op: { op: 'sysctl.set' as const, ns: node.netns, key, value: '1' },
   }));
 }
@@ -75,9 +91,7 @@ function nodeResources(t: Topology, node: Node, ipv6: boolean): Resource[] {
       // The pair was created by the `a` node's batch, which ran earlier: just bring this end up.
       out.push(config(ns, iface.name, Phase.Nodes, { op: 'link.set', ns, name: iface.name, up: true }));
     } else {
-      const peer = l.kind === 'p2p'
-        ? { ns: nodeNetns(t, l.b.node), name: l.b.iface, ...peerMtu(t, l) }
-        : { ns: HOST_NS, name: l.hostEnd, ...mtu };
+      const peer = l.kind === 'p2p' ? { ns: nodeNetns(t, l.b.node), name: l.b.iface, ...peerMtu(t, l) } : { ns: HOST_NS, name: l.hostEnd, ...mtu };
       // ipv6:false (addr_gen_mode none on both ends) only when both ends can carry IPv6: below
       // its minimum MTU a link has no IPv6 state, Linux refuses the setting, and there is no
       // link-local to prevent. (A pair with one end below and one above keeps a link-local on
@@ -120,7 +134,12 @@ function hostRules(t: Topology): Resource[] {
   const publish = [...t.nodes.values()].flatMap((node) => node.publish.map((p) => hostPublish(t, node, p)));
   if (nat.length === 0 && publish.length === 0) return [];
   return [
-    { id: resourceId.sysctl(HOST_NS, 'net.ipv4.ip_forward'), kind: 'sysctl', phase: Phase.HostPost, op: { op: 'sysctl.set', ns: HOST_NS, key: 'net.ipv4.ip_forward', value: '1' } },
+    {
+      id: resourceId.sysctl(HOST_NS, 'net.ipv4.ip_forward'),
+      kind: 'sysctl',
+      phase: Phase.HostPost,
+      op: { op: 'sysctl.set', ns: HOST_NS, key: 'net.ipv4.ip_forward', value: '1' },
+    },
     nft(HOST_NS, t.name, renderHostTable({ lab: t.name, nat, publish, mark: markerHead(t.name, t.owner) }), Phase.HostPost),
   ];
 }
@@ -132,9 +151,14 @@ function hostPublish(t: Topology, node: Node, p: Publish): HostPublish {
   const link = t.links.find((l) => l.id === iface?.link);
   const bridge = link?.kind === 'bridged' ? t.networks.get(link.network)?.bridge : undefined;
   return {
-    node: node.name, hostPort: p.hostPort, nodePort: p.nodePort, proto: p.proto, nodeAddress: p.nodeAddress,
+    node: node.name,
+    hostPort: p.hostPort,
+    nodePort: p.nodePort,
+    proto: p.proto,
+    nodeAddress: p.nodeAddress,
     subnet: parsed ? formatCidr(networkOf(parsed)) : `${p.nodeAddress}/32`,
-    ...(bridge ? { bridge } : {}), ...(p.hostAddress ? { hostAddress: p.hostAddress } : {}),
+    ...(bridge ? { bridge } : {}),
+    ...(p.hostAddress ? { hostAddress: p.hostAddress } : {}),
   };
 }
 
@@ -175,7 +199,11 @@ function addr(ns: NsRef, dev: string, cidr: string, phase: Phase): Resource {
 }
 
 /** What planning needs read from the kernel: the lab's namespaces and the sysctls it sets. */
-export function liveQueryOf(t: Topology, owned: Owned, desired: readonly Resource[] = desiredResources(t)): { namespaces: string[]; sysctls: Array<{ ns: NsRef; key: string }>; tables: NsRef[] } {
+export function liveQueryOf(
+  t: Topology,
+  owned: Owned,
+  desired: readonly Resource[] = desiredResources(t),
+): { namespaces: string[]; sysctls: Array<{ ns: NsRef; key: string }>; tables: NsRef[] } {
   const namespaces = [...[...t.nodes.values()].map((n) => n.netns), ...[...owned.values()].map((r) => opNs(r.op))];
   const sysctls = desired.flatMap((r) => (r.op.op === 'sysctl.set' ? [{ ns: r.op.ns, key: r.op.key }] : []));
   const tables = [...desired, ...owned.values()].flatMap((r) => (r.op.op === 'nft.load' ? [r.op.ns] : []));

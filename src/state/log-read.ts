@@ -64,7 +64,10 @@ export class LogFollower {
   private readonly decoder = new StringDecoder('utf8');
 
   /** `chase`: follow the name to a new file once rotated (`logs -f`), or stay with the file opened. */
-  constructor(readonly path: string, private readonly chase = true) {}
+  constructor(
+    readonly path: string,
+    private readonly chase = true,
+  ) {}
 
   /** Open now (the file's identity is fixed from here); false when there is none. */
   openNow(): boolean {

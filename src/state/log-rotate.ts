@@ -18,7 +18,10 @@ export class RotatingLog {
   private fd: number;
   private size: number;
 
-  constructor(readonly path: string, private cap: LogCap) {
+  constructor(
+    readonly path: string,
+    private cap: LogCap,
+  ) {
     // An existing log (a keeper restarted, or nslab before caps) is appended to, and rotated at
     // once when it is already over the cap.
     this.fd = openLog(path);

@@ -42,12 +42,35 @@ export type JournalOp =
   | { readonly op: 'netns.delete'; readonly name: string; readonly group?: string }
   | { readonly op: 'netns.attach'; readonly name: string; readonly pid: number }
   | { readonly op: 'netns.detach'; readonly name: string }
-  | { readonly op: 'link.create'; readonly kind: 'bridge'; readonly ns: NsRef; readonly name: string; readonly alias?: string; readonly ipv6: boolean; readonly up: boolean }
   | {
-      readonly op: 'link.create'; readonly kind: 'veth'; readonly ns: NsRef; readonly name: string; readonly index?: number;
-      readonly mtu?: number; readonly ipv6: boolean; readonly up: boolean; readonly peer: JournalPeer;
+      readonly op: 'link.create';
+      readonly kind: 'bridge';
+      readonly ns: NsRef;
+      readonly name: string;
+      readonly alias?: string;
+      readonly ipv6: boolean;
+      readonly up: boolean;
     }
-  | { readonly op: 'link.set'; readonly ns: NsRef; readonly name: string; readonly up?: boolean; readonly master?: string; readonly alias?: string; readonly ipv6?: false }
+  | {
+      readonly op: 'link.create';
+      readonly kind: 'veth';
+      readonly ns: NsRef;
+      readonly name: string;
+      readonly index?: number;
+      readonly mtu?: number;
+      readonly ipv6: boolean;
+      readonly up: boolean;
+      readonly peer: JournalPeer;
+    }
+  | {
+      readonly op: 'link.set';
+      readonly ns: NsRef;
+      readonly name: string;
+      readonly up?: boolean;
+      readonly master?: string;
+      readonly alias?: string;
+      readonly ipv6?: false;
+    }
   | { readonly op: 'link.delete'; readonly ns: NsRef; readonly name: string }
   | { readonly op: 'addr.add' | 'addr.delete'; readonly ns: NsRef; readonly dev: string; readonly cidr: string }
   | { readonly op: 'route.add' | 'route.delete'; readonly ns: NsRef; readonly to: string; readonly via?: string; readonly dev?: string }
@@ -146,11 +169,14 @@ export function isJournalOp(o: unknown): o is JournalOp {
       if (!str(o['ns']) || !str(o['name']) || !bool(o['ipv6']) || !bool(o['up'])) return false;
       if (o['kind'] === 'bridge') return optStr(o['alias']);
       const p = o['peer'];
-      return o['kind'] === 'veth' && optInt(o['index']) && optInt(o['mtu'])
-        && isObj(p) && str(p['ns']) && str(p['name']) && optInt(p['index']) && optInt(p['mtu']);
+      return (
+        o['kind'] === 'veth' && optInt(o['index']) && optInt(o['mtu']) && isObj(p) && str(p['ns']) && str(p['name']) && optInt(p['index']) && optInt(p['mtu'])
+      );
     }
     case 'link.set':
-      return str(o['ns']) && str(o['name']) && optBool(o['up']) && optStr(o['master']) && optStr(o['alias']) && (o['ipv6'] === undefined || o['ipv6'] === false);
+      return (
+        str(o['ns']) && str(o['name']) && optBool(o['up']) && optStr(o['master']) && optStr(o['alias']) && (o['ipv6'] === undefined || o['ipv6'] === false)
+      );
     case 'link.delete':
       return str(o['ns']) && str(o['name']);
     case 'addr.add':
@@ -182,8 +208,15 @@ export function isJournalRecord(r: unknown): r is JournalRecord {
       return int(r['v']) && (r['v'] as number) >= 1 && str(r['lab']) && str(r['file']) && optStr(r['hostNetns']);
     case 'proc': {
       const outer = r['outer'];
-      return str(r['node']) && str(r['name']) && int(r['pid']) && int(r['start']) && str(r['spec']) && optBool(r['adhoc'])
-        && (outer === undefined || (isObj(outer) && int(outer['pid']) && int(outer['start'])));
+      return (
+        str(r['node']) &&
+        str(r['name']) &&
+        int(r['pid']) &&
+        int(r['start']) &&
+        str(r['spec']) &&
+        optBool(r['adhoc']) &&
+        (outer === undefined || (isObj(outer) && int(outer['pid']) && int(outer['start'])))
+      );
     }
     case 'proc-gone':
     case 'keeper-gone':
@@ -227,13 +260,15 @@ export function parseJournal(text: string): ParsedJournal {
   } catch {
     values = undefined;
   }
-  const parsed = values ?? lines.map((l) => {
-    try {
-      return JSON.parse(l) as unknown;
-    } catch {
-      return undefined;
-    }
-  });
+  const parsed =
+    values ??
+    lines.map((l) => {
+      try {
+        return JSON.parse(l) as unknown;
+      } catch {
+        return undefined;
+      }
+    });
   const records: JournalRecord[] = [];
   let damaged = 0;
   let badBeforeEnd = false;
@@ -256,7 +291,11 @@ export function parseJournal(text: string): ParsedJournal {
 
 /** The one-line refusal of a journal written by a newer nslab (exit 1). */
 export function newerJournalError(path: string, version: number): NslabError {
-  return new NslabError('journal-newer', `journal ${path} was written by a newer nslab (version ${version}); use that version to take the lab down, or \`nslab clean\``, 1);
+  return new NslabError(
+    'journal-newer',
+    `journal ${path} was written by a newer nslab (version ${version}); use that version to take the lab down, or \`nslab clean\``,
+    1,
+  );
 }
 
 // ---- the contract with the kernel port, checked by the compiler ----

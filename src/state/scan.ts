@@ -40,12 +40,18 @@ export function findState(lab: string): FoundState | undefined {
 
 /** Every lab state directory under the state root (any name; the caller checks it is a lab name). */
 export function stateDirs(): string[] {
-  return entries().filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  return entries()
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
 }
 
 /** Labs with a lock file `.lock-<lab>` in the state root. */
 export function lockFiles(): string[] {
-  return entries().filter((d) => d.isFile() && d.name.startsWith('.lock-')).map((d) => d.name.slice('.lock-'.length)).sort();
+  return entries()
+    .filter((d) => d.isFile() && d.name.startsWith('.lock-'))
+    .map((d) => d.name.slice('.lock-'.length))
+    .sort();
 }
 
 function entries(): import('node:fs').Dirent[] {

@@ -109,7 +109,7 @@ export function saveModelCache(lab: string, key: string, value: unknown): void {
 export function loadModelCache(lab: string, key: string): unknown {
   try {
     const bytes = readStateFile(join(labPaths(lab).dir, 'model.v8'));
-    const got = bytes === undefined ? undefined : deserialize(bytes) as { key?: unknown; value?: unknown };
+    const got = bytes === undefined ? undefined : (deserialize(bytes) as { key?: unknown; value?: unknown });
     return got?.key === key ? got.value : undefined;
   } catch (e) {
     // A cache that does not read is rebuilt; one that is not ours must be said, not ignored.

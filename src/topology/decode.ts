@@ -18,14 +18,25 @@ export type Decoded = { readonly text: string } | { readonly finding: Finding };
 /** The finding for a file of `size` bytes, over MAX_FILE_BYTES (reported at 1:1, before reading it). */
 export function tooBig(size: number): Finding {
   const mb = (n: number): string => `${(n / 1024 / 1024).toFixed(1)} MB`;
-  return { span: { line: 1, col: 1 }, code: IssueCode.YamlLimit, message: `the file is ${mb(size)} (${size} bytes); topology files are limited to ${mb(MAX_FILE_BYTES)}` };
+  return {
+    span: { line: 1, col: 1 },
+    code: IssueCode.YamlLimit,
+    message: `the file is ${mb(size)} (${size} bytes); topology files are limited to ${mb(MAX_FILE_BYTES)}`,
+  };
 }
 
 /** Decode a topology file's bytes (UTF-8, an optional byte order mark is dropped). */
 export function decodeTopology(bytes: Uint8Array): Decoded {
   if (bytes.length > MAX_FILE_BYTES) return { finding: tooBig(bytes.length) };
   const bom = otherEncoding(bytes);
-  if (bom) return { finding: { span: { line: 1, col: 1 }, code: IssueCode.YamlSyntax, message: `the file is ${bom} (it starts with a ${bom} byte order mark); save it as UTF-8` } };
+  if (bom)
+    return {
+      finding: {
+        span: { line: 1, col: 1 },
+        code: IssueCode.YamlSyntax,
+        message: `the file is ${bom} (it starts with a ${bom} byte order mark); save it as UTF-8`,
+      },
+    };
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
@@ -73,9 +84,22 @@ function firstInvalidByte(b: Uint8Array): number {
 function sequenceLength(b: Uint8Array, i: number): number {
   const c = b[i]!;
   if (c < 0x80) return 1;
-  const [n, lo, hi] = c >= 0xc2 && c <= 0xdf ? [2, 0x80, 0xbf]
-    : c === 0xe0 ? [3, 0xa0, 0xbf] : c === 0xed ? [3, 0x80, 0x9f] : c >= 0xe1 && c <= 0xef ? [3, 0x80, 0xbf]
-      : c === 0xf0 ? [4, 0x90, 0xbf] : c === 0xf4 ? [4, 0x80, 0x8f] : c >= 0xf1 && c <= 0xf3 ? [4, 0x80, 0xbf] : [0, 0, 0];
+  const [n, lo, hi] =
+    c >= 0xc2 && c <= 0xdf
+      ? [2, 0x80, 0xbf]
+      : c === 0xe0
+        ? [3, 0xa0, 0xbf]
+        : c === 0xed
+          ? [3, 0x80, 0x9f]
+          : c >= 0xe1 && c <= 0xef
+            ? [3, 0x80, 0xbf]
+            : c === 0xf0
+              ? [4, 0x90, 0xbf]
+              : c === 0xf4
+                ? [4, 0x80, 0x8f]
+                : c >= 0xf1 && c <= 0xf3
+                  ? [4, 0x80, 0xbf]
+                  : [0, 0, 0];
   if (n === 0 || i + n > b.length) return 0;
   const second = b[i + 1]!;
   if (second < lo || second > hi) return 0;

@@ -40,8 +40,7 @@ export function targetProblem(text: string): string | undefined {
   if (text.includes('/')) return subnetProblem(text);
   if (parseAddress(text)) return undefined;
   if (text.includes(':') || /^[0-9.]+$/.test(text)) return addressProblem(text);
-  return nameProblem('node', text) === undefined ? undefined
-    : 'it is not a CIDR such as 10.0.0.0/24, an address such as 10.0.0.1, or a node name';
+  return nameProblem('node', text) === undefined ? undefined : 'it is not a CIDR such as 10.0.0.0/24, an address such as 10.0.0.1, or a node name';
 }
 
 /** Parse a checked target. */
@@ -76,7 +75,7 @@ export function publishProblem(text: string): string | undefined {
 export function hostAddressProblem(text: string): string | undefined {
   const p = addressProblem(text);
   if (p) return `host address: ${p}`;
-  return parseAddress(text)!.family === 4 ? undefined : 'the host address must be IPv4: published ports forward to the node\'s IPv4 address';
+  return parseAddress(text)!.family === 4 ? undefined : "the host address must be IPv4: published ports forward to the node's IPv4 address";
 }
 
 /** Parse a checked publish string. */

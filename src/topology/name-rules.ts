@@ -20,9 +20,10 @@ export function nameProblem(kind: NameKind, name: string): string | undefined {
 
 /** The full message for an invalid name (nameProblem must have returned a reason). */
 export function nameMessage(kind: NameKind, name: string, reason: string): string {
-  const rule = kind === 'interface'
-    ? `interface names are 1 to ${MAX_IFNAME} bytes of A-Z a-z 0-9 _ . -, and not 'lo', '.' or '..'`
-    : `${kind} names are 1 to ${kind === 'lab' ? MAX_LAB_NAME : MAX_NAME} characters of a-z, 0-9 and '-', starting with a letter, because they become parts of kernel object names and hostnames`;
+  const rule =
+    kind === 'interface'
+      ? `interface names are 1 to ${MAX_IFNAME} bytes of A-Z a-z 0-9 _ . -, and not 'lo', '.' or '..'`
+      : `${kind} names are 1 to ${kind === 'lab' ? MAX_LAB_NAME : MAX_NAME} characters of a-z, 0-9 and '-', starting with a letter, because they become parts of kernel object names and hostnames`;
   return `invalid ${kind} name ${quote(name)}: ${reason} (${rule})`;
 }
 
@@ -60,7 +61,8 @@ function charReason(c: string): string {
   if (c === '/') return "it contains '/'";
   if (c === ' ') return 'it contains a space';
   if (/\s/.test(c)) return `it contains whitespace (${escapeChar(c)})`;
-  if ((c.codePointAt(0) ?? 0) > 0x7e) return `it contains the non-ASCII character ${quote(c)} (U+${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')})`;
+  if ((c.codePointAt(0) ?? 0) > 0x7e)
+    return `it contains the non-ASCII character ${quote(c)} (U+${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')})`;
   if (/[\p{Cc}]/u.test(c)) return `it contains the control character ${escapeChar(c)}`;
   if (SHELL_META.has(c)) return `it contains the shell metacharacter ${quote(c)}`;
   if (/[A-Z]/.test(c)) return 'it contains uppercase letters';

@@ -29,7 +29,11 @@ export function parseFirewall(node: string, n: SNode, sink: IssueSink): Firewall
   return { span: n.span, ...out };
 }
 
-const LISTS = [['rules', undefined], ['deny', 'drop'], ['allow', 'accept']] as const;
+const LISTS = [
+  ['rules', undefined],
+  ['deny', 'drop'],
+  ['allow', 'accept'],
+] as const;
 
 function parseChain(what: string, n: SNode, sink: IssueSink): ChainRaw {
   const base = { span: n.span, policy: 'accept' as const, established: true, rules: [] };
@@ -53,12 +57,16 @@ function parseChain(what: string, n: SNode, sink: IssueSink): ChainRaw {
 
 function parseRule(what: string, n: SNode, action: 'drop' | 'accept' | undefined, sink: IssueSink): RuleRaw | undefined {
   const entity = { node: n, what, where: `in ${what}` };
-  const data = action === undefined
-    ? check(ruleSchema, { ...entity, keys: keysOf(ruleSchema) }, sink)
-    : check(matchSchema, { ...entity, keys: keysOf(matchSchema) }, sink);
+  const data =
+    action === undefined
+      ? check(ruleSchema, { ...entity, keys: keysOf(ruleSchema) }, sink)
+      : check(matchSchema, { ...entity, keys: keysOf(matchSchema) }, sink);
   if (!data) return undefined;
   let ok = true;
-  for (const [a, b] of [['from', 'saddr'], ['to', 'daddr']] as const) {
+  for (const [a, b] of [
+    ['from', 'saddr'],
+    ['to', 'daddr'],
+  ] as const) {
     if (data[a] !== undefined && data[b] !== undefined) {
       sink.error(keySpanAt(n, [], b), IssueCode.BadValue, `${what} has both ${a}: and ${b}:; ${b} is another name for ${a}, give one of them`);
       ok = false;

@@ -41,8 +41,15 @@ export function parseNode(e: SEntry, sink: IssueSink): NodeRaw {
   const pubNode = entryOf(e.value, 'publish')?.value;
   const publish = pubNode === undefined ? [] : parsePublishList(e.key, pubNode, sink);
   return {
-    name: e.key, span: e.keySpan, ok: nameOk && data !== undefined, interfacesOk, forwarding: data?.forwarding ?? false, interfaces, routes,
-    ...(firewall ? { firewall } : {}), publish,
+    name: e.key,
+    span: e.keySpan,
+    ok: nameOk && data !== undefined,
+    interfacesOk,
+    forwarding: data?.forwarding ?? false,
+    interfaces,
+    routes,
+    ...(firewall ? { firewall } : {}),
+    publish,
     isolate: [...new Set(data?.isolate ?? [])],
     ...(data?.hostname === undefined ? {} : { hostname: data.hostname }),
     ...(data?.netns_of === undefined ? {} : { netnsOf: data.netns_of }),
@@ -54,7 +61,12 @@ type ProcessData = z.infer<typeof processSchema>;
 
 /** Words of a command: a list as is, a string split at white space (never run through a shell). */
 function words(c: string | readonly string[]): string[] {
-  return typeof c === 'string' ? c.trim().split(/\s+/).filter((w) => w !== '') : [...c];
+  return typeof c === 'string'
+    ? c
+        .trim()
+        .split(/\s+/)
+        .filter((w) => w !== '')
+    : [...c];
 }
 
 /** The node's processes; a missing name defaults to the command's base name, names must be unique. */
@@ -69,10 +81,17 @@ function parseProcesses(what: string, node: SNode, list: readonly ProcessData[],
     seen.add(name);
     const ready = p.ready === undefined ? {} : { ready: 'tcp' in p.ready ? { tcp: p.ready.tcp } : { command: words(p.ready.command) } };
     return {
-      name, command, span,
-      ...(p.env ? { env: p.env } : {}), ...(p.cwd === undefined ? {} : { cwd: p.cwd }), ...(p.user === undefined ? {} : { user: p.user }),
-      ...ready, ...(p.ready_timeout === undefined ? {} : { readyTimeoutMs: p.ready_timeout * 1000 }),
-      ...(p.log === undefined ? {} : { log: { ...(p.log.max === undefined ? {} : { maxBytes: p.log.max }), ...(p.log.keep === undefined ? {} : { keep: p.log.keep }) } }),
+      name,
+      command,
+      span,
+      ...(p.env ? { env: p.env } : {}),
+      ...(p.cwd === undefined ? {} : { cwd: p.cwd }),
+      ...(p.user === undefined ? {} : { user: p.user }),
+      ...ready,
+      ...(p.ready_timeout === undefined ? {} : { readyTimeoutMs: p.ready_timeout * 1000 }),
+      ...(p.log === undefined
+        ? {}
+        : { log: { ...(p.log.max === undefined ? {} : { maxBytes: p.log.max }), ...(p.log.keep === undefined ? {} : { keep: p.log.keep }) } }),
     };
   });
 }
@@ -100,7 +119,8 @@ function attachment(d: IfaceData, n: SNode, what: string, sink: IssueSink): Atta
     return undefined;
   }
   if (kinds.length > 1) {
-    for (const k of kinds.slice(1)) sink.error(keySpanAt(n, [], k), IssueCode.BadValue, `${what} has both ${kinds[0]}: and ${k}:; an interface connects to exactly one of them`);
+    for (const k of kinds.slice(1))
+      sink.error(keySpanAt(n, [], k), IssueCode.BadValue, `${what} has both ${kinds[0]}: and ${k}:; an interface connects to exactly one of them`);
     return undefined;
   }
   if (d.network !== undefined) return { kind: 'network', network: located(n, 'network', d.network) };
@@ -117,7 +137,11 @@ function parseRoute(node: string, item: SNode, i: number, sink: IssueSink): Rout
   const dev = data.dev === undefined ? {} : { dev: located(item, 'dev', data.dev) };
   let ok = true;
   if (via && via.value.family !== to.value.family) {
-    sink.error(via.span, IssueCode.BadValue, `${what}: via ${via.value.address} is ${familyName(via.value.family)} but the destination is ${familyName(to.value.family)}`);
+    sink.error(
+      via.span,
+      IssueCode.BadValue,
+      `${what}: via ${via.value.address} is ${familyName(via.value.family)} but the destination is ${familyName(to.value.family)}`,
+    );
     ok = false;
   }
   if (!via && data.dev === undefined) {

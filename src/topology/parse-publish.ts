@@ -34,6 +34,10 @@ function parseItem(what: string, n: SNode, sink: IssueSink): PublishRaw | undefi
     const text = check(publishTextSchema, { ...entity, keys: [] }, sink);
     return text === undefined ? undefined : { what, span: n.span, ...parsePublish(text) };
   }
-  sink.error(n.span, IssueCode.BadValue, `${what} must be "HOSTPORT:NODEPORT[/PROTO]" such as "8080:80/tcp", or a mapping such as { host: 8080, node: 80 } (got ${describeValue(toPlain(n))})`);
+  sink.error(
+    n.span,
+    IssueCode.BadValue,
+    `${what} must be "HOSTPORT:NODEPORT[/PROTO]" such as "8080:80/tcp", or a mapping such as { host: 8080, node: 80 } (got ${describeValue(toPlain(n))})`,
+  );
   return undefined;
 }

@@ -83,7 +83,11 @@ function parseExpect(item: SNode, i: number, sink: IssueSink): ExpectRaw {
     sink.error(keySpanAt(item, [], 'udp'), IssueCode.BadValue, `${what} has both tcp: and udp:; a probe uses one of them`);
     return failed;
   }
-  const probe = data.tcp !== undefined ? { kind: 'tcp' as const, port: data.tcp }
-    : data.udp !== undefined ? { kind: 'udp' as const, port: data.udp } : { kind: 'icmp' as const };
+  const probe =
+    data.tcp !== undefined
+      ? { kind: 'tcp' as const, port: data.tcp }
+      : data.udp !== undefined
+        ? { kind: 'udp' as const, port: data.udp }
+        : { kind: 'icmp' as const };
   return { span: item.span, ok: true, from: located(item, 'from', data.from), to: located(item, 'to', data.to), reach: data.reach ?? true, probe };
 }

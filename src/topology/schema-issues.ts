@@ -60,7 +60,8 @@ function unknownKeys(keys: readonly string[], path: Path, e: Entity): Finding[] 
       return { span: keySpanAt(e.node, path, k), code: IssueCode.UnknownKey, message };
     }
     return {
-      span: keySpanAt(e.node, path, k), code: IssueCode.UnknownKey,
+      span: keySpanAt(e.node, path, k),
+      code: IssueCode.UnknownKey,
       message: `unknown key ${quote(k)} ${where}${hint === undefined ? '' : ` (did you mean '${hint}'?)`}`,
     };
   });
@@ -68,13 +69,41 @@ function unknownKeys(keys: readonly string[], path: Path, e: Entity): Finding[] 
 
 /** Words people reach for (from iproute2, docker, netplan) and the key this format uses. */
 const SYNONYMS: Readonly<Record<string, string | readonly string[]>> = {
-  gw: 'via', gateway: 'via', nexthop: 'via', dst: 'to', dest: 'to', destination: 'to', device: 'dev',
-  ip: 'address', addr: 'address', addresses: 'address', ips: 'address',
-  subnets: 'subnet', cidr: 'subnet', prefix: 'subnet', gateways: 'gateway',
-  net: 'network', bridge: 'network', link: 'peer', ifaces: 'interfaces', links: 'interfaces', route: 'routes',
+  gw: 'via',
+  gateway: 'via',
+  nexthop: 'via',
+  dst: 'to',
+  dest: 'to',
+  destination: 'to',
+  device: 'dev',
+  ip: 'address',
+  addr: 'address',
+  addresses: 'address',
+  ips: 'address',
+  subnets: 'subnet',
+  cidr: 'subnet',
+  prefix: 'subnet',
+  gateways: 'gateway',
+  net: 'network',
+  bridge: 'network',
+  link: 'peer',
+  ifaces: 'interfaces',
+  links: 'interfaces',
+  route: 'routes',
   ports: ['publish', 'dport'],
-  fwd: 'forward', in: 'input', out: 'output', src: 'from', source: 'from', protocol: 'proto', port: 'dport',
-  accept: 'allow', permit: 'allow', drop: 'deny', rule: 'rules', default: 'policy', expose: 'publish',
+  fwd: 'forward',
+  in: 'input',
+  out: 'output',
+  src: 'from',
+  source: 'from',
+  protocol: 'proto',
+  port: 'dport',
+  accept: 'allow',
+  permit: 'allow',
+  drop: 'deny',
+  rule: 'rules',
+  default: 'policy',
+  expose: 'publish',
 };
 
 function suggestFor(key: string, path: Path, e: Entity): string | undefined {

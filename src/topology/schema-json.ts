@@ -16,7 +16,11 @@ export function topologyJsonSchema(): Record<string, unknown> {
   const body = z.toJSONSchema(topologySchema, { target: 'draft-7', io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
   const { $schema, title, description, definitions, ...rest } = body;
   return {
-    $schema, $id: SCHEMA_ID, title, description, ...rest,
+    $schema,
+    $id: SCHEMA_ID,
+    title,
+    description,
+    ...rest,
     // The parser ignores these top-level keys (parse.ts): a place for YAML anchors.
     patternProperties: { [EXTENSION_KEY]: { description: 'Ignored by nslab: a place for YAML anchors (&name) to reuse elsewhere with *name.' } },
     // The value syntaxes the fields refer to (syntaxRef), each pattern once.

@@ -37,7 +37,7 @@ import { addressOrCidrProblem, addressProblem, cidrProblem, destinationProblem, 
 import { endpointProblem, hostnameProblem } from './name-rules.js';
 import { firewallSchema, publishSchema } from './schema-firewall.js';
 import { processSchema } from './schema-process.js';
-import { bool, checked, intRange, oneOrMany, patterned, port, } from './schema-util.js';
+import { bool, checked, intRange, oneOrMany, patterned, port } from './schema-util.js';
 
 function looseMap(expect: string): z.ZodType<Record<string, unknown> | null> {
   return z.record(z.string(), z.unknown(), { error: expect }).nullable();
@@ -48,85 +48,155 @@ const ADDRESSES = 'must be an address such as 10.0.0.1, or a list of them';
 const CIDRS = 'must be an address with prefix length such as 10.0.0.1/24, or a list of them';
 
 /** `networks.NAME`. */
-export const networkSchema = z.strictObject({
-  subnet: oneOrMany(checked(SUBNETS, subnetProblem, 'subnet').describe('A subnet such as 10.0.0.0/24 or fd00::/64 (no host bits set).'), SUBNETS)
-    .describe('The subnet(s) of the network: node addresses are allocated from them and must lie in them.'),
-  gateway: oneOrMany(checked(ADDRESSES, addressProblem, 'address').describe('An address inside one of the subnets, without /LEN.'), ADDRESSES).optional()
-    .describe("The bridge's own address(es) in the host namespace; nodes on the network get a default route via it."),
-  nat: bool.optional().describe("Masquerade the network's subnets when they leave through the host, and turn on forwarding in the host (default false)."),
-}, { error: 'must be a mapping such as { subnet: 10.0.0.0/24 }' })
+export const networkSchema = z
+  .strictObject(
+    {
+      subnet: oneOrMany(checked(SUBNETS, subnetProblem, 'subnet').describe('A subnet such as 10.0.0.0/24 or fd00::/64 (no host bits set).'), SUBNETS).describe(
+        'The subnet(s) of the network: node addresses are allocated from them and must lie in them.',
+      ),
+      gateway: oneOrMany(checked(ADDRESSES, addressProblem, 'address').describe('An address inside one of the subnets, without /LEN.'), ADDRESSES)
+        .optional()
+        .describe("The bridge's own address(es) in the host namespace; nodes on the network get a default route via it."),
+      nat: bool.optional().describe("Masquerade the network's subnets when they leave through the host, and turn on forwarding in the host (default false)."),
+    },
+    { error: 'must be a mapping such as { subnet: 10.0.0.0/24 }' },
+  )
   .describe('A network: a Linux bridge "<lab>-<network>" in the host namespace.');
 
 /** `nodes.NAME.interfaces.IFNAME`. */
-export const interfaceSchema = z.strictObject({
-  network: patterned('must be the name of a network', 'nodeName').optional()
-    .describe('Connect this interface to a network (its bridge), by the network\'s name.'),
-  peer: checked('must be the other end as "NODE:IFACE"', endpointProblem, 'endpoint').optional()
-    .describe('Connect this interface straight to another node\'s interface, written "NODE:IFACE" (a point-to-point veth pair; the other end names this one back).'),
-  host: z.literal(true, { error: 'must be true (a veth to the host namespace); leave it out otherwise' }).optional()
-    .describe('true: connect this interface by a veth to the host namespace.'),
-  host_address: oneOrMany(checked(CIDRS, cidrProblem, 'cidr').describe('An address with prefix length, such as 10.1.1.2/24.'), CIDRS).optional()
-    .describe('With host: true, the address(es) of the host end of the veth.'),
-  address: oneOrMany(checked(CIDRS, addressOrCidrProblem, 'addressOrCidr').describe('An address such as 10.0.0.2/24; on a network, without /LEN it takes the subnet\'s prefix.'), CIDRS).optional()
-    .describe('The interface\'s address(es); on a network, left out means one is allocated from the subnet.'),
-  mtu: intRange(68, 65535).optional().describe('The MTU of the interface (68 to 65535).'),
-}, { error: 'must be a mapping such as { network: lan } or { peer: "r1:eth1" }' })
+export const interfaceSchema = z
+  .strictObject(
+    {
+      network: patterned('must be the name of a network', 'nodeName')
+        .optional()
+        .describe("Connect this interface to a network (its bridge), by the network's name."),
+      peer: checked('must be the other end as "NODE:IFACE"', endpointProblem, 'endpoint')
+        .optional()
+        .describe(
+          'Connect this interface straight to another node\'s interface, written "NODE:IFACE" (a point-to-point veth pair; the other end names this one back).',
+        ),
+      host: z
+        .literal(true, { error: 'must be true (a veth to the host namespace); leave it out otherwise' })
+        .optional()
+        .describe('true: connect this interface by a veth to the host namespace.'),
+      host_address: oneOrMany(checked(CIDRS, cidrProblem, 'cidr').describe('An address with prefix length, such as 10.1.1.2/24.'), CIDRS)
+        .optional()
+        .describe('With host: true, the address(es) of the host end of the veth.'),
+      address: oneOrMany(
+        checked(CIDRS, addressOrCidrProblem, 'addressOrCidr').describe(
+          "An address such as 10.0.0.2/24; on a network, without /LEN it takes the subnet's prefix.",
+        ),
+        CIDRS,
+      )
+        .optional()
+        .describe("The interface's address(es); on a network, left out means one is allocated from the subnet."),
+      mtu: intRange(68, 65535).optional().describe('The MTU of the interface (68 to 65535).'),
+    },
+    { error: 'must be a mapping such as { network: lan } or { peer: "r1:eth1" }' },
+  )
   .describe('An interface of the node: a veth connected to exactly one of network:, peer: or host: true.');
 
 /** `nodes.NAME.routes[i]`. */
-export const routeSchema = z.strictObject({
-  to: checked("must be a destination such as 10.9.0.0/16, or 'default'", destinationProblem, 'destination')
-    .describe("The destination: a subnet such as 10.9.0.0/16, a single address (a host route), or 'default'."),
-  via: checked('must be a next-hop address such as 10.0.0.1', addressProblem, 'address').optional()
-    .describe('The next hop: an address in a subnet the node is connected to.'),
-  dev: patterned('must be the name of one of the node\'s interfaces', 'ifaceName').optional()
-    .describe('The interface of this node the route leaves through.'),
-}, { error: 'must be a mapping such as { to: default, via: 10.0.0.1 }' })
+export const routeSchema = z
+  .strictObject(
+    {
+      to: checked("must be a destination such as 10.9.0.0/16, or 'default'", destinationProblem, 'destination').describe(
+        "The destination: a subnet such as 10.9.0.0/16, a single address (a host route), or 'default'.",
+      ),
+      via: checked('must be a next-hop address such as 10.0.0.1', addressProblem, 'address')
+        .optional()
+        .describe('The next hop: an address in a subnet the node is connected to.'),
+      dev: patterned("must be the name of one of the node's interfaces", 'ifaceName')
+        .optional()
+        .describe('The interface of this node the route leaves through.'),
+    },
+    { error: 'must be a mapping such as { to: default, via: 10.0.0.1 }' },
+  )
   .describe('A static route inside the node; it needs via:, dev:, or both.');
 
 const PID = 'must be a process ID (a positive whole number)';
 
 /** `nodes.NAME`. */
-export const nodeSchema = z.strictObject({
-  interfaces: z.record(patterned('must be a name', 'ifaceName'), interfaceSchema).nullable().optional()
-    .describe('The interfaces of the node by name: at most 15 bytes of A-Z a-z 0-9 _ . -, not lo.'),
-  routes: z.array(routeSchema).nullable().optional().describe('Static routes inside the node, beyond the ones its networks imply.'),
-  forwarding: bool.optional().describe('Turn on IP forwarding inside the node (a router). Default false.'),
-  isolate: z.array(z.enum(['pid', 'mount', 'uts'], { error: "must be 'pid', 'mount' or 'uts'" }).describe("A namespace of the node's own: pid, mount or uts."), { error: 'must be a list such as [pid, mount, uts]' }).optional()
-    .describe("More namespaces of the node's own for its processes, like a container: pid (its first process is PID 1), mount (own /proc), uts (own hostname)."),
-  hostname: checked('must be a host name', hostnameProblem, 'hostname').optional()
-    .describe('The host name inside the node (with isolate: [uts]). Default: the node name.'),
-  firewall: firewallSchema.optional(),
-  publish: z.array(publishSchema, { error: 'must be a list of published ports such as ["8080:80"]' }).nullable().optional()
-    .describe('Host ports forwarded to the node\'s first IPv4 address, like docker run -p: "8080:80", "127.0.0.1:5353:53/udp" or { host: 8080, node: 80 }.'),
-  processes: z.array(processSchema, { error: 'must be a list of processes' }).optional()
-    .describe('Long-running processes `up` starts in the node, in order, after the network is ready.'),
-  netns_of: z.int({ error: PID }).min(1, { error: PID }).max(4194304, { error: PID }).optional()
-    .describe('Adopt the network namespace of this running process (such as a container started elsewhere) instead of creating one.'),
-}, { error: 'must be a mapping such as { interfaces: { eth0: { network: lan } } }' })
+export const nodeSchema = z
+  .strictObject(
+    {
+      interfaces: z
+        .record(patterned('must be a name', 'ifaceName'), interfaceSchema)
+        .nullable()
+        .optional()
+        .describe('The interfaces of the node by name: at most 15 bytes of A-Z a-z 0-9 _ . -, not lo.'),
+      routes: z.array(routeSchema).nullable().optional().describe('Static routes inside the node, beyond the ones its networks imply.'),
+      forwarding: bool.optional().describe('Turn on IP forwarding inside the node (a router). Default false.'),
+      isolate: z
+        .array(z.enum(['pid', 'mount', 'uts'], { error: "must be 'pid', 'mount' or 'uts'" }).describe("A namespace of the node's own: pid, mount or uts."), {
+          error: 'must be a list such as [pid, mount, uts]',
+        })
+        .optional()
+        .describe(
+          "More namespaces of the node's own for its processes, like a container: pid (its first process is PID 1), mount (own /proc), uts (own hostname).",
+        ),
+      hostname: checked('must be a host name', hostnameProblem, 'hostname')
+        .optional()
+        .describe('The host name inside the node (with isolate: [uts]). Default: the node name.'),
+      firewall: firewallSchema.optional(),
+      publish: z
+        .array(publishSchema, { error: 'must be a list of published ports such as ["8080:80"]' })
+        .nullable()
+        .optional()
+        .describe(
+          'Host ports forwarded to the node\'s first IPv4 address, like docker run -p: "8080:80", "127.0.0.1:5353:53/udp" or { host: 8080, node: 80 }.',
+        ),
+      processes: z
+        .array(processSchema, { error: 'must be a list of processes' })
+        .optional()
+        .describe('Long-running processes `up` starts in the node, in order, after the network is ready.'),
+      netns_of: z
+        .int({ error: PID })
+        .min(1, { error: PID })
+        .max(4194304, { error: PID })
+        .optional()
+        .describe('Adopt the network namespace of this running process (such as a container started elsewhere) instead of creating one.'),
+    },
+    { error: 'must be a mapping such as { interfaces: { eth0: { network: lan } } }' },
+  )
   .describe('A node: a network namespace "<lab>-<node>".');
 
 /** `expect[i]`. */
-export const expectSchema = z.strictObject({
-  from: patterned('must be a node name', 'nodeName').describe('The node the probe is sent from.'),
-  to: patterned('must be a node name, NODE:IFACE, or an address', 'expectTarget')
-    .describe('What the probe is sent to: a node, "NODE:IFACE", or an address (which may be outside the lab).'),
-  reach: bool.optional().describe('true (default): the probe must get through; false: it must be blocked.'),
-  tcp: port.optional().describe('Probe this TCP port with a connect instead of a ping.'),
-  udp: port.optional().describe('Probe this UDP port with a datagram instead of a ping (a reply or a port-unreachable counts as reached).'),
-}, { error: 'must be a mapping such as { from: web, to: db }' })
+export const expectSchema = z
+  .strictObject(
+    {
+      from: patterned('must be a node name', 'nodeName').describe('The node the probe is sent from.'),
+      to: patterned('must be a node name, NODE:IFACE, or an address', 'expectTarget').describe(
+        'What the probe is sent to: a node, "NODE:IFACE", or an address (which may be outside the lab).',
+      ),
+      reach: bool.optional().describe('true (default): the probe must get through; false: it must be blocked.'),
+      tcp: port.optional().describe('Probe this TCP port with a connect instead of a ping.'),
+      udp: port.optional().describe('Probe this UDP port with a datagram instead of a ping (a reply or a port-unreachable counts as reached).'),
+    },
+    { error: 'must be a mapping such as { from: web, to: db }' },
+  )
   .describe('An expectation `nslab test` checks: a ping (or a TCP/UDP probe) from one node to a target.');
 
 /** The whole file. */
-export const topologySchema = z.strictObject({
-  name: patterned('must be the lab name, such as demo', 'labName')
-    .describe("The lab's name: 1 to 10 of a-z 0-9 -, starting with a letter; it prefixes every kernel object's name."),
-  networks: z.record(patterned('must be a name', 'nodeName'), networkSchema).nullable().optional()
-    .describe('The networks (bridges) of the lab by name: 1 to 32 of a-z 0-9 -, starting with a letter.'),
-  nodes: z.record(patterned('must be a name', 'nodeName'), nodeSchema).nullable()
-    .describe('The nodes (network namespaces) of the lab by name: 1 to 32 of a-z 0-9 -, starting with a letter.'),
-  expect: z.array(expectSchema).nullable().optional().describe('What `nslab test` checks after `up`: reachability between nodes.'),
-}, { error: 'must be a mapping with name:, networks: and nodes:' })
+export const topologySchema = z
+  .strictObject(
+    {
+      name: patterned('must be the lab name, such as demo', 'labName').describe(
+        "The lab's name: 1 to 10 of a-z 0-9 -, starting with a letter; it prefixes every kernel object's name.",
+      ),
+      networks: z
+        .record(patterned('must be a name', 'nodeName'), networkSchema)
+        .nullable()
+        .optional()
+        .describe('The networks (bridges) of the lab by name: 1 to 32 of a-z 0-9 -, starting with a letter.'),
+      nodes: z
+        .record(patterned('must be a name', 'nodeName'), nodeSchema)
+        .nullable()
+        .describe('The nodes (network namespaces) of the lab by name: 1 to 32 of a-z 0-9 -, starting with a letter.'),
+      expect: z.array(expectSchema).nullable().optional().describe('What `nslab test` checks after `up`: reachability between nodes.'),
+    },
+    { error: 'must be a mapping with name:, networks: and nodes:' },
+  )
   .meta({ title: 'nslab topology', description: 'A virtual network built by `nslab up` from network namespaces, veth pairs and bridges.' });
 
 /** The top level with the per-entity parts left open: parse.ts checks each entity on its own. */

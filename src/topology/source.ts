@@ -59,9 +59,11 @@ function yamlFindings(doc: Document.Parsed, lc: LineCounter): Finding[] {
   for (const e of doc.errors) {
     if (seen.has(e.code + e.message)) continue;
     seen.add(e.code + e.message);
-    out.push(e.code === 'RESOURCE_EXHAUSTION'
-      ? { span: spanOf(lc, e.pos[0]), code: IssueCode.YamlLimit, message: 'values are nested too deeply for the YAML parser' }
-      : { span: spanOf(lc, e.pos[0]), code: IssueCode.YamlSyntax, message: yamlMessage(e.code, e.message) });
+    out.push(
+      e.code === 'RESOURCE_EXHAUSTION'
+        ? { span: spanOf(lc, e.pos[0]), code: IssueCode.YamlLimit, message: 'values are nested too deeply for the YAML parser' }
+        : { span: spanOf(lc, e.pos[0]), code: IssueCode.YamlSyntax, message: yamlMessage(e.code, e.message) },
+    );
   }
   return out;
 }
@@ -82,14 +84,19 @@ function aliasBomb(doc: Document.Parsed, lc: LineCounter): Finding[] {
   } catch (e) {
     if (!(e instanceof ReferenceError) || !/excessive alias/i.test(e.message)) return [];
     let span: Span = { line: 1, col: 1 };
-    visit(doc, { Alias(_, n) { if (n.range) span = spanOf(lc, n.range[0]); return visit.BREAK; } });
+    visit(doc, {
+      Alias(_, n) {
+        if (n.range) span = spanOf(lc, n.range[0]);
+        return visit.BREAK;
+      },
+    });
     const message = `aliases expand to too much data (more than ${MAX_ALIAS_COUNT} uses per anchor): refusing a possible alias bomb`;
     return [{ span, code: IssueCode.YamlLimit, message }];
   }
 }
 
 function build(w: Walk, n: unknown, at: Span, depth: number): SNode {
-  const span = n && typeof n === 'object' && 'range' in n ? rangeSpan(w, n as YamlNode) ?? at : at;
+  const span = n && typeof n === 'object' && 'range' in n ? (rangeSpan(w, n as YamlNode) ?? at) : at;
   if (w.stopped) return nullAt(span);
   if (depth > MAX_DEPTH) return halt(w, span, `values are nested more than ${MAX_DEPTH} levels deep`);
   if (++w.nodes > MAX_NODES) return halt(w, span, `more than ${MAX_NODES} values after expanding aliases`);

@@ -62,13 +62,20 @@ export const PATTERNS = {
   /** name-rules.ts, kinds 'node' and 'network'. */
   nodeName: { description: 'A node or network name: 1 to 32 of a-z 0-9 -, starting with a letter.', pattern: whole(NODE_NAME) },
   /** name-rules.ts, kind 'interface'. */
-  ifaceName: { description: 'An interface name: 1 to 15 bytes of A-Z a-z 0-9 _ . -, not lo, \'.\' or one with \'..\'.', pattern: whole(IFNAME) },
+  ifaceName: { description: "An interface name: 1 to 15 bytes of A-Z a-z 0-9 _ . -, not lo, '.' or one with '..'.", pattern: whole(IFNAME) },
   /** schema-process.ts processNameProblem. */
   processName: { description: 'A process name: 1 to 32 of a-z 0-9 - _, starting with a letter.', pattern: whole(PROCESS_NAME) },
   /** schema-process.ts logSizeProblem (the range, 4 KiB to 1 GiB, is not in the pattern). */
-  logSize: { description: 'A size: a number of bytes, or one with a unit such as 512KiB, 10MiB, 1GiB (also K, M, G; kB, MB, GB are powers of 1000).', pattern: whole('[0-9]{1,13}(?:\\.[0-9]{1,3})? ?(?:[KMG]i?B?|[kMG]B|B)?'), loose: 'the size must be from 4 KiB to 1 GiB' },
+  logSize: {
+    description: 'A size: a number of bytes, or one with a unit such as 512KiB, 10MiB, 1GiB (also K, M, G; kB, MB, GB are powers of 1000).',
+    pattern: whole('[0-9]{1,13}(?:\\.[0-9]{1,3})? ?(?:[KMG]i?B?|[kMG]B|B)?'),
+    loose: 'the size must be from 4 KiB to 1 GiB',
+  },
   /** name-rules.ts hostnameProblem. */
-  hostname: { description: 'A host name: dot-separated labels of letters, digits and inner hyphens, 64 characters at most.', pattern: `^(?=.{1,64}$)${HOST_LABEL}(?:\\.${HOST_LABEL})*$` },
+  hostname: {
+    description: 'A host name: dot-separated labels of letters, digits and inner hyphens, 64 characters at most.',
+    pattern: `^(?=.{1,64}$)${HOST_LABEL}(?:\\.${HOST_LABEL})*$`,
+  },
   /** name-rules.ts endpointProblem (NODE:IFACE; the names are checked where they are declared). */
   endpoint: { description: 'NODE:IFACE, such as "r1:eth1".', pattern: whole('[^:]+:[^:]+') },
   /** address-syntax.ts addressProblem. */
@@ -80,13 +87,28 @@ export const PATTERNS = {
   /** address-syntax.ts addressOrCidrProblem. */
   addressOrCidr: { description: 'An address, with or without /LEN.', pattern: whole(alt(ADDRESS, CIDR)) },
   /** address-syntax.ts destinationProblem. */
-  destination: { description: '\'default\', a subnet, or a single address.', pattern: whole(alt('default', ADDRESS, CIDR)), loose: 'host bits set after the prefix (10.0.0.1/24)' },
+  destination: {
+    description: "'default', a subnet, or a single address.",
+    pattern: whole(alt('default', ADDRESS, CIDR)),
+    loose: 'host bits set after the prefix (10.0.0.1/24)',
+  },
   /** match-syntax.ts targetProblem: a subnet, an address or a node name. */
-  target: { description: 'A subnet, an address, or a node name.', pattern: whole(alt(CIDR, ADDRESS, NODE_NAME)), loose: 'host bits set after the prefix (10.0.0.1/24)' },
+  target: {
+    description: 'A subnet, an address, or a node name.',
+    pattern: whole(alt(CIDR, ADDRESS, NODE_NAME)),
+    loose: 'host bits set after the prefix (10.0.0.1/24)',
+  },
   /** match-syntax.ts portProblem, for a string: a port or a "LO-HI" range. */
-  portText: { description: 'A port (1 to 65535) or a range "LO-HI", as text.', pattern: `^\\s*(?:${PORT})(?:\\s*-\\s*(?:${PORT}))?\\s*$`, loose: 'a range whose end is below its start ("9000-8000")' },
+  portText: {
+    description: 'A port (1 to 65535) or a range "LO-HI", as text.',
+    pattern: `^\\s*(?:${PORT})(?:\\s*-\\s*(?:${PORT}))?\\s*$`,
+    loose: 'a range whose end is below its start ("9000-8000")',
+  },
   /** match-syntax.ts publishProblem. */
-  publish: { description: '"[HOSTADDR:]HOSTPORT:NODEPORT[/tcp|udp]", such as "8080:80/tcp".', pattern: `^\\s*(?:(?:${IPV4}|\\[${IPV4}\\]):)?(?:${PORT}):(?:${PORT})(?:/(?:[tT][cC][pP]|[uU][dD][pP]))?\\s*$` },
+  publish: {
+    description: '"[HOSTADDR:]HOSTPORT:NODEPORT[/tcp|udp]", such as "8080:80/tcp".',
+    pattern: `^\\s*(?:(?:${IPV4}|\\[${IPV4}\\]):)?(?:${PORT}):(?:${PORT})(?:/(?:[tT][cC][pP]|[uU][dD][pP]))?\\s*$`,
+  },
   /** match-syntax.ts hostAddressProblem. */
   hostAddress: { description: 'An IPv4 address of the host, such as 127.0.0.1.', pattern: whole(IPV4) },
   /** validate-expect.ts: a node, NODE:IFACE, or an address. */

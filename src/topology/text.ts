@@ -7,7 +7,10 @@ const MAX_SHOWN = 60;
 /** A user-supplied string in single quotes, control/format characters escaped, long ones cut. */
 export function quote(s: string): string {
   const cut = s.length > MAX_SHOWN ? `${s.slice(0, MAX_SHOWN)}...` : s;
-  const escaped = cut.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, (c) => escapeChar(c));
+  const escaped = cut
+    .replace(/\\/g, '\\\\')
+    .replace(/'/g, "\\'")
+    .replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, (c) => escapeChar(c));
   return `'${escaped}'`;
 }
 

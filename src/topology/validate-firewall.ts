@@ -17,18 +17,36 @@ export function validateFirewalls(raw: TopologyRaw, sink: IssueSink): void {
 }
 
 function checkRule(raw: TopologyRaw, node: NodeRaw, hook: (typeof CHAINS)[number], r: RuleRaw, sink: IssueSink): void {
-  for (const [key, list] of [['from', r.saddr], ['to', r.daddr]] as const) {
+  for (const [key, list] of [
+    ['from', r.saddr],
+    ['to', r.daddr],
+  ] as const) {
     for (const t of list ?? []) {
       if (t.value.kind !== 'node' || raw.nodes.has(t.value.node) || !raw.complete.nodes) continue;
-      sink.error(t.span, IssueCode.UnknownNode, `${r.what}: ${key} ${quote(t.value.node)} is not a node of this lab, nor an address${didYouMean(t.value.node, raw.nodes.keys())}`);
+      sink.error(
+        t.span,
+        IssueCode.UnknownNode,
+        `${r.what}: ${key} ${quote(t.value.node)} is not a node of this lab, nor an address${didYouMean(t.value.node, raw.nodes.keys())}`,
+      );
     }
   }
-  for (const [key, v, wrong] of [['iif', r.iif, 'output'], ['oif', r.oif, 'input']] as const) {
+  for (const [key, v, wrong] of [
+    ['iif', r.iif, 'output'],
+    ['oif', r.oif, 'input'],
+  ] as const) {
     if (!v) continue;
     if (hook === wrong) {
-      sink.error(v.span, IssueCode.BadValue, `${r.what}: ${key} never matches in the ${hook} chain (${hook === 'output' ? 'locally sent packets have no input interface' : 'packets for this node have no output interface'})`);
+      sink.error(
+        v.span,
+        IssueCode.BadValue,
+        `${r.what}: ${key} never matches in the ${hook} chain (${hook === 'output' ? 'locally sent packets have no input interface' : 'packets for this node have no output interface'})`,
+      );
     } else if (node.interfacesOk && !node.interfaces.has(v.value)) {
-      sink.error(v.span, IssueCode.UnknownInterface, `${r.what}: ${key} ${quote(v.value)} is not an interface of node ${quote(node.name)}${didYouMean(v.value, node.interfaces.keys())}`);
+      sink.error(
+        v.span,
+        IssueCode.UnknownInterface,
+        `${r.what}: ${key} ${quote(v.value)} is not an interface of node ${quote(node.name)}${didYouMean(v.value, node.interfaces.keys())}`,
+      );
     }
   }
 }
@@ -44,7 +62,11 @@ function checkPublished(raw: TopologyRaw, sink: IssueSink): void {
         continue;
       }
       const by = first.node === node.name ? 'this node' : `node ${quote(first.node)}`;
-      sink.error(p.span, IssueCode.DuplicatePublish, `${p.what}: host port ${key} is already published by ${by} (line ${first.p.span.line}); the host can forward a port to one place only`);
+      sink.error(
+        p.span,
+        IssueCode.DuplicatePublish,
+        `${p.what}: host port ${key} is already published by ${by} (line ${first.p.span.line}); the host can forward a port to one place only`,
+      );
     }
   }
 }

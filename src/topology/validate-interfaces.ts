@@ -34,7 +34,11 @@ function checkOnNetwork(raw: TopologyRaw, iface: IfaceRaw, ref: Located<string>,
   const net = raw.networks.get(ref.value);
   if (!net) {
     if (raw.complete.networks) {
-      sink.error(ref.span, IssueCode.UnknownNetwork, `interface ${ifaceName(iface)} is on network ${quote(ref.value)}, which is not declared under networks:${didYouMean(ref.value, raw.networks.keys())}`);
+      sink.error(
+        ref.span,
+        IssueCode.UnknownNetwork,
+        `interface ${ifaceName(iface)} is on network ${quote(ref.value)}, which is not declared under networks:${didYouMean(ref.value, raw.networks.keys())}`,
+      );
     }
     return;
   }
@@ -50,7 +54,11 @@ function checkInNetwork(iface: IfaceRaw, net: NetworkRaw, a: Located<AddressSpec
     return;
   }
   if (a.value.prefix !== undefined && a.value.prefix !== sub.prefix) {
-    sink.warn(a.span, IssueCode.PrefixMismatch, `${what} has prefix /${a.value.prefix} but network ${quote(net.name)} is ${formatCidr(sub)}; the node and the bridge will disagree about who is on-link (write ${a.value.address} alone to take the network's prefix)`);
+    sink.warn(
+      a.span,
+      IssueCode.PrefixMismatch,
+      `${what} has prefix /${a.value.prefix} but network ${quote(net.name)} is ${formatCidr(sub)}; the node and the bridge will disagree about who is on-link (write ${a.value.address} alone to take the network's prefix)`,
+    );
   }
   const special = specialAddressProblem(cidrOf(a.value, net)!);
   if (special) sink.error(a.span, IssueCode.BadAddress, `${what} ${special}`);
@@ -61,7 +69,11 @@ function checkOwnPrefixes(iface: IfaceRaw, sink: IssueSink): void {
     const c = cidrOf(a.value, undefined);
     if (!c) {
       const kind = iface.attach?.kind === 'peer' ? 'a point-to-point' : 'a host';
-      sink.error(a.span, IssueCode.BadAddress, `address ${a.value.address} of interface ${ifaceName(iface)} needs a prefix length, such as ${a.value.address}/${a.value.family === 4 ? 30 : 64}: it is on ${kind} link, and only addresses on a network take the network's prefix`);
+      sink.error(
+        a.span,
+        IssueCode.BadAddress,
+        `address ${a.value.address} of interface ${ifaceName(iface)} needs a prefix length, such as ${a.value.address}/${a.value.family === 4 ? 30 : 64}: it is on ${kind} link, and only addresses on a network take the network's prefix`,
+      );
       continue;
     }
     const special = specialAddressProblem(c);

@@ -35,7 +35,11 @@ function checkPorts(raw: TopologyRaw, sink: IssueSink): void {
   for (const [name, n] of count) {
     const net = raw.networks.get(name);
     if (!net || n <= MAX_BRIDGE_PORTS) continue;
-    sink.error(net.span, IssueCode.TooBig, `network ${quote(name)} has ${n} interfaces, ${n - MAX_BRIDGE_PORTS} more than the ${MAX_BRIDGE_PORTS} ports a Linux bridge takes; split it into networks joined by a node with forwarding: true`);
+    sink.error(
+      net.span,
+      IssueCode.TooBig,
+      `network ${quote(name)} has ${n} interfaces, ${n - MAX_BRIDGE_PORTS} more than the ${MAX_BRIDGE_PORTS} ports a Linux bridge takes; split it into networks joined by a node with forwarding: true`,
+    );
   }
 }
 
@@ -46,7 +50,11 @@ function checkGateways(net: NetworkRaw, sink: IssueSink): void {
     const what = `gateway ${address} of network ${quote(net.name)}`;
     const first = seen.get(family);
     if (first) {
-      sink.error(gw.span, IssueCode.BadValue, `network ${quote(net.name)} has a second ${familyName(family)} gateway ${address} (the first is ${first}); a network has at most one per family`);
+      sink.error(
+        gw.span,
+        IssueCode.BadValue,
+        `network ${quote(net.name)} has a second ${familyName(family)} gateway ${address} (the first is ${first}); a network has at most one per family`,
+      );
       continue;
     }
     seen.set(family, address);
@@ -70,9 +78,8 @@ function checkOverlaps(nets: readonly NetworkRaw[], sink: IssueSink): void {
   for (const [a, b] of overlappingPairs({ items, cidrOf: (s) => s.subnet.value })) {
     const later = `subnet ${formatCidr(b.subnet.value)} of network ${quote(b.net.name)}`;
     const earlier = `${formatCidr(a.subnet.value)}${a.net === b.net ? '' : ` of network ${quote(a.net.name)}`} (line ${a.subnet.span.line})`;
-    const why = a.net === b.net
-      ? 'list each address range once'
-      : 'every bridge is in the host namespace, whose routing table can send an address to only one of them';
+    const why =
+      a.net === b.net ? 'list each address range once' : 'every bridge is in the host namespace, whose routing table can send an address to only one of them';
     sink.error(b.subnet.span, IssueCode.SubnetOverlap, `${later} overlaps ${earlier}: ${why}`);
   }
 }

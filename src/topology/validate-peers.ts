@@ -15,22 +15,40 @@ export function checkPeer(raw: TopologyRaw, iface: IfaceRaw, peer: Located<{ nod
   }
   const node = raw.nodes.get(peer.value.node);
   if (!node) {
-    if (raw.complete.nodes) sink.error(peer.span, IssueCode.UnknownNode, `peer ${them} of interface ${me}: there is no node ${quote(peer.value.node)}${didYouMean(peer.value.node, raw.nodes.keys())}`);
+    if (raw.complete.nodes)
+      sink.error(
+        peer.span,
+        IssueCode.UnknownNode,
+        `peer ${them} of interface ${me}: there is no node ${quote(peer.value.node)}${didYouMean(peer.value.node, raw.nodes.keys())}`,
+      );
     return;
   }
   const other = node.interfaces.get(peer.value.iface);
   if (!other) {
-    if (node.interfacesOk) sink.error(peer.span, IssueCode.UnknownInterface, `peer ${them} of interface ${me}: node ${quote(node.name)} has no interface ${quote(peer.value.iface)}${didYouMean(peer.value.iface, node.interfaces.keys())}`);
+    if (node.interfacesOk)
+      sink.error(
+        peer.span,
+        IssueCode.UnknownInterface,
+        `peer ${them} of interface ${me}: node ${quote(node.name)} has no interface ${quote(peer.value.iface)}${didYouMean(peer.value.iface, node.interfaces.keys())}`,
+      );
     return;
   }
   if (!other.ok || !other.attach) return;
   if (other.attach.kind !== 'peer') {
     const is = other.attach.kind === 'network' ? `on network ${quote(other.attach.network.value)}` : 'a link to the host';
-    sink.error(peer.span, IssueCode.PeerMismatch, `interface ${me} has peer ${them}, but ${them} is ${is}; a point-to-point link is declared on both ends (give ${them} peer: "${iface.node}:${iface.name}")`);
+    sink.error(
+      peer.span,
+      IssueCode.PeerMismatch,
+      `interface ${me} has peer ${them}, but ${them} is ${is}; a point-to-point link is declared on both ends (give ${them} peer: "${iface.node}:${iface.name}")`,
+    );
     return;
   }
   const back = other.attach.peer.value;
   if (back.node !== iface.node || back.iface !== iface.name) {
-    sink.error(peer.span, IssueCode.PeerMismatch, `mismatched peers: interface ${me} has peer ${them}, but ${them} has peer ${quote(`${back.node}:${back.iface}`)}`);
+    sink.error(
+      peer.span,
+      IssueCode.PeerMismatch,
+      `mismatched peers: interface ${me} has peer ${them}, but ${them} has peer ${quote(`${back.node}:${back.iface}`)}`,
+    );
   }
 }

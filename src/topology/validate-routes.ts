@@ -18,10 +18,18 @@ export function validateRoutes(raw: TopologyRaw, sink: IssueSink): void {
       if (!r.ok || !r.to) return;
       const what = `route #${i + 1} of node ${quote(node.name)}`;
       if (r.dev && node.interfacesOk && !node.interfaces.has(r.dev.value)) {
-        sink.error(r.dev.span, IssueCode.RouteDev, `${what}: dev ${quote(r.dev.value)} is not an interface of node ${quote(node.name)}${didYouMean(r.dev.value, node.interfaces.keys())}`);
+        sink.error(
+          r.dev.span,
+          IssueCode.RouteDev,
+          `${what}: dev ${quote(r.dev.value)} is not an interface of node ${quote(node.name)}${didYouMean(r.dev.value, node.interfaces.keys())}`,
+        );
       }
       if (r.via && connected && !connected.some((c) => contains(c, r.via!.value.address))) {
-        sink.error(r.via.span, IssueCode.RouteVia, `${what}: next hop ${r.via.value.address} is not in any subnet connected to node ${quote(node.name)} (${connectedText(connected, r.via.value.family)}), so the kernel cannot reach it`);
+        sink.error(
+          r.via.span,
+          IssueCode.RouteVia,
+          `${what}: next hop ${r.via.value.address} is not in any subnet connected to node ${quote(node.name)} (${connectedText(connected, r.via.value.family)}), so the kernel cannot reach it`,
+        );
       }
       checkDuplicate(node, r, seen, sink);
     });

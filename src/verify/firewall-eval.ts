@@ -61,10 +61,18 @@ export function ruleMatches(rule: FirewallRule, p: FwPacket): boolean {
   if (rule.saddr !== undefined && !inAny(rule.saddr, p.src)) return false;
   if (rule.daddr !== undefined && !inAny(rule.daddr, p.dst)) return false;
   switch (rule.proto) {
-    case 'tcp': case 'udp': if (p.proto !== rule.proto) return false; break;
-    case 'icmp': if (p.proto !== 'icmp' || family !== 4) return false; break;
-    case 'icmpv6': if (p.proto !== 'icmp' || family !== 6) return false; break;
-    default: break;
+    case 'tcp':
+    case 'udp':
+      if (p.proto !== rule.proto) return false;
+      break;
+    case 'icmp':
+      if (p.proto !== 'icmp' || family !== 4) return false;
+      break;
+    case 'icmpv6':
+      if (p.proto !== 'icmp' || family !== 6) return false;
+      break;
+    default:
+      break;
   }
   // Ports only exist in tcp and udp headers; without a proto the rule means "tcp or udp".
   if (rule.sport !== undefined || rule.dport !== undefined) {

@@ -95,7 +95,10 @@ export function targetAddress(t: Topology, from: Node, to: string): string | und
 
 /** Of the target's addresses, one in a subnet the source is on (so no router is needed), else the first. */
 function bestAddress(from: Node, target: Node): string | undefined {
-  const mine = [...from.interfaces.values()].flatMap((i) => i.addresses).map((a) => parseCidr(a)).filter((c) => c !== undefined);
+  const mine = [...from.interfaces.values()]
+    .flatMap((i) => i.addresses)
+    .map((a) => parseCidr(a))
+    .filter((c) => c !== undefined);
   const theirs = [...target.interfaces.values()].flatMap((i) => i.addresses).map((a) => a.split('/')[0]!);
   return theirs.find((addr) => mine.some((c) => contains(c, addr))) ?? theirs[0];
 }
@@ -111,12 +114,19 @@ export function buildReport(probes: readonly Probe[], outcomes: readonly Outcome
   const rows = probes.map((p): ReportRow => {
     const o = byId.get(p.id);
     const reached = o?.reached === true;
-    const reason = p.problem ?? (reached ? undefined : o?.reason ?? 'not probed');
+    const reason = p.problem ?? (reached ? undefined : (o?.reason ?? 'not probed'));
     const loss = o && o.sent > 0 ? (o.sent - o.received) / o.sent : 1;
     return {
-      from: p.from, to: p.to, dst: p.dst ?? null, probe: probeText(p), expected: p.expect ? 'reach' : 'blocked',
-      got: reached ? 'reached' : 'blocked', ok: reached === p.expect && p.problem === undefined, loss,
-      ...(reached && o?.rttMs !== undefined ? { rttMs: o.rttMs } : {}), ...(reason === undefined ? {} : { reason }),
+      from: p.from,
+      to: p.to,
+      dst: p.dst ?? null,
+      probe: probeText(p),
+      expected: p.expect ? 'reach' : 'blocked',
+      got: reached ? 'reached' : 'blocked',
+      ok: reached === p.expect && p.problem === undefined,
+      loss,
+      ...(reached && o?.rttMs !== undefined ? { rttMs: o.rttMs } : {}),
+      ...(reason === undefined ? {} : { reason }),
     };
   });
   const passed = rows.filter((r) => r.ok).length;

@@ -148,10 +148,16 @@ function walk(input: TraceInput, s: Start): Leg {
       return fw ?? leg({ reached: true, at, ...(inDev ? { arrivedOn: inDev } : {}) });
     }
     if (inDev && !forwardingOn(input, ns, s.dst)) {
-      return stop('forwarding-off', `dropped: forwarding is off in ${at} (sysctl ${forwardKey(s.dst)}=0), so it does not pass packets for ${s.dst} on; set forwarding: true on ${at}`);
+      return stop(
+        'forwarding-off',
+        `dropped: forwarding is off in ${at} (sysctl ${forwardKey(s.dst)}=0), so it does not pass packets for ${s.dst} on; set forwarding: true on ${at}`,
+      );
     }
     if (ans.error === 'EXDEV' || (inDev && ans.error === 'EINVAL')) {
-      return stop('martian', `${at} drops packets from ${src ?? '?'} arriving on ${inDev ?? '?'}: reverse-path filter (rp_filter) or martian source (${ans.error})`);
+      return stop(
+        'martian',
+        `${at} drops packets from ${src ?? '?'} arriving on ${inDev ?? '?'}: reverse-path filter (rp_filter) or martian source (${ans.error})`,
+      );
     }
     if (ans.type !== 'unicast' || ans.dev === undefined) return stop('no-route', noRoute(at, s.dst, ans));
     // The filter hooks run after the routing decision and before the neighbour lookup.
@@ -162,13 +168,24 @@ function walk(input: TraceInput, s: Start): Leg {
     if (!seg) return stop('outside-lab', `${at} sends packets for ${s.dst} out ${ans.dev}, which is not part of lab ${input.topology.name}`);
     const holder = holderOf(input, seg, { ns, dev: ans.dev }, nextHop);
     const hop: Hop = {
-      at, outDev: ans.dev, nextHop, route: routeText(input.snapshots.get(ns), s.dst, ans), toward: seg.label(ns, ans.dev),
-      ...(inDev ? { inDev } : {}), ...(ans.src ? { src: ans.src } : {}), ...(holder ? { next: holder.place, nextDev: holder.dev } : {}),
+      at,
+      outDev: ans.dev,
+      nextHop,
+      route: routeText(input.snapshots.get(ns), s.dst, ans),
+      toward: seg.label(ns, ans.dev),
+      ...(inDev ? { inDev } : {}),
+      ...(ans.src ? { src: ans.src } : {}),
+      ...(holder ? { next: holder.place, nextDev: holder.dev } : {}),
     };
     hops.push(hop);
     if (!holder) {
       const trap = sharedSubnet(input, { ns, dev: ans.dev, nextHop, arrivedOn: s.arrivedOn, reply: s.direction === 'reply' });
-      return trap ? stop('shared-subnet', trap) : stop('no-neighbour', `no neighbour would answer ${arp(nextHop)} for ${nextHop} on link ${ans.dev} (${seg.label(ns, ans.dev)}): nothing there holds that address`);
+      return trap
+        ? stop('shared-subnet', trap)
+        : stop(
+            'no-neighbour',
+            `no neighbour would answer ${arp(nextHop)} for ${nextHop} on link ${ans.dev} (${seg.label(ns, ans.dev)}): nothing there holds that address`,
+          );
     }
     ns = holder.ns;
     inDev = holder.dev;
@@ -179,9 +196,12 @@ function walk(input: TraceInput, s: Start): Leg {
 /** The packet a chain sees: requests are new, replies established; tcp/udp ports swap on the way back. */
 function packetOf(probe: Probe | undefined, direction: Leg['direction'], src: string, dst: string, io: { iif?: string; oif?: string }): FwPacket {
   const state = direction === 'request' ? 'new' : 'established';
-  const ports = probe && probe.kind !== 'icmp'
-    ? (direction === 'request' ? { sport: EPHEMERAL_PORT, dport: probe.port } : { sport: probe.port, dport: EPHEMERAL_PORT })
-    : {};
+  const ports =
+    probe && probe.kind !== 'icmp'
+      ? direction === 'request'
+        ? { sport: EPHEMERAL_PORT, dport: probe.port }
+        : { sport: probe.port, dport: EPHEMERAL_PORT }
+      : {};
   return { proto: probe?.kind ?? 'icmp', src, dst, state, ...ports, ...io };
 }
 
@@ -253,15 +273,19 @@ function segmentOf(input: TraceInput, ns: NsRef, dev: string): Segment | undefin
     const links = t.links.flatMap((l) => (l.kind === 'bridged' && l.network === net.name ? [l] : []));
     // A host end that the live host shows detached from the bridge is not on the segment.
     const attached = links.filter((l) => host?.links.find((x) => x.name === l.hostEnd)?.master === net.bridge);
-    const onIt = (ns === HOST_NS && (dev === net.bridge || attached.some((l) => l.hostEnd === dev)))
-      || links.some((l) => node(l.end.node, l.end.iface).ns === ns && l.end.iface === dev);
+    const onIt =
+      (ns === HOST_NS && (dev === net.bridge || attached.some((l) => l.hostEnd === dev))) ||
+      links.some((l) => node(l.end.node, l.end.iface).ns === ns && l.end.iface === dev);
     if (!onIt) continue;
     const members = [{ ns: HOST_NS, dev: net.bridge, place: 'host' }, ...attached.map((l) => node(l.end.node, l.end.iface))];
     return { members, label: () => `host bridge ${net.bridge}` };
   }
   for (const l of t.links) {
     if (l.kind === 'bridged') continue;
-    const ends = l.kind === 'p2p' ? [node(l.a.node, l.a.iface), node(l.b.node, l.b.iface)] : [node(l.end.node, l.end.iface), { ns: HOST_NS, dev: l.hostEnd, place: 'host' }];
+    const ends =
+      l.kind === 'p2p'
+        ? [node(l.a.node, l.a.iface), node(l.b.node, l.b.iface)]
+        : [node(l.end.node, l.end.iface), { ns: HOST_NS, dev: l.hostEnd, place: 'host' }];
     if (!ends.some((e) => e.ns === ns && e.dev === dev)) continue;
     const label = (from: NsRef, d: string): string => {
       const other = ends.find((e) => !(e.ns === from && e.dev === d));
@@ -275,8 +299,10 @@ function segmentOf(input: TraceInput, ns: NsRef, dev: string): Segment | undefin
 /** The member of the segment (other than the sender) whose interface holds the address. */
 function holderOf(input: TraceInput, seg: Segment, sender: Port, address: string): (Port & { place: string }) | undefined {
   const want = parseAddress(address)?.address;
-  return seg.members.find((m) => !(m.ns === sender.ns && m.dev === sender.dev)
-    && (input.snapshots.get(m.ns)?.addrs ?? []).some((a) => a.dev === m.dev && a.cidr.split('/')[0] === want));
+  return seg.members.find(
+    (m) =>
+      !(m.ns === sender.ns && m.dev === sender.dev) && (input.snapshots.get(m.ns)?.addrs ?? []).some((a) => a.dev === m.dev && a.cidr.split('/')[0] === want),
+  );
 }
 
 /**
@@ -289,10 +315,12 @@ function sharedSubnet(input: TraceInput, o: { ns: NsRef; dev: string; nextHop: s
   if (!snap || !mine?.net) return undefined;
   const subnet = formatCidr(networkOf(mine.net));
   const twins = snap.addrs.filter((a) => a.dev !== o.dev && parseCidr(a.cidr)?.prefix === mine.net!.prefix && contains(mine.net!, a.cidr.split('/')[0]!));
-  const good = twins.map((a) => a.dev).find((d) => {
-    const seg = segmentOf(input, o.ns, d);
-    return seg !== undefined && holderOf(input, seg, { ns: o.ns, dev: d }, o.nextHop) !== undefined;
-  });
+  const good = twins
+    .map((a) => a.dev)
+    .find((d) => {
+      const seg = segmentOf(input, o.ns, d);
+      return seg !== undefined && holderOf(input, seg, { ns: o.ns, dev: d }, o.nextHop) !== undefined;
+    });
   if (!good) return undefined;
   const place = placeOf(input, o.ns);
   const tied = snap.routes.filter((r) => r.to === subnet && r.type === 'unicast');
@@ -300,8 +328,10 @@ function sharedSubnet(input: TraceInput, o: { ns: NsRef; dev: string; nextHop: s
   const where = good === o.arrivedOn ? `${good} where the request came in` : `${good} where ${o.nextHop} is`;
   const what = o.reply ? 'replies' : 'packets';
   const owner = place === 'host' ? 'the host' : `node ${place}`;
-  return `${what} to ${o.nextHop} leave via ${o.dev} (${which}), not ${where}; ${arp(o.nextHop)} for ${o.nextHop} goes out ${o.dev} and nobody answers. `
-    + `Two interfaces of ${owner} share ${subnet}: use one bridge (see examples/host-bridge.yaml) or distinct subnets.`;
+  return (
+    `${what} to ${o.nextHop} leave via ${o.dev} (${which}), not ${where}; ${arp(o.nextHop)} for ${o.nextHop} goes out ${o.dev} and nobody answers. ` +
+    `Two interfaces of ${owner} share ${subnet}: use one bridge (see examples/host-bridge.yaml) or distinct subnets.`
+  );
 }
 
 /** Node name of a namespace, or "host". */

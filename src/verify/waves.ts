@@ -9,10 +9,14 @@ import type { Probe } from './matrix.js';
 export function neighbourKeys(t: Topology, p: Probe): string[] {
   if (!p.dst) return [];
   const from = t.nodes.get(p.from);
-  const direct = from && [...from.interfaces.values()].some((i) => i.addresses.some((a) => {
-    const c = parseCidr(a);
-    return c !== undefined && contains(c, p.dst!);
-  }));
+  const direct =
+    from &&
+    [...from.interfaces.values()].some((i) =>
+      i.addresses.some((a) => {
+        const c = parseCidr(a);
+        return c !== undefined && contains(c, p.dst!);
+      }),
+    );
   // Direct: both ends learn each other (the same two entries for a->b and b->a). Routed: the
   // source learns its gateway and the target its way back, shared by every routed probe of each.
   const target = p.toNetns ?? p.dst;

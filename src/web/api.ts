@@ -37,7 +37,10 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
   }
   if (parts[0] !== 'labs' || parts.length < 3) return false;
   const lab = labName(ctx, parts[1]!);
-  const route = `${method} ${parts.slice(2).map((p, i) => (i === 1 ? ':x' : p)).join('/')}`;
+  const route = `${method} ${parts
+    .slice(2)
+    .map((p, i) => (i === 1 ? ':x' : p))
+    .join('/')}`;
   switch (route) {
     case 'GET graph':
       sendJson(res, 200, labGraph(lab));

@@ -46,7 +46,11 @@ function uiDir(): string {
     if (existsSync(join(candidate, 'index.html'))) return candidate;
     dir = dirname(dir);
   }
-  throw new NslabError('no-ui-files', `the UI's files (src/web/ui) are missing from this installation of nslab (looked upwards from ${import.meta.dirname})`, 1);
+  throw new NslabError(
+    'no-ui-files',
+    `the UI's files (src/web/ui) are missing from this installation of nslab (looked upwards from ${import.meta.dirname})`,
+    1,
+  );
 }
 
 function read(path: string): Asset {

@@ -14,7 +14,10 @@ export class EventHub {
   private running = false;
   private closed = false;
 
-  constructor(private readonly view: LiveView, private readonly intervalMs = 1000) {}
+  constructor(
+    private readonly view: LiveView,
+    private readonly intervalMs = 1000,
+  ) {}
 
   /** Start streaming to a page (the first event follows at once). */
   add(res: ServerResponse): void {
@@ -49,7 +52,8 @@ export class EventHub {
       took = tick.ms;
       this.broadcast(`data: ${JSON.stringify(tick)}\n\n`);
     } catch (e) {
-      if (!isNslabError(e)) process.stderr.write(`nslab ui: sampling failed (this is a bug in nslab):\n${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      if (!isNslabError(e))
+        process.stderr.write(`nslab ui: sampling failed (this is a bug in nslab):\n${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
       this.broadcast(`event: problem\ndata: ${JSON.stringify({ error: e instanceof Error ? e.message : String(e) })}\n\n`);
     }
     // A sample that takes a third of the interval or more stretches the interval.

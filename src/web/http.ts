@@ -8,7 +8,8 @@ import { isNslabError, type ExitStatus } from '../util/errors.js';
 
 /** Headers every answer carries: nothing but this server's own files runs or loads in the page. */
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
-  'Content-Security-Policy': "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+  'Content-Security-Policy':
+    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
   'Cache-Control': 'no-store',
@@ -16,7 +17,10 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
 
 /** A request the API refuses, with its status. */
 export class HttpError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -40,7 +44,13 @@ export function clientGone(res: ServerResponse, e: unknown): boolean {
   const code = (e as NodeJS.ErrnoException | undefined)?.code;
   // Not req.destroyed: leaving a body-reading loop early (a body too large) destroys the request
   // stream too (and detaches req.socket), while the client still waits for the answer.
-  return res.destroyed || res.socket?.destroyed === true || code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' || (e instanceof Error && e.message === 'aborted');
+  return (
+    res.destroyed ||
+    res.socket?.destroyed === true ||
+    code === 'ECONNRESET' ||
+    code === 'ERR_STREAM_PREMATURE_CLOSE' ||
+    (e instanceof Error && e.message === 'aborted')
+  );
 }
 
 /** Answer a thrown value: HttpError and NslabError with their message, anything else as a bug. */

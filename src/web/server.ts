@@ -106,20 +106,25 @@ async function handle({ req, res, port, token, assets, hub, ctx }: RequestContex
 
 /** Listen on HOST; the default port falls back to a free one, an explicit one must be free. */
 async function listen(server: Server, port: number | undefined): Promise<number> {
-  const tryPort = (p: number): Promise<number> => new Promise((resolve, reject) => {
-    const onError = (e: NodeJS.ErrnoException): void => reject(e);
-    server.once('error', onError);
-    server.listen(p, HOST, () => {
-      server.off('error', onError);
-      const a = server.address();
-      resolve(typeof a === 'object' && a ? a.port : p);
+  const tryPort = (p: number): Promise<number> =>
+    new Promise((resolve, reject) => {
+      const onError = (e: NodeJS.ErrnoException): void => reject(e);
+      server.once('error', onError);
+      server.listen(p, HOST, () => {
+        server.off('error', onError);
+        const a = server.address();
+        resolve(typeof a === 'object' && a ? a.port : p);
+      });
     });
-  });
   try {
     return await tryPort(port ?? DEFAULT_PORT);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE' && port === undefined) return tryPort(0);
-    throw new NslabError('listen-failed', `cannot listen on ${HOST}:${port ?? DEFAULT_PORT} (${code ?? String(e)})${code === 'EADDRINUSE' ? ': the port is taken; pick another with --port, or --port 0 for any free one' : ''}`, 1);
+    throw new NslabError(
+      'listen-failed',
+      `cannot listen on ${HOST}:${port ?? DEFAULT_PORT} (${code ?? String(e)})${code === 'EADDRINUSE' ? ': the port is taken; pick another with --port, or --port 0 for any free one' : ''}`,
+      1,
+    );
   }
 }

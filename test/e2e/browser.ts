@@ -33,7 +33,9 @@ export interface UiServer {
 /** Start `nslab ui ARGS --port 0` inside the sandbox and wait (at most 20 s) for the URL it prints. */
 export async function startUi(sb: Sandbox, args: readonly string[], pids: number[]): Promise<UiServer> {
   // nsenter without -p/-F execs the command: the PID we get is the server's own.
-  const child = spawn('nsenter', ['-t', String(sb.pid), '-n', '-m', '--', process.execPath, BIN, 'ui', ...args, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('nsenter', ['-t', String(sb.pid), '-n', '-m', '--', process.execPath, BIN, 'ui', ...args, '--port', '0'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   pids.push(child.pid as number);
   let out = '';
   let err = '';
@@ -76,8 +78,19 @@ export async function launchBrowser(sb: Sandbox, pids: number[]): Promise<Browse
   };
   try {
     ctx = await chromium.launchPersistentContext(join(dir, 'profile'), {
-      executablePath: wrapper, headless: true, timeout: 30_000, viewport: { width: 1400, height: 820 },
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      executablePath: wrapper,
+      headless: true,
+      timeout: 30_000,
+      viewport: { width: 1400, height: 820 },
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     });
   } finally {
     recordPid();
@@ -104,7 +117,10 @@ export async function clickElement(page: Page, id: string): Promise<void> {
   const box = await page.locator('#graph').boundingBox();
   assert.ok(box, 'the graph is not on the page');
   const el = `cy.getElementById(${JSON.stringify(id)})`;
-  const at = await inGraph<{ x: number; y: number } | null>(page, `${el}.empty() ? null : ${el}.isEdge() ? ${el}.renderedMidpoint() : ${el}.renderedPosition()`);
+  const at = await inGraph<{ x: number; y: number } | null>(
+    page,
+    `${el}.empty() ? null : ${el}.isEdge() ? ${el}.renderedMidpoint() : ${el}.renderedPosition()`,
+  );
   assert.ok(at, `no element ${id} in the graph`);
   await page.mouse.click(box.x + at.x, box.y + at.y);
 }

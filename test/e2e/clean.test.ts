@@ -8,20 +8,21 @@ import { test } from 'node:test';
 import type { Sandbox } from '../helpers/sandbox.js';
 import { killByPid, labFile, leftoverSnapshot, nslab, nslabOk, processAlive, recordedProcesses, settlesTo, withSandbox } from './lab.js';
 
-const TOPO = (name: string, net: string): string => [
-  `name: ${name}`,
-  'networks:',
-  `  lan: { subnet: ${net}.0/24, gateway: ${net}.1, nat: true }`,
-  'nodes:',
-  '  web:',
-  `    interfaces: { eth0: { network: lan, address: ${net}.10/24 } }`,
-  '    firewall: { input: { policy: drop, allow: [ { proto: icmp }, { proto: tcp, dport: 8080 } ] } }',
-  '    publish: ["8080:8080/tcp"]',
-  '    processes:',
-  '      - { name: idle, command: [sleep, "1000"] }',
-  '  h1: { interfaces: { eth0: { network: lan } } }',
-  '',
-].join('\n');
+const TOPO = (name: string, net: string): string =>
+  [
+    `name: ${name}`,
+    'networks:',
+    `  lan: { subnet: ${net}.0/24, gateway: ${net}.1, nat: true }`,
+    'nodes:',
+    '  web:',
+    `    interfaces: { eth0: { network: lan, address: ${net}.10/24 } }`,
+    '    firewall: { input: { policy: drop, allow: [ { proto: icmp }, { proto: tcp, dport: 8080 } ] } }',
+    '    publish: ["8080:8080/tcp"]',
+    '    processes:',
+    '      - { name: idle, command: [sleep, "1000"] }',
+    '  h1: { interfaces: { eth0: { network: lan } } }',
+    '',
+  ].join('\n');
 
 const snapshot = (sb: Sandbox): Promise<string> => leftoverSnapshot(sb);
 
@@ -43,7 +44,10 @@ async function listsOnly(sb: Sandbox, lab: string, reason: string, must: string[
   const j = await nslab(sb, 'clean', '--json');
   assert.equal(j.code, 1);
   const v = JSON.parse(j.stdout) as { leftovers: Array<{ lab: string }> };
-  assert.deepEqual(v.leftovers.map((l) => l.lab), [lab]);
+  assert.deepEqual(
+    v.leftovers.map((l) => l.lab),
+    [lab],
+  );
 }
 
 test('clean removes a lost and a damaged lab by their markers, and nothing else', async (t) => {
@@ -53,8 +57,11 @@ test('clean removes a lost and a damaged lab by their markers, and nothing else'
     const pids: number[] = [];
     try {
       // Foreign objects: none carries an nslab marker (a table named like one lacks the comment).
-      await sh(sb, 'ip netns add other && ip link add foo type bridge && ip link add bar type bridge && ip link set bar alias notnslab'
-        + ' && nft add table inet foreign && nft add table inet nslab-zz');
+      await sh(
+        sb,
+        'ip netns add other && ip link add foo type bridge && ip link add bar type bridge && ip link set bar alias notnslab' +
+          ' && nft add table inet foreign && nft add table inet nslab-zz',
+      );
       assert.equal((await nslab(sb, 'clean')).stdout, 'nothing to clean\n');
       const baseline = await snapshot(sb);
       await nslabOk(sb, 'up', ok.path);
@@ -65,7 +72,13 @@ test('clean removes a lost and a damaged lab by their markers, and nothing else'
       await nslabOk(sb, 'up', f.path);
       killByPid((await recordedProcesses(sb, 'cl')).map((p) => p.pid));
       await sh(sb, 'rm -rf /run/nslab/cl');
-      await listsOnly(sb, 'cl', 'no state directory', ['namespace cl-web', 'host link cl-lan', 'nft table inet nslab-cl', 'hosts file /etc/netns/cl-h1/hosts', 'lock file']);
+      await listsOnly(sb, 'cl', 'no state directory', [
+        'namespace cl-web',
+        'host link cl-lan',
+        'nft table inet nslab-cl',
+        'hosts file /etc/netns/cl-h1/hosts',
+        'lock file',
+      ]);
       await nslabOk(sb, 'clean', '--yes');
       await settlesTo(sb, withOk, 'lost state');
 

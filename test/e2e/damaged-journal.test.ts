@@ -49,7 +49,13 @@ test('down refuses a lab whose journal is empty or damaged and points to clean, 
         await sh(sb, `j=/run/nslab/dj/journal.jsonl && ${script}`);
         const r = await nslab(sb, 'down', 'dj');
         assert.equal(r.code, 1, `${what}: down exits 1\n${r.stdout}${r.stderr}`);
-        assert.match(r.stderr, new RegExp(`^nslab: lab dj: its journal /run/nslab/dj/journal\\.jsonl is ${health}, so down cannot tell what the lab owns; nothing was changed\\. Run \`nslab clean\` .*\`nslab clean --yes\` to remove it\\n$`), what);
+        assert.match(
+          r.stderr,
+          new RegExp(
+            `^nslab: lab dj: its journal /run/nslab/dj/journal\\.jsonl is ${health}, so down cannot tell what the lab owns; nothing was changed\\. Run \`nslab clean\` .*\`nslab clean --yes\` to remove it\\n$`,
+          ),
+          what,
+        );
         assert.equal(await snapshot(sb), built, `${what}: down changed nothing (the state dir is kept)`);
         assert.ok(procs.every(processAlive), `${what}: the process still runs`);
         const list = await nslab(sb, 'clean');

@@ -31,7 +31,10 @@ function pickInputs(seed: number, hostile: FuzzInput[], mutated: FuzzInput[]): F
   if (Number.isInteger(n) && n > 0) return all.slice(0, n);
   if (process.env['NSLAB_FUZZ_N']) return all;
   const r = rng(seed);
-  const shuffled = hostile.map((h) => ({ h, k: r() })).sort((a, b) => a.k - b.k).map((x) => x.h);
+  const shuffled = hostile
+    .map((h) => ({ h, k: r() }))
+    .sort((a, b) => a.k - b.k)
+    .map((x) => x.h);
   return [...shuffled.slice(0, 40), ...mutated.slice(0, 20)];
 }
 
@@ -53,39 +56,41 @@ function verdict(r: { code: number | null; stdout: string; stderr: string }, pat
   return undefined;
 }
 
-test('broken files given to validate, up --dry-run and up: exit 2, FILE:LINE:COL, no stack trace, nothing created', { timeout: 1_800_000 }, (t) => withSandbox(t, async (sb) => {
-  const seed = fuzzSeed();
-  // Only inputs the loader refuses: a mutation that is still a valid lab would really be built.
-  const refused = (i: FuzzInput): boolean => loadTopologyFile(i.bytes, 'x.yaml').topology === undefined;
-  const hostile = hostileInputs();
-  const mutated = mutatedInputs(seed, fuzzCount(400)).filter(refused);
-  const inputs = pickInputs(seed, hostile, mutated);
-  const dir = mkdtempSync(join(tmpdir(), 'nslab-fuzz-'));
-  const failures: string[] = [];
-  let leaks = 0;
-  try {
-    const before = await traces(sb);
-    for (const [k, input] of inputs.entries()) {
-      const path = join(dir, `in${k}.yaml`);
-      writeFileSync(path, input.bytes);
-      const verb = VERBS[k % VERBS.length]!;
-      const r = await nslab(sb, ...verb, path);
-      const v = verdict(r, path);
-      if (v) failures.push(`${input.label} (nslab ${verb.join(' ')}): ${v}\n${r.stderr.slice(0, 400)}`);
-      rmSync(path);
-      // A leak is checked every few runs (and at the end), so a failure names a small range.
-      if (k % 20 === 19 || k === inputs.length - 1) {
-        const now = await traces(sb);
-        if (now !== before) leaks++;
-        if (now !== before) failures.push(`after input ${k} (${input.label}): the sandbox changed:\nbefore ${before}\nafter  ${now}`);
+test('broken files given to validate, up --dry-run and up: exit 2, FILE:LINE:COL, no stack trace, nothing created', { timeout: 1_800_000 }, (t) =>
+  withSandbox(t, async (sb) => {
+    const seed = fuzzSeed();
+    // Only inputs the loader refuses: a mutation that is still a valid lab would really be built.
+    const refused = (i: FuzzInput): boolean => loadTopologyFile(i.bytes, 'x.yaml').topology === undefined;
+    const hostile = hostileInputs();
+    const mutated = mutatedInputs(seed, fuzzCount(400)).filter(refused);
+    const inputs = pickInputs(seed, hostile, mutated);
+    const dir = mkdtempSync(join(tmpdir(), 'nslab-fuzz-'));
+    const failures: string[] = [];
+    let leaks = 0;
+    try {
+      const before = await traces(sb);
+      for (const [k, input] of inputs.entries()) {
+        const path = join(dir, `in${k}.yaml`);
+        writeFileSync(path, input.bytes);
+        const verb = VERBS[k % VERBS.length]!;
+        const r = await nslab(sb, ...verb, path);
+        const v = verdict(r, path);
+        if (v) failures.push(`${input.label} (nslab ${verb.join(' ')}): ${v}\n${r.stderr.slice(0, 400)}`);
+        rmSync(path);
+        // A leak is checked every few runs (and at the end), so a failure names a small range.
+        if (k % 20 === 19 || k === inputs.length - 1) {
+          const now = await traces(sb);
+          if (now !== before) leaks++;
+          if (now !== before) failures.push(`after input ${k} (${input.label}): the sandbox changed:\nbefore ${before}\nafter  ${now}`);
+        }
       }
+      assert.deepEqual(readdirSync(dir), [], 'files were written next to the inputs');
+      assert.ok(!existsSync(PWNED), `${PWNED} exists: a value went through a shell`);
+      const summary = `fuzz seed ${seed}: ${inputs.length} CLI runs (of ${hostile.length} hand-written and ${mutated.length} refused mutated inputs), ${failures.length} failures, ${leaks} leaks`;
+      t.diagnostic(summary);
+      assert.deepEqual(failures, [], summary);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
-    assert.deepEqual(readdirSync(dir), [], 'files were written next to the inputs');
-    assert.ok(!existsSync(PWNED), `${PWNED} exists: a value went through a shell`);
-    const summary = `fuzz seed ${seed}: ${inputs.length} CLI runs (of ${hostile.length} hand-written and ${mutated.length} refused mutated inputs), ${failures.length} failures, ${leaks} leaks`;
-    t.diagnostic(summary);
-    assert.deepEqual(failures, [], summary);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}));
+  }),
+);

@@ -64,7 +64,14 @@ export function labFile(text: string): { path: string; done: () => void } {
 }
 
 /** A process as the lab journal records it. */
-export interface RecordedProcess { node: string; name: string; pid: number; start: number; adhoc?: boolean; outer?: { pid: number } }
+export interface RecordedProcess {
+  node: string;
+  name: string;
+  pid: number;
+  start: number;
+  adhoc?: boolean;
+  outer?: { pid: number };
+}
 
 /** The processes the lab's journal records as running (read inside the sandbox). */
 export async function recordedProcesses(sb: Sandbox, lab: string): Promise<RecordedProcess[]> {
@@ -115,10 +122,22 @@ export async function waitListening(sb: Sandbox, netns: string, port: number): P
  * Processes are checked by PID. Without nsids (assigned lazily) and operstate (a new bridge goes
  * from UNKNOWN to UP on its own).
  */
-export async function leftoverSnapshot(sb: Sandbox, files: readonly string[] = ['/run/nslab', '/run/netns', '/run/nslab-netns', '/etc/netns'], o: { readonly mounts?: boolean } = {}): Promise<string> {
+export async function leftoverSnapshot(
+  sb: Sandbox,
+  files: readonly string[] = ['/run/nslab', '/run/netns', '/run/nslab-netns', '/etc/netns'],
+  o: { readonly mounts?: boolean } = {},
+): Promise<string> {
   const netns = (await sb.run(['ip', 'netns', 'list'])).stdout.replace(/ \(id: \d+\)/g, '');
-  const links = (await sb.run(['ip', '-o', 'link', 'show'])).stdout.split('\n').filter(Boolean)
-    .map((l) => l.replace(/^\d+: /, '').replace(/ state \S+/, '').replace(/ link\/\S+ .*?(alias|$)/, ' $1')).sort();
+  const links = (await sb.run(['ip', '-o', 'link', 'show'])).stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) =>
+      l
+        .replace(/^\d+: /, '')
+        .replace(/ state \S+/, '')
+        .replace(/ link\/\S+ .*?(alias|$)/, ' $1'),
+    )
+    .sort();
   const nft = (await sb.run(['nft', 'list', 'ruleset'])).stdout;
   const found = (await sb.run(['sh', '-c', `find ${files.join(' ')} -mindepth 1 2>/dev/null | sort; true`])).stdout;
   // /run/netns itself stays a shared mount once a namespace was named (as `ip netns add` leaves it).

@@ -17,44 +17,46 @@ function limited(sb: Sandbox, files: number, ...args: string[]): ReturnType<Sand
   return sb.run(['prlimit', `--nofile=${files}:${files}`, process.execPath, BIN, ...args], { timeoutMs: 60_000 });
 }
 
-test('up refuses a lab that needs more open files than allowed, changing nothing; with the limit it asked for, it builds', (t) => withSandbox(t, async (sb) => {
-  const f = labFile(star(60));
-  try {
-    const before = await hostState(sb);
-    const r = await limited(sb, 100, 'up', f.path);
-    assert.equal(r.code, 1, r.stderr);
-    const m = /needs about (\d+) open files .*but the limit is 100 \(ulimit -n\), (\d+) short: raise it with `ulimit -n (\d+)`/.exec(r.stderr);
-    assert.ok(m, r.stderr);
-    const need = Number(m[1]);
-    assert.equal(Number(m[2]), need - 100);
-    assert.equal(Number(m[3]), need);
-    assert.doesNotMatch(r.stderr, /internal error|\n\s+at /);
-    assert.deepEqual(await hostState(sb), before);
-    assert.equal((await sb.run(['test', '-e', '/run/nslab/lim/journal.jsonl'])).code, 1, 'a journal was written');
+test('up refuses a lab that needs more open files than allowed, changing nothing; with the limit it asked for, it builds', (t) =>
+  withSandbox(t, async (sb) => {
+    const f = labFile(star(60));
+    try {
+      const before = await hostState(sb);
+      const r = await limited(sb, 100, 'up', f.path);
+      assert.equal(r.code, 1, r.stderr);
+      const m = /needs about (\d+) open files .*but the limit is 100 \(ulimit -n\), (\d+) short: raise it with `ulimit -n (\d+)`/.exec(r.stderr);
+      assert.ok(m, r.stderr);
+      const need = Number(m[1]);
+      assert.equal(Number(m[2]), need - 100);
+      assert.equal(Number(m[3]), need);
+      assert.doesNotMatch(r.stderr, /internal error|\n\s+at /);
+      assert.deepEqual(await hostState(sb), before);
+      assert.equal((await sb.run(['test', '-e', '/run/nslab/lim/journal.jsonl'])).code, 1, 'a journal was written');
 
-    const dry = await limited(sb, 100, 'up', '--dry-run', f.path);
-    assert.equal(dry.code, 0, dry.stderr);
-    assert.match(dry.stderr, /warning: up would refuse: lab lim: needs about \d+ open files/);
-    assert.deepEqual(await hostState(sb), before);
+      const dry = await limited(sb, 100, 'up', '--dry-run', f.path);
+      assert.equal(dry.code, 0, dry.stderr);
+      assert.match(dry.stderr, /warning: up would refuse: lab lim: needs about \d+ open files/);
+      assert.deepEqual(await hostState(sb), before);
 
-    const ok = await limited(sb, need, 'up', f.path);
-    assert.equal(ok.code, 0, `with ulimit -n ${need} as asked: ${ok.stderr}`);
-    assert.match((await sb.run(['ip', 'netns', 'list'])).stdout, /lim-h59/);
-  } finally {
-    await nslab(sb, 'down', 'lim');
-    f.done();
-  }
-}));
+      const ok = await limited(sb, need, 'up', f.path);
+      assert.equal(ok.code, 0, `with ulimit -n ${need} as asked: ${ok.stderr}`);
+      assert.match((await sb.run(['ip', 'netns', 'list'])).stdout, /lim-h59/);
+    } finally {
+      await nslab(sb, 'down', 'lim');
+      f.done();
+    }
+  }));
 
-test('a lab within the limits builds without capacity warnings', (t) => withSandbox(t, async (sb) => {
-  const f = labFile(star(3));
-  try {
-    const r = await nslab(sb, 'up', f.path);
-    assert.equal(r.code, 0, r.stderr);
-    assert.doesNotMatch(r.stderr, /open files|kernel memory|neighbour/);
-    await nslabOk(sb, 'down', 'lim');
-  } finally {
-    await nslab(sb, 'down', 'lim');
-    f.done();
-  }
-}));
+test('a lab within the limits builds without capacity warnings', (t) =>
+  withSandbox(t, async (sb) => {
+    const f = labFile(star(3));
+    try {
+      const r = await nslab(sb, 'up', f.path);
+      assert.equal(r.code, 0, r.stderr);
+      assert.doesNotMatch(r.stderr, /open files|kernel memory|neighbour/);
+      await nslabOk(sb, 'down', 'lim');
+    } finally {
+      await nslab(sb, 'down', 'lim');
+      f.done();
+    }
+  }));

@@ -8,13 +8,14 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { labFile, nslab, nslabOk, recordedProcesses, killByPid, withSandbox } from './lab.js';
 
-test('shell syntax in exec arguments and process commands is passed literally and runs nothing', (t) => withSandbox(t, async (sb) => {
-  const dir = mkdtempSync(join(tmpdir(), 'nslab-noshell-'));
-  const marker = (n: number): string => join(dir, `pwned${n}`);
-  const words = [`$(touch ${marker(1)})`, `; touch ${marker(2)}`, `\`touch ${marker(3)}\``, `| touch ${marker(4)}`];
-  const yamlList = words.map((w) => JSON.stringify(w)).join(', ');
-  const script = JSON.stringify('printf "<%s>\\n" "$@"; sleep 300');
-  const f = labFile(`name: noshell
+test('shell syntax in exec arguments and process commands is passed literally and runs nothing', (t) =>
+  withSandbox(t, async (sb) => {
+    const dir = mkdtempSync(join(tmpdir(), 'nslab-noshell-'));
+    const marker = (n: number): string => join(dir, `pwned${n}`);
+    const words = [`$(touch ${marker(1)})`, `; touch ${marker(2)}`, `\`touch ${marker(3)}\``, `| touch ${marker(4)}`];
+    const yamlList = words.map((w) => JSON.stringify(w)).join(', ');
+    const script = JSON.stringify('printf "<%s>\\n" "$@"; sleep 300');
+    const f = labFile(`name: noshell
 nodes:
   plain:
     interfaces: { eth0: { host: true, address: 10.66.0.2/24 } }
@@ -29,27 +30,27 @@ nodes:
     processes:
       - { name: words, command: [sh, -c, ${script}, sh, ${yamlList}] }
 `);
-  const pids: number[] = [];
-  const expected = words.map((w) => `<${w}>\n`).join('');
-  try {
-    await nslabOk(sb, 'up', f.path);
-    pids.push(...(await recordedProcesses(sb, 'noshell')).map((p) => p.pid));
-    for (const node of ['plain', 'boxed']) {
-      assert.equal(await nslabOk(sb, 'exec', 'noshell', node, '--', 'printf', '<%s>\\n', ...words), expected);
+    const pids: number[] = [];
+    const expected = words.map((w) => `<${w}>\n`).join('');
+    try {
+      await nslabOk(sb, 'up', f.path);
+      pids.push(...(await recordedProcesses(sb, 'noshell')).map((p) => p.pid));
+      for (const node of ['plain', 'boxed']) {
+        assert.equal(await nslabOk(sb, 'exec', 'noshell', node, '--', 'printf', '<%s>\\n', ...words), expected);
+      }
+      const log = async (node: string, proc: string): Promise<string> => (await sb.run(['cat', `/run/nslab/noshell/logs/${node}.${proc}.log`])).stdout;
+      assert.equal(await waitFor(() => log('plain', 'words'), words.length), expected);
+      assert.equal(await waitFor(() => log('boxed', 'words'), words.length), expected);
+      const tail = await waitFor(() => log('plain', 'line'), 3);
+      for (const w of ['$(touch', `${marker(5)})`, `;touch${marker(6)}`]) assert.ok(tail.includes(`'${w}'`), `tail did not get ${w} as one word:\n${tail}`);
+      for (let n = 1; n <= 6; n++) assert.ok(!existsSync(marker(n)), `${marker(n)} exists: something ran a shell`);
+    } finally {
+      await nslab(sb, 'down', 'noshell');
+      killByPid(pids);
+      f.done();
+      rmSync(dir, { recursive: true, force: true });
     }
-    const log = async (node: string, proc: string): Promise<string> => (await sb.run(['cat', `/run/nslab/noshell/logs/${node}.${proc}.log`])).stdout;
-    assert.equal(await waitFor(() => log('plain', 'words'), words.length), expected);
-    assert.equal(await waitFor(() => log('boxed', 'words'), words.length), expected);
-    const tail = await waitFor(() => log('plain', 'line'), 3);
-    for (const w of ['$(touch', `${marker(5)})`, `;touch${marker(6)}`]) assert.ok(tail.includes(`'${w}'`), `tail did not get ${w} as one word:\n${tail}`);
-    for (let n = 1; n <= 6; n++) assert.ok(!existsSync(marker(n)), `${marker(n)} exists: something ran a shell`);
-  } finally {
-    await nslab(sb, 'down', 'noshell');
-    killByPid(pids);
-    f.done();
-    rmSync(dir, { recursive: true, force: true });
-  }
-}));
+  }));
 
 /** Poll (bounded, 5 s) until read() returns at least `lines` lines. */
 async function waitFor(read: () => Promise<string>, lines: number): Promise<string> {

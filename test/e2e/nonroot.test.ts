@@ -28,9 +28,15 @@ test('as a non-root user every verb says what it needs in one line; validate and
   await withSandbox(t, async (sb) => {
     await nslabOk(sb, 'up', join(EXAMPLES, 'bridge.yaml'));
     const root = {
-      up: ['up', join(EXAMPLES, 'bridge.yaml')], 'up --dry-run': ['up', '--dry-run', join(EXAMPLES, 'bridge.yaml')],
-      down: ['down', 'bridge'], clean: ['clean', '--yes'], show: ['show', 'bridge'], exec: ['exec', 'bridge', 'ns1', '--', 'true'],
-      run: ['run', 'bridge', 'ns1', '--', 'sleep', '1'], test: ['test', 'bridge'], trace: ['trace', 'bridge', 'ns1', 'ns2'],
+      up: ['up', join(EXAMPLES, 'bridge.yaml')],
+      'up --dry-run': ['up', '--dry-run', join(EXAMPLES, 'bridge.yaml')],
+      down: ['down', 'bridge'],
+      clean: ['clean', '--yes'],
+      show: ['show', 'bridge'],
+      exec: ['exec', 'bridge', 'ns1', '--', 'true'],
+      run: ['run', 'bridge', 'ns1', '--', 'sleep', '1'],
+      test: ['test', 'bridge'],
+      trace: ['trace', 'bridge', 'ns1', 'ns2'],
       capture: ['capture', 'bridge', 'ns1', '-c', '1'],
     };
     for (const [what, argv] of Object.entries(root)) {

@@ -9,24 +9,28 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { BIN, withSandbox } from './lab.js';
 
-test('a FIFO or a too-big file is refused at once by validate, up, up --dry-run, down and test', (t) => withSandbox(t, async (sb) => {
-  const dir = mkdtempSync(join(tmpdir(), 'nslab-odd-'));
-  try {
-    const fifo = join(dir, 'lab.yaml');
-    execFileSync('mkfifo', [fifo]);
-    const big = join(dir, 'big.yaml');
-    writeFileSync(big, `name: big\n# ${'x'.repeat(5 * 1024 * 1024)}\n`);
-    for (const [file, why] of [[fifo, /not a regular file/], [big, /limited to/]] as const) {
-      for (const verb of [['validate'], ['up'], ['up', '--dry-run'], ['down'], ['test']]) {
-        // A verb that read the FIFO would block: the run is killed after 10 s and fails here.
-        const r = await sb.run(['node', BIN, ...verb, file], { timeoutMs: 10_000 });
-        assert.equal(r.code, 2, `${verb.join(' ')} ${file}: exit ${r.code}\n${r.stdout}${r.stderr}`);
-        assert.match(r.stderr, why, `${verb.join(' ')} ${file}`);
+test('a FIFO or a too-big file is refused at once by validate, up, up --dry-run, down and test', (t) =>
+  withSandbox(t, async (sb) => {
+    const dir = mkdtempSync(join(tmpdir(), 'nslab-odd-'));
+    try {
+      const fifo = join(dir, 'lab.yaml');
+      execFileSync('mkfifo', [fifo]);
+      const big = join(dir, 'big.yaml');
+      writeFileSync(big, `name: big\n# ${'x'.repeat(5 * 1024 * 1024)}\n`);
+      for (const [file, why] of [
+        [fifo, /not a regular file/],
+        [big, /limited to/],
+      ] as const) {
+        for (const verb of [['validate'], ['up'], ['up', '--dry-run'], ['down'], ['test']]) {
+          // A verb that read the FIFO would block: the run is killed after 10 s and fails here.
+          const r = await sb.run(['node', BIN, ...verb, file], { timeoutMs: 10_000 });
+          assert.equal(r.code, 2, `${verb.join(' ')} ${file}: exit ${r.code}\n${r.stdout}${r.stderr}`);
+          assert.match(r.stderr, why, `${verb.join(' ')} ${file}`);
+        }
       }
+      assert.equal((await sb.run(['ip', 'netns', 'list'])).stdout.trim(), '');
+      assert.equal((await sb.run(['sh', '-c', 'ls -A /run/nslab 2>/dev/null'])).stdout.trim(), '');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
-    assert.equal((await sb.run(['ip', 'netns', 'list'])).stdout.trim(), '');
-    assert.equal((await sb.run(['sh', '-c', 'ls -A /run/nslab 2>/dev/null'])).stdout.trim(), '');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}));
+  }));

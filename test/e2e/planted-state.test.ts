@@ -59,8 +59,14 @@ function plant(state: string): string {
   const l = (victim: string, name: string): string => `ln -s /run/victim/${victim} ${state}/${name}`;
   return [
     `mkdir -p ${state}/pl/logs ${state}/pl/captures`,
-    l('lock', '.lock-pl'), l('topo', 'pl/topology.yaml.tmp'), l('hosts', 'pl/hosts.tmp'), l('model', 'pl/model.v8.tmp'),
-    l('log', 'pl/logs/n1.srv.log'), l('resolv', 'pl/resolv-none.conf'), l('journal', 'pl/journal.jsonl'), l('downlog', 'pl/down.log'),
+    l('lock', '.lock-pl'),
+    l('topo', 'pl/topology.yaml.tmp'),
+    l('hosts', 'pl/hosts.tmp'),
+    l('model', 'pl/model.v8.tmp'),
+    l('log', 'pl/logs/n1.srv.log'),
+    l('resolv', 'pl/resolv-none.conf'),
+    l('journal', 'pl/journal.jsonl'),
+    l('downlog', 'pl/down.log'),
   ].join(' && ');
 }
 
@@ -72,11 +78,19 @@ test('planted symlinks in a state root another user controls: up refuses, no vic
       // /run/x is the user's: they can plant anything below it, or swap it later.
       await sh(sb, 'mkdir /run/x && chown 65534:65534 /run/x');
       await sh(sb, `mkdir /run/x/state && ${plant('/run/x/state')}`, true);
-      assertRefused(await nslabIn(sb, '/run/x/state', 'up', f.path), /^nslab: refusing state directory \/run\/x\/state: \/run\/x is owned by uid 65534, not root /, 'parent of the user');
+      assertRefused(
+        await nslabIn(sb, '/run/x/state', 'up', f.path),
+        /^nslab: refusing state directory \/run\/x\/state: \/run\/x is owned by uid 65534, not root /,
+        'parent of the user',
+      );
       // A root-owned parent, but the state root itself is the user's.
       await sh(sb, 'mkdir -m 755 /run/y && mkdir /run/y/state && chown 65534:65534 /run/y/state');
       await sh(sb, plant('/run/y/state'), true);
-      assertRefused(await nslabIn(sb, '/run/y/state', 'up', f.path), /^nslab: refusing state directory \/run\/y\/state: is owned by uid 65534, not root /, 'state root of the user');
+      assertRefused(
+        await nslabIn(sb, '/run/y/state', 'up', f.path),
+        /^nslab: refusing state directory \/run\/y\/state: is owned by uid 65534, not root /,
+        'state root of the user',
+      );
       // Root's, but world-writable: anyone can plant.
       await sh(sb, 'mkdir -m 755 /run/z && mkdir /run/z/state && chmod 777 /run/z/state');
       await sh(sb, plant('/run/z/state'), true);
@@ -100,18 +114,21 @@ function startTime(pid: number): number {
   return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
 }
 
-test("a forged journal (a root process, a foreign bridge) in a state dir nslab did not create: down and clean refuse, both survive", async (t) => {
+test('a forged journal (a root process, a foreign bridge) in a state dir nslab did not create: down and clean refuse, both survive', async (t) => {
   await withSandbox(t, async (sb) => {
     const pids: number[] = [];
     try {
       const pid = Number((await sh(sb, 'sleep 300 >/dev/null 2>&1 & echo $!')).trim());
       pids.push(pid);
       await sh(sb, 'ip link add victimbr type bridge');
-      const journal = [
-        { t: 'meta', v: 1, lab: 'fg', file: '/nonexistent.yaml' },
-        { t: 'own', id: 'link:@host:victimbr', op: { op: 'link.create', kind: 'bridge', ns: '@host', name: 'victimbr', ipv6: false, up: true } },
-        { t: 'proc', node: 'n1', name: 'srv', pid, start: startTime(pid), spec: '{}' },
-      ].map((r) => JSON.stringify(r)).join('\n') + '\n';
+      const journal =
+        [
+          { t: 'meta', v: 1, lab: 'fg', file: '/nonexistent.yaml' },
+          { t: 'own', id: 'link:@host:victimbr', op: { op: 'link.create', kind: 'bridge', ns: '@host', name: 'victimbr', ipv6: false, up: true } },
+          { t: 'proc', node: 'n1', name: 'srv', pid, start: startTime(pid), spec: '{}' },
+        ]
+          .map((r) => JSON.stringify(r))
+          .join('\n') + '\n';
       await sh(sb, 'mkdir /run/x && chown 65534:65534 /run/x');
       await sh(sb, `mkdir -p /run/x/state/fg && chmod 700 /run/x/state /run/x/state/fg && printf '%s' '${journal}' > /run/x/state/fg/journal.jsonl`, true);
       const survives = async (label: string): Promise<void> => {
@@ -124,7 +141,11 @@ test("a forged journal (a root process, a foreign bridge) in a state dir nslab d
       await survives('clean');
       // The user swapped root's own lab dir for a link to theirs (root's /run/nslab, a link in it).
       await sh(sb, 'mkdir -m 700 /run/nslab && ln -s /run/x/state/fg /run/nslab/fg');
-      assertRefused(await nslabIn(sb, undefined, 'down', 'fg'), /^nslab: refusing state directory \/run\/nslab: \/run\/nslab\/fg is a symbolic link /, 'symlinked lab dir');
+      assertRefused(
+        await nslabIn(sb, undefined, 'down', 'fg'),
+        /^nslab: refusing state directory \/run\/nslab: \/run\/nslab\/fg is a symbolic link /,
+        'symlinked lab dir',
+      );
       await survives('symlinked lab dir');
       // A journal that is itself a link to the user's file.
       await sh(sb, 'rm /run/nslab/fg && mkdir -m 700 /run/nslab/fg && ln -s /run/x/state/fg/journal.jsonl /run/nslab/fg/journal.jsonl');
@@ -140,7 +161,11 @@ test('state roots nslab creates itself work: the default, a new nested one, a re
   await withSandbox(t, async (sb) => {
     const f = labFile(TOPO);
     try {
-      for (const [label, state, cwd] of [['default', undefined, '/'], ['nested new', '/run/mine/deep/state', '/'], ['relative', 'rel/state', '/run']] as const) {
+      for (const [label, state, cwd] of [
+        ['default', undefined, '/'],
+        ['nested new', '/run/mine/deep/state', '/'],
+        ['relative', 'rel/state', '/run'],
+      ] as const) {
         const env = { ...process.env };
         if (state === undefined) delete env['NSLAB_STATE_DIR'];
         else env['NSLAB_STATE_DIR'] = state;

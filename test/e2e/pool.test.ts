@@ -13,21 +13,22 @@ const star = (n: number): string => {
   return lines.join('\n') + '\n';
 };
 
-test('a 60-node lab built with namespaces made ahead works, and leaves no namespace behind', (t) => withSandbox(t, async (sb) => {
-  const f = labFile(star(60));
-  try {
-    await nslabOk(sb, 'up', f.path);
-    const names = (await sb.run(['ip', 'netns', 'list'])).stdout.trim().split('\n');
-    assert.equal(names.length, 60);
-    const gw = await nslab(sb, 'test', 'pool', '--gateways');
-    assert.equal(gw.code, 0, gw.stdout + gw.stderr);
-    // every node has its own namespace (no two names share one)
-    const inodes = await sb.run(['sh', '-c', 'for n in $(ip netns list | cut -d" " -f1); do stat -L -c %i /run/netns/$n; done | sort -u | wc -l']);
-    assert.equal(inodes.stdout.trim(), '60');
-    await nslabOk(sb, 'down', 'pool', '--wait');
-    assert.equal((await sb.run(['ip', 'netns', 'list'])).stdout.trim(), '');
-  } finally {
-    await nslab(sb, 'down', 'pool', '--wait');
-    f.done();
-  }
-}));
+test('a 60-node lab built with namespaces made ahead works, and leaves no namespace behind', (t) =>
+  withSandbox(t, async (sb) => {
+    const f = labFile(star(60));
+    try {
+      await nslabOk(sb, 'up', f.path);
+      const names = (await sb.run(['ip', 'netns', 'list'])).stdout.trim().split('\n');
+      assert.equal(names.length, 60);
+      const gw = await nslab(sb, 'test', 'pool', '--gateways');
+      assert.equal(gw.code, 0, gw.stdout + gw.stderr);
+      // every node has its own namespace (no two names share one)
+      const inodes = await sb.run(['sh', '-c', 'for n in $(ip netns list | cut -d" " -f1); do stat -L -c %i /run/netns/$n; done | sort -u | wc -l']);
+      assert.equal(inodes.stdout.trim(), '60');
+      await nslabOk(sb, 'down', 'pool', '--wait');
+      assert.equal((await sb.run(['ip', 'netns', 'list'])).stdout.trim(), '');
+    } finally {
+      await nslab(sb, 'down', 'pool', '--wait');
+      f.done();
+    }
+  }));

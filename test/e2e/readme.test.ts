@@ -10,20 +10,21 @@ import { EXAMPLES, hostState, nslab, nslabOk, withSandbox } from './lab.js';
 
 const README = join(EXAMPLES, '..', 'README.md');
 
-test('the headline topology (examples/demo.yaml) reaches every pair under test --all', (t) => withSandbox(t, async (sb) => {
-  const before = await hostState(sb);
-  await nslabOk(sb, 'up', join(EXAMPLES, 'demo.yaml'));
-  try {
-    const all = await nslab(sb, 'test', 'demo', '--all');
-    assert.equal(all.code, 0, `test --all failed:\n${all.stdout}${all.stderr}`);
-    assert.match(all.stdout, /12\/12 hold, 0 do not/);
-    const own = await nslab(sb, 'test', 'demo');
-    assert.equal(own.code, 0, `test (expect:) failed:\n${own.stdout}${own.stderr}`);
-  } finally {
-    await nslabOk(sb, 'down', 'demo');
-  }
-  assert.deepEqual(await hostState(sb), before);
-}));
+test('the headline topology (examples/demo.yaml) reaches every pair under test --all', (t) =>
+  withSandbox(t, async (sb) => {
+    const before = await hostState(sb);
+    await nslabOk(sb, 'up', join(EXAMPLES, 'demo.yaml'));
+    try {
+      const all = await nslab(sb, 'test', 'demo', '--all');
+      assert.equal(all.code, 0, `test --all failed:\n${all.stdout}${all.stderr}`);
+      assert.match(all.stdout, /12\/12 hold, 0 do not/);
+      const own = await nslab(sb, 'test', 'demo');
+      assert.equal(own.code, 0, `test (expect:) failed:\n${own.stdout}${own.stderr}`);
+    } finally {
+      await nslabOk(sb, 'down', 'demo');
+    }
+    assert.deepEqual(await hostState(sb), before);
+  }));
 
 test('the README shows examples/demo.yaml as its headline topology, word for word', () => {
   const readme = readFileSync(README, 'utf8');
@@ -33,27 +34,34 @@ test('the README shows examples/demo.yaml as its headline topology, word for wor
   assert.ok(readme.includes(body.trimEnd()), 'README.md must quote examples/demo.yaml (from name: on) exactly');
 });
 
-test('on a machine with only Node and iproute2, the first set-up command\'s lab and the headline lab build, pass and go', (t) => withSandbox(t, async (sb) => {
-  // A fresh Debian 12 with Node: none of these (hidden inside the sandbox where installed).
-  await hideTools((argv) => sb.run(argv), ['ping', 'nft', 'libnftables', 'tcpdump', 'busybox', 'socat', 'chromium', 'python3']);
-  assert.notEqual((await sb.run(['ping', '-c1', '127.0.0.1'])).code, 0, 'ping is hidden');
-  const before = await hostState(sb);
-  for (const [file, lab, args] of [['bridge.yaml', 'bridge', []], ['demo.yaml', 'demo', ['--all']]] as const) {
-    await nslabOk(sb, 'up', join(EXAMPLES, file));
-    try {
-      const r = await nslab(sb, 'test', lab, ...args);
-      assert.equal(r.code, 0, `nslab test ${lab} ${args.join(' ')} with no tools but Node and iproute2:\n${r.stdout}${r.stderr}`);
-      assert.doesNotMatch(r.stderr, /internal error/);
-    } finally {
-      await nslabOk(sb, 'down', lab);
+test("on a machine with only Node and iproute2, the first set-up command's lab and the headline lab build, pass and go", (t) =>
+  withSandbox(t, async (sb) => {
+    // A fresh Debian 12 with Node: none of these (hidden inside the sandbox where installed).
+    await hideTools((argv) => sb.run(argv), ['ping', 'nft', 'libnftables', 'tcpdump', 'busybox', 'socat', 'chromium', 'python3']);
+    assert.notEqual((await sb.run(['ping', '-c1', '127.0.0.1'])).code, 0, 'ping is hidden');
+    const before = await hostState(sb);
+    for (const [file, lab, args] of [
+      ['bridge.yaml', 'bridge', []],
+      ['demo.yaml', 'demo', ['--all']],
+    ] as const) {
+      await nslabOk(sb, 'up', join(EXAMPLES, file));
+      try {
+        const r = await nslab(sb, 'test', lab, ...args);
+        assert.equal(r.code, 0, `nslab test ${lab} ${args.join(' ')} with no tools but Node and iproute2:\n${r.stdout}${r.stderr}`);
+        assert.doesNotMatch(r.stderr, /internal error/);
+      } finally {
+        await nslabOk(sb, 'down', lab);
+      }
     }
-  }
-  assert.deepEqual(await hostState(sb), before);
-  // What needs more says so in one line.
-  const nat = await nslab(sb, 'up', join(EXAMPLES, 'nat.yaml'));
-  assert.equal(nat.code, 1);
-  assert.match(nat.stderr, /^nslab: lab natlab: NAT \(network br0\) needs libnftables \(Debian\/Ubuntu: apt-get install libnftables1\); nothing was changed\n$/);
-}));
+    assert.deepEqual(await hostState(sb), before);
+    // What needs more says so in one line.
+    const nat = await nslab(sb, 'up', join(EXAMPLES, 'nat.yaml'));
+    assert.equal(nat.code, 1);
+    assert.match(
+      nat.stderr,
+      /^nslab: lab natlab: NAT \(network br0\) needs libnftables \(Debian\/Ubuntu: apt-get install libnftables1\); nothing was changed\n$/,
+    );
+  }));
 
 test('every link in README.md and docs/ points inside the repository, at a file that exists', () => {
   const repo = join(EXAMPLES, '..');

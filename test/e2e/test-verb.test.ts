@@ -19,52 +19,62 @@ async function listen(sb: Sandbox, port: number): Promise<string> {
   return pid;
 }
 
-test('expectations hold (exit 0); a route removed by hand fails its row (exit 1); reach:false both ways; tcp and udp', (t) => withSandbox(t, async (sb) => {
-  await nslabOk(sb, 'up', join(FIXTURES, 'checks.yaml'));
-  const pid = await listen(sb, 8080);
-  try {
-    const ok = await nslabJson<Result>(sb, 'test', 'checks');
-    assert.equal(ok.code, 0, JSON.stringify(ok.value.report.rows.filter((r) => !r.ok)));
-    assert.equal(ok.value.report.passed, 6);
-    const udp = ok.value.report.rows.find((r) => r.probe === 'udp 9000');
-    assert.equal(udp?.got, 'reached');
-    const closed = ok.value.report.rows.find((r) => r.probe === 'tcp 8081');
-    assert.match(closed?.reason ?? '', /refused/);
-    const text = await nslabOk(sb, 'test', 'checks');
-    assert.match(text, /6\/6 hold/);
+test('expectations hold (exit 0); a route removed by hand fails its row (exit 1); reach:false both ways; tcp and udp', (t) =>
+  withSandbox(t, async (sb) => {
+    await nslabOk(sb, 'up', join(FIXTURES, 'checks.yaml'));
+    const pid = await listen(sb, 8080);
+    try {
+      const ok = await nslabJson<Result>(sb, 'test', 'checks');
+      assert.equal(ok.code, 0, JSON.stringify(ok.value.report.rows.filter((r) => !r.ok)));
+      assert.equal(ok.value.report.passed, 6);
+      const udp = ok.value.report.rows.find((r) => r.probe === 'udp 9000');
+      assert.equal(udp?.got, 'reached');
+      const closed = ok.value.report.rows.find((r) => r.probe === 'tcp 8081');
+      assert.match(closed?.reason ?? '', /refused/);
+      const text = await nslabOk(sb, 'test', 'checks');
+      assert.match(text, /6\/6 hold/);
 
-    const wrong = await nslabJson<Result>(sb, 'test', join(FIXTURES, 'checks-wrong.yaml'));
-    assert.equal(wrong.code, 1, 'a reach:false that does not hold fails');
-    assert.deepEqual(wrong.value.report.rows.filter((r) => !r.ok).map((r) => `${r.from}>${r.to}`), ['db>far']);
+      const wrong = await nslabJson<Result>(sb, 'test', join(FIXTURES, 'checks-wrong.yaml'));
+      assert.equal(wrong.code, 1, 'a reach:false that does not hold fails');
+      assert.deepEqual(
+        wrong.value.report.rows.filter((r) => !r.ok).map((r) => `${r.from}>${r.to}`),
+        ['db>far'],
+      );
 
-    assert.equal((await sb.run(['ip', '-n', 'checks-db', 'route', 'del', '10.30.0.0/30'])).code, 0);
-    const broken = await nslab(sb, 'test', 'checks', '--timeout', '300');
-    assert.equal(broken.code, 1);
-    const failing = broken.stdout.split('\n').filter((l) => l.includes('FAIL'));
-    assert.equal(failing.length, 1, broken.stdout);
-    assert.match(failing[0]!, /^db\s+far/);
-  } finally {
-    await sb.run(['kill', pid]);
-  }
-  // The server itself still runs in db and would keep the namespace alive: down says so.
-  const busy = await nslab(sb, 'down', 'checks');
-  assert.equal(busy.code, 1);
-  assert.match(busy.stderr, /processes still run inside its namespaces and keep them alive: (\d+) \(.*node/);
-  const serverPid = /alive: (\d+)/.exec(busy.stderr)![1]!;
-  await sb.run(['kill', serverPid]);
-  await nslabOk(sb, 'down', 'checks');
-}));
+      assert.equal((await sb.run(['ip', '-n', 'checks-db', 'route', 'del', '10.30.0.0/30'])).code, 0);
+      const broken = await nslab(sb, 'test', 'checks', '--timeout', '300');
+      assert.equal(broken.code, 1);
+      const failing = broken.stdout.split('\n').filter((l) => l.includes('FAIL'));
+      assert.equal(failing.length, 1, broken.stdout);
+      assert.match(failing[0]!, /^db\s+far/);
+    } finally {
+      await sb.run(['kill', pid]);
+    }
+    // The server itself still runs in db and would keep the namespace alive: down says so.
+    const busy = await nslab(sb, 'down', 'checks');
+    assert.equal(busy.code, 1);
+    assert.match(busy.stderr, /processes still run inside its namespaces and keep them alive: (\d+) \(.*node/);
+    const serverPid = /alive: (\d+)/.exec(busy.stderr)![1]!;
+    await sb.run(['kill', serverPid]);
+    await nslabOk(sb, 'down', 'checks');
+  }));
 
-test('--all on a 50-node lab reports every pair reachable, with zero false failures', (t) => withSandbox(t, async (sb) => {
-  const { path: file, done } = labFile(execFileSync(process.execPath, [join(BIN, '..', '..', 'bench', 'gen-star.mjs'), '50', 'star50'], { encoding: 'utf8' }));
-  try {
-    await nslabOk(sb, 'up', file);
-    const all = await nslabJson<Result>(sb, 'test', 'star50', '--all');
-    assert.equal(all.value.report.rows.length, 50 * 49);
-    assert.deepEqual(all.value.report.rows.filter((r) => !r.ok), []);
-    assert.equal(all.code, 0);
-    await nslabOk(sb, 'down', 'star50');
-  } finally {
-    done();
-  }
-}));
+test('--all on a 50-node lab reports every pair reachable, with zero false failures', (t) =>
+  withSandbox(t, async (sb) => {
+    const { path: file, done } = labFile(
+      execFileSync(process.execPath, [join(BIN, '..', '..', 'bench', 'gen-star.mjs'), '50', 'star50'], { encoding: 'utf8' }),
+    );
+    try {
+      await nslabOk(sb, 'up', file);
+      const all = await nslabJson<Result>(sb, 'test', 'star50', '--all');
+      assert.equal(all.value.report.rows.length, 50 * 49);
+      assert.deepEqual(
+        all.value.report.rows.filter((r) => !r.ok),
+        [],
+      );
+      assert.equal(all.code, 0);
+      await nslabOk(sb, 'down', 'star50');
+    } finally {
+      done();
+    }
+  }));

@@ -36,154 +36,178 @@ async function waitFor(page: Page, expr: string, timeout = 15_000): Promise<void
 
 /** Text of the link panel's row (e.g. "tx" of end a: its first match). */
 async function counter(page: Page, row: 'rx' | 'tx'): Promise<number> {
-  const text = await page.locator('#link-counters tr', { hasText: new RegExp(`^${row}`) }).first().innerText();
+  const text = await page
+    .locator('#link-counters tr', { hasText: new RegExp(`^${row}`) })
+    .first()
+    .innerText();
   const m = /(\d+) pkts/.exec(text);
   assert.ok(m, `no packet count in "${text}"`);
   return Number(m[1]);
 }
 
-test('nslab ui: nodes listed, graph counts, live counters, details on click, probes along the path, expect: coloured', { timeout: 120_000 }, (t) => withSandbox(t, ['chromium', 'libnftables', 'ping'], async (sb) => {
-  if (!needChromium(t)) return;
-  const pids: number[] = [];
-  let browser: Browser | undefined;
-  try {
-    await nslabOk(sb, 'up', join(EXAMPLES, 'routed.yaml'));
-    await nslabOk(sb, 'up', join(EXAMPLES, 'nat.yaml'));
-    const ui = await startUi(sb, [], pids);
-    browser = await launchBrowser(sb, pids);
-    const page = browser.page;
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-    await page.goto(ui.url);
+test('nslab ui: nodes listed, graph counts, live counters, details on click, probes along the path, expect: coloured', { timeout: 120_000 }, (t) =>
+  withSandbox(t, ['chromium', 'libnftables', 'ping'], async (sb) => {
+    if (!needChromium(t)) return;
+    const pids: number[] = [];
+    let browser: Browser | undefined;
+    try {
+      await nslabOk(sb, 'up', join(EXAMPLES, 'routed.yaml'));
+      await nslabOk(sb, 'up', join(EXAMPLES, 'nat.yaml'));
+      const ui = await startUi(sb, [], pids);
+      browser = await launchBrowser(sb, pids);
+      const page = browser.page;
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      page.on('console', (m) => {
+        if (m.type() === 'error') errors.push(m.text());
+      });
+      await page.goto(ui.url);
 
-    // Both labs arrive over the live stream; the token leaves the address bar.
-    await waitFor(page, `document.querySelectorAll('#node-list li').length === 7`);
-    assert.deepEqual((await page.locator('#node-list li').allInnerTexts()).sort(),
-      ['natlab/netns1', 'natlab/netns2', 'routed/h1', 'routed/h2', 'routed/h3', 'routed/r1', 'routed/r2']);
-    assert.doesNotMatch(page.url(), /token/);
-    // The token is kept in this origin's sessionStorage, never in a cookie (cookies reach every port).
-    assert.deepEqual(await page.context().cookies(), []);
-    await page.reload();
-    await waitFor(page, `document.querySelectorAll('#node-list li').length === 7`);
-    assert.deepEqual(await ids(page, 'node[lab = "routed"][vid]'), ['left', 'right', 'r1', 'r2', 'h1', 'h2', 'h3'].map((n) => `routed/${n.length > 2 ? 'net' : 'node'}:${n}`).sort());
-    assert.equal((await ids(page, 'edge[lab = "routed"][eid]')).length, 6, 'routed: five bridged veths and one point-to-point');
-    assert.deepEqual(await ids(page, 'node[lab = "natlab"][vid]'), ['natlab/host', 'natlab/net:br0', 'natlab/node:netns1', 'natlab/node:netns2']);
-    assert.equal((await ids(page, 'edge[lab = "natlab"][eid]')).length, 3, 'natlab: two veths and the gateway');
-    assert.equal(await inGraph<number>(page, `cy.getElementById('routed/node:h1').connectedEdges().length`), 1);
+      // Both labs arrive over the live stream; the token leaves the address bar.
+      await waitFor(page, `document.querySelectorAll('#node-list li').length === 7`);
+      assert.deepEqual((await page.locator('#node-list li').allInnerTexts()).sort(), [
+        'natlab/netns1',
+        'natlab/netns2',
+        'routed/h1',
+        'routed/h2',
+        'routed/h3',
+        'routed/r1',
+        'routed/r2',
+      ]);
+      assert.doesNotMatch(page.url(), /token/);
+      // The token is kept in this origin's sessionStorage, never in a cookie (cookies reach every port).
+      assert.deepEqual(await page.context().cookies(), []);
+      await page.reload();
+      await waitFor(page, `document.querySelectorAll('#node-list li').length === 7`);
+      assert.deepEqual(
+        await ids(page, 'node[lab = "routed"][vid]'),
+        ['left', 'right', 'r1', 'r2', 'h1', 'h2', 'h3'].map((n) => `routed/${n.length > 2 ? 'net' : 'node'}:${n}`).sort(),
+      );
+      assert.equal((await ids(page, 'edge[lab = "routed"][eid]')).length, 6, 'routed: five bridged veths and one point-to-point');
+      assert.deepEqual(await ids(page, 'node[lab = "natlab"][vid]'), ['natlab/host', 'natlab/net:br0', 'natlab/node:netns1', 'natlab/node:netns2']);
+      assert.equal((await ids(page, 'edge[lab = "natlab"][eid]')).length, 3, 'natlab: two veths and the gateway');
+      assert.equal(await inGraph<number>(page, `cy.getElementById('routed/node:h1').connectedEdges().length`), 1);
 
-    // Click on a node: its interfaces and addresses.
-    await clickElement(page, 'routed/node:r1');
-    await waitFor(page, `document.querySelector('#details-body').textContent.includes('10.0.2.1/24')`);
-    const details = await page.locator('#details-body').innerText();
-    for (const s of ['10.0.1.1/24', 'eth0', 'eth1', 'netns routed-r1', '10.9.0.0/30']) assert.ok(details.includes(s), `node details lack ${s}:\n${details}`);
+      // Click on a node: its interfaces and addresses.
+      await clickElement(page, 'routed/node:r1');
+      await waitFor(page, `document.querySelector('#details-body').textContent.includes('10.0.2.1/24')`);
+      const details = await page.locator('#details-body').innerText();
+      for (const s of ['10.0.1.1/24', 'eth0', 'eth1', 'netns routed-r1', '10.9.0.0/30']) assert.ok(details.includes(s), `node details lack ${s}:\n${details}`);
 
-    // Click on h1's link, ping over it, and watch its counters and its busy look.
-    const h1Edge = await inGraph<string>(page, `cy.getElementById('routed/node:h1').connectedEdges()[0].id()`);
-    await clickElement(page, h1Edge);
-    await page.waitForSelector('#link-counters');
-    const before = await counter(page, 'tx');
-    await nslabOk(sb, 'exec', 'routed', 'h1', '--', 'ping', '-c', '8', '-i', '0.2', '-q', '10.0.2.10');
-    // The panel refreshes every second from the stream; the link marches while it carries pings.
-    await waitFor(page, `(() => {
+      // Click on h1's link, ping over it, and watch its counters and its busy look.
+      const h1Edge = await inGraph<string>(page, `cy.getElementById('routed/node:h1').connectedEdges()[0].id()`);
+      await clickElement(page, h1Edge);
+      await page.waitForSelector('#link-counters');
+      const before = await counter(page, 'tx');
+      await nslabOk(sb, 'exec', 'routed', 'h1', '--', 'ping', '-c', '8', '-i', '0.2', '-q', '10.0.2.10');
+      // The panel refreshes every second from the stream; the link marches while it carries pings.
+      await waitFor(
+        page,
+        `(() => {
       const m = /tx\\s*(\\d+) pkts/.exec(document.querySelector('#link-counters').textContent);
       return m !== null && Number(m[1]) >= ${before + 8} && window.nslab.cy.getElementById(${JSON.stringify(h1Edge)}).hasClass('busy');
-    })()`);
-    assert.ok((await counter(page, 'tx')) >= before + 8);
+    })()`,
+      );
+      assert.ok((await counter(page, 'tx')) >= before + 8);
 
-    // Probe: h1 -> h3 is reachable through both routers: five links, request and reply.
-    await page.selectOption('#probe-lab', 'routed');
-    await page.selectOption('#probe-from', 'h1');
-    await page.selectOption('#probe-to', 'h3');
-    await page.click('#probe-run');
-    await waitFor(page, `document.querySelector('#probe-result').dataset.reached === 'true'`, 20_000);
-    assert.equal((await ids(page, 'edge.path')).length, 5);
-    assert.match(await page.locator('#probe-result').innerText(), /request: h1 → left → r1 → right → r2 → h3/);
-    mkdirSync(ARTIFACTS, { recursive: true });
-    await page.screenshot({ path: join(ARTIFACTS, 'ui.png') });
+      // Probe: h1 -> h3 is reachable through both routers: five links, request and reply.
+      await page.selectOption('#probe-lab', 'routed');
+      await page.selectOption('#probe-from', 'h1');
+      await page.selectOption('#probe-to', 'h3');
+      await page.click('#probe-run');
+      await waitFor(page, `document.querySelector('#probe-result').dataset.reached === 'true'`, 20_000);
+      assert.equal((await ids(page, 'edge.path')).length, 5);
+      assert.match(await page.locator('#probe-result').innerText(), /request: h1 → left → r1 → right → r2 → h3/);
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: join(ARTIFACTS, 'ui.png') });
 
-    // Break r2's way back to the left subnet: h3 -> h1 now stops at r2, drawn in red.
-    assert.equal((await sb.run(['ip', '-n', 'routed-r2', 'route', 'del', '10.0.1.0/24'])).code, 0);
-    await page.selectOption('#probe-from', 'h3');
-    await page.selectOption('#probe-to', 'h1');
-    await page.click('#probe-run');
-    await waitFor(page, `document.querySelector('#probe-result').dataset.reached === 'false'`, 20_000);
-    assert.match(await page.locator('#probe-result').innerText(), /unreachable: h3 → h1/);
-    assert.deepEqual(await ids(page, 'node.stop'), ['routed/node:r2']);
-    assert.ok((await ids(page, 'edge.path.fail')).length >= 1);
+      // Break r2's way back to the left subnet: h3 -> h1 now stops at r2, drawn in red.
+      assert.equal((await sb.run(['ip', '-n', 'routed-r2', 'route', 'del', '10.0.1.0/24'])).code, 0);
+      await page.selectOption('#probe-from', 'h3');
+      await page.selectOption('#probe-to', 'h1');
+      await page.click('#probe-run');
+      await waitFor(page, `document.querySelector('#probe-result').dataset.reached === 'false'`, 20_000);
+      assert.match(await page.locator('#probe-result').innerText(), /unreachable: h3 → h1/);
+      assert.deepEqual(await ids(page, 'node.stop'), ['routed/node:r2']);
+      assert.ok((await ids(page, 'edge.path.fail')).length >= 1);
 
-    // expect: of routed, coloured: h1 -> h3 needs r2's route (fails), the other two hold.
-    await page.click('#test-run');
-    await page.waitForSelector('#test-result table');
-    const rows = await page.evaluate(`[...document.querySelectorAll('#test-result tr[data-ok]')].map((r) => r.children[0].textContent + '>' + r.children[1].textContent + ':' + r.dataset.ok)`);
-    assert.deepEqual(rows, ['h1>h2:true', 'h2>h1:true', 'h1>h3:false']);
-    assert.equal((await ids(page, 'edge.result.ok')).length, 2);
-    assert.deepEqual(await ids(page, 'edge.result.fail'), ['routed/result:2']);
+      // expect: of routed, coloured: h1 -> h3 needs r2's route (fails), the other two hold.
+      await page.click('#test-run');
+      await page.waitForSelector('#test-result table');
+      const rows = await page.evaluate(
+        `[...document.querySelectorAll('#test-result tr[data-ok]')].map((r) => r.children[0].textContent + '>' + r.children[1].textContent + ':' + r.dataset.ok)`,
+      );
+      assert.deepEqual(rows, ['h1>h2:true', 'h2>h1:true', 'h1>h3:false']);
+      assert.equal((await ids(page, 'edge.result.ok')).length, 2);
+      assert.deepEqual(await ids(page, 'edge.result.fail'), ['routed/result:2']);
 
-    // A link taken down by hand turns red.
-    const h2Edge = await inGraph<string>(page, `cy.getElementById('routed/node:h2').connectedEdges()[0].id()`);
-    assert.equal((await sb.run(['ip', '-n', 'routed-h2', 'link', 'set', 'eth0', 'down'])).code, 0);
-    await waitFor(page, `window.nslab.cy.getElementById(${JSON.stringify(h2Edge)}).hasClass('down')`);
-    assert.deepEqual(await ids(page, 'edge.down'), [h2Edge]);
+      // A link taken down by hand turns red.
+      const h2Edge = await inGraph<string>(page, `cy.getElementById('routed/node:h2').connectedEdges()[0].id()`);
+      assert.equal((await sb.run(['ip', '-n', 'routed-h2', 'link', 'set', 'eth0', 'down'])).code, 0);
+      await waitFor(page, `window.nslab.cy.getElementById(${JSON.stringify(h2Edge)}).hasClass('down')`);
+      assert.deepEqual(await ids(page, 'edge.down'), [h2Edge]);
 
-    // Search finds a node by name.
-    await page.fill('#search', 'netns2');
-    assert.deepEqual(await ids(page, 'node.match'), ['natlab/node:netns2']);
+      // Search finds a node by name.
+      await page.fill('#search', 'netns2');
+      assert.deepEqual(await ids(page, 'node.match'), ['natlab/node:netns2']);
 
-    // A lab brought down leaves the picture; seed 001 (natlab) stays, pinging, for the README's picture.
-    await page.fill('#search', '');
-    await nslabOk(sb, 'down', 'routed');
-    await waitFor(page, `document.querySelectorAll('#node-list li').length === 2`);
-    assert.deepEqual(await ids(page, 'node[lab = "routed"]'), []);
-    const pinging = nslabOk(sb, 'exec', 'natlab', 'netns1', '--', 'ping', '-c', '15', '-i', '0.2', '-q', '172.20.0.12');
-    await page.selectOption('#probe-from', 'netns2');
-    await page.selectOption('#probe-to', 'netns1');
-    await page.click('#probe-run');
-    await waitFor(page, `document.querySelector('#probe-result').dataset.reached === 'true'`, 20_000);
-    await clickElement(page, 'natlab/node:netns1');
-    await waitFor(page, `document.querySelector('#details-body').textContent.includes('172.20.0.11/16') && window.nslab.cy.edges('.busy').length >= 2`);
-    await page.screenshot({ path: join(ARTIFACTS, 'ui-natlab.png') });
-    await pinging;
-    assert.deepEqual(errors, [], 'the page logged errors');
-    assert.equal(ui.stderr(), '');
-  } finally {
-    await browser?.close();
-    killByPid(pids);
-  }
-}));
+      // A lab brought down leaves the picture; seed 001 (natlab) stays, pinging, for the README's picture.
+      await page.fill('#search', '');
+      await nslabOk(sb, 'down', 'routed');
+      await waitFor(page, `document.querySelectorAll('#node-list li').length === 2`);
+      assert.deepEqual(await ids(page, 'node[lab = "routed"]'), []);
+      const pinging = nslabOk(sb, 'exec', 'natlab', 'netns1', '--', 'ping', '-c', '15', '-i', '0.2', '-q', '172.20.0.12');
+      await page.selectOption('#probe-from', 'netns2');
+      await page.selectOption('#probe-to', 'netns1');
+      await page.click('#probe-run');
+      await waitFor(page, `document.querySelector('#probe-result').dataset.reached === 'true'`, 20_000);
+      await clickElement(page, 'natlab/node:netns1');
+      await waitFor(page, `document.querySelector('#details-body').textContent.includes('172.20.0.11/16') && window.nslab.cy.edges('.busy').length >= 2`);
+      await page.screenshot({ path: join(ARTIFACTS, 'ui-natlab.png') });
+      await pinging;
+      assert.deepEqual(errors, [], 'the page logged errors');
+      assert.equal(ui.stderr(), '');
+    } finally {
+      await browser?.close();
+      killByPid(pids);
+    }
+  }),
+);
 
-test('nslab ui: no token, a wrong token or a foreign Host is refused; nothing listens beyond loopback; NAME shows one lab', { timeout: 60_000 }, (t) => withSandbox(t, ['libnftables'], async (sb) => {
-  const pids: number[] = [];
-  try {
-    await nslabOk(sb, 'up', join(EXAMPLES, 'nat.yaml'));
-    await nslabOk(sb, 'up', join(EXAMPLES, 'bridge.yaml'));
-    const ui = await startUi(sb, ['natlab'], pids);
-    const get = (path: string, headers: Record<string, string> = {}, host = '127.0.0.1', netns?: string): Promise<string> =>
-      statusOf(sb, { host, port: ui.port, path, headers, ...(netns ? { netns } : {}) });
-    const bearer = { Authorization: `Bearer ${ui.token}` };
-    // The page's code is public (it holds no lab data); everything about the labs needs the token.
-    assert.equal(await get('/'), '200');
-    assert.equal(await get('/app.js'), '200');
-    assert.equal(await get('/api/labs'), '401');
-    assert.equal(await get('/api/events'), '401');
-    assert.equal(await get(`/api/labs?token=${ui.token.slice(0, -1)}x`), '401');
-    assert.equal(await get('/api/labs', { Authorization: `Bearer ${ui.token}x` }), '401');
-    assert.equal(await get('/api/labs', { Cookie: `nslab-ui-${ui.port}=${ui.token}` }), '401', 'a cookie never carries the token');
-    assert.equal(await get(`/?token=${ui.token}`), '200');
-    assert.equal(await get('/api/labs', bearer), '200');
-    assert.equal(await get('/api/labs', { ...bearer, Host: `evil.example:${ui.port}` }), '403');
-    // NAME: this server shows lab natlab only.
-    assert.equal(await get('/api/labs/natlab/graph', bearer), '200');
-    assert.equal(await get('/api/labs/bridge/graph', bearer), '404');
-    assert.equal(await get('/api/labs/..%2Fetc/graph', bearer), '400');
-    // The sandbox host's own non-loopback addresses (the labs' gateways), and from inside a node.
-    assert.equal(await get('/api/labs', bearer, '172.20.0.10'), 'ECONNREFUSED');
-    assert.equal(await get('/api/labs', bearer, '172.12.0.13'), 'ECONNREFUSED');
-    assert.equal(await get('/api/labs', bearer, '172.20.0.10', 'natlab-netns1'), 'ECONNREFUSED');
-    const listening = (await sb.run(['ss', '-ltnH', `sport = :${ui.port}`])).stdout.trim().split('\n');
-    assert.equal(listening.length, 1);
-    assert.match(listening[0]!, /\s127\.0\.0\.1:\d+\s/);
-  } finally {
-    killByPid(pids);
-  }
-}));
+test('nslab ui: no token, a wrong token or a foreign Host is refused; nothing listens beyond loopback; NAME shows one lab', { timeout: 60_000 }, (t) =>
+  withSandbox(t, ['libnftables'], async (sb) => {
+    const pids: number[] = [];
+    try {
+      await nslabOk(sb, 'up', join(EXAMPLES, 'nat.yaml'));
+      await nslabOk(sb, 'up', join(EXAMPLES, 'bridge.yaml'));
+      const ui = await startUi(sb, ['natlab'], pids);
+      const get = (path: string, headers: Record<string, string> = {}, host = '127.0.0.1', netns?: string): Promise<string> =>
+        statusOf(sb, { host, port: ui.port, path, headers, ...(netns ? { netns } : {}) });
+      const bearer = { Authorization: `Bearer ${ui.token}` };
+      // The page's code is public (it holds no lab data); everything about the labs needs the token.
+      assert.equal(await get('/'), '200');
+      assert.equal(await get('/app.js'), '200');
+      assert.equal(await get('/api/labs'), '401');
+      assert.equal(await get('/api/events'), '401');
+      assert.equal(await get(`/api/labs?token=${ui.token.slice(0, -1)}x`), '401');
+      assert.equal(await get('/api/labs', { Authorization: `Bearer ${ui.token}x` }), '401');
+      assert.equal(await get('/api/labs', { Cookie: `nslab-ui-${ui.port}=${ui.token}` }), '401', 'a cookie never carries the token');
+      assert.equal(await get(`/?token=${ui.token}`), '200');
+      assert.equal(await get('/api/labs', bearer), '200');
+      assert.equal(await get('/api/labs', { ...bearer, Host: `evil.example:${ui.port}` }), '403');
+      // NAME: this server shows lab natlab only.
+      assert.equal(await get('/api/labs/natlab/graph', bearer), '200');
+      assert.equal(await get('/api/labs/bridge/graph', bearer), '404');
+      assert.equal(await get('/api/labs/..%2Fetc/graph', bearer), '400');
+      // The sandbox host's own non-loopback addresses (the labs' gateways), and from inside a node.
+      assert.equal(await get('/api/labs', bearer, '172.20.0.10'), 'ECONNREFUSED');
+      assert.equal(await get('/api/labs', bearer, '172.12.0.13'), 'ECONNREFUSED');
+      assert.equal(await get('/api/labs', bearer, '172.20.0.10', 'natlab-netns1'), 'ECONNREFUSED');
+      const listening = (await sb.run(['ss', '-ltnH', `sport = :${ui.port}`])).stdout.trim().split('\n');
+      assert.equal(listening.length, 1);
+      assert.match(listening[0]!, /\s127\.0\.0\.1:\d+\s/);
+    } finally {
+      killByPid(pids);
+    }
+  }),
+);

@@ -16,7 +16,9 @@ export const EXAMPLES = join(import.meta.dirname, '..', '..', '..', 'examples');
 
 /** The examples' texts, sorted by file name. */
 export function exampleTexts(): Array<{ name: string; text: string }> {
-  return readdirSync(EXAMPLES).filter((f) => f.endsWith('.yaml')).sort()
+  return readdirSync(EXAMPLES)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
     .map((name) => ({ name, text: readFileSync(join(EXAMPLES, name), 'utf8') }));
 }
 
@@ -54,25 +56,129 @@ const enc = new TextEncoder();
 
 /** Values a person (or an attacker) might write where a name, address or number belongs. */
 export const HOSTILE_VALUES: readonly string[] = [
-  'a/b', '../../etc', '..', '.', 'has space', '"$(touch /tmp/nslab-fuzz-pwned)"', "'; touch /tmp/nslab-fuzz-pwned'",
-  '`id`', 'a|b', 'a&b', 'a>b', 'x*', 'ünïcode', '"\\u202Eevil"', '"\\t"', '"\\0"', 'abcdefghijklmnop',
-  'ethernet-interface0', 'UPPER', '-lead', '0', '-1', '65536', '99999999999999999999', '1e999', '.nan', '.inf',
-  '10.0.0.0/33', '300.1.1.1/24', '10.0.0.1/24/8', '::1/129', 'fe80::/10', '0.0.0.0/0', '224.0.0.1/24',
-  '10.0.0.256', '1.2.3', '~', 'null', '[]', '{}', '[a, [b, [c]]]', '{ a: { b: { c: d } } }', 'true', 'yes',
-  '!!binary aGVsbG8=', '!!str', '&anchor x', '*missing', '"\\x00\\x01"', 'x'.repeat(300), '"a\\nb"',
-  '10.0.0.0/8', '172.20.0.0/16', 'fd00::/7', '2001:db8::1/64', '-', "''", '""', '\u00a0', '\u2028',
+  'a/b',
+  '../../etc',
+  '..',
+  '.',
+  'has space',
+  '"$(touch /tmp/nslab-fuzz-pwned)"',
+  "'; touch /tmp/nslab-fuzz-pwned'",
+  '`id`',
+  'a|b',
+  'a&b',
+  'a>b',
+  'x*',
+  'ünïcode',
+  '"\\u202Eevil"',
+  '"\\t"',
+  '"\\0"',
+  'abcdefghijklmnop',
+  'ethernet-interface0',
+  'UPPER',
+  '-lead',
+  '0',
+  '-1',
+  '65536',
+  '99999999999999999999',
+  '1e999',
+  '.nan',
+  '.inf',
+  '10.0.0.0/33',
+  '300.1.1.1/24',
+  '10.0.0.1/24/8',
+  '::1/129',
+  'fe80::/10',
+  '0.0.0.0/0',
+  '224.0.0.1/24',
+  '10.0.0.256',
+  '1.2.3',
+  '~',
+  'null',
+  '[]',
+  '{}',
+  '[a, [b, [c]]]',
+  '{ a: { b: { c: d } } }',
+  'true',
+  'yes',
+  '!!binary aGVsbG8=',
+  '!!str',
+  '&anchor x',
+  '*missing',
+  '"\\x00\\x01"',
+  'x'.repeat(300),
+  '"a\\nb"',
+  '10.0.0.0/8',
+  '172.20.0.0/16',
+  'fd00::/7',
+  '2001:db8::1/64',
+  '-',
+  "''",
+  '""',
+  '\u00a0',
+  '\u2028',
 ];
 
 /** Keys a person might write instead of the right one. */
 const HOSTILE_KEYS: readonly string[] = [
-  'subnett', 'ip', '__proto__', 'constructor', 'toString', 'a/b', '..', 'has space', 'ünï', '? [a]', '"\\u0000"',
-  '1e3', '~', 'true', '&k key', '*k', 'dport', 'mtu', 'peer', 'network', 'host', 'routes', 'interfaces',
+  'subnett',
+  'ip',
+  '__proto__',
+  'constructor',
+  'toString',
+  'a/b',
+  '..',
+  'has space',
+  'ünï',
+  '? [a]',
+  '"\\u0000"',
+  '1e3',
+  '~',
+  'true',
+  '&k key',
+  '*k',
+  'dport',
+  'mtu',
+  'peer',
+  'network',
+  'host',
+  'routes',
+  'interfaces',
 ];
 
 /** Text fragments that break YAML structure. */
 const JUNK: readonly string[] = [
-  '{', '}', '[', ']', ':', ': :', '- ', '&a ', '*a', '!!binary ', '\t', '---\n', '...\n', '%YAML 1.1\n', '"', "'",
-  '#', '? ', '|', '>', '\u0000', '\u202e', '\ufeff', '😀', '\r', '\r\n', ',', '@', '`', '%', '!', '<<: *a\n',
+  '{',
+  '}',
+  '[',
+  ']',
+  ':',
+  ': :',
+  '- ',
+  '&a ',
+  '*a',
+  '!!binary ',
+  '\t',
+  '---\n',
+  '...\n',
+  '%YAML 1.1\n',
+  '"',
+  "'",
+  '#',
+  '? ',
+  '|',
+  '>',
+  '\u0000',
+  '\u202e',
+  '\ufeff',
+  '😀',
+  '\r',
+  '\r\n',
+  ',',
+  '@',
+  '`',
+  '%',
+  '!',
+  '<<: *a\n',
 ];
 
 /** One textual mutation of a YAML text. */
@@ -81,18 +187,65 @@ type Mutation = (r: Rand, text: string) => string;
 const lines = (t: string): string[] => t.split('\n');
 
 const MUTATIONS: ReadonlyArray<{ name: string; fn: Mutation }> = [
-  { name: 'delete-line', fn: (r, t) => { const l = lines(t); l.splice(Math.floor(r() * l.length), 1); return l.join('\n'); } },
-  { name: 'duplicate-line', fn: (r, t) => { const l = lines(t); const i = Math.floor(r() * l.length); l.splice(i, 0, l[i]!); return l.join('\n'); } },
-  { name: 'swap-lines', fn: (r, t) => { const l = lines(t); const i = Math.floor(r() * l.length); const j = Math.floor(r() * l.length); [l[i], l[j]] = [l[j]!, l[i]!]; return l.join('\n'); } },
+  {
+    name: 'delete-line',
+    fn: (r, t) => {
+      const l = lines(t);
+      l.splice(Math.floor(r() * l.length), 1);
+      return l.join('\n');
+    },
+  },
+  {
+    name: 'duplicate-line',
+    fn: (r, t) => {
+      const l = lines(t);
+      const i = Math.floor(r() * l.length);
+      l.splice(i, 0, l[i]!);
+      return l.join('\n');
+    },
+  },
+  {
+    name: 'swap-lines',
+    fn: (r, t) => {
+      const l = lines(t);
+      const i = Math.floor(r() * l.length);
+      const j = Math.floor(r() * l.length);
+      [l[i], l[j]] = [l[j]!, l[i]!];
+      return l.join('\n');
+    },
+  },
   { name: 'truncate', fn: (r, t) => t.slice(0, Math.floor(r() * t.length)) },
-  { name: 'insert-junk', fn: (r, t) => { const i = Math.floor(r() * t.length); return t.slice(0, i) + pick(r, JUNK) + t.slice(i); } },
-  { name: 'reindent', fn: (r, t) => { const l = lines(t); const i = Math.floor(r() * l.length); l[i] = pick(r, ['', ' ', '   ', '\t', '        ']) + l[i]!.trimStart(); return l.join('\n'); } },
+  {
+    name: 'insert-junk',
+    fn: (r, t) => {
+      const i = Math.floor(r() * t.length);
+      return t.slice(0, i) + pick(r, JUNK) + t.slice(i);
+    },
+  },
+  {
+    name: 'reindent',
+    fn: (r, t) => {
+      const l = lines(t);
+      const i = Math.floor(r() * l.length);
+      l[i] = pick(r, ['', ' ', '   ', '\t', '        ']) + l[i]!.trimStart();
+      return l.join('\n');
+    },
+  },
   { name: 'replace-value', fn: (r, t) => replaceToken(r, t, /(:\s+)([^\s{}[\],#][^,}\]\n#]*)/g, pick(r, HOSTILE_VALUES)) },
   { name: 'replace-flow-value', fn: (r, t) => replaceToken(r, t, /([:,[]\s*)([\w./:-]+)(?=\s*[,}\]])/g, pick(r, HOSTILE_VALUES)) },
   { name: 'replace-key', fn: (r, t) => replaceToken(r, t, /(^\s*|[{,]\s*)([\w-]+)(?=:)/gm, pick(r, HOSTILE_KEYS)) },
   { name: 'replace-name', fn: (r, t) => replaceToken(r, t, /(^\s{2,4})([\w-]+)(?=:\s*$)/gm, pick(r, HOSTILE_VALUES)) },
-  { name: 'nest-deep', fn: (r, t) => replaceToken(r, t, /(:\s+)([^\s{}[\],#][^,}\]\n#]*)/g, '['.repeat(50 + Math.floor(r() * 2000)) + ']'.repeat(50 + Math.floor(r() * 2000))) },
-  { name: 'flip-char', fn: (r, t) => { const i = Math.floor(r() * t.length); return t.slice(0, i) + String.fromCharCode(32 + Math.floor(r() * 95)) + t.slice(i + 1); } },
+  {
+    name: 'nest-deep',
+    fn: (r, t) => replaceToken(r, t, /(:\s+)([^\s{}[\],#][^,}\]\n#]*)/g, '['.repeat(50 + Math.floor(r() * 2000)) + ']'.repeat(50 + Math.floor(r() * 2000))),
+  },
+  {
+    name: 'flip-char',
+    fn: (r, t) => {
+      const i = Math.floor(r() * t.length);
+      return t.slice(0, i) + String.fromCharCode(32 + Math.floor(r() * 95)) + t.slice(i + 1);
+    },
+  },
   { name: 'append-document', fn: (r, t) => `${t}\n---\n${t.slice(0, Math.floor(r() * t.length))}` },
 ];
 
@@ -148,8 +301,7 @@ function aliasBomb(): string {
   return text;
 }
 
-const LAB = (nodes: string, networks = 'lan: { subnet: 10.1.0.0/24 }'): string =>
-  `name: fz\nnetworks:\n  ${networks}\nnodes:\n${nodes}\n`;
+const LAB = (nodes: string, networks = 'lan: { subnet: 10.1.0.0/24 }'): string => `name: fz\nnetworks:\n  ${networks}\nnodes:\n${nodes}\n`;
 
 /** The cases of issue #7 item 5, written by hand (each must be refused with a location). */
 export function hostileInputs(): FuzzInput[] {

@@ -144,14 +144,22 @@ async function stop(child: ChildProcess, mntNs: string): Promise<void> {
 
 /** PIDs inside the sandbox's named network namespaces (`ip netns pids`, run inside the sandbox). */
 async function pidsInNamedNetns(sandboxPid: number): Promise<number[]> {
-  const r = await runIn(sandboxPid, ['sh', '-c', 'for n in $(ip netns list | cut -d" " -f1); do ip netns pids "$n"; done'], { timeoutMs: 5_000 }).catch(() => undefined);
-  return (r?.stdout ?? '').split('\n').map(Number).filter((n) => Number.isSafeInteger(n) && n > 1 && n !== process.pid);
+  const r = await runIn(sandboxPid, ['sh', '-c', 'for n in $(ip netns list | cut -d" " -f1); do ip netns pids "$n"; done'], { timeoutMs: 5_000 }).catch(
+    () => undefined,
+  );
+  return (r?.stdout ?? '')
+    .split('\n')
+    .map(Number)
+    .filter((n) => Number.isSafeInteger(n) && n > 1 && n !== process.pid);
 }
 
 /** PIDs in the namespace of this kind whose link text is `ns` (none when ns is empty). */
 function pidsWithNs(kind: 'net', ns: string): number[] {
   if (!ns) return [];
-  return fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e) && readLinkOr(`/proc/${e}/ns/${kind}`) === ns).map(Number);
+  return fs
+    .readdirSync('/proc')
+    .filter((e) => /^\d+$/.test(e) && readLinkOr(`/proc/${e}/ns/${kind}`) === ns)
+    .map(Number);
 }
 
 function readLinkOr(path: string): string {

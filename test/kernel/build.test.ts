@@ -63,7 +63,10 @@ const cidrs = (a: IpAddr[]): string[] => (a[0]?.addr_info ?? []).map((x) => `${x
 test('run() builds namespaces, a bridge, bridged and point-to-point veths, addresses and routes', (t) =>
   inSandbox(t, ['ping'], async (sb) => {
     const [, results] = (await drive(sb, [{ open: {} }, { run: BUILD }])) as [unknown, OpResult[]];
-    assert.deepEqual(results.map((r, i) => (r.ok ? 'ok' : `${i}: ${r.code} ${r.message}`)), BUILD.map(() => 'ok'));
+    assert.deepEqual(
+      results.map((r, i) => (r.ok ? 'ok' : `${i}: ${r.code} ${r.message}`)),
+      BUILD.map(() => 'ok'),
+    );
 
     const [br] = await ipJson<IpLink[]>(sb, '-d', 'link', 'show', 'kbr0');
     assert.equal(br?.linkinfo?.info_kind, 'bridge');
@@ -88,11 +91,20 @@ test('run() builds namespaces, a bridge, bridged and point-to-point veths, addre
     }
 
     const ta4 = await ipJson<IpRoute[]>(sb, '-n', 'ta', 'route', 'show', 'default');
-    assert.deepEqual(ta4.map((r) => [r.gateway, r.dev, r.protocol]), [['10.50.0.1', 'eth0', 'static']]);
+    assert.deepEqual(
+      ta4.map((r) => [r.gateway, r.dev, r.protocol]),
+      [['10.50.0.1', 'eth0', 'static']],
+    );
     const tb6 = await ipJson<IpRoute[]>(sb, '-n', 'tb', '-6', 'route', 'show', 'default');
-    assert.deepEqual(tb6.map((r) => r.gateway), ['fd50::1']);
+    assert.deepEqual(
+      tb6.map((r) => r.gateway),
+      ['fd50::1'],
+    );
     const tbDev = await ipJson<IpRoute[]>(sb, '-n', 'tb', 'route', 'show', '10.80.0.0/16');
-    assert.deepEqual(tbDev.map((r) => [r.dev, r.scope, r.protocol]), [['eth0', 'link', 'static']]);
+    assert.deepEqual(
+      tbDev.map((r) => [r.dev, r.scope, r.protocol]),
+      [['eth0', 'link', 'static']],
+    );
 
     const [, solo] = (await drive(sb, [{ open: {} }, { run: [SOLO] }])) as [unknown, OpResult[]];
     assert.deepEqual(solo, [{ ok: true }]);
@@ -117,7 +129,10 @@ test('snapshot() reads back links, masters, aliases, addresses, routes, neighbou
       { snapshot: 'no-such-ns' },
     ])) as [unknown, NsSnapshot, NsSnapshot, string[], null];
 
-    assert.deepEqual(ta.links.map((l) => l.name), ['lo', 'eth0', 'p2p']);
+    assert.deepEqual(
+      ta.links.map((l) => l.name),
+      ['lo', 'eth0', 'p2p'],
+    );
     const eth0 = ta.links.find((l) => l.name === 'eth0') as LiveLink;
     const [hostEnd] = await ipJson<IpLink[]>(sb, 'link', 'show', 'ta-eth0');
     assert.equal(eth0.kind, 'veth');

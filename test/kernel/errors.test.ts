@@ -34,7 +34,10 @@ test('failures are results with errno, code and message, and the ops after them 
     const last: KernelOp = { op: 'link.set', ns: H, name: 'kbr0', up: true };
     const ops = [...FAILING.map(([op]) => op), last];
     const [, setup, results] = (await drive(sb, [{ open: {} }, { run: SETUP }, { run: ops }])) as [unknown, OpResult[], OpResult[]];
-    assert.ok(setup.every((r) => r.ok), JSON.stringify(setup));
+    assert.ok(
+      setup.every((r) => r.ok),
+      JSON.stringify(setup),
+    );
     for (const [i, [op, code, message]] of FAILING.entries()) {
       const r = results[i];
       assert.ok(r && !r.ok, `${op.op} should fail: ${JSON.stringify(r)}`);

@@ -8,14 +8,35 @@ import { drive, eventually, inSandbox, sh } from './helpers.js';
 
 const create = (name: string): KernelOp => ({ op: 'netns.create', name, group: 'gx' });
 const del = (name: string): KernelOp => ({ op: 'netns.delete', name, group: 'gx' });
-const veth = (ns: string, peer: string): KernelOp => ({ op: 'link.create', kind: 'veth', ns, name: 'eth0', ipv6: false, up: true, peer: { ns: H, name: peer } });
+const veth = (ns: string, peer: string): KernelOp => ({
+  op: 'link.create',
+  kind: 'veth',
+  ns,
+  name: 'eth0',
+  ipv6: false,
+  up: true,
+  peer: { ns: H, name: peer },
+});
 
 test('grouped namespaces are ordinary named namespaces to iproute2, and go all at once', (t) =>
   inSandbox(t, async (sb) => {
-    const [, made] = (await drive(sb, [{ open: {} }, { run: [create('gx-a'), create('gx-b'), create('gx-c'), veth('gx-a', 'gx-a-eth0')] }])) as [unknown, OpResult[]];
-    assert.ok(made.every((r) => r.ok), JSON.stringify(made));
+    const [, made] = (await drive(sb, [{ open: {} }, { run: [create('gx-a'), create('gx-b'), create('gx-c'), veth('gx-a', 'gx-a-eth0')] }])) as [
+      unknown,
+      OpResult[],
+    ];
+    assert.ok(
+      made.every((r) => r.ok),
+      JSON.stringify(made),
+    );
     assert.equal((await sh(sb, 'readlink', '/run/netns/gx-a')).trim(), '/run/nslab-netns/gx/gx-a');
-    assert.deepEqual((await sh(sb, 'ip', 'netns', 'list')).split('\n').filter(Boolean).map((l) => l.split(' ')[0]).sort(), ['gx-a', 'gx-b', 'gx-c']);
+    assert.deepEqual(
+      (await sh(sb, 'ip', 'netns', 'list'))
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.split(' ')[0])
+        .sort(),
+      ['gx-a', 'gx-b', 'gx-c'],
+    );
     assert.match(await sh(sb, 'ip', 'netns', 'exec', 'gx-a', 'ip', '-o', 'link', 'show'), /eth0@/);
     assert.match(await sh(sb, 'findmnt', '-n', '-o', 'FSTYPE', '/run/nslab-netns/gx'), /tmpfs/);
 
@@ -28,7 +49,10 @@ test('grouped namespaces are ordinary named namespaces to iproute2, and go all a
     await sh(sb, 'rm', '/run/netns/gx-b');
     await sh(sb, 'ln', '-s', '/tmp/elsewhere', '/run/netns/gx-b');
     const [, all] = (await drive(sb, [{ open: {} }, { run: [del('gx-a'), del('gx-b')] }])) as [unknown, OpResult[]];
-    assert.ok(all.every((r) => r.ok), JSON.stringify(all));
+    assert.ok(
+      all.every((r) => r.ok),
+      JSON.stringify(all),
+    );
     assert.equal((await sh(sb, 'readlink', '/run/netns/gx-b')).trim(), '/tmp/elsewhere');
     assert.equal((await sb.run(['ls', '/run/netns/gx-a'])).code, 2, 'gx-a is still named');
     assert.equal((await sb.run(['findmnt', '/run/nslab-netns/gx'])).code, 1, 'the group is still mounted');
@@ -45,6 +69,9 @@ test('a dangling name of a group (a teardown cut short) is not listed and is re-
     assert.deepEqual(again, [{ ok: true }]);
     assert.match(await sh(sb, 'ip', 'netns', 'exec', 'gx-a', 'ip', 'link', 'show', 'lo'), /lo:/);
     const [, gone] = (await drive(sb, [{ open: {} }, { run: [del('gx-a'), del('gx-b')] }])) as [unknown, OpResult[]];
-    assert.ok(gone.every((r) => r.ok || r.code === 'ENOENT'), JSON.stringify(gone));
+    assert.ok(
+      gone.every((r) => r.ok || r.code === 'ENOENT'),
+      JSON.stringify(gone),
+    );
     assert.equal((await sh(sb, 'ls', '/run/netns')).trim(), '');
   }));

@@ -7,13 +7,22 @@ import type { ErrorInfo } from './fixtures/driver.js';
 import { drive, eventually, inSandbox, ipJson, pings, sh } from './helpers.js';
 
 const veth = (ns: string, name: string, peer: string, peerNs = H): KernelOp => ({
-  op: 'link.create', kind: 'veth', ns, name, ipv6: true, up: true, peer: { ns: peerNs, name: peer },
+  op: 'link.create',
+  kind: 'veth',
+  ns,
+  name,
+  ipv6: true,
+  up: true,
+  peer: { ns: peerNs, name: peer },
 });
 
 test('netns.delete removes the namespace at once and the host end of its veth soon after', (t) =>
   inSandbox(t, async (sb) => {
     const [, made] = (await drive(sb, [{ open: {} }, { run: [{ op: 'netns.create', name: 'tx' }, veth('tx', 'eth0', 'tx-eth0')] }])) as [unknown, OpResult[]];
-    assert.ok(made.every((r) => r.ok), JSON.stringify(made));
+    assert.ok(
+      made.every((r) => r.ok),
+      JSON.stringify(made),
+    );
     assert.match(await sh(sb, 'ip', 'netns', 'list'), /^tx\b/m);
     assert.equal((await ipJson<unknown[]>(sb, 'link', 'show', 'tx-eth0')).length, 1);
 
@@ -28,7 +37,10 @@ test('netns.delete removes the namespace at once and the host end of its veth so
     const [, del, list, again, names] = (await drive(sb, steps)) as [unknown, OpResult[], string[], OpResult[], string[]];
     assert.deepEqual(del, [{ ok: true }]);
     assert.deepEqual(list, []);
-    assert.ok(again.every((r) => r.ok), JSON.stringify(again));
+    assert.ok(
+      again.every((r) => r.ok),
+      JSON.stringify(again),
+    );
     assert.deepEqual(names, ['eth1', 'lo']);
     const gone = await eventually(async () => (await sb.run(['ip', 'link', 'show', 'tx-eth0'])).code !== 0);
     assert.ok(gone, 'the kernel removed the host end of the deleted namespace’s veth');
@@ -97,11 +109,17 @@ test('with hostNetns the bridge and the host ends of veths live in that namespac
       NsSnapshot,
       string[],
     ];
-    assert.ok(res.every((r) => r.ok), JSON.stringify(res));
+    assert.ok(
+      res.every((r) => r.ok),
+      JSON.stringify(res),
+    );
     assert.deepEqual(host.links.map((l) => l.name).sort(), ['kbr0', 'lo', 'n1-eth0']);
     assert.deepEqual(list, ['hostsim', 'n1']);
     const inHostsim = await ipJson<{ ifname: string; master?: string }[]>(sb, '-n', 'hostsim', 'link', 'show', 'master', 'kbr0');
-    assert.deepEqual(inHostsim.map((l) => l.ifname), ['n1-eth0']);
+    assert.deepEqual(
+      inHostsim.map((l) => l.ifname),
+      ['n1-eth0'],
+    );
     assert.notEqual((await sb.run(['ip', 'link', 'show', 'kbr0'])).code, 0, 'nothing in the sandbox’s own namespace');
     assert.ok(await pings(sb, 'n1', '10.9.0.1'));
   }));

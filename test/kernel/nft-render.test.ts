@@ -21,7 +21,15 @@ const SCRIPTS: Record<string, string> = {
         established: true,
         span,
         rules: [
-          r({ action: 'accept', proto: 'tcp', dport: [{ from: 22, to: 22 }, { from: 8000, to: 8100 }], saddr: ['10.0.0.0/8', 'fd00::/8'] }),
+          r({
+            action: 'accept',
+            proto: 'tcp',
+            dport: [
+              { from: 22, to: 22 },
+              { from: 8000, to: 8100 },
+            ],
+            saddr: ['10.0.0.0/8', 'fd00::/8'],
+          }),
           r({ action: 'reject', proto: 'udp', sport: [{ from: 53, to: 53 }], state: ['new', 'invalid'], iif: 'eth0' }),
           r({ action: 'accept', proto: 'icmp' }),
           r({ action: 'accept', proto: 'icmpv6', daddr: ['fd00::1/128'] }),

@@ -88,7 +88,12 @@ function kill(pids: readonly number[]): void {
 
 test('a node firewall loads into its own namespace, idempotently, leaving other tables byte for byte', (t) =>
   inSandbox(t, ['nft', 'libnftables'], async (sb) => {
-    await sh(sb, 'sh', '-c', 'ip netns add n1 && ip netns exec n1 nft add table inet other && ip netns exec n1 nft "add chain inet other c { type filter hook input priority 10; }" && ip netns exec n1 nft add rule inet other c counter');
+    await sh(
+      sb,
+      'sh',
+      '-c',
+      'ip netns add n1 && ip netns exec n1 nft add table inet other && ip netns exec n1 nft "add chain inet other c { type filter hook input priority 10; }" && ip netns exec n1 nft add rule inet other c counter',
+    );
     const before = await sh(sb, 'ip', 'netns', 'exec', 'n1', 'nft', 'list', 'ruleset');
     const other = await sh(sb, 'ip', 'netns', 'exec', 'n1', 'nft', 'list', 'table', 'inet', 'other');
     const [run1, rs1, run2, rs2, tables, hostTables, table] = await drive(sb, [
@@ -102,18 +107,28 @@ test('a node firewall loads into its own namespace, idempotently, leaving other 
     ]);
     assert.deepEqual([run1, run2], [{ ok: true }, { ok: true }]);
     assert.equal(rs2, rs1, 'loading twice gives the same ruleset');
-    assert.deepEqual(tables, [{ family: 'inet', name: 'other' }, { family: 'inet', name: 'nslab-t' }]);
+    assert.deepEqual(tables, [
+      { family: 'inet', name: 'other' },
+      { family: 'inet', name: 'nslab-t' },
+    ]);
     assert.deepEqual(hostTables, [], 'the socket was opened inside n1: nothing landed in the host');
     assert.match(String(table), /policy drop;[\s\S]*tcp dport 8080 accept comment "nslab:t:input#1"/);
     const json = JSON.parse(await sh(sb, 'ip', 'netns', 'exec', 'n1', 'nft', '-j', 'list', 'ruleset')) as { nftables: Array<{ rule?: { comment?: string } }> };
-    assert.ok(json.nftables.some((e) => e.rule?.comment === 'nslab:t:input#1'), 'nft -j in the namespace shows our rule');
+    assert.ok(
+      json.nftables.some((e) => e.rule?.comment === 'nslab:t:input#1'),
+      'nft -j in the namespace shows our rule',
+    );
     assert.equal(await sh(sb, 'ip', 'netns', 'exec', 'n1', 'nft', 'list', 'table', 'inet', 'other'), other);
-    const [del, del2, absent] = await drive(sb, [{ run: 'n1', script: renderDeleteTable('t') }, { run: 'n1', script: renderDeleteTable('t') }, { table: 'n1', name: 'nslab-t' }]);
+    const [del, del2, absent] = await drive(sb, [
+      { run: 'n1', script: renderDeleteTable('t') },
+      { run: 'n1', script: renderDeleteTable('t') },
+      { table: 'n1', name: 'nslab-t' },
+    ]);
     assert.deepEqual([del, del2, absent], [{ ok: true }, { ok: true }, null]);
     assert.equal(await sh(sb, 'ip', 'netns', 'exec', 'n1', 'nft', 'list', 'ruleset'), before, 'after delete: byte-identical to before');
   }));
 
-test('without libnftables the nft program is run inside the namespace; errors carry nft\'s text', (t) =>
+test("without libnftables the nft program is run inside the namespace; errors carry nft's text", (t) =>
   inSandbox(t, ['nft'], async (sb) => {
     await sh(sb, 'ip', 'netns', 'add', 'n1');
     const [, ok, tables, bad, , bad2] = await drive(sb, [
@@ -133,12 +148,17 @@ test('without libnftables the nft program is run inside the namespace; errors ca
 
 test('a drop-policy input chain with tcp dport 8080 accept blocks ping but lets a TCP connect through', (t) =>
   inSandbox(t, ['libnftables', 'ping'], async (sb) => {
-    await sh(sb, 'sh', '-c', [
-      'ip netns add n1',
-      'ip link add v1 type veth peer name eth0 netns n1',
-      'ip addr add 203.0.113.1/24 dev v1 && ip link set v1 up',
-      'ip -n n1 addr add 203.0.113.2/24 dev eth0 && ip -n n1 link set eth0 up && ip -n n1 link set lo up',
-    ].join(' && '));
+    await sh(
+      sb,
+      'sh',
+      '-c',
+      [
+        'ip netns add n1',
+        'ip link add v1 type veth peer name eth0 netns n1',
+        'ip addr add 203.0.113.1/24 dev v1 && ip link set v1 up',
+        'ip -n n1 addr add 203.0.113.2/24 dev eth0 && ip -n n1 link set eth0 up && ip -n n1 link set lo up',
+      ].join(' && '),
+    );
     const pids = [await listen(sb, 'n1', 8080), await listen(sb, 'n1', 9090)];
     try {
       assert.ok(await eventually(() => connects(sb, undefined, '203.0.113.2', 8080), 10_000), 'listener up');
@@ -168,16 +188,21 @@ async function natLab(sb: Sandbox): Promise<void> {
     `ip -n ${n} link set lo up`,
     `ip -n ${n} route add default via 172.20.0.1`,
   ];
-  await sh(sb, 'sh', '-c', [
-    'ip link add lab-br type bridge && ip addr add 172.20.0.1/24 dev lab-br && ip link set lab-br up',
-    ...node('a', '172.20.0.2'),
-    ...node('b', '172.20.0.3'),
-    'ip netns add up',
-    'ip link add v-up type veth peer name eth0 netns up',
-    'ip addr add 198.51.100.2/24 dev v-up && ip link set v-up up',
-    'ip -n up addr add 198.51.100.1/24 dev eth0 && ip -n up link set eth0 up && ip -n up link set lo up',
-    'sysctl -qw net.ipv4.ip_forward=1',
-  ].join(' && '));
+  await sh(
+    sb,
+    'sh',
+    '-c',
+    [
+      'ip link add lab-br type bridge && ip addr add 172.20.0.1/24 dev lab-br && ip link set lab-br up',
+      ...node('a', '172.20.0.2'),
+      ...node('b', '172.20.0.3'),
+      'ip netns add up',
+      'ip link add v-up type veth peer name eth0 netns up',
+      'ip addr add 198.51.100.2/24 dev v-up && ip link set v-up up',
+      'ip -n up addr add 198.51.100.1/24 dev eth0 && ip -n up link set eth0 up && ip -n up link set lo up',
+      'sysctl -qw net.ipv4.ip_forward=1',
+    ].join(' && '),
+  );
 }
 
 const HOST_SCRIPT = renderHostTable({
@@ -189,14 +214,24 @@ const HOST_SCRIPT = renderHostTable({
 test('the host table masquerades a NAT network and publishes a port to the host, outside and other nodes', (t) =>
   inSandbox(t, ['nft', 'libnftables', 'ping'], async (sb) => {
     await natLab(sb);
-    await sh(sb, 'nft', `add table ip user; add chain ip user c { type filter hook forward priority 5; }; add rule ip user c ip saddr 192.0.2.99 accept comment "the user's own"`);
+    await sh(
+      sb,
+      'nft',
+      `add table ip user; add chain ip user c { type filter hook forward priority 5; }; add rule ip user c ip saddr 192.0.2.99 accept comment "the user's own"`,
+    );
     const before = await sh(sb, 'nft', 'list', 'ruleset');
     const pid = await listen(sb, 'b', 80);
     try {
       assert.ok(await eventually(() => connects(sb, 'a', '172.20.0.3', 80), 10_000), 'listener up');
       assert.equal(await pings(sb, 'a', '198.51.100.1'), false, 'no NAT yet: upstream has no route back');
       assert.equal(await connects(sb, 'up', '198.51.100.2', 8080), false, 'not published yet');
-      assert.deepEqual(await drive(sb, [{ run: null, script: HOST_SCRIPT }, { run: null, script: HOST_SCRIPT }]), [{ ok: true }, { ok: true }]);
+      assert.deepEqual(
+        await drive(sb, [
+          { run: null, script: HOST_SCRIPT },
+          { run: null, script: HOST_SCRIPT },
+        ]),
+        [{ ok: true }, { ok: true }],
+      );
       assert.ok(await pings(sb, 'a', '198.51.100.1'), 'masqueraded to the upstream');
       assert.ok(await connects(sb, undefined, '198.51.100.2', 8080), 'from the host itself, to its own address');
       assert.ok(await connects(sb, 'up', '198.51.100.2', 8080), 'from outside the host');
@@ -214,7 +249,10 @@ test('applying a firewall to 100 namespaces, one libnftables run each', (t) =>
   inSandbox(t, ['libnftables'], async (sb) => {
     const names = Array.from({ length: 100 }, (_, i) => `n${i}`);
     await sb.run(['ip', '-batch', '-'], { input: names.map((n) => `netns add ${n}\n`).join('') });
-    const [first, again] = (await drive(sb, [{ bench: names, script: FW_SCRIPT }, { bench: names, script: FW_SCRIPT }])) as Array<{ ms: number; failed: unknown[] }>;
+    const [first, again] = (await drive(sb, [
+      { bench: names, script: FW_SCRIPT },
+      { bench: names, script: FW_SCRIPT },
+    ])) as Array<{ ms: number; failed: unknown[] }>;
     assert.deepEqual(first?.failed, []);
     assert.deepEqual(again?.failed, []);
     t.diagnostic(`100 namespaces: first load ${first?.ms.toFixed(1)} ms, reload ${again?.ms.toFixed(1)} ms`);

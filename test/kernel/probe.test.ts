@@ -65,13 +65,16 @@ const UDP_ECHO = [
 
 /** Two namespaces a and b on a veth, IPv4 and IPv6; b runs a TCP listener on 8080 and a UDP echo on 7000. */
 async function pairWithListeners(sb: Sandbox): Promise<string[]> {
-  await script(sb, `
+  await script(
+    sb,
+    `
     ip netns add a; ip netns add b
     ip link add va netns a type veth peer name vb netns b
     ip -n a addr add 10.0.0.1/24 dev va; ip -n b addr add 10.0.0.2/24 dev vb
     ip -n a addr add fd00::1/64 dev va nodad; ip -n b addr add fd00::2/64 dev vb nodad
     for n in a b; do ip -n $n link set lo up; done
-    ip -n a link set va up; ip -n b link set vb up`);
+    ip -n a link set va up; ip -n b link set vb up`,
+  );
   const pids = [
     await background(sb, 'ip netns exec b python3 -m http.server --bind :: 8080'),
     await background(sb, `ip netns exec b python3 -c "${UDP_ECHO}"`),
@@ -110,7 +113,11 @@ test('icmp, tcp and udp probes from a namespace report reach, refusal and silenc
     const timeoutMs = 400;
     const [run] = await probeIn(sb, [{ specs, opts: { timeoutMs, attempts: 3 } }]);
     assert.ok(run);
-    assert.deepEqual(run.outcomes.map((o) => o.id), specs.map((s) => s.id), 'same order as the input');
+    assert.deepEqual(
+      run.outcomes.map((o) => o.id),
+      specs.map((s) => s.id),
+      'same order as the input',
+    );
     const o = byId(run);
     for (const id of [1, 3, 4, 7, 8, 9]) {
       assert.deepEqual({ ...o.get(id), rttMs: 0 }, { id, reached: true, rttMs: 0, attempts: 1, sent: 1, received: 1 }, `probe ${id}`);
@@ -225,6 +232,10 @@ test(`${ALL_N} namespaces probe each other all-to-all through a router without f
     }
     const [run] = await probeIn(sb, [{ specs }]);
     assert.ok(run);
-    assert.deepEqual(run.outcomes.filter((o) => !o.reached), [], 'no false failures');
+    assert.deepEqual(
+      run.outcomes.filter((o) => !o.reached),
+      [],
+      'no false failures',
+    );
     t.diagnostic(`${specs.length} probes among ${ALL_N} namespaces: ${run.ms.toFixed(0)} ms, retried ${run.outcomes.filter((o) => o.attempts > 1).length}`);
   }));

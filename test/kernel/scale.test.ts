@@ -20,7 +20,10 @@ for (const ipv6 of [false, true]) {
       assert.equal((await sh(sb, 'ip', 'netns', 'list')).trim().split('\n').length, N);
       const last = `h${N}`;
       const routes = await ipJson<{ gateway?: string }[]>(sb, '-n', last, 'route', 'show', 'default');
-      assert.deepEqual(routes.map((r) => r.gateway), ['10.77.0.1']);
+      assert.deepEqual(
+        routes.map((r) => r.gateway),
+        ['10.77.0.1'],
+      );
       const v6 = await ipJson<{ addr_info: unknown[] }[]>(sb, '-n', last, '-6', 'addr', 'show', 'eth0');
       assert.equal((v6[0]?.addr_info ?? []).length > 0, ipv6, 'a link-local address only with ipv6');
       assert.ok(await pings(sb, 'h1', '10.77.0.1'));

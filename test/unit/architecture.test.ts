@@ -9,7 +9,8 @@ const EFFECTS = /^(node:)?(fs|child_process|net|dgram|os|fs\/promises)$|^koffi$/
 
 function files(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
-    d.isDirectory() ? files(join(dir, d.name)) : d.name.endsWith('.ts') ? [join(dir, d.name)] : []);
+    d.isDirectory() ? files(join(dir, d.name)) : d.name.endsWith('.ts') ? [join(dir, d.name)] : [],
+  );
 }
 
 const sources = files(root).map((f) => {
@@ -18,7 +19,10 @@ const sources = files(root).map((f) => {
   return { rel: relative(root, f), imports };
 });
 
-const pure = (rel: string): boolean => /^(names|topology|model|plan|util|graph|packet)\//.test(rel) || /^verify\/(matrix|waves|trace)\.ts$/.test(rel) || /^kernel\/(rtnl\/wire[-a-z]*|rtnl\/ops|describe|op-scope|nft\/render[-a-z]*)\.ts$/.test(rel);
+const pure = (rel: string): boolean =>
+  /^(names|topology|model|plan|util|graph|packet)\//.test(rel) ||
+  /^verify\/(matrix|waves|trace)\.ts$/.test(rel) ||
+  /^kernel\/(rtnl\/wire[-a-z]*|rtnl\/ops|describe|op-scope|nft\/render[-a-z]*)\.ts$/.test(rel);
 
 test('pure folders import no effects and no kernel implementation', () => {
   for (const s of sources.filter((x) => pure(x.rel))) {
@@ -71,7 +75,8 @@ test('cli/, web/ and index.ts reach the pipeline only through lab/', () => {
 test('web/ starts no processes: the page can run no command of its own choosing', () => {
   const web = sources.filter((x) => x.rel.startsWith('web/'));
   assert.ok(web.length > 0);
-  for (const s of web) for (const i of s.imports) assert.ok(!/^(node:)?child_process$|^koffi$|\/kernel\/|\/lab\/(exec|run|processes)\.js$/.test(i), `${s.rel} imports ${i}`);
+  for (const s of web)
+    for (const i of s.imports) assert.ok(!/^(node:)?child_process$|^koffi$|\/kernel\/|\/lab\/(exec|run|processes)\.js$/.test(i), `${s.rel} imports ${i}`);
 });
 
 test('state/ (the journal and the state directory) depends on no planner, applier or verb', () => {

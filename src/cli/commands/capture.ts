@@ -19,7 +19,8 @@ export async function run(lab: string, targets: string[], o: CaptureFlags): Prom
   const count = o.count === undefined ? undefined : wholeNumber('-c', o.count);
   const durationMs = o.duration === undefined ? undefined : seconds(o.duration);
   const r = await capture({
-    lab, targets,
+    lab,
+    targets,
     ...(o.write === undefined ? {} : { write: o.write }),
     ...(o.filter === undefined ? {} : { filter: o.filter }),
     ...(count === undefined ? {} : { count }),
@@ -41,6 +42,7 @@ function wholeNumber(flag: string, text: string): number {
 
 function seconds(text: string): number {
   const s = Number(text);
-  if (!/^\d+(\.\d+)?$/.test(text) || !(s > 0) || s > 7 * 86_400) throw new NslabError('usage', `--duration wants seconds (a number above 0, at most a week), not "${text}"`, 2);
+  if (!/^\d+(\.\d+)?$/.test(text) || !(s > 0) || s > 7 * 86_400)
+    throw new NslabError('usage', `--duration wants seconds (a number above 0, at most a week), not "${text}"`, 2);
   return Math.round(s * 1000);
 }

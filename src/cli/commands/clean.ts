@@ -23,7 +23,10 @@ export async function run(o: { yes?: boolean; json?: boolean }): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  const outcomes = await removeLeftovers(found.map((l) => l.lab), { onBusy: busy });
+  const outcomes = await removeLeftovers(
+    found.map((l) => l.lab),
+    { onBusy: busy },
+  );
   const failed = outcomes.filter((x) => x.error !== undefined);
   if (o.json) printJson({ leftovers: found, removed: outcomes });
   else {

@@ -11,7 +11,10 @@ const BACKGROUND_AFTER_MS = 250;
 function typo(lab: string): string {
   let guess: string | undefined;
   try {
-    guess = closest(lab, labsHere().filter((l) => l !== lab));
+    guess = closest(
+      lab,
+      labsHere().filter((l) => l !== lab),
+    );
   } catch {
     // unreadable state root: no suggestion
   }
@@ -23,11 +26,20 @@ export async function run(target: string, o: { json?: boolean; wait?: boolean; f
   const r = await down({ target, onBusy: busy, ...(o.force ? { force: true } : {}), ...(o.wait ? {} : { backgroundAfterMs: BACKGROUND_AFTER_MS }) });
   if (o.json) return printJson({ ...r, ms: Math.round(r.ms) });
   if (r.hostGone !== undefined) {
-    process.stderr.write(paint(`its host namespace ${r.hostGone} is gone, and with it the lab's bridges, host ends and host settings; removed what was left (its node namespaces and state)`, 'yellow') + '\n');
+    process.stderr.write(
+      paint(
+        `its host namespace ${r.hostGone} is gone, and with it the lab's bridges, host ends and host settings; removed what was left (its node namespaces and state)`,
+        'yellow',
+      ) + '\n',
+    );
   }
   for (const s of r.skipped) process.stderr.write(paint(`left alone (no longer ours): ${s}`, 'yellow') + '\n');
-  process.stdout.write(r.wasUp ? `lab ${r.lab}: down (${r.removed} object(s) removed in ${duration(r.ms)})\n` : `lab ${r.lab}: not up, nothing to do${typo(r.lab)}\n`);
+  process.stdout.write(
+    r.wasUp ? `lab ${r.lab}: down (${r.removed} object(s) removed in ${duration(r.ms)})\n` : `lab ${r.lab}: not up, nothing to do${typo(r.lab)}\n`,
+  );
   if (r.finisher !== undefined) {
-    process.stdout.write(`the kernel is still freeing the lab's interfaces; its bridges go when that is done (background PID ${r.finisher}, holding the lab's lock: a new \`nslab up\` of it waits; \`nslab down --wait\` waits for it)\n`);
+    process.stdout.write(
+      `the kernel is still freeing the lab's interfaces; its bridges go when that is done (background PID ${r.finisher}, holding the lab's lock: a new \`nslab up\` of it waits; \`nslab down --wait\` waits for it)\n`,
+    );
   }
 }

@@ -11,9 +11,15 @@ export async function run(o: { json?: boolean }): Promise<void> {
     return;
   }
   const color = (s: string): string => paint(s, s === 'up' ? 'green' : s === 'partial' ? 'yellow' : 'red');
-  process.stdout.write(table(['LAB', 'STATUS', 'NODES', 'NETWORKS', 'HOST', 'FILE'],
-    labs.map((l) => [l.name, color(l.status), String(l.nodes), String(l.networks), l.hostNetns ?? '(root)', l.file ?? '']) ) + '\n');
+  process.stdout.write(
+    table(
+      ['LAB', 'STATUS', 'NODES', 'NETWORKS', 'HOST', 'FILE'],
+      labs.map((l) => [l.name, color(l.status), String(l.nodes), String(l.networks), l.hostNetns ?? '(root)', l.file ?? '']),
+    ) + '\n',
+  );
   for (const l of labs.filter((x) => x.logKeeperDead)) {
-    process.stdout.write(paint(`lab ${l.name}: its log keeper died: its processes get SIGPIPE when they write output; run \`nslab up\` again to restart it`, 'yellow') + '\n');
+    process.stdout.write(
+      paint(`lab ${l.name}: its log keeper died: its processes get SIGPIPE when they write output; run \`nslab up\` again to restart it`, 'yellow') + '\n',
+    );
   }
 }

@@ -18,10 +18,15 @@ function render(r: PsResult): string {
     if (l.nodes.length === 0) out.push(paint(`lab ${l.lab}: no nodes`, 'dim'));
     for (const n of l.nodes) out.push(...(out.length > 0 ? [''] : []), ...renderNode(l.lab, n));
     if (l.logKeeper?.state === 'running') out.push('', paint(`lab ${l.lab}: log keeper PID ${l.logKeeper.pid} (host namespace)`, 'dim'));
-    if (l.logKeeper?.state === 'dead') out.push('', paint(`lab ${l.lab}: log keeper PID ${l.logKeeper.pid} is gone: processes that write output get SIGPIPE; run \`nslab up\` again`, 'red'));
+    if (l.logKeeper?.state === 'dead')
+      out.push('', paint(`lab ${l.lab}: log keeper PID ${l.logKeeper.pid} is gone: processes that write output get SIGPIPE; run \`nslab up\` again`, 'red'));
   }
   if (out.length === 0) out.push('no labs');
-  if (r.unreadable > 0) out.push('', paint(`${r.unreadable} ${r.unreadable === 1 ? 'process' : 'processes'} could not be inspected (not allowed to read /proc/PID/ns/net)`, 'yellow'));
+  if (r.unreadable > 0)
+    out.push(
+      '',
+      paint(`${r.unreadable} ${r.unreadable === 1 ? 'process' : 'processes'} could not be inspected (not allowed to read /proc/PID/ns/net)`, 'yellow'),
+    );
   return out.join('\n');
 }
 
@@ -34,7 +39,16 @@ function renderNode(lab: string, n: PsNode): string[] {
 
 function row(p: ProcInfo): string[] {
   // The command line is whatever the process set (it may rewrite its own argv): never raw.
-  return [printable(p.user), String(p.pid), p.cpuPercent.toFixed(1), String(p.rssKb), p.stat, startColumn(p.startedAt), cpuTime(p.cpuSeconds), printable(p.command)];
+  return [
+    printable(p.user),
+    String(p.pid),
+    p.cpuPercent.toFixed(1),
+    String(p.rssKb),
+    p.stat,
+    startColumn(p.startedAt),
+    cpuTime(p.cpuSeconds),
+    printable(p.command),
+  ];
 }
 
 /** ps's START: the time of day when started today, else the month and day. */

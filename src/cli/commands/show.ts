@@ -15,8 +15,14 @@ function render(s: Shown): string {
   const out: string[] = [paint(`lab ${s.lab}`, 'bold') + (s.hostNetns ? ` (host: netns ${s.hostNetns})` : '')];
   for (const n of s.nodes) out.push('', ...renderNode(n));
   if (s.networks.length > 0) {
-    out.push('', paint('networks', 'bold'), table(['NETWORK', 'BRIDGE', 'STATE', 'GATEWAY', 'PORTS'],
-      s.networks.map((n) => [n.name, n.bridge, n.state, n.gateways.join(' ') || '-', printable(n.ports.join(' ')) || '-'])));
+    out.push(
+      '',
+      paint('networks', 'bold'),
+      table(
+        ['NETWORK', 'BRIDGE', 'STATE', 'GATEWAY', 'PORTS'],
+        s.networks.map((n) => [n.name, n.bridge, n.state, n.gateways.join(' ') || '-', printable(n.ports.join(' ')) || '-']),
+      ),
+    );
   }
   if (s.hostRules) out.push('', paint('host rules (NAT, published ports)', 'bold'), printable(s.hostRules.trimEnd(), { lines: true }));
   return out.join('\n');
@@ -25,14 +31,32 @@ function render(s: Shown): string {
 function renderNode(n: ShownNode): string[] {
   const head = paint(`node ${n.name}`, 'bold') + paint(`  (netns ${n.netns})`, 'dim');
   if (!n.present) return [head, paint('  namespace missing', 'red')];
-  const ifs = table(['IFACE', 'STATE', 'ADDRESSES', 'MAC', 'TO', 'RX pkts/bytes/drop', 'TX pkts/bytes/drop'], n.interfaces.map((i) => [
-    // Names come from the kernel, where anything in the namespace may have named an interface.
-    printable(i.name), i.up ? i.state : 'DOWN', i.addresses.join(' ') || '-', i.mac, printable(i.to ?? '-'),
-    i.stats ? `${i.stats.rxPackets}/${i.stats.rxBytes}/${i.stats.rxDropped}` : '-',
-    i.stats ? `${i.stats.txPackets}/${i.stats.txBytes}/${i.stats.txDropped}` : '-',
-  ]));
-  const routes = table(['ROUTE', 'VIA', 'DEV', 'PROTO'], n.routes.map((r) => [r.to === '0.0.0.0/0' || r.to === '::/0' ? `default (${r.to})` : r.to, r.via ?? '-', printable(r.dev ?? '-'), r.protocol]));
-  const neigh = n.neighbours.length === 0 ? ['  (no neighbours)'] : [table(['NEIGHBOUR', 'MAC', 'DEV', 'STATE'], n.neighbours.map((x) => [x.address, x.mac ?? '-', printable(x.dev), x.state]))];
+  const ifs = table(
+    ['IFACE', 'STATE', 'ADDRESSES', 'MAC', 'TO', 'RX pkts/bytes/drop', 'TX pkts/bytes/drop'],
+    n.interfaces.map((i) => [
+      // Names come from the kernel, where anything in the namespace may have named an interface.
+      printable(i.name),
+      i.up ? i.state : 'DOWN',
+      i.addresses.join(' ') || '-',
+      i.mac,
+      printable(i.to ?? '-'),
+      i.stats ? `${i.stats.rxPackets}/${i.stats.rxBytes}/${i.stats.rxDropped}` : '-',
+      i.stats ? `${i.stats.txPackets}/${i.stats.txBytes}/${i.stats.txDropped}` : '-',
+    ]),
+  );
+  const routes = table(
+    ['ROUTE', 'VIA', 'DEV', 'PROTO'],
+    n.routes.map((r) => [r.to === '0.0.0.0/0' || r.to === '::/0' ? `default (${r.to})` : r.to, r.via ?? '-', printable(r.dev ?? '-'), r.protocol]),
+  );
+  const neigh =
+    n.neighbours.length === 0
+      ? ['  (no neighbours)']
+      : [
+          table(
+            ['NEIGHBOUR', 'MAC', 'DEV', 'STATE'],
+            n.neighbours.map((x) => [x.address, x.mac ?? '-', printable(x.dev), x.state]),
+          ),
+        ];
   const rules = n.rules ? [paint('firewall (nft list table inet ...)', 'dim'), printable(n.rules.trimEnd(), { lines: true })] : [];
   return [head, ifs, routes, ...neigh, ...rules];
 }

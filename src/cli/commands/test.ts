@@ -6,9 +6,21 @@ import { NslabError } from '../../util/errors.js';
 import { duration, paint, printJson, table } from '../render.js';
 
 /** Run `test`. */
-export async function run(target: string, o: { all?: boolean; gateways?: boolean; json?: boolean; raiseNeighLimit?: boolean; timeout?: string; attempts?: string }): Promise<void> {
-  const probe = { ...(o.timeout ? { timeoutMs: count('--timeout', o.timeout, 60_000) } : {}), ...(o.attempts ? { attempts: count('--attempts', o.attempts, 100) } : {}) };
-  const r = await test({ target, ...(o.all ? { all: true } : {}), ...(o.gateways ? { gateways: true } : {}), ...(o.raiseNeighLimit ? { raiseNeighLimit: true } : {}), probe });
+export async function run(
+  target: string,
+  o: { all?: boolean; gateways?: boolean; json?: boolean; raiseNeighLimit?: boolean; timeout?: string; attempts?: string },
+): Promise<void> {
+  const probe = {
+    ...(o.timeout ? { timeoutMs: count('--timeout', o.timeout, 60_000) } : {}),
+    ...(o.attempts ? { attempts: count('--attempts', o.attempts, 100) } : {}),
+  };
+  const r = await test({
+    target,
+    ...(o.all ? { all: true } : {}),
+    ...(o.gateways ? { gateways: true } : {}),
+    ...(o.raiseNeighLimit ? { raiseNeighLimit: true } : {}),
+    probe,
+  });
   for (const n of r.notices) process.stderr.write(paint(`note: ${n}`, 'yellow') + '\n');
   if (o.json) printJson({ ...r, ms: Math.round(r.ms) });
   else process.stdout.write((r.mode === 'all' ? renderMatrix(r) : renderTable(r)) + '\n');
@@ -24,7 +36,11 @@ function count(flag: string, text: string, max: number): number {
 
 function renderTable(r: TestResult): string {
   const rows = r.report.rows.map((x) => [
-    x.from, x.dst && x.dst !== x.to ? `${x.to} (${x.dst})` : x.to, x.probe, x.expected, x.got,
+    x.from,
+    x.dst && x.dst !== x.to ? `${x.to} (${x.dst})` : x.to,
+    x.probe,
+    x.expected,
+    x.got,
     x.ok ? paint('ok', 'green') : paint('FAIL', 'red'),
     x.rttMs !== undefined ? `${x.rttMs.toFixed(2)} ms` : (x.reason ?? ''),
   ]);
@@ -36,7 +52,7 @@ function renderMatrix(r: TestResult): string {
   const names = [...new Set(r.report.rows.flatMap((x) => [x.from, x.to]))];
   if (names.length > 24) return renderLines(r);
   const cell = new Map(r.report.rows.map((x) => [`${x.from}>${x.to}`, x.ok ? paint('✓', 'green') : paint('X', 'red')]));
-  const rows = names.map((from) => [from, ...names.map((to) => (from === to ? '·' : cell.get(`${from}>${to}`) ?? ' '))]);
+  const rows = names.map((from) => [from, ...names.map((to) => (from === to ? '·' : (cell.get(`${from}>${to}`) ?? ' ')))]);
   return [table(['FROM \\ TO', ...names], rows), summary(r)].join('\n');
 }
 

@@ -40,7 +40,8 @@ function renderLeg(leg: Leg): string[] {
   const lines = [paint(`${leg.direction} ${leg.src ?? '?'} -> ${leg.dst}`, 'dim')];
   const width = Math.max(...leg.hops.map((h) => h.at.length), 4);
   leg.hops.forEach((h, i) => lines.push(hopLine(h, i + 1, width)));
-  if (leg.reached) lines.push(`    ${paint('reached', 'green')} ${leg.at ?? '?'} (${leg.dst} is local there${leg.arrivedOn ? `, arrived on ${leg.arrivedOn}` : ''})`);
+  if (leg.reached)
+    lines.push(`    ${paint('reached', 'green')} ${leg.at ?? '?'} (${leg.dst} is local there${leg.arrivedOn ? `, arrived on ${leg.arrivedOn}` : ''})`);
   else if (leg.stop) lines.push(`    ${paint('stops', 'red')} at ${leg.stop.at} (${leg.stop.code})`);
   return lines;
 }
@@ -48,7 +49,8 @@ function renderLeg(leg: Leg): string[] {
 /** `1  web  eth0 -> host bridge demo-lan -> r1:eth0  via route default via 10.0.1.1 (src 10.0.1.10)` */
 function hopLine(h: Hop, n: number, width: number): string {
   const inDev = h.inDev ? paint(`(in ${h.inDev}) `, 'dim') : '';
-  const far = h.next === undefined ? ` -> ${paint(`nobody holds ${h.nextHop}`, 'red')}` : h.toward.startsWith('host bridge') ? ` -> ${h.next}:${h.nextDev ?? '?'}` : '';
+  const far =
+    h.next === undefined ? ` -> ${paint(`nobody holds ${h.nextHop}`, 'red')}` : h.toward.startsWith('host bridge') ? ` -> ${h.next}:${h.nextDev ?? '?'}` : '';
   const src = h.src ? ` (src ${h.src})` : '';
   return `${String(n).padStart(2)}  ${h.at.padEnd(width)}  ${inDev}${h.outDev} -> ${h.toward}${far}  via route ${h.route}${src}`;
 }

@@ -7,7 +7,9 @@ import { NslabError } from '../../util/errors.js';
 export async function run(lab: string | undefined, o: { port?: string }): Promise<void> {
   const port = o.port === undefined ? undefined : portNumber(o.port);
   const ui = await startUi({ ...(lab !== undefined ? { lab } : {}), ...(port !== undefined ? { port } : {}) });
-  process.stdout.write(`nslab ui: ${lab ? `lab ${lab}` : 'every lab on this host'}, live at\n    ${ui.url}\n(open it in a browser on this machine; Ctrl-C stops)\n`);
+  process.stdout.write(
+    `nslab ui: ${lab ? `lab ${lab}` : 'every lab on this host'}, live at\n    ${ui.url}\n(open it in a browser on this machine; Ctrl-C stops)\n`,
+  );
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

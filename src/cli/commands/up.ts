@@ -4,10 +4,30 @@ import { busy, duration, paint, printJson } from '../render.js';
 
 /** Run `up`. */
 export async function run(file: string, o: { hostNetns?: string; dryRun?: boolean; full?: boolean; json?: boolean }): Promise<void> {
-  const r = await interruptible((signal, onChanging) => up({ file, onBusy: busy, signal, onChanging, ...(o.hostNetns ? { hostNetns: o.hostNetns } : {}), ...(o.dryRun ? { dryRun: true } : {}), ...(o.full ? { full: true } : {}) }));
+  const r = await interruptible((signal, onChanging) =>
+    up({
+      file,
+      onBusy: busy,
+      signal,
+      onChanging,
+      ...(o.hostNetns ? { hostNetns: o.hostNetns } : {}),
+      ...(o.dryRun ? { dryRun: true } : {}),
+      ...(o.full ? { full: true } : {}),
+    }),
+  );
   for (const w of r.warnings) process.stderr.write(paint(w, 'yellow') + '\n');
   if (o.json) {
-    printJson({ lab: r.lab, nodes: r.nodes, networks: r.networks, changes: r.steps.length, unchanged: r.unchanged, ms: Math.round(r.ms), dryRun: o.dryRun === true, steps: o.dryRun ? r.commands : undefined, processes: r.processes });
+    printJson({
+      lab: r.lab,
+      nodes: r.nodes,
+      networks: r.networks,
+      changes: r.steps.length,
+      unchanged: r.unchanged,
+      ms: Math.round(r.ms),
+      dryRun: o.dryRun === true,
+      steps: o.dryRun ? r.commands : undefined,
+      processes: r.processes,
+    });
     return;
   }
   if (o.dryRun) {
@@ -19,11 +39,13 @@ export async function run(file: string, o: { hostNetns?: string; dryRun?: boolea
   const p = r.processes;
   // Restarting a process (one that died, or failed its ready check last time) is a change too.
   const unchanged = r.steps.length === 0 && (p === undefined || (p.started.length === 0 && p.stopped.length === 0));
-  process.stdout.write(unchanged
-    ? `lab ${r.lab}: up to date (${what}; nothing changed)\n`
-    : `lab ${r.lab}: up: ${what}, ${r.steps.length} change(s) in ${duration(r.ms)}\n`);
+  process.stdout.write(
+    unchanged ? `lab ${r.lab}: up to date (${what}; nothing changed)\n` : `lab ${r.lab}: up: ${what}, ${r.steps.length} change(s) in ${duration(r.ms)}\n`,
+  );
   if (p && (p.started.length > 0 || p.stopped.length > 0)) {
-    process.stdout.write(`processes: ${p.started.length} started${p.started.length ? ` (${p.started.join(', ')})` : ''}, ${p.stopped.length} stopped, ${p.unchanged} already running\n`);
+    process.stdout.write(
+      `processes: ${p.started.length} started${p.started.length ? ` (${p.started.join(', ')})` : ''}, ${p.stopped.length} stopped, ${p.unchanged} already running\n`,
+    );
   }
 }
 
@@ -42,7 +64,9 @@ async function interruptible<T>(fn: (signal: AbortSignal, onChanging: () => void
       process.exit(130);
     }
     if (ac.signal.aborted) {
-      process.stderr.write(`nslab: interrupted again: stopping now; the journal records what was built (nslab up FILE finishes the lab, nslab down LAB removes it)\n`);
+      process.stderr.write(
+        `nslab: interrupted again: stopping now; the journal records what was built (nslab up FILE finishes the lab, nslab down LAB removes it)\n`,
+      );
       process.exit(130);
     }
     process.stderr.write(`nslab: interrupted (${sig}): stopping after the current step (press Ctrl-C again to stop at once)\n`);

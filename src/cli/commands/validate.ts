@@ -6,5 +6,7 @@ import { paint } from '../render.js';
 export async function run(file: string): Promise<void> {
   const { topology, warnings } = loadFile(file);
   for (const w of warnings) process.stderr.write(paint(w, 'yellow') + '\n');
-  process.stdout.write(`${file}: ok (lab ${topology.name}: ${topology.nodes.size} node(s), ${topology.networks.size} network(s), ${topology.links.length} link(s))\n`);
+  process.stdout.write(
+    `${file}: ok (lab ${topology.name}: ${topology.nodes.size} node(s), ${topology.networks.size} network(s), ${topology.links.length} link(s))\n`,
+  );
 }

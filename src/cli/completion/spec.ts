@@ -41,15 +41,30 @@ export interface CompletionSpec {
  * file; capture's targets are nodes or networks; exec's and run's command is the node's business.
  */
 export const ARG_KINDS: Readonly<Record<string, readonly ArgKind[]>> = {
-  up: ['file'], down: ['lab-or-file'], clean: [], ls: [], show: ['lab', 'node'],
-  exec: ['lab', 'node', 'none'], run: ['lab', 'node', 'none'], test: ['lab-or-file'],
-  trace: ['lab', 'node', 'node'], ps: ['lab'], which: ['none'], logs: ['lab', 'node', 'none'],
-  ui: ['lab'], graph: ['file'], capture: ['lab', 'target'], validate: ['file'], completion: ['shell'],
+  up: ['file'],
+  down: ['lab-or-file'],
+  clean: [],
+  ls: [],
+  show: ['lab', 'node'],
+  exec: ['lab', 'node', 'none'],
+  run: ['lab', 'node', 'none'],
+  test: ['lab-or-file'],
+  trace: ['lab', 'node', 'node'],
+  ps: ['lab'],
+  which: ['none'],
+  logs: ['lab', 'node', 'none'],
+  ui: ['lab'],
+  graph: ['file'],
+  capture: ['lab', 'target'],
+  validate: ['file'],
+  completion: ['shell'],
 };
 
 /** Flag values worth offering, by long flag. */
 const VALUE_KINDS: Readonly<Record<string, ValueKind>> = {
-  '--write': 'file', '--output': 'file', '--format': ['svg', 'mermaid', 'dot'],
+  '--write': 'file',
+  '--output': 'file',
+  '--format': ['svg', 'mermaid', 'dot'],
 };
 
 /** The shells `nslab completion` writes scripts for. */
@@ -59,15 +74,19 @@ const HELP: FlagSpec = { short: '-h', long: '--help', description: 'display help
 
 /** The completion spec of a program: its visible verbs (not `__`-prefixed ones) and `help`. */
 export function completionSpec(program: Command): CompletionSpec {
-  const verbs: VerbSpec[] = program.commands.filter((c) => !c.name().startsWith('__')).map((c) => {
-    const kinds = ARG_KINDS[c.name()];
-    if (kinds === undefined) throw new Error(`completion: no argument kinds for verb ${c.name()}`);
-    const flags: FlagSpec[] = c.options.map((o) => ({
-      ...(o.short ? { short: o.short } : {}), ...(o.long ? { long: o.long } : {}), description: o.description,
-      ...(o.required || o.optional ? { value: VALUE_KINDS[o.long ?? ''] ?? 'none' } : {}),
-    }));
-    return { name: c.name(), description: c.description(), flags: [...flags, HELP], args: kinds, variadic: c.registeredArguments.at(-1)?.variadic === true };
-  });
+  const verbs: VerbSpec[] = program.commands
+    .filter((c) => !c.name().startsWith('__'))
+    .map((c) => {
+      const kinds = ARG_KINDS[c.name()];
+      if (kinds === undefined) throw new Error(`completion: no argument kinds for verb ${c.name()}`);
+      const flags: FlagSpec[] = c.options.map((o) => ({
+        ...(o.short ? { short: o.short } : {}),
+        ...(o.long ? { long: o.long } : {}),
+        description: o.description,
+        ...(o.required || o.optional ? { value: VALUE_KINDS[o.long ?? ''] ?? 'none' } : {}),
+      }));
+      return { name: c.name(), description: c.description(), flags: [...flags, HELP], args: kinds, variadic: c.registeredArguments.at(-1)?.variadic === true };
+    });
   verbs.push({ name: 'help', description: 'display help for a command', flags: [], args: ['verb'], variadic: false });
   const rootFlags: FlagSpec[] = [HELP, { short: '-V', long: '--version', description: 'print the version' }];
   return { verbs, rootFlags };

@@ -73,16 +73,8 @@ function protoMatch(rule: FirewallRule): string[] {
  */
 export function renderRule(rule: FirewallRule, tag: string): string[] {
   const needsFamily = rule.saddr !== undefined || rule.daddr !== undefined;
-  const common = [
-    ...(rule.iif !== undefined ? [`iifname ${quote(rule.iif)}`] : []),
-    ...(rule.oif !== undefined ? [`oifname ${quote(rule.oif)}`] : []),
-  ];
-  const tail = [
-    ...protoMatch(rule),
-    ...(rule.state ? [`ct state ${rule.state.join(',')}`] : []),
-    rule.action,
-    `comment ${quote(tag)}`,
-  ];
+  const common = [...(rule.iif !== undefined ? [`iifname ${quote(rule.iif)}`] : []), ...(rule.oif !== undefined ? [`oifname ${quote(rule.oif)}`] : [])];
+  const tail = [...protoMatch(rule), ...(rule.state ? [`ct state ${rule.state.join(',')}`] : []), rule.action, `comment ${quote(tag)}`];
   if (!needsFamily) return [[...common, ...tail].join(' ')];
   const fams = families(rule);
   if (fams.length === 0) return [`# ${tag}: never matches (no address family in common)`];

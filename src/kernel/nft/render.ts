@@ -9,7 +9,6 @@ import { familyOf, quote, renderRule } from './render-rule.js';
 /** nft family of every nslab table: one table covers IPv4 and IPv6. */
 export const NFT_FAMILY = 'inet';
 
-
 /**
  * `table inet nslab-<lab> { comment "nslab:<lab>"; }`: the comment marks the table as ours. `mark`:
  * the marker minted by names/markers.ts markerHead (with the state root's tag) when it is not the plain one.
@@ -100,7 +99,17 @@ export interface HostPublish {
  * on a hook and any drop is final. IPv4 forwarding is a sysctl, set by the caller.
  * `nft -f -` in the host namespace
  */
-export function renderHostTable({ lab, nat, publish, mark }: { lab: string; nat: readonly NatNetwork[]; publish: readonly HostPublish[]; mark?: string | undefined }): string {
+export function renderHostTable({
+  lab,
+  nat,
+  publish,
+  mark,
+}: {
+  lab: string;
+  nat: readonly NatNetwork[];
+  publish: readonly HostPublish[];
+  mark?: string | undefined;
+}): string {
   const tag = (s: string): string => `comment ${quote(ruleMark(lab, s))}`;
   const post: string[] = [];
   const fwd: string[] = [];

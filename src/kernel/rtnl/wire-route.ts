@@ -67,14 +67,23 @@ export interface RouteMsg {
 }
 
 /** The struct rtmsg fields and attributes of an IPv4/IPv6 RTM_NEWROUTE; undefined for anything else. */
-function routeParts(m: NlMsg): { family: 4 | 6; a: ReturnType<typeof parseAttrs>; dstLen: number; protocol: number; scope: number; type: number; flags: number; table: number } | undefined {
+function routeParts(
+  m: NlMsg,
+):
+  | { family: 4 | 6; a: ReturnType<typeof parseAttrs>; dstLen: number; protocol: number; scope: number; type: number; flags: number; table: number }
+  | undefined {
   if (m.type !== C.RTM_NEWROUTE || m.body.length < C.RTMSG_LEN) return undefined;
   const fam = m.body.readUInt8(0);
   if (fam !== C.AF_INET && fam !== C.AF_INET6) return undefined;
   const a = parseAttrs(m.body, C.RTMSG_LEN);
   return {
-    family: fam === C.AF_INET ? 4 : 6, a, dstLen: m.body.readUInt8(1), protocol: m.body.readUInt8(5),
-    scope: m.body.readUInt8(6), type: m.body.readUInt8(7), flags: m.body.readUInt32LE(8),
+    family: fam === C.AF_INET ? 4 : 6,
+    a,
+    dstLen: m.body.readUInt8(1),
+    protocol: m.body.readUInt8(5),
+    scope: m.body.readUInt8(6),
+    type: m.body.readUInt8(7),
+    flags: m.body.readUInt32LE(8),
     // rtm_table is a u8; tables above 255 only appear in RTA_TABLE, which wins when present.
     table: attrU32(a.get(C.RTA_TABLE)) ?? m.body.readUInt8(4),
   };

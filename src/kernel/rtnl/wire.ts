@@ -3,13 +3,7 @@
 // namespace or batch requests with flow control (npm `netlink` 0.3: see notes/kernel.md), and the
 // format is small. Host byte order is little-endian (x86_64/arm64); everything is 4-byte aligned.
 // Per-family encoders/decoders: wire-link/-addr/-route/-neigh.ts (all pure, all built on this).
-import {
-  NLA_TYPE_MASK,
-  NLM_F_ACK_TLVS,
-  NLM_F_CAPPED,
-  NLMSG_HDRLEN,
-  NLMSGERR_ATTR_MSG,
-} from './wire-consts.js';
+import { NLA_TYPE_MASK, NLM_F_ACK_TLVS, NLM_F_CAPPED, NLMSG_HDRLEN, NLMSGERR_ATTR_MSG } from './wire-consts.js';
 
 /** Round up to the 4-byte netlink alignment (NLMSG_ALIGN / NLA_ALIGN). */
 export function align4(n: number): number {

@@ -20,9 +20,10 @@ const token = () => sessionStorage.getItem(KEY) ?? '';
 /** GET or POST JSON; throws Error with the server's message on a non-2xx answer. */
 export async function api(path, body) {
   const auth = { Authorization: `Bearer ${token()}` };
-  const init = body === undefined
-    ? { credentials: 'omit', headers: auth }
-    : { method: 'POST', credentials: 'omit', headers: { ...auth, 'Content-Type': 'application/json' }, body: JSON.stringify(body) };
+  const init =
+    body === undefined
+      ? { credentials: 'omit', headers: auth }
+      : { method: 'POST', credentials: 'omit', headers: { ...auth, 'Content-Type': 'application/json' }, body: JSON.stringify(body) };
   const res = await fetch(path, init);
   const text = await res.text();
   let value;

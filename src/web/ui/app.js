@@ -27,7 +27,12 @@ async function select(sel) {
   const model = graph.models.get(sel.lab);
   if (sel.type === 'edge') {
     $('details-title').textContent = 'Link';
-    renderEdge(body, sel.lab, model.edges.find((e) => e.id === sel.id), latest.get(sel.lab)?.edges[sel.id]);
+    renderEdge(
+      body,
+      sel.lab,
+      model.edges.find((e) => e.id === sel.id),
+      latest.get(sel.lab)?.edges[sel.id],
+    );
     return;
   }
   const v = model.vertices.find((x) => x.id === sel.id);
@@ -82,7 +87,8 @@ async function onTick(tick) {
     refreshLists();
   }
   const problems = tick.labs.filter((l) => l.error).map((l) => `${l.lab}: ${l.error}`);
-  $('labs-summary').textContent = names.length === 0 ? 'no labs are up' : `${names.length === 1 ? 'lab' : 'labs'} ${names.join(', ')}${problems.length ? ` — ${problems.join('; ')}` : ''}`;
+  $('labs-summary').textContent =
+    names.length === 0 ? 'no labs are up' : `${names.length === 1 ? 'lab' : 'labs'} ${names.join(', ')}${problems.length ? ` — ${problems.join('; ')}` : ''}`;
   if (selected?.type === 'edge') {
     const model = graph.models.get(selected.lab);
     const edge = model?.edges.find((e) => e.id === selected.id);
@@ -93,7 +99,10 @@ async function onTick(tick) {
 
 function refreshLists() {
   const nodes = graph.nodes();
-  renderNodeList($('node-list'), $('node-count'), nodes, revisions.size > 1, (n) => { graph.select(n.lab, n.id); select({ type: 'vertex', lab: n.lab, id: n.id }); });
+  renderNodeList($('node-list'), $('node-count'), nodes, revisions.size > 1, (n) => {
+    graph.select(n.lab, n.id);
+    select({ type: 'vertex', lab: n.lab, id: n.id });
+  });
   const labSel = $('probe-lab');
   const current = labSel.value;
   labSel.replaceChildren(...[...revisions.keys()].map((l) => new Option(l, l)));
@@ -104,7 +113,10 @@ function refreshLists() {
 
 function fillProbeNodes() {
   const lab = $('probe-lab').value;
-  const names = graph.nodes().filter((n) => n.lab === lab).map((n) => n.name);
+  const names = graph
+    .nodes()
+    .filter((n) => n.lab === lab)
+    .map((n) => n.name);
   for (const id of ['probe-from', 'probe-to']) {
     const sel = $(id);
     const keep = sel.value;
@@ -116,13 +128,21 @@ function fillProbeNodes() {
 
 let chain = Promise.resolve();
 if (!hasToken) $('labs-summary').textContent = 'no token: open the URL that nslab ui printed';
-else live((tick) => { chain = chain.then(() => onTick(tick)).catch((e) => console.error(e)); }, (on) => {
-  $('status').textContent = on ? 'live' : 'offline';
-  $('status').className = `status ${on ? 'on' : 'off'}`;
-});
+else
+  live(
+    (tick) => {
+      chain = chain.then(() => onTick(tick)).catch((e) => console.error(e));
+    },
+    (on) => {
+      $('status').textContent = on ? 'live' : 'offline';
+      $('status').className = `status ${on ? 'on' : 'off'}`;
+    },
+  );
 
 $('probe-lab').addEventListener('change', fillProbeNodes);
-$('probe-kind').addEventListener('change', () => { $('probe-port-label').hidden = $('probe-kind').value === 'icmp'; });
+$('probe-kind').addEventListener('change', () => {
+  $('probe-port-label').hidden = $('probe-kind').value === 'icmp';
+});
 $('probe-form').addEventListener('submit', async (ev) => {
   ev.preventDefault();
   const lab = $('probe-lab').value;

@@ -5,29 +5,89 @@
 cytoscape.use(cytoscapeFcose);
 
 const STYLE = [
-  { selector: 'node', style: { 'label': 'data(label)', 'text-wrap': 'wrap', 'text-valign': 'center', 'text-halign': 'center', 'font-size': 12, 'shape': 'round-rectangle', 'border-width': 1.5, 'min-zoomed-font-size': 6 } },
-  { selector: 'node[bw]', style: { 'width': 'data(bw)', 'height': 'data(bh)' } },
-  { selector: 'node.node', style: { 'background-color': '#e3f2fd', 'border-color': '#1565c0', 'color': '#0d47a1' } },
+  {
+    selector: 'node',
+    style: {
+      label: 'data(label)',
+      'text-wrap': 'wrap',
+      'text-valign': 'center',
+      'text-halign': 'center',
+      'font-size': 12,
+      shape: 'round-rectangle',
+      'border-width': 1.5,
+      'min-zoomed-font-size': 6,
+    },
+  },
+  { selector: 'node[bw]', style: { width: 'data(bw)', height: 'data(bh)' } },
+  { selector: 'node.node', style: { 'background-color': '#e3f2fd', 'border-color': '#1565c0', color: '#0d47a1' } },
   { selector: 'node.router', style: { 'border-width': 3 } },
   { selector: 'node.container', style: { 'border-style': 'dashed' } },
-  { selector: 'node.network', style: { 'background-color': '#fff3e0', 'border-color': '#ef6c00', 'color': '#4e342e', 'corner-radius': 18 } },
-  { selector: 'node.host', style: { 'background-color': '#37474f', 'border-color': '#263238', 'color': '#fff', 'shape': 'rectangle' } },
-  { selector: 'node.lab', style: { 'label': 'data(label)', 'text-valign': 'top', 'text-halign': 'center', 'background-color': '#eceff1', 'background-opacity': 0.35, 'border-color': '#b0bec5', 'border-style': 'dashed', 'color': '#546e7a', 'font-size': 14, 'padding': '24px' } },
-  { selector: 'node.missing', style: { 'opacity': 0.35, 'border-color': '#c62828' } },
+  { selector: 'node.network', style: { 'background-color': '#fff3e0', 'border-color': '#ef6c00', color: '#4e342e', 'corner-radius': 18 } },
+  { selector: 'node.host', style: { 'background-color': '#37474f', 'border-color': '#263238', color: '#fff', shape: 'rectangle' } },
+  {
+    selector: 'node.lab',
+    style: {
+      label: 'data(label)',
+      'text-valign': 'top',
+      'text-halign': 'center',
+      'background-color': '#eceff1',
+      'background-opacity': 0.35,
+      'border-color': '#b0bec5',
+      'border-style': 'dashed',
+      color: '#546e7a',
+      'font-size': 14,
+      padding: '24px',
+    },
+  },
+  { selector: 'node.missing', style: { opacity: 0.35, 'border-color': '#c62828' } },
   { selector: 'node.match', style: { 'background-color': '#fff59d', 'border-width': 3 } },
   { selector: 'node:selected', style: { 'border-color': '#6a1b9a', 'border-width': 4 } },
   { selector: 'node.on-path', style: { 'border-color': '#1e88e5', 'border-width': 4 } },
   { selector: 'node.stop', style: { 'border-color': '#c62828', 'border-width': 5, 'border-style': 'double' } },
-  { selector: 'edge', style: { 'width': 'data(w)', 'line-color': '#90a4ae', 'curve-style': 'bezier', 'font-size': 9, 'color': '#37474f', 'text-wrap': 'wrap', 'source-label': 'data(srcLabel)', 'target-label': 'data(tgtLabel)', 'source-text-offset': 34, 'target-text-offset': 34, 'label': 'data(label)', 'text-background-color': '#ffffff', 'text-background-opacity': 0.85, 'text-background-padding': '1px', 'text-rotation': 'autorotate', 'text-margin-y': -8, 'min-zoomed-font-size': 7 } },
+  {
+    selector: 'edge',
+    style: {
+      width: 'data(w)',
+      'line-color': '#90a4ae',
+      'curve-style': 'bezier',
+      'font-size': 9,
+      color: '#37474f',
+      'text-wrap': 'wrap',
+      'source-label': 'data(srcLabel)',
+      'target-label': 'data(tgtLabel)',
+      'source-text-offset': 34,
+      'target-text-offset': 34,
+      label: 'data(label)',
+      'text-background-color': '#ffffff',
+      'text-background-opacity': 0.85,
+      'text-background-padding': '1px',
+      'text-rotation': 'autorotate',
+      'text-margin-y': -8,
+      'min-zoomed-font-size': 7,
+    },
+  },
   { selector: 'edge.gateway', style: { 'line-style': 'dashed', 'line-dash-pattern': [6, 4] } },
-  { selector: 'edge.busy', style: { 'line-color': '#43a047', 'line-style': 'dashed', 'line-dash-pattern': [8, 4], 'color': '#1b5e20' } },
+  { selector: 'edge.busy', style: { 'line-color': '#43a047', 'line-style': 'dashed', 'line-dash-pattern': [8, 4], color: '#1b5e20' } },
   { selector: 'edge.down', style: { 'line-color': '#e53935', 'line-style': 'dotted' } },
   { selector: 'edge:selected', style: { 'line-color': '#6a1b9a' } },
-  { selector: 'edge.path', style: { 'line-color': '#1e88e5', 'width': 7, 'z-index': 10 } },
+  { selector: 'edge.path', style: { 'line-color': '#1e88e5', width: 7, 'z-index': 10 } },
   { selector: 'edge.path.fail', style: { 'line-color': '#e53935' } },
-  { selector: 'edge.result', style: { 'curve-style': 'unbundled-bezier', 'control-point-distances': [40], 'line-style': 'dashed', 'target-arrow-shape': 'triangle', 'width': 2, 'source-label': '', 'target-label': '', 'label': 'data(label)', 'z-index': 20 } },
-  { selector: 'edge.result.ok', style: { 'line-color': '#2e7d32', 'target-arrow-color': '#2e7d32', 'color': '#2e7d32' } },
-  { selector: 'edge.result.fail', style: { 'line-color': '#c62828', 'target-arrow-color': '#c62828', 'color': '#c62828' } },
+  {
+    selector: 'edge.result',
+    style: {
+      'curve-style': 'unbundled-bezier',
+      'control-point-distances': [40],
+      'line-style': 'dashed',
+      'target-arrow-shape': 'triangle',
+      width: 2,
+      'source-label': '',
+      'target-label': '',
+      label: 'data(label)',
+      'z-index': 20,
+    },
+  },
+  { selector: 'edge.result.ok', style: { 'line-color': '#2e7d32', 'target-arrow-color': '#2e7d32', color: '#2e7d32' } },
+  { selector: 'edge.result.fail', style: { 'line-color': '#c62828', 'target-arrow-color': '#c62828', color: '#c62828' } },
 ];
 
 /** Compact rates: 1.2k, 3.4M. */
@@ -35,7 +95,10 @@ export function si(n) {
   if (n < 1000) return n < 10 && n % 1 ? n.toFixed(1) : String(Math.round(n));
   const units = ['k', 'M', 'G', 'T'];
   let i = -1;
-  do { n /= 1000; i++; } while (n >= 1000 && i < units.length - 1);
+  do {
+    n /= 1000;
+    i++;
+  } while (n >= 1000 && i < units.length - 1);
   return `${n.toFixed(1)}${units[i]}`;
 }
 
@@ -51,7 +114,9 @@ export class LabGraph {
     this.cy = cytoscape({ container, style: STYLE, minZoom: 0.05, maxZoom: 4, textureOnViewport: true });
     this.cy.on('tap', 'node.node, node.network, node.host', (ev) => onSelect({ type: 'vertex', lab: ev.target.data('lab'), id: ev.target.data('vid') }));
     this.cy.on('tap', 'edge[eid]', (ev) => onSelect({ type: 'edge', lab: ev.target.data('lab'), id: ev.target.data('eid') }));
-    this.cy.on('tap', (ev) => { if (ev.target === this.cy) onSelect(undefined); });
+    this.cy.on('tap', (ev) => {
+      if (ev.target === this.cy) onSelect(undefined);
+    });
     this.dash = 0;
     // Busy links march: their dashes move, the faster the more packets they carry.
     setInterval(() => {
@@ -71,10 +136,29 @@ export class LabGraph {
       const lines = [v.name, ...v.notes];
       // Box size from the text (about 7 px per character at 12 px), so labels always fit.
       const size = { bw: Math.max(44, 7.2 * Math.max(...lines.map((l) => l.length)) + 22), bh: 16 * lines.length + 16 };
-      els.push({ group: 'nodes', data: { id: `${lab}/${v.id}`, parent: `lab:${lab}`, lab, vid: v.id, name: v.name, label: lines.join('\n'), ...size }, classes });
+      els.push({
+        group: 'nodes',
+        data: { id: `${lab}/${v.id}`, parent: `lab:${lab}`, lab, vid: v.id, name: v.name, label: lines.join('\n'), ...size },
+        classes,
+      });
     }
     for (const e of model.edges) {
-      els.push({ group: 'edges', data: { id: `${lab}/${e.id}`, source: `${lab}/${e.a.vertex}`, target: `${lab}/${e.b.vertex}`, lab, eid: e.id, w: 2, srcLabel: endText(e.a), tgtLabel: endText(e.b), label: e.label || '', base: e.label || '' }, classes: e.kind });
+      els.push({
+        group: 'edges',
+        data: {
+          id: `${lab}/${e.id}`,
+          source: `${lab}/${e.a.vertex}`,
+          target: `${lab}/${e.b.vertex}`,
+          lab,
+          eid: e.id,
+          w: 2,
+          srcLabel: endText(e.a),
+          tgtLabel: endText(e.b),
+          label: e.label || '',
+          base: e.label || '',
+        },
+        classes: e.kind,
+      });
     }
     this.cy.add(els);
   }
@@ -98,7 +182,21 @@ export class LabGraph {
       if (positions) {
         members.layout({ name: 'preset', positions: (n) => positions[n.data('vid')], fit: false, animate: false }).run();
       } else {
-        members.union(members.connectedEdges()).layout({ name: 'fcose', animate: false, randomize: true, quality: 'default', nodeDimensionsIncludeLabels: true, idealEdgeLength: () => 200, nodeRepulsion: () => 9000, nodeSeparation: 90, packComponents: true, fit: false }).run();
+        members
+          .union(members.connectedEdges())
+          .layout({
+            name: 'fcose',
+            animate: false,
+            randomize: true,
+            quality: 'default',
+            nodeDimensionsIncludeLabels: true,
+            idealEdgeLength: () => 200,
+            nodeRepulsion: () => 9000,
+            nodeSeparation: 90,
+            packComponents: true,
+            fit: false,
+          })
+          .run();
       }
       // Shift the lab to its place in the row: the left edge at x, the top at 0.
       const bb = members.boundingBox();
@@ -184,7 +282,11 @@ export class LabGraph {
     rows.forEach((r, i) => {
       const target = this.cy.getElementById(`${lab}/node:${r.to.split(':')[0]}`);
       if (target.empty()) return;
-      this.cy.add({ group: 'edges', data: { id: `${lab}/result:${i}`, source: `${lab}/node:${r.from}`, target: target.id(), lab, w: 2, label: r.probe === 'icmp' ? '' : r.probe }, classes: `result ${r.ok ? 'ok' : 'fail'}` });
+      this.cy.add({
+        group: 'edges',
+        data: { id: `${lab}/result:${i}`, source: `${lab}/node:${r.from}`, target: target.id(), lab, w: 2, label: r.probe === 'icmp' ? '' : r.probe },
+        classes: `result ${r.ok ? 'ok' : 'fail'}`,
+      });
     });
   }
 }

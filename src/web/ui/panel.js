@@ -16,7 +16,22 @@ export function h(tag, attrs = {}, ...children) {
 
 function table(head, rows, numeric = []) {
   if (rows.length === 0) return h('div', { class: 'hint' }, '(none)');
-  return h('table', {}, h('tr', {}, head.map((x) => h('th', {}, x))), rows.map((r) => h('tr', {}, r.map((c, i) => h('td', numeric.includes(i) ? { class: 'num' } : {}, c)))));
+  return h(
+    'table',
+    {},
+    h(
+      'tr',
+      {},
+      head.map((x) => h('th', {}, x)),
+    ),
+    rows.map((r) =>
+      h(
+        'tr',
+        {},
+        r.map((c, i) => h('td', numeric.includes(i) ? { class: 'num' } : {}, c)),
+      ),
+    ),
+  );
 }
 
 function state(s) {
@@ -28,16 +43,51 @@ export function renderNode(body, d, { onProbeFrom, onProbeTo }) {
   const n = d.node;
   const parts = [
     h('div', { class: 'hint' }, `lab ${d.lab} · netns ${n.netns}`),
-    h('div', { class: 'actions' }, h('button', { type: 'button', onclick: onProbeFrom }, 'probe from here'), h('button', { type: 'button', onclick: onProbeTo }, 'probe to here')),
+    h(
+      'div',
+      { class: 'actions' },
+      h('button', { type: 'button', onclick: onProbeFrom }, 'probe from here'),
+      h('button', { type: 'button', onclick: onProbeTo }, 'probe to here'),
+    ),
   ];
   if (!n.present) parts.push(h('div', { class: 'fail' }, 'namespace missing'));
-  parts.push(h('h3', {}, 'Interfaces'), table(['iface', 'state', 'addresses', 'to', 'rx pkts', 'tx pkts'], n.interfaces.map((i) => [
-    i.name, state(i.up ? i.state : 'DOWN'), i.addresses.join('\n') || '-', i.to || '-', String(i.stats?.rxPackets ?? '-'), String(i.stats?.txPackets ?? '-'),
-  ]), [4, 5]));
-  parts.push(h('h3', {}, 'Routes'), table(['to', 'via', 'dev', 'proto'], n.routes.map((r) => [r.to === '0.0.0.0/0' || r.to === '::/0' ? 'default' : r.to, r.via || '-', r.dev || '-', r.protocol])));
-  parts.push(h('h3', {}, 'Neighbours'), table(['address', 'mac', 'dev', 'state'], n.neighbours.map((x) => [x.address, x.mac || '-', x.dev, x.state])));
+  parts.push(
+    h('h3', {}, 'Interfaces'),
+    table(
+      ['iface', 'state', 'addresses', 'to', 'rx pkts', 'tx pkts'],
+      n.interfaces.map((i) => [
+        i.name,
+        state(i.up ? i.state : 'DOWN'),
+        i.addresses.join('\n') || '-',
+        i.to || '-',
+        String(i.stats?.rxPackets ?? '-'),
+        String(i.stats?.txPackets ?? '-'),
+      ]),
+      [4, 5],
+    ),
+  );
+  parts.push(
+    h('h3', {}, 'Routes'),
+    table(
+      ['to', 'via', 'dev', 'proto'],
+      n.routes.map((r) => [r.to === '0.0.0.0/0' || r.to === '::/0' ? 'default' : r.to, r.via || '-', r.dev || '-', r.protocol]),
+    ),
+  );
+  parts.push(
+    h('h3', {}, 'Neighbours'),
+    table(
+      ['address', 'mac', 'dev', 'state'],
+      n.neighbours.map((x) => [x.address, x.mac || '-', x.dev, x.state]),
+    ),
+  );
   parts.push(h('h3', {}, 'Firewall'), n.rules ? h('pre', {}, n.rules) : h('div', { class: 'hint' }, '(no nslab rules in this node)'));
-  parts.push(h('h3', {}, 'Processes'), table(['pid', 'user', 'stat', 'command'], d.processes.map((p) => [String(p.pid), p.user, p.stat, p.command])));
+  parts.push(
+    h('h3', {}, 'Processes'),
+    table(
+      ['pid', 'user', 'stat', 'command'],
+      d.processes.map((p) => [String(p.pid), p.user, p.stat, p.command]),
+    ),
+  );
   body.replaceChildren(...parts);
 }
 
@@ -61,7 +111,14 @@ function endRows(label, end, s) {
 /** Show a link: both ends, their state and counters (refreshed on every live tick). */
 export function renderEdge(body, lab, edge, live) {
   const header = h('div', { class: 'hint' }, `lab ${lab} · ${edge.kind} link${live ? (live.up ? ' · up' : ' · down') : ''}`);
-  body.replaceChildren(header, h('table', { id: 'link-counters' }, [...endRows('end a', edge.a, live?.a), ...endRows('end b', edge.b, live?.b)].map((r) => h('tr', {}, h('th', {}, r[0]), h('td', {}, r[1])))));
+  body.replaceChildren(
+    header,
+    h(
+      'table',
+      { id: 'link-counters' },
+      [...endRows('end a', edge.a, live?.a), ...endRows('end b', edge.b, live?.b)].map((r) => h('tr', {}, h('th', {}, r[0]), h('td', {}, r[1]))),
+    ),
+  );
 }
 
 /** Fill the node list; clicking an entry selects the node. */
@@ -74,8 +131,18 @@ export function renderNodeList(list, count, nodes, multi, onPick) {
 export function renderProbe(box, r) {
   const row = r.row;
   const reached = row.got === 'reached';
-  const head = h('div', { class: reached ? 'ok' : 'fail' }, `${reached ? '✔ reachable' : '✘ unreachable'}: ${r.from} → ${r.to}${row.dst ? ` (${row.dst})` : ''}, ${row.probe}${row.rttMs !== undefined ? `, ${row.rttMs.toFixed(2)} ms` : ''}${row.reason ? ` — ${row.reason}` : ''}`);
-  const legs = r.path.map((leg) => h('div', {}, `${leg.direction}: ${leg.vertices.map((v) => v.replace(/^(node|net):/, '')).join(' → ')}${leg.stop ? ` ✘ ${leg.stop.message}` : leg.reached ? ' ✔' : ''}`));
+  const head = h(
+    'div',
+    { class: reached ? 'ok' : 'fail' },
+    `${reached ? '✔ reachable' : '✘ unreachable'}: ${r.from} → ${r.to}${row.dst ? ` (${row.dst})` : ''}, ${row.probe}${row.rttMs !== undefined ? `, ${row.rttMs.toFixed(2)} ms` : ''}${row.reason ? ` — ${row.reason}` : ''}`,
+  );
+  const legs = r.path.map((leg) =>
+    h(
+      'div',
+      {},
+      `${leg.direction}: ${leg.vertices.map((v) => v.replace(/^(node|net):/, '')).join(' → ')}${leg.stop ? ` ✘ ${leg.stop.message}` : leg.reached ? ' ✔' : ''}`,
+    ),
+  );
   box.dataset.reached = String(reached);
   box.replaceChildren(head, ...legs);
 }
@@ -84,8 +151,30 @@ export function renderProbe(box, r) {
 export function renderTest(box, r) {
   const rep = r.report;
   const summary = h('div', { class: rep.failed ? 'fail' : 'ok' }, `${rep.passed}/${rep.rows.length} hold${rep.failed ? `, ${rep.failed} do not` : ''}`);
-  const rows = rep.rows.map((x) => h('tr', { 'data-ok': String(x.ok) }, h('td', {}, x.from), h('td', {}, x.to), h('td', {}, x.probe), h('td', {}, x.expected), h('td', { class: x.ok ? 'ok' : 'fail' }, x.ok ? 'ok' : `FAIL (${x.got})`)));
-  box.replaceChildren(summary, h('table', {}, h('tr', {}, ['from', 'to', 'probe', 'expected', 'result'].map((x) => h('th', {}, x))), rows));
+  const rows = rep.rows.map((x) =>
+    h(
+      'tr',
+      { 'data-ok': String(x.ok) },
+      h('td', {}, x.from),
+      h('td', {}, x.to),
+      h('td', {}, x.probe),
+      h('td', {}, x.expected),
+      h('td', { class: x.ok ? 'ok' : 'fail' }, x.ok ? 'ok' : `FAIL (${x.got})`),
+    ),
+  );
+  box.replaceChildren(
+    summary,
+    h(
+      'table',
+      {},
+      h(
+        'tr',
+        {},
+        ['from', 'to', 'probe', 'expected', 'result'].map((x) => h('th', {}, x)),
+      ),
+      rows,
+    ),
+  );
 }
 
 /** An error message in a result box. */

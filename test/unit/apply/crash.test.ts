@@ -66,7 +66,10 @@ test('a refused operation stops up with a message naming the command and how to 
       return orig(ops);
     };
     await assert.rejects(up({ file, openKernel: () => k }), (e: Error) => {
-      assert.match(e.message, /ip link set demo-web-eth0 master demo-lan alias nslab(@[0-9a-z]{7})?:demo:node:web:eth0 addrgenmode none up: No such device \(ENODEV\)/);
+      assert.match(
+        e.message,
+        /ip link set demo-web-eth0 master demo-lan alias nslab(@[0-9a-z]{7})?:demo:node:web:eth0 addrgenmode none up: No such device \(ENODEV\)/,
+      );
       assert.match(e.message, /nslab down demo/);
       return true;
     });

@@ -18,7 +18,16 @@ test('a veth whose follow-up failed stays owned and is reported', async () => {
     mkdirSync(join(dir, 'state'), { mode: 0o700 });
     const path = join(dir, 'state', 'j.jsonl');
     const k = new FakeKernel();
-    const veth: KernelOp = { op: 'link.create', kind: 'veth', ns: 'a-x', name: 'eth0', mtu: 1000, ipv6: false, up: true, peer: { ns: '@host', name: 'a-x-eth0', mtu: 1000 } };
+    const veth: KernelOp = {
+      op: 'link.create',
+      kind: 'veth',
+      ns: 'a-x',
+      name: 'eth0',
+      mtu: 1000,
+      ipv6: false,
+      up: true,
+      peer: { ns: '@host', name: 'a-x-eth0', mtu: 1000 },
+    };
     const w = new JournalWriter(path);
     const out = applySteps({
       kernel: k,
@@ -48,7 +57,11 @@ test('a create refused outright is still unclaimed (it made nothing)', async () 
     const k = new FakeKernel();
     k.run([{ op: 'link.create', kind: 'bridge', ns: '@host', name: 'theirs', ipv6: true, up: true }]);
     const w = new JournalWriter(path);
-    const out = applySteps({ kernel: k, journal: w, steps: [{ id: 'link:@host:theirs', op: { op: 'link.create', kind: 'bridge', ns: '@host', name: 'theirs', ipv6: false, up: true }, journal: 'own' }] });
+    const out = applySteps({
+      kernel: k,
+      journal: w,
+      steps: [{ id: 'link:@host:theirs', op: { op: 'link.create', kind: 'bridge', ns: '@host', name: 'theirs', ipv6: false, up: true }, journal: 'own' }],
+    });
     w.close();
     assert.equal(out.failures[0]?.result.code, 'EEXIST');
     assert.equal(out.failures[0]?.result.created, undefined);
@@ -59,17 +72,20 @@ test('a create refused outright is still unclaimed (it made nothing)', async () 
 test('an IPv4-only lab with mtu 1000 builds (no addr_gen_mode where IPv6 cannot run) and goes down', async () => {
   await withStateDir(async (dir) => {
     const k = new FakeKernel();
-    const file = writeLab(dir, [
-      'name: mtu',
-      'networks:',
-      '  lan: { subnet: 10.95.0.0/24 }',
-      'nodes:',
-      '  a: { interfaces: { eth0: { network: lan, address: 10.95.0.10/24, mtu: 1000 } } }',
-      '  b: { interfaces: { eth0: { network: lan, address: 10.95.0.11/24 } } }',
-      '  c: { interfaces: { p: { peer: "d:p", address: 10.96.0.1/30, mtu: 1000 } } }',
-      '  d: { interfaces: { p: { peer: "c:p", address: 10.96.0.2/30, mtu: 1000 } } }',
-      '',
-    ].join('\n'));
+    const file = writeLab(
+      dir,
+      [
+        'name: mtu',
+        'networks:',
+        '  lan: { subnet: 10.95.0.0/24 }',
+        'nodes:',
+        '  a: { interfaces: { eth0: { network: lan, address: 10.95.0.10/24, mtu: 1000 } } }',
+        '  b: { interfaces: { eth0: { network: lan, address: 10.95.0.11/24 } } }',
+        '  c: { interfaces: { p: { peer: "d:p", address: 10.96.0.1/30, mtu: 1000 } } }',
+        '  d: { interfaces: { p: { peer: "c:p", address: 10.96.0.2/30, mtu: 1000 } } }',
+        '',
+      ].join('\n'),
+    );
     await up({ file, openKernel: () => k });
     assert.equal(k.snapshot('mtu-a')?.links.find((l) => l.name === 'eth0')?.mtu, 1000);
     assert.equal(k.snapshot('mtu-a')?.links.find((l) => l.name === 'eth0')?.up, true);

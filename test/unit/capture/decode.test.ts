@@ -14,7 +14,10 @@ const names: Namer = {
 const none: Namer = { mac: () => undefined, ip: () => undefined };
 
 /** The summary after the link layer, with names. */
-const body = (frame: Uint8Array, n: Namer = names): string => decodeEthernet(frame).tokens.map((t) => tokenText(t, n)).join('');
+const body = (frame: Uint8Array, n: Namer = names): string =>
+  decodeEthernet(frame)
+    .tokens.map((t) => tokenText(t, n))
+    .join('');
 
 test('an ARP request and reply read as tcpdump words them, with names after the raw addresses', () => {
   const req = eth(BROADCAST, MAC_A, 0x0806, arp(1, MAC_A, '172.20.0.11', '00:00:00:00:00:00', '172.20.0.10'));
@@ -50,7 +53,7 @@ test('ICMP unreachables name the address and port of the packet that bounced', (
   assert.match(body(ttl, none), /ICMP time exceeded in-transit/);
 });
 
-test('TCP flags are printed in tcpdump\'s letters and order, ports next to addresses', () => {
+test("TCP flags are printed in tcpdump's letters and order, ports next to addresses", () => {
   const syn = eth(MAC_B, MAC_A, 0x0800, ipv4('172.20.0.11', '172.20.0.10', 6, tcp(40000, 80, 0x02, { seq: 5 })));
   assert.equal(body(syn), 'IPv4, 172.20.0.11.40000 (netns1) > 172.20.0.10.80 (br0 gateway): TCP [S], seq 5, win 64240, length 0');
   const synack = eth(MAC_A, MAC_B, 0x0800, ipv4('172.20.0.10', '172.20.0.11', 6, tcp(80, 40000, 0x12, { seq: 9, ack: 6 })));
@@ -104,6 +107,9 @@ test('a line is time, where it was seen, link-layer addresses with names, then t
   const req = eth(BROADCAST, MAC_A, 0x0806, arp(1, MAC_A, '172.20.0.11', '00:00:00:00:00:00', '172.20.0.10'));
   const tsUs = Date.UTC(2024, 0, 2, 3, 4, 5) * 1000 + 42;
   const line = formatLine({ tsUs, label: 'br0', width: 12, summary: decodeEthernet(req), names, utc: true });
-  assert.equal(line, `03:04:05.000042 br0           ${MAC_A} (netns1:ceth1) > ${BROADCAST} (broadcast), ARP, Request who-has 172.20.0.10 (br0 gateway) tell 172.20.0.11 (netns1)`);
+  assert.equal(
+    line,
+    `03:04:05.000042 br0           ${MAC_A} (netns1:ceth1) > ${BROADCAST} (broadcast), ARP, Request who-has 172.20.0.10 (br0 gateway) tell 172.20.0.11 (netns1)`,
+  );
   assert.equal(formatTime(999_999, true), '00:00:00.999999');
 });

@@ -38,7 +38,20 @@ export function echo(type: number, id: number, seq: number, data = 56): number[]
 
 /** A TCP header (20 bytes) with flags and `data` bytes of payload. */
 export function tcp(sport: number, dport: number, flags: number, o: { seq?: number; ack?: number; win?: number; data?: number } = {}): number[] {
-  return [...u16(sport), ...u16(dport), ...u32(o.seq ?? 1000), ...u32(o.ack ?? 0), 0x50, flags, ...u16(o.win ?? 64240), 0, 0, 0, 0, ...new Array<number>(o.data ?? 0).fill(0)];
+  return [
+    ...u16(sport),
+    ...u16(dport),
+    ...u32(o.seq ?? 1000),
+    ...u32(o.ack ?? 0),
+    0x50,
+    flags,
+    ...u16(o.win ?? 64240),
+    0,
+    0,
+    0,
+    0,
+    ...new Array<number>(o.data ?? 0).fill(0),
+  ];
 }
 
 /** A UDP header and `data` bytes of payload. */

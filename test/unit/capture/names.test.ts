@@ -20,11 +20,32 @@ test('MACs name the node:iface or bridge that owns them; addresses the node, gat
   assert.equal(hostEnd.kind, 'host');
   const live = {
     nodes: new Map<string, NsSnapshot | undefined>([
-      ['web', snap([['lo', '00:00:00:00:00:00'], ['eth0', '02:00:00:00:00:01']], [['eth0', 'fe80::1/64']])],
-      ['r1', snap([['eth0', '02:00:00:00:00:02'], ['eth1', '02:00:00:00:00:03']], [['eth1', 'fe80::3/64']])],
+      [
+        'web',
+        snap(
+          [
+            ['lo', '00:00:00:00:00:00'],
+            ['eth0', '02:00:00:00:00:01'],
+          ],
+          [['eth0', 'fe80::1/64']],
+        ),
+      ],
+      [
+        'r1',
+        snap(
+          [
+            ['eth0', '02:00:00:00:00:02'],
+            ['eth1', '02:00:00:00:00:03'],
+          ],
+          [['eth1', 'fe80::3/64']],
+        ),
+      ],
       ['h2', undefined],
     ]),
-    host: snap([[bridge, '02:00:00:00:00:99'], [hostEnd.kind === 'host' ? hostEnd.hostEnd : '', '02:00:00:00:00:77']]),
+    host: snap([
+      [bridge, '02:00:00:00:00:99'],
+      [hostEnd.kind === 'host' ? hostEnd.hostEnd : '', '02:00:00:00:00:77'],
+    ]),
   };
   const n = labNamer(t, live);
   assert.equal(n.mac('02:00:00:00:00:01'), 'web:eth0');

@@ -38,18 +38,28 @@ test('records come out whole however the stream is split', () => {
     const got = [];
     for (let off = 0; off < s.length; off += size) got.push(...r.push(s.subarray(off, off + size)));
     assert.equal(r.linktype, 1);
-    assert.deepEqual(got.map((x) => [x.tsUs, Array.from(x.data), x.origLen]), [
-      [1_700_000_000_123_456, [1, 2, 3], 3],
-      [1_700_000_001_000_007, RECORDS[1]!.data, 1500],
-    ], `chunks of ${size}`);
+    assert.deepEqual(
+      got.map((x) => [x.tsUs, Array.from(x.data), x.origLen]),
+      [
+        [1_700_000_000_123_456, [1, 2, 3], 3],
+        [1_700_000_001_000_007, RECORDS[1]!.data, 1500],
+      ],
+      `chunks of ${size}`,
+    );
   }
 });
 
 test('big-endian and nanosecond streams are read too', () => {
   const be = new PcapReader().push(stream(RECORDS, { be: true }));
-  assert.deepEqual(be.map((x) => x.tsUs), [1_700_000_000_123_456, 1_700_000_001_000_007]);
+  assert.deepEqual(
+    be.map((x) => x.tsUs),
+    [1_700_000_000_123_456, 1_700_000_001_000_007],
+  );
   const ns = new PcapReader().push(stream([{ sec: 10, frac: 123_456_789, data: [9] }], { nano: true }));
-  assert.deepEqual(ns.map((x) => x.tsUs), [10_123_456]);
+  assert.deepEqual(
+    ns.map((x) => x.tsUs),
+    [10_123_456],
+  );
 });
 
 test('a stream that is not pcap is refused', () => {

@@ -14,11 +14,18 @@ import { withStateDir } from '../helpers.js';
 const MAIN = join(import.meta.dirname, '..', '..', '..', 'src', 'cli', 'main.js');
 const REPO = join(import.meta.dirname, '..', '..', '..', '..');
 
-interface Ran { code: number | null; stdout: string; stderr: string }
+interface Ran {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 /** Run the CLI; `closedStdout` closes the read end of its stdout at once, as `| head -0` does. */
 function cli(args: string[], o: { closedStdout?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<Ran> {
-  const child = spawn(process.execPath, ['--input-type=module', '-e', `import(${JSON.stringify(MAIN)}).then((m) => m.main(${JSON.stringify(args)}))`], { cwd: REPO, env: { ...process.env, ...o.env } });
+  const child = spawn(process.execPath, ['--input-type=module', '-e', `import(${JSON.stringify(MAIN)}).then((m) => m.main(${JSON.stringify(args)}))`], {
+    cwd: REPO,
+    env: { ...process.env, ...o.env },
+  });
   let stdout = '';
   let stderr = '';
   if (o.closedStdout) child.stdout.destroy();
@@ -27,7 +34,9 @@ function cli(args: string[], o: { closedStdout?: boolean; env?: NodeJS.ProcessEn
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
 }
 
-const VERBS = program().commands.map((c) => c.name()).filter((n) => !n.startsWith('__'));
+const VERBS = program()
+  .commands.map((c) => c.name())
+  .filter((n) => !n.startsWith('__'));
 
 test('--version and -V print the package version', async () => {
   const { version } = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string };
@@ -47,10 +56,11 @@ test('an unknown verb is refused with the closest one, also after help, exit 2',
   assert.equal((await cli(['help', 'up'])).code, 0, 'help of a real verb still works');
 });
 
-test('--help ends with the exit status table; every verb\'s help ends with an example of it', async () => {
+test("--help ends with the exit status table; every verb's help ends with an example of it", async () => {
   const help = await cli(['--help']);
   assert.equal(help.code, 0);
-  for (const [status, meaning] of EXIT_STATUSES) assert.ok(help.stdout.includes(`  ${String(status).padEnd(4)}${meaning}\n`), `status ${status} missing:\n${help.stdout}`);
+  for (const [status, meaning] of EXIT_STATUSES)
+    assert.ok(help.stdout.includes(`  ${String(status).padEnd(4)}${meaning}\n`), `status ${status} missing:\n${help.stdout}`);
   assert.match(help.stdout, /FORCE_COLOR/);
   for (const verb of VERBS) {
     const r = await cli([verb, '--help']);
@@ -62,9 +72,16 @@ test('--help ends with the exit status table; every verb\'s help ends with an ex
   }
 });
 
-test('output to a closed pipe ends quietly with the verb\'s own status, no stack trace', async () => {
+test("output to a closed pipe ends quietly with the verb's own status, no stack trace", async () => {
   await withStateDir(async () => {
-    for (const args of [['--help'], ['ls'], ['completion', 'bash'], ['graph', 'examples/nat.yaml', '--format', 'mermaid'], ['validate', 'examples/bridge.yaml'], ['upp']]) {
+    for (const args of [
+      ['--help'],
+      ['ls'],
+      ['completion', 'bash'],
+      ['graph', 'examples/nat.yaml', '--format', 'mermaid'],
+      ['validate', 'examples/bridge.yaml'],
+      ['upp'],
+    ]) {
       const r = await cli(args, { closedStdout: true, env: { NSLAB_STATE_DIR: process.env['NSLAB_STATE_DIR'] } });
       assert.equal(r.code, args[0] === 'upp' ? 2 : 0, `${args.join(' ')}: ${r.stderr}`);
       assert.doesNotMatch(r.stderr, /EPIPE|internal error|\n\s+at /, args.join(' '));
@@ -72,7 +89,7 @@ test('output to a closed pipe ends quietly with the verb\'s own status, no stack
   });
 });
 
-test('__complete prints labs and a lab\'s nodes or targets one per line, and nothing on any problem', async () => {
+test("__complete prints labs and a lab's nodes or targets one per line, and nothing on any problem", async () => {
   await withStateDir(async () => {
     const env = { NSLAB_STATE_DIR: process.env['NSLAB_STATE_DIR'] };
     assert.deepEqual(await cli(['__complete', 'labs'], { env }), { code: 0, stdout: '', stderr: '' });

@@ -28,9 +28,12 @@ test('an EPIPE error event closes the stream quietly; later writes are dropped a
   s.emit('error', errno('EPIPE'));
   assert.equal(g.closed, true);
   let called = false;
-  assert.equal(s.write('two', () => (called = true)), true);
+  assert.equal(
+    s.write('two', () => (called = true)),
+    true,
+  );
   await new Promise((r) => process.nextTick(r));
-  assert.ok(called, 'the dropped write\'s callback ran');
+  assert.ok(called, "the dropped write's callback ran");
   assert.deepEqual(s.written, ['one']);
   s.emit('error', errno('EPIPE'));
   g.onClosed(() => told++); // already closed: told at once

@@ -4,7 +4,26 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { closest, editDistance } from '../../../src/util/suggest.js';
 
-const VERBS = ['up', 'down', 'clean', 'ls', 'show', 'exec', 'run', 'test', 'trace', 'ps', 'which', 'logs', 'ui', 'graph', 'capture', 'validate', 'completion', 'help'];
+const VERBS = [
+  'up',
+  'down',
+  'clean',
+  'ls',
+  'show',
+  'exec',
+  'run',
+  'test',
+  'trace',
+  'ps',
+  'which',
+  'logs',
+  'ui',
+  'graph',
+  'capture',
+  'validate',
+  'completion',
+  'help',
+];
 
 test('edit distance counts insertions, deletions, substitutions and swaps of neighbours as one edit each', () => {
   assert.equal(editDistance('upp', 'up'), 1);
@@ -15,7 +34,15 @@ test('edit distance counts insertions, deletions, substitutions and swaps of nei
 });
 
 test('the closest verb is suggested for a typo, nothing for an unrelated word', () => {
-  for (const [typo, meant] of [['upp', 'up'], ['shw', 'show'], ['exce', 'exec'], ['dwon', 'down'], ['captur', 'capture'], ['valdate', 'validate'], ['hlep', 'help']] as const) {
+  for (const [typo, meant] of [
+    ['upp', 'up'],
+    ['shw', 'show'],
+    ['exce', 'exec'],
+    ['dwon', 'down'],
+    ['captur', 'capture'],
+    ['valdate', 'validate'],
+    ['hlep', 'help'],
+  ] as const) {
     assert.equal(closest(typo, VERBS), meant, typo);
   }
   for (const word of ['x', 'frobnicate', 'kubectl']) assert.equal(closest(word, VERBS), undefined, word);

@@ -17,7 +17,8 @@ test('svg: one box per vertex, one line per edge, every address written, and the
   assert.match(svg, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg" width="\d+" height="\d+"/);
   assert.equal(svg.match(/<rect x=/g)?.length, g.vertices.length);
   assert.equal(svg.match(/<path d="M/g)?.length, g.edges.length);
-  for (const a of ['172.20.0.11/16', '172.20.0.10/16', '10.0.0.1/30', '10.0.0.2/30', '172.30.0.11/16', '172.30.0.1/16']) assert.ok(svg.includes(`>${a}</tspan>`), a);
+  for (const a of ['172.20.0.11/16', '172.20.0.10/16', '10.0.0.1/30', '10.0.0.2/30', '172.30.0.11/16', '172.30.0.1/16'])
+    assert.ok(svg.includes(`>${a}</tspan>`), a);
   assert.equal(renderGraph(g, 'svg'), svg);
 });
 

@@ -6,7 +6,11 @@ import { graphOf } from '../../../src/graph/model.js';
 import { MIXED, topo } from '../helpers.js';
 
 const g = graphOf(topo(MIXED));
-const up = (packets: number, bytes: number): IfaceSample => ({ up: true, operstate: 'UP', stats: { rxPackets: packets, txPackets: packets, rxBytes: bytes, txBytes: bytes, rxDropped: 0, txDropped: 0 } });
+const up = (packets: number, bytes: number): IfaceSample => ({
+  up: true,
+  operstate: 'UP',
+  stats: { rxPackets: packets, txPackets: packets, rxBytes: bytes, txBytes: bytes, rxDropped: 0, txDropped: 0 },
+});
 
 /** Every interface of the picture up with the given counters, except what `drop` names. */
 function sample(t: number, packets: number, drop: (ns: string, dev: string) => boolean = () => false): LabSample {
@@ -22,7 +26,7 @@ function sample(t: number, packets: number, drop: (ns: string, dev: string) => b
   return { t, ifaces };
 }
 
-test('rates are the counters\' growth per second through end a; the first sample has none', () => {
+test("rates are the counters' growth per second through end a; the first sample has none", () => {
   const first = liveGraph(g, sample(1000, 10));
   const web = g.edges.find((e) => e.a.vertex === 'node:web')!.id;
   assert.equal(first.edges[web]!.pps, 0);

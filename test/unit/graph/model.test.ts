@@ -6,7 +6,10 @@ import { MIXED, topo } from '../helpers.js';
 
 test('a lab with every link kind gives the host, its networks, its nodes and one edge per veth plus one per gateway', () => {
   const g = graphOf(topo(MIXED));
-  assert.deepEqual(g.vertices.map((v) => v.id), ['host', 'net:lan', 'node:web', 'node:h2', 'node:r1', 'node:probe']);
+  assert.deepEqual(
+    g.vertices.map((v) => v.id),
+    ['host', 'net:lan', 'node:web', 'node:h2', 'node:r1', 'node:probe'],
+  );
   assert.deepEqual(g.edges.map((e) => `${e.kind} ${e.a.vertex} ${e.b.vertex}`).sort(), [
     'bridged node:r1 net:lan',
     'bridged node:web net:lan',
@@ -34,7 +37,8 @@ test('each end names its interface, addresses and the kernel device that measure
 });
 
 test('a lab without gateways or host links has no host vertex; isolated nodes are containers; NAT is noted', () => {
-  const g = graphOf(topo(`
+  const g = graphOf(
+    topo(`
 name: c
 networks:
   net: { subnet: 10.1.0.0/24 }
@@ -42,13 +46,21 @@ networks:
 nodes:
   a: { isolate: [pid, mount], interfaces: { eth0: { network: net } } }
   b: { interfaces: { eth0: { network: net } } }
-`));
-  assert.equal(g.vertices.some((v) => v.kind === 'host'), true, 'the NAT network has a gateway on the host');
+`),
+  );
+  assert.equal(
+    g.vertices.some((v) => v.kind === 'host'),
+    true,
+    'the NAT network has a gateway on the host',
+  );
   const a = g.vertices.find((v) => v.id === 'node:a')!;
   assert.equal(a.container, true);
   assert.deepEqual(a.notes, ['container (pid, mount)']);
   assert.deepEqual(g.vertices.find((v) => v.id === 'net:out')!.notes, ['10.2.0.0/24', 'NAT']);
   assert.equal(g.edges.find((e) => e.kind === 'gateway')!.label, 'NAT');
   const plain = graphOf(topo('name: p\nnetworks: { n: { subnet: 10.1.0.0/24 } }\nnodes:\n  a: { interfaces: { eth0: { network: n } } }\n'));
-  assert.deepEqual(plain.vertices.map((v) => v.id), ['net:n', 'node:a']);
+  assert.deepEqual(
+    plain.vertices.map((v) => v.id),
+    ['net:n', 'node:a'],
+  );
 });

@@ -11,7 +11,11 @@ const id = (a: string, b: string): string => g.edges.find((e) => e.a.vertex === 
 
 test('web to h2 through r1: the bridge, the network, the router and the point-to-point link, in order', () => {
   const leg: Leg = {
-    direction: 'request', dst: '10.0.0.2', reached: true, at: 'h2', arrivedOn: 'eth0',
+    direction: 'request',
+    dst: '10.0.0.2',
+    reached: true,
+    at: 'h2',
+    arrivedOn: 'eth0',
     hops: [
       { at: 'web', outDev: 'eth0', nextHop: '172.20.0.1', route: 'default via 172.20.0.1', toward: 'network lan', next: 'r1', nextDev: 'eth0' },
       { at: 'r1', inDev: 'eth0', outDev: 'eth1', nextHop: '10.0.0.2', route: '10.0.0.0/30', toward: 'h2:eth0', next: 'h2', nextDev: 'eth0' },
@@ -23,9 +27,11 @@ test('web to h2 through r1: the bridge, the network, the router and the point-to
   assert.equal(p.stop, undefined);
 });
 
-test('a hop out of the host\'s bridge crosses the gateway edge; a stop names its vertex', () => {
+test("a hop out of the host's bridge crosses the gateway edge; a stop names its vertex", () => {
   const leg: Leg = {
-    direction: 'reply', dst: '172.20.0.11', reached: false,
+    direction: 'reply',
+    dst: '172.20.0.11',
+    reached: false,
     hops: [{ at: 'host', outDev: 'demo-lan', nextHop: '172.20.0.11', route: '172.20.0.0/16', toward: 'network lan' }],
     stop: { code: 'no-neighbour', at: 'host', message: 'no neighbour would answer' },
   };

@@ -10,7 +10,9 @@ import { hostLimits } from '../../../src/kernel/host-limits.js';
 const MODULE = join(import.meta.dirname, '..', '..', '..', 'src', 'kernel', 'host-limits.js');
 const haveprlimit = spawnSync('prlimit', ['--version']).status === 0;
 
-test('the open-file limit is read as the process has it: soft raised to hard by Node', { skip: haveprlimit ? false : 'prlimit (util-linux) is not installed' }, () => {
+test('the open-file limit is read as the process has it: soft raised to hard by Node', {
+  skip: haveprlimit ? false : 'prlimit (util-linux) is not installed',
+}, () => {
   const script = `import(${JSON.stringify(MODULE)}).then((m) => console.log(JSON.stringify(m.hostLimits().openFiles)))`;
   const r = spawnSync('prlimit', ['--nofile=123:456', process.execPath, '-e', script], { encoding: 'utf8', timeout: 20_000 });
   assert.equal(r.status, 0, r.stderr);

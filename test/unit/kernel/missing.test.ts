@@ -13,14 +13,26 @@ const unsupported = { ok: false as const, errno: 95, code: 'EOPNOTSUPP', message
 
 test('an unknown link kind (EOPNOTSUPP, "Unknown device type") reads as the missing kernel option', () => {
   assert.equal(missingFeature(veth, unsupported), 'this kernel has no veth support (CONFIG_VETH; try `modprobe veth`)');
-  assert.equal(missingFeature(bridge, { ...unsupported, errno: 22, code: 'EINVAL' }), 'this kernel has no bridge support (CONFIG_BRIDGE; try `modprobe bridge`)');
+  assert.equal(
+    missingFeature(bridge, { ...unsupported, errno: 22, code: 'EINVAL' }),
+    'this kernel has no bridge support (CONFIG_BRIDGE; try `modprobe bridge`)',
+  );
   const r = explainFailure(veth, unsupported);
   assert.ok(!r.ok && r.message === 'this kernel has no veth support (CONFIG_VETH; try `modprobe veth`): Unknown device type' && r.code === 'EOPNOTSUPP');
 });
 
 test('netns and nftables refusals that mean a missing feature are named; other failures are left alone', () => {
-  assert.equal(missingFeature({ op: 'netns.create', name: 'n' }, { ok: false, errno: 22, code: 'EINVAL', message: 'Invalid argument' }), 'this kernel has no network namespace support (CONFIG_NET_NS)');
-  assert.match(missingFeature({ op: 'nft.delete', ns: HOST_NS, table: 't' }, { ok: false, errno: 22, code: 'EINVAL', message: 'Error: Could not process rule: Operation not supported' }) ?? '', /CONFIG_NF_TABLES/);
+  assert.equal(
+    missingFeature({ op: 'netns.create', name: 'n' }, { ok: false, errno: 22, code: 'EINVAL', message: 'Invalid argument' }),
+    'this kernel has no network namespace support (CONFIG_NET_NS)',
+  );
+  assert.match(
+    missingFeature(
+      { op: 'nft.delete', ns: HOST_NS, table: 't' },
+      { ok: false, errno: 22, code: 'EINVAL', message: 'Error: Could not process rule: Operation not supported' },
+    ) ?? '',
+    /CONFIG_NF_TABLES/,
+  );
   const exists = { ok: false as const, errno: 17, code: 'EEXIST', message: 'File exists' };
   assert.equal(missingFeature(veth, exists), undefined);
   assert.deepEqual(explainFailure(veth, exists), exists);

@@ -5,25 +5,52 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { formatCommand, parseNsLink, parsePasswd, parseStat, parseStatus, statColumn } from '../../../src/kernel/procfs.js';
 
-const SLEEP_STAT = '4242 (sleep) S 4200 4200 4100 34816 4200 4194304 95 0 0 0 3 7 0 0 20 0 1 0 446130 2330624 230 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 3 0 0 0 0 0\n';
+const SLEEP_STAT =
+  '4242 (sleep) S 4200 4200 4100 34816 4200 4194304 95 0 0 0 3 7 0 0 20 0 1 0 446130 2330624 230 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 3 0 0 0 0 0\n';
 const HOSTILE_STAT = '77 (a) b (c)) D 1 77 77 0 -1 4194560 0 0 0 0 150 50 0 0 39 19 4 0 1200 0 0 18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0\n';
 const KTHREAD_STAT = '2 (kthreadd) S 0 0 0 0 -1 2129984 0 0 0 0 0 1 0 0 20 0 1 0 1 0 0 18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n';
 
 const STATUS = [
-  'Name:\tsleep', 'Umask:\t0022', 'State:\tS (sleeping)', 'Tgid:\t4242', 'Ngid:\t0', 'Pid:\t4242', 'PPid:\t4200',
-  'TracerPid:\t0', 'Uid:\t1000\t33\t33\t33', 'Gid:\t1000\t1000\t1000\t1000', 'NSpid:\t4242\t1', 'VmRSS:\t     920 kB', 'Threads:\t1', '',
+  'Name:\tsleep',
+  'Umask:\t0022',
+  'State:\tS (sleeping)',
+  'Tgid:\t4242',
+  'Ngid:\t0',
+  'Pid:\t4242',
+  'PPid:\t4200',
+  'TracerPid:\t0',
+  'Uid:\t1000\t33\t33\t33',
+  'Gid:\t1000\t1000\t1000\t1000',
+  'NSpid:\t4242\t1',
+  'VmRSS:\t     920 kB',
+  'Threads:\t1',
+  '',
 ].join('\n');
 
 const PASSWD = [
-  'root:x:0:0:root:/root:/bin/bash', '# a comment', 'www-data:x:33:33:www-data:/var/www:/usr/sbin/nologin',
-  'alias:x:33:33::/:/bin/false', 'broken line', 'nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin', '',
+  'root:x:0:0:root:/root:/bin/bash',
+  '# a comment',
+  'www-data:x:33:33:www-data:/var/www:/usr/sbin/nologin',
+  'alias:x:33:33::/:/bin/false',
+  'broken line',
+  'nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin',
+  '',
 ].join('\n');
 
 test('stat: a plain process gives its state, parent, CPU ticks, threads and start', () => {
   const s = parseStat(SLEEP_STAT);
   assert.deepEqual(s, {
-    comm: 'sleep', state: 'S', ppid: 4200, pgrp: 4200, session: 4100, tpgid: 4200,
-    utime: 3, stime: 7, nice: 0, threads: 1, starttime: 446130,
+    comm: 'sleep',
+    state: 'S',
+    ppid: 4200,
+    pgrp: 4200,
+    session: 4100,
+    tpgid: 4200,
+    utime: 3,
+    stime: 7,
+    nice: 0,
+    threads: 1,
+    starttime: 446130,
   });
 });
 

@@ -53,13 +53,15 @@ function withTree(fn: (base: string, tree: { base: string; what: string }, outsi
   }
 }
 
-const refused = (re: RegExp) => (e: unknown): boolean => {
-  assert.ok(isNslabError(e), String(e));
-  assert.equal(e.exitStatus, 1);
-  assert.match(e.message, re);
-  assert.doesNotMatch(e.message, /\n/);
-  return true;
-};
+const refused =
+  (re: RegExp) =>
+  (e: unknown): boolean => {
+    assert.ok(isNslabError(e), String(e));
+    assert.equal(e.exitStatus, 1);
+    assert.match(e.message, re);
+    assert.doesNotMatch(e.message, /\n/);
+    return true;
+  };
 
 test('verifyDir creates a missing state dir 0700 and refuses a symlinked or too open one', () => {
   withTree((base, tree, outside) => {
@@ -67,7 +69,10 @@ test('verifyDir creates a missing state dir 0700 and refuses a symlinked or too 
     assert.equal(verifyDir(tree, join(base, 'lab'), { create: true }), true);
     assert.equal(lstatSync(join(base, 'lab')).mode & 0o7777, 0o700);
     chmodSync(join(base, 'lab'), 0o777);
-    assert.throws(() => verifyDir(tree, join(base, 'lab')), refused(/^refusing state directory .*\/state: .*\/state\/lab is writable by any user \(mode 0777\)/));
+    assert.throws(
+      () => verifyDir(tree, join(base, 'lab')),
+      refused(/^refusing state directory .*\/state: .*\/state\/lab is writable by any user \(mode 0777\)/),
+    );
     rmSync(join(base, 'lab'), { recursive: true });
     symlinkSync(join(outside, '..'), join(base, 'lab'));
     assert.throws(() => verifyDir(tree, join(base, 'lab'), { create: true }), refused(/\/state\/lab is a symbolic link/));
@@ -84,7 +89,10 @@ test('a planted symlink is never written or read through: files, temporaries, in
     assert.throws(() => writeInPlace(tree, join(base, 'resolv.conf'), 'x', 0o644), refused(/resolv\.conf is a symbolic link/));
     symlinkSync(outside, join(base, 'journal.jsonl'));
     assert.throws(() => readInTree(tree, join(base, 'journal.jsonl')), refused(/journal\.jsonl is a symbolic link/));
-    assert.throws(() => openInTree(tree, join(base, 'logs', 'x.log'), 0), (e: unknown) => (e as NodeJS.ErrnoException).code === 'ENOENT');
+    assert.throws(
+      () => openInTree(tree, join(base, 'logs', 'x.log'), 0),
+      (e: unknown) => (e as NodeJS.ErrnoException).code === 'ENOENT',
+    );
     assert.equal(readFileSync(outside, 'utf8'), 'victim\n', 'the victim is unchanged');
     assert.equal(readInTree(tree, join(base, 'missing')), undefined);
   });

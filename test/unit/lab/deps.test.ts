@@ -42,7 +42,10 @@ function absent(): FakeKernel {
 }
 
 async function refusal(p: Promise<unknown>): Promise<{ message: string; exitStatus: number }> {
-  const e = await p.then(() => undefined, (x: unknown) => x);
+  const e = await p.then(
+    () => undefined,
+    (x: unknown) => x,
+  );
   assert.ok(isNslabError(e), `expected a one-line NslabError, got ${String(e)}`);
   return e;
 }
@@ -63,8 +66,14 @@ test('without libnftables, up --dry-run warns the same way and still prints the 
   await withStateDir(async (dir) => {
     const k = absent();
     const r = await up({ file: writeLab(dir, NFT_LAB), openKernel: () => k, dryRun: true });
-    assert.ok(r.warnings.includes(`warning: up would refuse: NAT (network lan), a firewall (node web) and published ports (node web) need ${LIBNFTABLES}`), r.warnings.join('\n'));
-    assert.ok(r.steps.some((s) => s.op.op === 'nft.load'), 'the plan shows the tables up would load');
+    assert.ok(
+      r.warnings.includes(`warning: up would refuse: NAT (network lan), a firewall (node web) and published ports (node web) need ${LIBNFTABLES}`),
+      r.warnings.join('\n'),
+    );
+    assert.ok(
+      r.steps.some((s) => s.op.op === 'nft.load'),
+      'the plan shows the tables up would load',
+    );
     assert.equal(k.log.length, 0);
   });
 });
@@ -91,7 +100,10 @@ test('down of a lab whose journal owns nftables tables refuses without libnftabl
     k.nftAbsent = `nftables rules need ${LIBNFTABLES}`;
     const e = await refusal(down({ target: 'nftlab', openKernel: () => k }));
     assert.equal(e.exitStatus, 1);
-    assert.match(e.message, /^lab nftlab: removing its nftables tables \(NAT, firewall, published ports\) needs libnftables \(Debian\/Ubuntu: apt-get install libnftables1\); nothing was changed$/);
+    assert.match(
+      e.message,
+      /^lab nftlab: removing its nftables tables \(NAT, firewall, published ports\) needs libnftables \(Debian\/Ubuntu: apt-get install libnftables1\); nothing was changed$/,
+    );
     assert.equal(k.objectCount(), objects);
     k.nftAbsent = undefined;
     await down({ target: 'nftlab', openKernel: () => k });
@@ -102,10 +114,19 @@ test('down of a lab whose journal owns nftables tables refuses without libnftabl
 test('a process whose command is not installed fails up before the network is built, naming it and its package', async () => {
   await withStateDir(async (dir) => {
     const k = new FakeKernel();
-    const file = writeLab(dir, `${PLAIN_LAB}    processes:\n      - { name: srv, command: [nslab-no-such-program, -x] }\n`.replace('  b: { interfaces: { eth0: { network: lan } } }\n', '  b:\n    interfaces: { eth0: { network: lan } }\n'));
+    const file = writeLab(
+      dir,
+      `${PLAIN_LAB}    processes:\n      - { name: srv, command: [nslab-no-such-program, -x] }\n`.replace(
+        '  b: { interfaces: { eth0: { network: lan } } }\n',
+        '  b:\n    interfaces: { eth0: { network: lan } }\n',
+      ),
+    );
     const e = await refusal(up({ file, openKernel: () => k }));
     assert.equal(e.exitStatus, 1);
-    assert.match(e.message, /^lab plain: process b\.srv: command not found: nslab-no-such-program \(install it on the host or give its full path; nodes run the host's programs\); nothing was changed$/);
+    assert.match(
+      e.message,
+      /^lab plain: process b\.srv: command not found: nslab-no-such-program \(install it on the host or give its full path; nodes run the host's programs\); nothing was changed$/,
+    );
     assert.equal(k.log.length, 0);
     const dry = await up({ file, openKernel: () => k, dryRun: true });
     assert.ok(dry.warnings.some((w) => w.includes('command not found: nslab-no-such-program')));

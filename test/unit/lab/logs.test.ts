@@ -33,63 +33,139 @@ function setup(): void {
   writeFileSync(logPath('lg', 'a', 'two'), 'second\n');
 }
 
-test('logs: one process, or all of a node under headers', () => withStateDir(async () => {
-  setup();
-  let out = '';
-  await logs({ lab: 'lg', node: 'a', process: 'two', write: (t) => { out += t; } });
-  assert.equal(out, 'second\n');
-  out = '';
-  await logs({ lab: 'lg', node: 'a', write: (t) => { out += t; } });
-  assert.equal(out, '==> a.one <==\nfirst\n\n==> a.two <==\nsecond\n');
-}));
+test('logs: one process, or all of a node under headers', () =>
+  withStateDir(async () => {
+    setup();
+    let out = '';
+    await logs({
+      lab: 'lg',
+      node: 'a',
+      process: 'two',
+      write: (t) => {
+        out += t;
+      },
+    });
+    assert.equal(out, 'second\n');
+    out = '';
+    await logs({
+      lab: 'lg',
+      node: 'a',
+      write: (t) => {
+        out += t;
+      },
+    });
+    assert.equal(out, '==> a.one <==\nfirst\n\n==> a.two <==\nsecond\n');
+  }));
 
-test('logs: unknown node, unknown process, a node without processes', () => withStateDir(async () => {
-  setup();
-  await assert.rejects(logs({ lab: 'lg', node: 'x' }), /has no node x/);
-  await assert.rejects(logs({ lab: 'lg', node: 'a', process: 'three' }), /has no process three \(processes: one, two\)/);
-  await assert.rejects(logs({ lab: 'lg', node: 'b' }), /runs no processes/);
-}));
+test('logs: unknown node, unknown process, a node without processes', () =>
+  withStateDir(async () => {
+    setup();
+    await assert.rejects(logs({ lab: 'lg', node: 'x' }), /has no node x/);
+    await assert.rejects(logs({ lab: 'lg', node: 'a', process: 'three' }), /has no process three \(processes: one, two\)/);
+    await assert.rejects(logs({ lab: 'lg', node: 'b' }), /runs no processes/);
+  }));
 
-test('logs: processes started with nslab run, running (journal) or stopped since (log file only)', () => withStateDir(async () => {
-  setup();
-  const w = new JournalWriter(labPaths('lg').journal);
-  w.append([{ t: 'proc', node: 'b', name: 'web', pid: 999999, start: 1, spec: 'run:{}', adhoc: true }]);
-  w.close();
-  writeFileSync(logPath('lg', 'b', 'web'), 'serving\n');
-  writeFileSync(logPath('lg', 'b', 'old'), 'stopped earlier\n');
-  writeFileSync(logPath('lg', 'a', 'extra'), 'ad hoc in a\n');
-  let out = '';
-  await logs({ lab: 'lg', node: 'b', process: 'web', write: (t) => { out += t; } });
-  assert.equal(out, 'serving\n');
-  out = '';
-  await logs({ lab: 'lg', node: 'b', write: (t) => { out += t; } });
-  assert.equal(out, '==> b.web <==\nserving\n\n==> b.old <==\nstopped earlier\n');
-  out = '';
-  await logs({ lab: 'lg', node: 'a', write: (t) => { out += t; } });
-  assert.equal(out, '==> a.one <==\nfirst\n\n==> a.two <==\nsecond\n\n==> a.extra <==\nad hoc in a\n');
-  await assert.rejects(logs({ lab: 'lg', node: 'b', process: 'nope' }), /has no process nope \(processes: web, old\)/);
-}));
+test('logs: processes started with nslab run, running (journal) or stopped since (log file only)', () =>
+  withStateDir(async () => {
+    setup();
+    const w = new JournalWriter(labPaths('lg').journal);
+    w.append([{ t: 'proc', node: 'b', name: 'web', pid: 999999, start: 1, spec: 'run:{}', adhoc: true }]);
+    w.close();
+    writeFileSync(logPath('lg', 'b', 'web'), 'serving\n');
+    writeFileSync(logPath('lg', 'b', 'old'), 'stopped earlier\n');
+    writeFileSync(logPath('lg', 'a', 'extra'), 'ad hoc in a\n');
+    let out = '';
+    await logs({
+      lab: 'lg',
+      node: 'b',
+      process: 'web',
+      write: (t) => {
+        out += t;
+      },
+    });
+    assert.equal(out, 'serving\n');
+    out = '';
+    await logs({
+      lab: 'lg',
+      node: 'b',
+      write: (t) => {
+        out += t;
+      },
+    });
+    assert.equal(out, '==> b.web <==\nserving\n\n==> b.old <==\nstopped earlier\n');
+    out = '';
+    await logs({
+      lab: 'lg',
+      node: 'a',
+      write: (t) => {
+        out += t;
+      },
+    });
+    assert.equal(out, '==> a.one <==\nfirst\n\n==> a.two <==\nsecond\n\n==> a.extra <==\nad hoc in a\n');
+    await assert.rejects(logs({ lab: 'lg', node: 'b', process: 'nope' }), /has no process nope \(processes: web, old\)/);
+  }));
 
-test('logs -f prints appended output until aborted', () => withStateDir(async () => {
-  setup();
-  let out = '';
-  const ctl = new AbortController();
-  const done = logs({ lab: 'lg', node: 'a', process: 'one', follow: true, signal: ctl.signal, pollMs: 10, write: (t) => { out += t; } });
-  await new Promise((r) => setTimeout(r, 30));
-  appendFileSync(logPath('lg', 'a', 'one'), 'more\n');
-  const deadline = Date.now() + 2000;
-  while (!out.includes('more') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-  ctl.abort();
-  await done;
-  assert.equal(out, 'first\nmore\n');
-}));
+test('logs -f prints appended output until aborted', () =>
+  withStateDir(async () => {
+    setup();
+    let out = '';
+    const ctl = new AbortController();
+    const done = logs({
+      lab: 'lg',
+      node: 'a',
+      process: 'one',
+      follow: true,
+      signal: ctl.signal,
+      pollMs: 10,
+      write: (t) => {
+        out += t;
+      },
+    });
+    await new Promise((r) => setTimeout(r, 30));
+    appendFileSync(logPath('lg', 'a', 'one'), 'more\n');
+    const deadline = Date.now() + 2000;
+    while (!out.includes('more') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    ctl.abort();
+    await done;
+    assert.equal(out, 'first\nmore\n');
+  }));
 
 test('launch argv: the first process unshares and sets the hostname through "$@", later ones join it', () => {
   const t = loadTopology(LAB, 'lg.yaml').topology!;
   const a = t.nodes.get('a')!;
   const [one, two] = a.processes;
-  assert.deepEqual(launchArgv(a, one!), ['unshare', '--pid', '--fork', '--kill-child', '--mount-proc', '--mount', '--uts', '--', 'sh', '-c', 'hostname "$0" && exec "$@"', 'a', 'sleep', '1']);
-  assert.deepEqual(launchArgv(a, two!, 42), ['nsenter', '-t', '42', '--pid', '--mount', '--uts', '--', 'runuser', '-u', 'nobody', '--', 'sh', '-c', 'echo $HOME; exit 1']);
+  assert.deepEqual(launchArgv(a, one!), [
+    'unshare',
+    '--pid',
+    '--fork',
+    '--kill-child',
+    '--mount-proc',
+    '--mount',
+    '--uts',
+    '--',
+    'sh',
+    '-c',
+    'hostname "$0" && exec "$@"',
+    'a',
+    'sleep',
+    '1',
+  ]);
+  assert.deepEqual(launchArgv(a, two!, 42), [
+    'nsenter',
+    '-t',
+    '42',
+    '--pid',
+    '--mount',
+    '--uts',
+    '--',
+    'runuser',
+    '-u',
+    'nobody',
+    '--',
+    'sh',
+    '-c',
+    'echo $HOME; exit 1',
+  ]);
   assert.deepEqual(launchArgv(t.nodes.get('b')!, { name: 'x', command: ['sleep', '1'], span: { line: 1, col: 1 } }), ['sleep', '1']);
 });
 

@@ -28,42 +28,47 @@ function labUp(name: string, text: string): void {
   saveTopologyCopy(name, text);
 }
 
-const unknown = (re: RegExp) => (e: unknown): boolean => {
-  assert.ok(isNslabError(e), String(e));
-  assert.equal(e.exitStatus, 2, e.message);
-  assert.equal(e.code, 'no-lab');
-  assert.match(e.message, re);
-  return true;
-};
+const unknown =
+  (re: RegExp) =>
+  (e: unknown): boolean => {
+    assert.ok(isNslabError(e), String(e));
+    assert.equal(e.exitStatus, 2, e.message);
+    assert.equal(e.code, 'no-lab');
+    assert.match(e.message, re);
+    return true;
+  };
 
-test('every verb that takes a lab refuses an unknown one with exit 2 and the labs that are up', () => withStateDir(async () => {
-  labUp('bridge', BRIDGE);
-  const re = /^no lab named brige is up \(did you mean 'bridge'\? labs up: bridge\)$/;
-  assert.throws(() => loadLab('brige'), unknown(re));
-  await assert.rejects(loadLabLazy('brige'), unknown(re));
-  await assert.rejects(show({ lab: 'brige' }), unknown(re));
-  await assert.rejects(exec({ lab: 'brige', node: 'ns1', argv: ['true'] }), unknown(re));
-  await assert.rejects(runAdhoc({ lab: 'brige', node: 'ns1', command: ['sleep', '1'] }), unknown(re));
-  assert.throws(() => logFiles('brige', 'ns1'), unknown(re));
-  await assert.rejects(capture({ lab: 'brige', targets: ['ns1'] }), unknown(re));
-  await assert.rejects(trace({ lab: 'brige', from: 'ns1', to: 'ns1' }), unknown(re));
-  await assert.rejects(testLab({ target: 'brige' }), unknown(re));
-  await assert.rejects(ps({ lab: 'brige' }), unknown(re));
-  // down is idempotent: a name that is not up is nothing to do (the CLI names the close one).
-  assert.equal(labNameOf('brige'), 'brige');
-}));
+test('every verb that takes a lab refuses an unknown one with exit 2 and the labs that are up', () =>
+  withStateDir(async () => {
+    labUp('bridge', BRIDGE);
+    const re = /^no lab named brige is up \(did you mean 'bridge'\? labs up: bridge\)$/;
+    assert.throws(() => loadLab('brige'), unknown(re));
+    await assert.rejects(loadLabLazy('brige'), unknown(re));
+    await assert.rejects(show({ lab: 'brige' }), unknown(re));
+    await assert.rejects(exec({ lab: 'brige', node: 'ns1', argv: ['true'] }), unknown(re));
+    await assert.rejects(runAdhoc({ lab: 'brige', node: 'ns1', command: ['sleep', '1'] }), unknown(re));
+    assert.throws(() => logFiles('brige', 'ns1'), unknown(re));
+    await assert.rejects(capture({ lab: 'brige', targets: ['ns1'] }), unknown(re));
+    await assert.rejects(trace({ lab: 'brige', from: 'ns1', to: 'ns1' }), unknown(re));
+    await assert.rejects(testLab({ target: 'brige' }), unknown(re));
+    await assert.rejects(ps({ lab: 'brige' }), unknown(re));
+    // down is idempotent: a name that is not up is nothing to do (the CLI names the close one).
+    assert.equal(labNameOf('brige'), 'brige');
+  }));
 
-test('with no labs up the message says how to build one; unrelated names get no guess', () => withStateDir(() => {
-  assert.equal(noSuchLab('ghost').message, 'no lab named ghost is up (no labs are up; `nslab up FILE` builds one)');
-  labUp('bridge', BRIDGE);
-  labUp('nat', BRIDGE.replace('bridge', 'nat'));
-  assert.equal(noSuchLab('ghost').message, 'no lab named ghost is up (labs up: bridge, nat)');
-}));
+test('with no labs up the message says how to build one; unrelated names get no guess', () =>
+  withStateDir(() => {
+    assert.equal(noSuchLab('ghost').message, 'no lab named ghost is up (no labs are up; `nslab up FILE` builds one)');
+    labUp('bridge', BRIDGE);
+    labUp('nat', BRIDGE.replace('bridge', 'nat'));
+    assert.equal(noSuchLab('ghost').message, 'no lab named ghost is up (labs up: bridge, nat)');
+  }));
 
-test('down: a name with state, or a file, is fine; a file whose lab is not up is not an error', () => withStateDir((dir) => {
-  labUp('bridge', BRIDGE);
-  assert.equal(labNameOf('bridge'), 'bridge');
-  const file = `${dir}/gone.yaml`;
-  writeFileSync(file, BRIDGE.replace('bridge', 'gone'));
-  assert.equal(labNameOf(file), 'gone', 'down FILE stays safe to repeat');
-}));
+test('down: a name with state, or a file, is fine; a file whose lab is not up is not an error', () =>
+  withStateDir((dir) => {
+    labUp('bridge', BRIDGE);
+    assert.equal(labNameOf('bridge'), 'bridge');
+    const file = `${dir}/gone.yaml`;
+    writeFileSync(file, BRIDGE.replace('bridge', 'gone'));
+    assert.equal(labNameOf(file), 'gone', 'down FILE stays safe to repeat');
+  }));

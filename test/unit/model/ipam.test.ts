@@ -23,23 +23,36 @@ test('the first address goes to the first interface, skipping the network addres
 });
 
 test('gateways and addresses declared anywhere on the network are skipped, even by later nodes', () => {
-  const got = allocated(lab('  lan: { subnet: 10.0.0.0/24, gateway: 10.0.0.1 }', [
-    '  a: { interfaces: { e: { network: lan } } }',
-    '  b: { interfaces: { e: { network: lan, address: 10.0.0.2 } } }',
-    '  c: { interfaces: { e: { network: lan }, f: { network: lan } } }',
-    '  d: { interfaces: { e: { network: lan, address: 10.0.0.4/24 } } }',
-  ].join('\n')));
+  const got = allocated(
+    lab(
+      '  lan: { subnet: 10.0.0.0/24, gateway: 10.0.0.1 }',
+      [
+        '  a: { interfaces: { e: { network: lan } } }',
+        '  b: { interfaces: { e: { network: lan, address: 10.0.0.2 } } }',
+        '  c: { interfaces: { e: { network: lan }, f: { network: lan } } }',
+        '  d: { interfaces: { e: { network: lan, address: 10.0.0.4/24 } } }',
+      ].join('\n'),
+    ),
+  );
   assert.deepEqual(got, { 'a:e': ['10.0.0.3/24'], 'b:e': ['10.0.0.2/24'], 'c:e': ['10.0.0.5/24'], 'c:f': ['10.0.0.6/24'], 'd:e': ['10.0.0.4/24'] });
 });
 
 test('addresses declared on another network do not block this one', () => {
-  const got = allocated(lab('  lan: { subnet: 10.0.0.0/24 }', '  a: { interfaces: { e: { host: true, address: 10.0.0.1/24 } } }\n  b: { interfaces: { f: { network: lan } } }'));
+  const got = allocated(
+    lab('  lan: { subnet: 10.0.0.0/24 }', '  a: { interfaces: { e: { host: true, address: 10.0.0.1/24 } } }\n  b: { interfaces: { f: { network: lan } } }'),
+  );
   assert.equal(got['b:f']?.[0], '10.0.0.1/24');
 });
 
 test('an allocated address that repeats one of the same node on another link is still a duplicate', () => {
-  const r = loadTopology(lab('  lan: { subnet: 10.0.0.0/24 }', '  a: { interfaces: { e: { host: true, address: 10.0.0.1/24 }, f: { network: lan } } }'), 'ipam.yaml');
-  assert.ok(r.issues.some((i) => i.code === 'duplicate-address' && i.severity === 'error'), r.issues.map(formatIssue).join('\n'));
+  const r = loadTopology(
+    lab('  lan: { subnet: 10.0.0.0/24 }', '  a: { interfaces: { e: { host: true, address: 10.0.0.1/24 }, f: { network: lan } } }'),
+    'ipam.yaml',
+  );
+  assert.ok(
+    r.issues.some((i) => i.code === 'duplicate-address' && i.severity === 'error'),
+    r.issues.map(formatIssue).join('\n'),
+  );
 });
 
 test('one address per subnet of the network, IPv6 included', () => {
@@ -48,9 +61,14 @@ test('one address per subnet of the network, IPv6 included', () => {
 });
 
 test('the IPv4 broadcast is never allocated; a full subnet is an error at the interface', () => {
-  const text = lab('  tiny: { subnet: 10.0.0.0/30 }', '  a: { interfaces: { e: { network: tiny } } }\n  b: { interfaces: { e: { network: tiny } } }\n  c: { interfaces: { e: { network: tiny } } }');
+  const text = lab(
+    '  tiny: { subnet: 10.0.0.0/30 }',
+    '  a: { interfaces: { e: { network: tiny } } }\n  b: { interfaces: { e: { network: tiny } } }\n  c: { interfaces: { e: { network: tiny } } }',
+  );
   const r = loadTopology(text, 'ipam.yaml');
-  assert.deepEqual(r.issues.map(formatIssue), ["ipam.yaml:7:22: no free address left in 10.0.0.0/30 of network 'tiny' for interface 'c:e'; use a larger subnet"]);
+  assert.deepEqual(r.issues.map(formatIssue), [
+    "ipam.yaml:7:22: no free address left in 10.0.0.0/30 of network 'tiny' for interface 'c:e'; use a larger subnet",
+  ]);
 });
 
 test('assignable ranges: /31 and /32 (and IPv6 /127, /128) use every address; IPv6 skips only the first', () => {

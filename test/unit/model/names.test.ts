@@ -59,6 +59,9 @@ test('two networks whose hashed bridge names collide are an error naming both', 
   const text = `name: ${lab}\nnetworks:\n  ${pair[0]}: { subnet: 10.0.0.0/24 }\n  ${pair[1]}: { subnet: 10.0.1.0/24 }\nnodes: {}\n`;
   const r = loadTopology(text, 'h.yaml');
   assert.equal(r.topology, undefined);
-  assert.deepEqual(r.issues.map((i) => [i.line, i.code]), [[4, 'name-clash']]);
+  assert.deepEqual(
+    r.issues.map((i) => [i.line, i.code]),
+    [[4, 'name-clash']],
+  );
   assert.match(r.issues[0]!.message, new RegExp(`network '${pair[1]}' is also the name of the bridge of network '${pair[0]}' \\(line 3\\)`));
 });

@@ -3,8 +3,19 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  ifaceAlias, labOfAlias, labOfGroup, labOfNftTable, markerHead, marksLab, netnsGroup, networkAlias, nftTableName, ownerTag,
-  parseGroup, parseMarker, ruleMark,
+  ifaceAlias,
+  labOfAlias,
+  labOfGroup,
+  labOfNftTable,
+  markerHead,
+  marksLab,
+  netnsGroup,
+  networkAlias,
+  nftTableName,
+  ownerTag,
+  parseGroup,
+  parseMarker,
+  ruleMark,
 } from '../../../src/names/markers.js';
 
 const TAG = ownerTag('/tmp/other')!;
@@ -45,14 +56,14 @@ test('every minted marker parses back to its lab and tag', () => {
   }
 });
 
-test('markers written before state-root tags read as the default root\'s', () => {
+test("markers written before state-root tags read as the default root's", () => {
   assert.deepEqual(parseMarker('nslab:demo:net:lan'), { lab: 'demo' });
   assert.deepEqual(parseMarker('nslab:demo'), { lab: 'demo' }, 'an nft table comment');
   assert.equal(labOfAlias('nslab:demo:node:web:eth0'), 'demo');
   assert.deepEqual(parseGroup('demo'), { lab: 'demo' });
 });
 
-test('a marker of another root is not this root\'s, in either direction', () => {
+test("a marker of another root is not this root's, in either direction", () => {
   assert.equal(labOfAlias(networkAlias('demo', 'lan', TAG)), undefined);
   assert.equal(labOfAlias(networkAlias('demo', 'lan'), TAG), undefined);
   assert.equal(labOfGroup(netnsGroup('demo', TAG)), undefined);
@@ -63,8 +74,21 @@ test('a marker of another root is not this root\'s, in either direction', () => 
 });
 
 test('what is not a marker is refused', () => {
-  for (const text of [undefined, '', 'nslab', 'nslab:', 'nslabx:demo:net:lan', 'nslab@short:demo:net:lan', `nslab@${TAG}x:demo`,
-    'nslab:Demo:net:lan', 'nslab:1demo', 'nslab:abcdefghijk:net:x', 'nslab:demo_x', 'xnslab:demo', ' nslab:demo']) {
+  for (const text of [
+    undefined,
+    '',
+    'nslab',
+    'nslab:',
+    'nslabx:demo:net:lan',
+    'nslab@short:demo:net:lan',
+    `nslab@${TAG}x:demo`,
+    'nslab:Demo:net:lan',
+    'nslab:1demo',
+    'nslab:abcdefghijk:net:x',
+    'nslab:demo_x',
+    'xnslab:demo',
+    ' nslab:demo',
+  ]) {
     assert.equal(parseMarker(text), undefined, String(text));
   }
   assert.equal(labOfAlias('nslab:demo'), undefined, 'a table comment is not a link marker');

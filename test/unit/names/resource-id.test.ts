@@ -6,11 +6,16 @@ import { desiredResources } from '../../../src/plan/resources.js';
 import { ID_KINDS, isResourceId, kindOfId, resourceId } from '../../../src/names/resource-id.js';
 import { topo } from '../helpers.js';
 
-test('every constructor makes an id of its own kind, in the journal\'s format', () => {
+test("every constructor makes an id of its own kind, in the journal's format", () => {
   const made = {
-    netns: resourceId.netns('d-a'), attach: resourceId.attach('d-b'), link: resourceId.link('@host', 'd-lan'),
-    config: resourceId.config('d-a', 'eth0'), addr: resourceId.addr('@host', 'd-lan', 'fd00::1/64'),
-    route: resourceId.route('d-a', '0.0.0.0/0'), sysctl: resourceId.sysctl('d-a', 'net.ipv4.ip_forward'), nft: resourceId.nft('@host', 'nslab-d'),
+    netns: resourceId.netns('d-a'),
+    attach: resourceId.attach('d-b'),
+    link: resourceId.link('@host', 'd-lan'),
+    config: resourceId.config('d-a', 'eth0'),
+    addr: resourceId.addr('@host', 'd-lan', 'fd00::1/64'),
+    route: resourceId.route('d-a', '0.0.0.0/0'),
+    sysctl: resourceId.sysctl('d-a', 'net.ipv4.ip_forward'),
+    nft: resourceId.nft('@host', 'nslab-d'),
   };
   assert.deepEqual(Object.keys(made).sort(), [...ID_KINDS].sort());
   for (const [kind, id] of Object.entries(made)) assert.equal(kindOfId(id), kind, id);

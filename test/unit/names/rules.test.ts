@@ -2,7 +2,18 @@
 // are the same rules (one statement, not two that could drift).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isLabName, isNodeName, isProcessName, LAB_NAME, MAX_LAB_NAME, MAX_NAME, MAX_PROCESS_NAME, NODE_NAME, PROCESS_NAME, processNameOf } from '../../../src/names/rules.js';
+import {
+  isLabName,
+  isNodeName,
+  isProcessName,
+  LAB_NAME,
+  MAX_LAB_NAME,
+  MAX_NAME,
+  MAX_PROCESS_NAME,
+  NODE_NAME,
+  PROCESS_NAME,
+  processNameOf,
+} from '../../../src/names/rules.js';
 import { PATTERNS } from '../../../src/topology/syntax-patterns.js';
 
 test('lab names: a letter, then a-z 0-9 -, at most 10', () => {

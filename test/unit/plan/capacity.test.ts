@@ -2,7 +2,17 @@
 // data. Each refusal and warning names what is needed, what there is, and how much is short.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { FD_MARGIN, KB_PER_NETNS, KB_PER_NETNS_PER_CPU, KB_PER_VETH, KB_PER_VETH_PER_CPU, checkCapacity, fdNeed, labNeeds, memoryNeedKb } from '../../../src/plan/capacity.js';
+import {
+  FD_MARGIN,
+  KB_PER_NETNS,
+  KB_PER_NETNS_PER_CPU,
+  KB_PER_VETH,
+  KB_PER_VETH_PER_CPU,
+  checkCapacity,
+  fdNeed,
+  labNeeds,
+  memoryNeedKb,
+} from '../../../src/plan/capacity.js';
 import type { HostView } from '../../../src/plan/capacity.js';
 import { topo } from '../helpers.js';
 
@@ -36,7 +46,14 @@ test('needs: every node is opened, adopted and existing ones are not created, ve
   // A re-up: h0..h9 exist already, so r1, r2 and their link are new, and x's veth (not attached yet).
   const existing = new Set(Array.from({ length: 10 }, (_, i) => `cap-h${i}`));
   assert.deepEqual(labNeeds(t, existing), { namespaces: 13, newNamespaces: 2, newVeths: 2, neighbours: 24, processes: 0, logKb: 0 });
-  assert.deepEqual(labNeeds(t, new Set([...existing, 'cap-r1', 'cap-r2', 'cap-x'])), { namespaces: 13, newNamespaces: 0, newVeths: 0, neighbours: 24, processes: 0, logKb: 0 });
+  assert.deepEqual(labNeeds(t, new Set([...existing, 'cap-r1', 'cap-r2', 'cap-x'])), {
+    namespaces: 13,
+    newNamespaces: 0,
+    newVeths: 0,
+    neighbours: 24,
+    processes: 0,
+    logKb: 0,
+  });
 });
 
 test('memory and descriptors follow the measured per-object costs', () => {
@@ -67,15 +84,23 @@ test('memory: over half of what is available warns, over all of it refuses, both
   const kb = memoryNeedKb(needs, 2);
   const warn = checkCapacity('cap', needs, { ...ROOMY, memAvailableKb: Math.ceil(kb * 1.5) });
   assert.deepEqual(warn.refusals, []);
-  assert.match(warn.warnings[0] ?? '', /^lab cap: takes about \d+ MB of kernel memory for 302 namespaces and 302 veth pairs \(not counting its processes\), 67% of the \d+ MB available \(MemAvailable\)$/);
+  assert.match(
+    warn.warnings[0] ?? '',
+    /^lab cap: takes about \d+ MB of kernel memory for 302 namespaces and 302 veth pairs \(not counting its processes\), 67% of the \d+ MB available \(MemAvailable\)$/,
+  );
   const refuse = checkCapacity('cap', needs, { ...ROOMY, memAvailableKb: 10 * 1024, memSource: 'cgroup memory.max' });
-  assert.match(refuse.refusals[0] ?? '', /^lab cap: needs about \d+ MB .*, but only 10 MB is available \(cgroup memory\.max\), \d+ MB short: free memory or build a smaller lab$/);
+  assert.match(
+    refuse.refusals[0] ?? '',
+    /^lab cap: needs about \d+ MB .*, but only 10 MB is available \(cgroup memory\.max\), \d+ MB short: free memory or build a smaller lab$/,
+  );
 });
 
 test('namespaces beyond user.max_net_namespaces are refused', () => {
   const needs = labNeeds(topo(lab(10)), new Set());
   const r = checkCapacity('cap', needs, { ...ROOMY, maxNetNamespaces: 15, namedNetns: 5 });
-  assert.deepEqual(r.refusals, ['lab cap: needs 12 new network namespaces and 5 exist, but user.max_net_namespaces is 15, 2 short: raise it with `sysctl -w user.max_net_namespaces=17`']);
+  assert.deepEqual(r.refusals, [
+    'lab cap: needs 12 new network namespaces and 5 exist, but user.max_net_namespaces is 15, 2 short: raise it with `sysctl -w user.max_net_namespaces=17`',
+  ]);
 });
 
 test('a neighbour table too small for the lab is a warning with the sysctl to raise it', () => {
@@ -112,16 +137,21 @@ nodes:
       - { name: two, command: [yes], log: { max: 1MiB, keep: 3 } }
 `;
 
-test('process logs count: each cap × (keep + 1), against the room on the state directory\'s tmpfs', () => {
+test("process logs count: each cap × (keep + 1), against the room on the state directory's tmpfs", () => {
   const needs = labNeeds(topo(CHATTY), new Set());
   assert.equal(needs.processes, 2);
-  assert.equal(needs.logKb, (10 * 1024 * 2) + (1024 * 4));
+  assert.equal(needs.logKb, 10 * 1024 * 2 + 1024 * 4);
   const fs = { path: '/run/nslab', availKb: 1024 * 1024, tmpfs: true };
   assert.deepEqual(checkCapacity('cap', needs, { ...ROOMY, stateFs: fs }), { refusals: [], warnings: [] });
   const tight = checkCapacity('cap', needs, { ...ROOMY, stateFs: { ...fs, availKb: 20 * 1024 } });
-  assert.deepEqual(tight.refusals, ["lab cap: needs up to 24 MB of process logs (2 processes, each log: { max } × (keep + 1)), but only 20 MB is free on /run/nslab (tmpfs: RAM), 4 MB short: lower the processes' `log: { max: ..., keep: ... }` or free space"]);
+  assert.deepEqual(tight.refusals, [
+    "lab cap: needs up to 24 MB of process logs (2 processes, each log: { max } × (keep + 1)), but only 20 MB is free on /run/nslab (tmpfs: RAM), 4 MB short: lower the processes' `log: { max: ..., keep: ... }` or free space",
+  ]);
   // On a tmpfs, memory is the limit when there is less of it than free space.
   const ram = checkCapacity('cap', needs, { ...ROOMY, memAvailableKb: 40 * 1024, stateFs: fs });
   assert.deepEqual(ram.refusals, []);
-  assert.match(ram.warnings.join('\n'), /may take up to 24 MB of process logs .*60% of the 40 MB of memory is available \(MemAvailable\) for \/run\/nslab \(tmpfs: RAM\)/);
+  assert.match(
+    ram.warnings.join('\n'),
+    /may take up to 24 MB of process logs .*60% of the 40 MB of memory is available \(MemAvailable\) for \/run\/nslab \(tmpfs: RAM\)/,
+  );
 });

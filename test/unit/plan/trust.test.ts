@@ -48,7 +48,12 @@ test('a namespace that is gone, or whose objects the journal lacks, is read', ()
 
 test('a trusted namespace whose veth lost its host end is read after all', () => {
   const d = desiredResources(topo(LAB('10.9.0.12')));
-  const host = { links: [{ index: 5, name: 'tr-h2-eth0', up: true, operstate: 'UP', mtu: 1500, mac: '02:00:00:00:00:01' }], addrs: [], routes: [], neighbours: [] };
+  const host = {
+    links: [{ index: 5, name: 'tr-h2-eth0', up: true, operstate: 'UP', mtu: 1500, mac: '02:00:00:00:00:01' }],
+    addrs: [],
+    routes: [],
+    neighbours: [],
+  };
   const trusted = withHostEnds(new Set(['tr-h1', 'tr-h2']), d, host);
   assert.deepEqual([...trusted], ['tr-h2']);
   assert.ok(d.some((r) => r.op.op === 'link.create' && r.op.kind === 'veth' && r.op.peer.ns === HOST_NS));

@@ -9,7 +9,11 @@ import { withStateDir } from '../helpers.js';
 test('dropping a namespace drops everything recorded inside it', () => {
   const s = replay([
     { t: 'own', id: 'netns:a-x', op: { op: 'netns.create', name: 'a-x' } },
-    { t: 'own', id: 'link:a-x:eth0', op: { op: 'link.create', kind: 'veth', ns: 'a-x', name: 'eth0', ipv6: false, up: true, peer: { ns: '@host', name: 'a-x-eth0' } } },
+    {
+      t: 'own',
+      id: 'link:a-x:eth0',
+      op: { op: 'link.create', kind: 'veth', ns: 'a-x', name: 'eth0', ipv6: false, up: true, peer: { ns: '@host', name: 'a-x-eth0' } },
+    },
     { t: 'own', id: 'addr:a-x:eth0:10.0.0.1/24', op: { op: 'addr.add', ns: 'a-x', dev: 'eth0', cidr: '10.0.0.1/24' } },
     { t: 'own', id: 'link:@host:a-br', op: { op: 'link.create', kind: 'bridge', ns: '@host', name: 'a-br', ipv6: false, up: true } },
     { t: 'drop', id: 'netns:a-x' },
@@ -23,7 +27,10 @@ test('a torn last line is counted as damage and the rest is read', async () => {
     mkdirSync(join(dir, 'state'), { mode: 0o700 });
     const path = join(dir, 'state', 'j.jsonl');
     const w = new JournalWriter(path);
-    w.append([{ t: 'meta', v: 1, lab: 'a', file: '/x.yaml' }, { t: 'own', id: 'netns:a-x', op: { op: 'netns.create', name: 'a-x' } }]);
+    w.append([
+      { t: 'meta', v: 1, lab: 'a', file: '/x.yaml' },
+      { t: 'own', id: 'netns:a-x', op: { op: 'netns.create', name: 'a-x' } },
+    ]);
     appendFileSync(path, '{"t":"own","id":"netns:a-y","op":{"op":"net');
     w.append([{ t: 'own', id: 'netns:a-z', op: { op: 'netns.create', name: 'a-z' } }]);
     w.close();
@@ -35,7 +42,15 @@ test('a torn last line is counted as damage and the rest is read', async () => {
 });
 
 test('many namespaces dropped in a row cascade like one at a time; a re-created one starts empty', () => {
-  const veth = (ns: string) => ({ op: 'link.create' as const, kind: 'veth' as const, ns, name: 'eth0', ipv6: false, up: true, peer: { ns: '@host', name: `${ns}-eth0` } });
+  const veth = (ns: string) => ({
+    op: 'link.create' as const,
+    kind: 'veth' as const,
+    ns,
+    name: 'eth0',
+    ipv6: false,
+    up: true,
+    peer: { ns: '@host', name: `${ns}-eth0` },
+  });
   const s = replay([
     { t: 'own', id: 'link:@host:a-br', op: { op: 'link.create', kind: 'bridge', ns: '@host', name: 'a-br', ipv6: false, up: true } },
     { t: 'own', id: 'netns:a-x', op: { op: 'netns.create', name: 'a-x' } },

@@ -70,17 +70,26 @@ test('a journal of a newer nslab is refused by its readers with one clear line',
     // Its records need not be ours: only the version is read.
     writeFileSync(path, `{"t":"meta","v":${JOURNAL_VERSION + 1},"lab":"a","file":"/x"}\n{"t":"own","id":"x","op":{"kind":"new"}}\n`, { mode: 0o600 });
     assert.deepEqual(parseJournal(`{"t":"meta","v":2,"name":"a"}\n`), { records: [], damaged: 0, health: 'newer', version: 2 });
-    assert.throws(() => readJournal(path), (e: unknown) => {
-      assert.ok(e instanceof NslabError);
-      assert.equal(e.exitStatus, 1);
-      assert.equal(e.message, `journal ${path} was written by a newer nslab (version ${JOURNAL_VERSION + 1}); use that version to take the lab down, or \`nslab clean\``);
-      return true;
-    });
+    assert.throws(
+      () => readJournal(path),
+      (e: unknown) => {
+        assert.ok(e instanceof NslabError);
+        assert.equal(e.exitStatus, 1);
+        assert.equal(
+          e.message,
+          `journal ${path} was written by a newer nslab (version ${JOURNAL_VERSION + 1}); use that version to take the lab down, or \`nslab clean\``,
+        );
+        return true;
+      },
+    );
   });
 });
 
 test('two values on one line do not shift the records of the fast path', () => {
   const p = parseJournal(`${meta}\n{"t":"drop","id":"a"},{"t":"drop","id":"b"}\n{"t":"drop","id":"c"}\n`);
   assert.equal(p.health, 'damaged');
-  assert.deepEqual(p.records.map((r) => (r.t === 'drop' ? r.id : r.t)), ['meta', 'c']);
+  assert.deepEqual(
+    p.records.map((r) => (r.t === 'drop' ? r.id : r.t)),
+    ['meta', 'c'],
+  );
 });

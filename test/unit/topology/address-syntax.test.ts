@@ -1,7 +1,15 @@
 // Syntax of address values: ADDR, ADDR/LEN, subnets, route destinations.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { addressOrCidrProblem, addressProblem, cidrProblem, destinationProblem, parseAddressSpec, parseDestination, subnetProblem } from '../../../src/topology/address-syntax.js';
+import {
+  addressOrCidrProblem,
+  addressProblem,
+  cidrProblem,
+  destinationProblem,
+  parseAddressSpec,
+  parseDestination,
+  subnetProblem,
+} from '../../../src/topology/address-syntax.js';
 
 const ROWS: ReadonlyArray<[string, (s: string) => string | undefined, string, RegExp | undefined]> = [
   ['address', addressProblem, '10.0.0.1', undefined],

@@ -7,8 +7,7 @@ import { formatIssue } from '../../../src/topology/issues.js';
 import { loadTopologyFile } from '../../../src/topology/load.js';
 
 const enc = new TextEncoder();
-const bytes = (...parts: Array<string | number[]>): Uint8Array =>
-  Uint8Array.from(parts.flatMap((p) => (typeof p === 'string' ? [...enc.encode(p)] : p)));
+const bytes = (...parts: Array<string | number[]>): Uint8Array => Uint8Array.from(parts.flatMap((p) => (typeof p === 'string' ? [...enc.encode(p)] : p)));
 
 function refusal(b: Uint8Array): string {
   const r = loadTopologyFile(b, 'f.yaml');

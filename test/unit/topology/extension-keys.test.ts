@@ -34,7 +34,8 @@ test('x- keys are ignored and their anchors can be aliased: the same lab as the 
   assert.ok(b.topology);
   assert.deepEqual(a.issues, []);
   // Spans differ (aliased values point at their anchors); the lab built does not.
-  const strip = (v: unknown): unknown => JSON.parse(JSON.stringify(v, (k, x: unknown) => (k === 'span' || k === 'keySpan' || k === 'spans' ? undefined : x instanceof Map ? [...x] : x)));
+  const strip = (v: unknown): unknown =>
+    JSON.parse(JSON.stringify(v, (k, x: unknown) => (k === 'span' || k === 'keySpan' || k === 'spans' ? undefined : x instanceof Map ? [...x] : x)));
   assert.deepEqual(strip({ ...a.topology, file: '' }), strip({ ...b.topology, file: '' }));
 });
 
@@ -52,19 +53,33 @@ for (const key of ['X-common', 'x_common', 'xcommon', 'ext-common', 'common']) {
 
 test('x- keys apply at the top level only: inside a node one is an unknown key', () => {
   const got = lines('name: t\nnodes:\n  a: { x-note: hi }\n');
-  assert.ok(got.some((l) => l.includes("unknown key 'x-note' in node 'a'")), got.join('\n'));
+  assert.ok(
+    got.some((l) => l.includes("unknown key 'x-note' in node 'a'")),
+    got.join('\n'),
+  );
 });
 
 test('a merge key (<<) with an anchor from an x- key is still refused, with the merge-key message', () => {
-  const text = 'x-lan: &lan { network: lan }\nname: t\nnetworks: { lan: { subnet: 10.0.0.0/24 } }\nnodes:\n  a: { interfaces: { eth0: { <<: *lan, mtu: 1400 } } }\n';
+  const text =
+    'x-lan: &lan { network: lan }\nname: t\nnetworks: { lan: { subnet: 10.0.0.0/24 } }\nnodes:\n  a: { interfaces: { eth0: { <<: *lan, mtu: 1400 } } }\n';
   const got = lines(text);
   assert.equal(load(text).topology, undefined);
-  assert.deepEqual(got, ["f.yaml:5:30: YAML merge keys ('<<') are not supported in interface 'a:eth0': write the keys out, or use an alias (*name) for the whole value"]);
+  assert.deepEqual(got, [
+    "f.yaml:5:30: YAML merge keys ('<<') are not supported in interface 'a:eth0': write the keys out, or use an alias (*name) for the whole value",
+  ]);
 });
 
 test('an alias bomb under an x- key is still refused', () => {
   const laughs = ['x-a: &a [x, x, x, x, x, x, x, x, x, x]'];
-  for (let i = 1; i < 8; i++) laughs.push(`x-${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(', ')}]`);
+  for (let i = 1; i < 8; i++)
+    laughs.push(
+      `x-${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10)
+        .fill(`*${String.fromCharCode(96 + i)}`)
+        .join(', ')}]`,
+    );
   const got = lines(`${laughs.join('\n')}\nname: t\nnodes: {}\n`);
-  assert.ok(got.some((l) => /alias bomb/.test(l)), got.join('\n'));
+  assert.ok(
+    got.some((l) => /alias bomb/.test(l)),
+    got.join('\n'),
+  );
 });

@@ -13,7 +13,10 @@ export const FIXTURES = join(import.meta.dirname, '..', '..', '..', '..', 'test'
 
 /** `*.yaml` names (without extension) in fixtures/<kind>. */
 export function fixtureNames(kind: 'valid' | 'invalid'): string[] {
-  return readdirSync(join(FIXTURES, kind)).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -5)).sort();
+  return readdirSync(join(FIXTURES, kind))
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => f.slice(0, -5))
+    .sort();
 }
 
 /** Load fixtures/<kind>/<name>.yaml with the file reported as `<name>.yaml`. */

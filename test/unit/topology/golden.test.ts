@@ -47,7 +47,10 @@ test('every broken end-to-end fixture gives FILE:LINE:COL errors and no topology
   for (const f of readdirSync(dir).filter((x) => x.endsWith('.yaml'))) {
     const r = loadTopology(readFileSync(join(dir, f), 'utf8'), f);
     assert.equal(r.topology, undefined, f);
-    assert.ok(r.issues.some((i) => i.severity === 'error'), f);
+    assert.ok(
+      r.issues.some((i) => i.severity === 'error'),
+      f,
+    );
     for (const i of r.issues) assert.match(formatIssue(i), new RegExp(`^${f.replace('.', '\\.')}:\\d+:\\d+: `));
   }
 });

@@ -18,13 +18,19 @@ test('a did-you-mean suggestion taken from an invalid declared name is escaped (
   const hint = out.find((m) => m.includes('did you mean'));
   assert.ok(hint, out.join('\n'));
   assert.match(hint, /did you mean 'b\\u000dr1'\?/);
-  assert.ok(out.every((m) => !/[\u0000-\u001f]/.test(m)), out.join('\n'));
+  assert.ok(
+    out.every((m) => !/[\u0000-\u001f]/.test(m)),
+    out.join('\n'),
+  );
 });
 
 test('a second YAML document is reported at its start, in words a user knows', () => {
   const out = messages('name: x\nnodes: { a: {} }\n---\nname: y\n');
   assert.equal(out[0], 'f.yaml:3:1: a second YAML document starts here (after a --- or ... line); a topology file holds exactly one document');
-  assert.ok(out.every((m) => !m.includes('parseAllDocuments')), out.join('\n'));
+  assert.ok(
+    out.every((m) => !m.includes('parseAllDocuments')),
+    out.join('\n'),
+  );
 });
 
 test('parser messages that quote the source escape format characters and stay short', () => {
@@ -53,17 +59,40 @@ test(`a network with ${MAX_BRIDGE_PORTS} interfaces loads; one more is refused a
 const PROC = (p: string): string => `name: x\nnodes:\n  a:\n    processes: [ ${p} ]\n`;
 
 const PROCESS_ROWS: ReadonlyArray<[string, string, string]> = [
-  ['an empty command list', '{ name: p, command: [] }', "f.yaml:4:38: node 'a': processes #1 command must be a command line or a non-empty list of its words (got an empty list)"],
+  [
+    'an empty command list',
+    '{ name: p, command: [] }',
+    "f.yaml:4:38: node 'a': processes #1 command must be a command line or a non-empty list of its words (got an empty list)",
+  ],
   ['an empty command word', '{ name: p, command: [""] }', "f.yaml:4:18: node 'a': process #1 has an empty command"],
-  ['a NUL in an argument', '{ name: p, command: [echo, "a\\0b"] }', "f.yaml:4:45: node 'a': invalid processes #1 command #2 'a\\u0000b': it contains a NUL character, which a command line, an environment or a path cannot carry"],
-  ['a NUL in cwd', '{ name: p, command: [pwd], cwd: "/tmp\\0x" }', "f.yaml:4:50: node 'a': invalid processes #1 cwd '/tmp\\u0000x': it contains a NUL character, which a command line, an environment or a path cannot carry"],
-  ['an env name with =', '{ name: p, command: [env], env: { "A=B": x } }', "f.yaml:4:52: node 'a': invalid processes #1 env key 'A=B': variable names are not empty and have no ="],
-  ['an env value that is a mapping', '{ name: p, command: [env], env: { A: { b: 1 } } }', "f.yaml:4:55: node 'a': processes #1 env A must be text, a number or true/false (got a mapping)"],
+  [
+    'a NUL in an argument',
+    '{ name: p, command: [echo, "a\\0b"] }',
+    "f.yaml:4:45: node 'a': invalid processes #1 command #2 'a\\u0000b': it contains a NUL character, which a command line, an environment or a path cannot carry",
+  ],
+  [
+    'a NUL in cwd',
+    '{ name: p, command: [pwd], cwd: "/tmp\\0x" }',
+    "f.yaml:4:50: node 'a': invalid processes #1 cwd '/tmp\\u0000x': it contains a NUL character, which a command line, an environment or a path cannot carry",
+  ],
+  [
+    'an env name with =',
+    '{ name: p, command: [env], env: { "A=B": x } }',
+    "f.yaml:4:52: node 'a': invalid processes #1 env key 'A=B': variable names are not empty and have no =",
+  ],
+  [
+    'an env value that is a mapping',
+    '{ name: p, command: [env], env: { A: { b: 1 } } }',
+    "f.yaml:4:55: node 'a': processes #1 env A must be text, a number or true/false (got a mapping)",
+  ],
 ];
 
 for (const [name, p, want] of PROCESS_ROWS) {
   test(`a process with ${name} is refused at the value, in our words (never zod's defaults, never at spawn time)`, () => {
-    assert.deepEqual(messages(PROC(p)).filter((m) => !m.includes('warning:')), [want]);
+    assert.deepEqual(
+      messages(PROC(p)).filter((m) => !m.includes('warning:')),
+      [want],
+    );
   });
 }
 

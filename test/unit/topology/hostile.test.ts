@@ -45,7 +45,10 @@ for (const row of ROWS) {
     const r = loadTopology(row.text, 'h.yaml');
     assert.equal(r.topology, undefined);
     assert.ok(hasErrors(r.issues), 'an error is reported');
-    assert.ok(r.issues.some((i) => i.code === row.code), r.issues.map(formatIssue).join('\n'));
+    assert.ok(
+      r.issues.some((i) => i.code === row.code),
+      r.issues.map(formatIssue).join('\n'),
+    );
     if (row.at) assert.equal(`${r.issues[0]?.line}:${r.issues[0]?.col}`, row.at, formatIssue(r.issues[0]!));
     for (const i of r.issues) {
       assert.ok(i.line >= 1 && i.col >= 1, 'positions are 1-based');

@@ -4,8 +4,14 @@ import { test } from 'node:test';
 import { IssueSink, formatIssue, formatIssues, hasErrors, sortIssues } from '../../../src/topology/issues.js';
 import type { Issue } from '../../../src/topology/issues.js';
 
-const issue = (line: number, col: number, severity: Issue['severity'] = 'error', message = 'm'): Issue =>
-  ({ file: 'lab.yaml', line, col, severity, code: 'bad-value', message });
+const issue = (line: number, col: number, severity: Issue['severity'] = 'error', message = 'm'): Issue => ({
+  file: 'lab.yaml',
+  line,
+  col,
+  severity,
+  code: 'bad-value',
+  message,
+});
 
 test('an error prints as FILE:LINE:COL: message and a warning adds "warning: "', () => {
   assert.equal(formatIssue(issue(3, 7, 'error', 'boom')), 'lab.yaml:3:7: boom');
@@ -20,8 +26,17 @@ test('hasErrors ignores warnings', () => {
 });
 
 test('issues sort by line then column, keep their order otherwise, and drop exact repeats', () => {
-  const sorted = sortIssues([issue(5, 1, 'error', 'a'), issue(2, 9, 'error', 'b'), issue(2, 3, 'error', 'c'), issue(5, 1, 'error', 'd'), issue(5, 1, 'error', 'a')]);
-  assert.deepEqual(sorted.map((i) => i.message), ['c', 'b', 'a', 'd']);
+  const sorted = sortIssues([
+    issue(5, 1, 'error', 'a'),
+    issue(2, 9, 'error', 'b'),
+    issue(2, 3, 'error', 'c'),
+    issue(5, 1, 'error', 'd'),
+    issue(5, 1, 'error', 'a'),
+  ]);
+  assert.deepEqual(
+    sorted.map((i) => i.message),
+    ['c', 'b', 'a', 'd'],
+  );
 });
 
 test('a sink stamps its file on findings and knows when an error was recorded', () => {

@@ -29,7 +29,15 @@ test('processes: argv lists, string commands split at spaces, names, env, ready,
   assert.equal(a.hostname, 'a');
   const ps = a.processes.map(({ span: _, ...p }) => p);
   assert.deepEqual(ps, [
-    { name: 'web', command: ['sh', '-c', 'echo hi; sleep 1'], env: { A: '1', B: 'x' }, cwd: '/tmp', user: 'nobody', ready: { tcp: 8080 }, readyTimeoutMs: 3000 },
+    {
+      name: 'web',
+      command: ['sh', '-c', 'echo hi; sleep 1'],
+      env: { A: '1', B: 'x' },
+      cwd: '/tmp',
+      user: 'nobody',
+      ready: { tcp: 8080 },
+      readyTimeoutMs: 3000,
+    },
     { name: 'sleep', command: ['/bin/sleep', '300'] },
     { name: 'chk', command: ['true'], ready: { command: ['test', '-e', '/tmp'] } },
   ]);

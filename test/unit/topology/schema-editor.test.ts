@@ -26,7 +26,10 @@ function schemaErrors(text: string): ErrorObject[] {
   return validate(parse(text)) ? [] : [...(validate.errors ?? [])];
 }
 
-const yamlFiles = (dir: string): string[] => readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
+const yamlFiles = (dir: string): string[] =>
+  readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort();
 
 test('there are examples and bad files to check', () => {
   assert.ok(yamlFiles(EXAMPLES).length >= 10);
@@ -52,11 +55,17 @@ for (const f of yamlFiles(BAD)) {
     assert.ok(message, `${f}: the first two lines must be "# schema: PATH" and "# nslab: MESSAGE"`);
     const errors = schemaErrors(text);
     assert.ok(errors.length > 0, `${f}: the schema accepts it`);
-    assert.ok(errors.some((e) => e.instancePath === where), `${f}: no schema error at '${where}': ${errors.map((e) => `${e.instancePath} ${e.message}`).join('; ')}`);
+    assert.ok(
+      errors.some((e) => e.instancePath === where),
+      `${f}: no schema error at '${where}': ${errors.map((e) => `${e.instancePath} ${e.message}`).join('; ')}`,
+    );
     const r = loadTopology(text, f);
     assert.equal(r.topology, undefined, `${f}: nslab accepts it`);
     const errs = r.issues.filter((i) => i.severity === 'error').map(formatIssue);
-    assert.ok(errs.some((l) => l.includes(message)), `${f}: nslab's errors do not say "${message}":\n${errs.join('\n')}`);
+    assert.ok(
+      errs.some((l) => l.includes(message)),
+      `${f}: nslab's errors do not say "${message}":\n${errs.join('\n')}`,
+    );
   });
 }
 

@@ -19,7 +19,11 @@ test('the checked-in schema is what `npm run schema` generates from the zod sour
   const got = checkedIn().split('\n');
   const i = want.findIndex((line, n) => line !== got[n]);
   const at = i < 0 && got.length !== want.length ? want.length : i;
-  assert.equal(at, -1, `schema/nslab.schema.json is stale from line ${at + 1} (has ${JSON.stringify(got[at]?.slice(0, 120))}, generated ${JSON.stringify(want[at]?.slice(0, 120))}): run \`npm run schema\` and commit it`);
+  assert.equal(
+    at,
+    -1,
+    `schema/nslab.schema.json is stale from line ${at + 1} (has ${JSON.stringify(got[at]?.slice(0, 120))}, generated ${JSON.stringify(want[at]?.slice(0, 120))}): run \`npm run schema\` and commit it`,
+  );
 });
 
 test('the schema is draft-07 with an $id and a title, as the YAML language server wants', () => {
@@ -52,7 +56,10 @@ test('every property at every depth, every mapping value and every definition ha
   const all = fields(topologyJsonSchema(), '', []);
   // The walk must reach the deep parts (firewall matches, process readiness), or it proves little.
   for (const deep of ['.dport', '.command', '.ready', '.tcp', '.host_address', '.established', '.address']) {
-    assert.ok(all.some(([p]) => p.endsWith(deep)), `the walk never reached ${deep}`);
+    assert.ok(
+      all.some(([p]) => p.endsWith(deep)),
+      `the walk never reached ${deep}`,
+    );
   }
   assert.ok(all.length > 90, `only ${all.length} fields found`);
   const missing = all.filter(([, v]) => typeof v['description'] !== 'string' || v['description'] === '').map(([p]) => p);
@@ -61,6 +68,8 @@ test('every property at every depth, every mapping value and every definition ha
 
 test('a field without a description is found by the walk', () => {
   const s = { properties: { a: { description: 'x', properties: { b: { type: 'string' } } } } };
-  const missing = fields(s, '', []).filter(([, v]) => typeof v['description'] !== 'string').map(([p]) => p);
+  const missing = fields(s, '', [])
+    .filter(([, v]) => typeof v['description'] !== 'string')
+    .map(([p]) => p);
   assert.deepEqual(missing, ['/properties/a.b']);
 });

@@ -10,7 +10,11 @@ const lines = (text: string): string[] => loadTopology(text, 'f.yaml').issues.ma
 
 const ROWS: ReadonlyArray<[string, string, string]> = [
   ['a typo', 'networks:\n  lan: { subnett: 10.0.0.0/24 }', "f.yaml:4:10: unknown key 'subnett' in network 'lan' (did you mean 'subnet'?)"],
-  ['an iproute2 word', 'nodes:\n  a: { interfaces: { e: { host: true } }, routes: [ { to: default, gw: 10.0.0.1 } ] }', "unknown key 'gw' in route #1 of node 'a' (did you mean 'via'?)"],
+  [
+    'an iproute2 word',
+    'nodes:\n  a: { interfaces: { e: { host: true } }, routes: [ { to: default, gw: 10.0.0.1 } ] }',
+    "unknown key 'gw' in route #1 of node 'a' (did you mean 'via'?)",
+  ],
   ['a docker word', 'networks:\n  lan: { subnets: 10.0.0.0/24 }', "(did you mean 'subnet'?)"],
   ['a word with no near key', 'networks:\n  lan: { subnet: 10.0.0.0/24, colour: red }', "f.yaml:4:31: unknown key 'colour' in network 'lan'"],
 ];
@@ -19,7 +23,10 @@ for (const [what, body, expected] of ROWS) {
   test(`an unknown key from ${what} is reported at the key`, () => {
     const text = `name: t\n${body.includes('nodes:') ? '' : 'nodes: {}\n'}${body}\n`;
     const got = lines(text);
-    assert.ok(got.some((l) => l.includes(expected)), got.join('\n'));
+    assert.ok(
+      got.some((l) => l.includes(expected)),
+      got.join('\n'),
+    );
   });
 }
 
@@ -33,7 +40,9 @@ test('a missing required key points at the mapping that lacks it', () => {
 });
 
 test('every problem of the file is reported, across all its parts', () => {
-  const got = lines('name: T\nnetworks:\n  lan: { subnet: 10.0.0.0/24, nat: 1 }\nnodes:\n  a: { interfaces: { eth0: { network: lna } } }\n  b: { forwarding: 1 }\nexpect:\n  - { from: c, to: a }\n');
+  const got = lines(
+    'name: T\nnetworks:\n  lan: { subnet: 10.0.0.0/24, nat: 1 }\nnodes:\n  a: { interfaces: { eth0: { network: lna } } }\n  b: { forwarding: 1 }\nexpect:\n  - { from: c, to: a }\n',
+  );
   assert.equal(got.length, 5, got.join('\n'));
 });
 

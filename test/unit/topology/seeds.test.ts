@@ -16,7 +16,10 @@ function routes(t: Topology, node: string): string[] {
 
 test('seed 000 example 1: two namespaces joined by one veth pair, a = the end declared first', () => {
   const t = validFixture('seed-000-veth-pair');
-  assert.deepEqual([...t.nodes.values()].map((n) => n.netns), ['pair-ns1', 'pair-ns2']);
+  assert.deepEqual(
+    [...t.nodes.values()].map((n) => n.netns),
+    ['pair-ns1', 'pair-ns2'],
+  );
   assert.deepEqual(t.links, [{ kind: 'p2p', id: 'p2p:ns1:veth1', a: { node: 'ns1', iface: 'veth1' }, b: { node: 'ns2', iface: 'veth1p' } }]);
   assert.deepEqual(addrs(t, 'ns1', 'veth1'), ['172.12.0.11/24']);
   assert.deepEqual(addrs(t, 'ns2', 'veth1p'), ['172.12.0.12/24']);
@@ -29,18 +32,24 @@ test('seed 000 example 2: a bridge holding 172.12.0.13/24 is the default gateway
   const t = validFixture('seed-000-bridge');
   const br = t.networks.get('br0');
   assert.deepEqual(br && { bridge: br.bridge, alias: br.alias, subnets: br.subnets, gateways: br.gateways }, {
-    bridge: 'bridge-br0', alias: 'nslab:bridge:net:br0', subnets: ['172.12.0.0/24'], gateways: ['172.12.0.13/24'],
+    bridge: 'bridge-br0',
+    alias: 'nslab:bridge:net:br0',
+    subnets: ['172.12.0.0/24'],
+    gateways: ['172.12.0.13/24'],
   });
   assert.deepEqual(addrs(t, 'ns2', 'veth2'), ['172.12.0.12/24'], 'an address without /LEN takes the subnet prefix');
   // "bridge-ns1-veth1" is 16 bytes, one over the kernel's limit: the host ends get hashed names.
-  assert.deepEqual(t.links.map((l) => (l.kind === 'bridged' ? [l.id, l.hostEnd, l.alias] : [])), [
-    ['bridged:ns1:veth1', 'bridge-1lyptg6', 'nslab:bridge:node:ns1:veth1'],
-    ['bridged:ns2:veth2', 'bridge-1o0b2aq', 'nslab:bridge:node:ns2:veth2'],
-  ]);
+  assert.deepEqual(
+    t.links.map((l) => (l.kind === 'bridged' ? [l.id, l.hostEnd, l.alias] : [])),
+    [
+      ['bridged:ns1:veth1', 'bridge-1lyptg6', 'nslab:bridge:node:ns1:veth1'],
+      ['bridged:ns2:veth2', 'bridge-1o0b2aq', 'nslab:bridge:node:ns2:veth2'],
+    ],
+  );
   assert.deepEqual(routes(t, 'ns1'), ['0.0.0.0/0 via 172.12.0.13 dev - (implied)']);
 });
 
-test('seed 001: the host end of netns1\'s veth gets 172.20.0.1/16 and the declared default route wins', () => {
+test("seed 001: the host end of netns1's veth gets 172.20.0.1/16 and the declared default route wins", () => {
   const t = validFixture('seed-001-host-veth');
   const l = t.links[0] as Extract<Link, { kind: 'host' }>;
   assert.deepEqual([l.kind, l.hostEnd, l.hostAddresses], ['host', hostEndName('hostveth', 'netns1', 'ceth1'), ['172.20.0.1/16']]);
@@ -58,17 +67,30 @@ test('seed 001, the fix: both namespaces behind bridge gateway 172.20.0.10/16', 
 
 test('seed 001, full: the same lab with nat on br0 (and a network that says nat: false)', () => {
   const t = validFixture('seed-001-nat');
-  assert.deepEqual([...t.networks.values()].map((n) => [n.name, n.nat]), [['br0', true], ['quiet', false]]);
+  assert.deepEqual(
+    [...t.networks.values()].map((n) => [n.name, n.nat]),
+    [
+      ['br0', true],
+      ['quiet', false],
+    ],
+  );
   assert.deepEqual(t.networks.get('br0')?.gateways, ['172.20.0.10/16']);
   assert.deepEqual(routes(t, 'netns2'), ['0.0.0.0/0 via 172.20.0.10 dev - (implied)']);
 });
 
 test('seed 003 and 004: one namespace with a veth to the host, each end addressed', () => {
   const blue = validFixture('seed-003-blue');
-  assert.deepEqual(blue.links.map((l) => l.kind === 'host' && [l.hostEnd, l.hostAddresses]), [['blue-blue-veth1', ['10.1.1.2/24']]], 'exactly 15 bytes: readable');
+  assert.deepEqual(
+    blue.links.map((l) => l.kind === 'host' && [l.hostEnd, l.hostAddresses]),
+    [['blue-blue-veth1', ['10.1.1.2/24']]],
+    'exactly 15 bytes: readable',
+  );
   assert.deepEqual(addrs(blue, 'blue', 'veth1'), ['10.1.1.1/24']);
   const s4 = validFixture('seed-004-host');
-  assert.deepEqual(s4.links.map((l) => l.kind === 'host' && [l.hostEnd, l.hostAddresses]), [['seed004-1lyptg6', ['192.168.10.1/24']]]);
+  assert.deepEqual(
+    s4.links.map((l) => l.kind === 'host' && [l.hostEnd, l.hostAddresses]),
+    [['seed004-1lyptg6', ['192.168.10.1/24']]],
+  );
 });
 
 test('seed 004 with a bridge: IPAM gives ns2 the lowest free address, skipping the gateway and ns1', () => {
@@ -86,12 +108,18 @@ test('a routed lab: routers forward, hosts route through them, and no default ro
   assert.deepEqual(routes(t, 'r2'), ['10.0.1.0/24 via 10.0.2.1 dev eth1']);
   assert.deepEqual(routes(t, 'h3'), ['0.0.0.0/0 via 10.9.0.1 dev -']);
   assert.equal(t.nodes.get('h3')?.interfaces.get('eth0')?.mtu, 1400);
-  assert.deepEqual(t.links.map((l) => l.id), ['bridged:r1:eth0', 'bridged:r1:eth1', 'bridged:h1:eth0', 'bridged:h2:eth0', 'p2p:h3:eth0', 'bridged:r2:eth1']);
-  assert.deepEqual(t.expect.map((e) => [e.from, e.to, e.reach, e.probe]), [
-    ['h1', 'h2', true, { kind: 'icmp' }],
-    ['h1', 'h3:eth0', true, { kind: 'icmp' }],
-    ['h2', 'r1', false, { kind: 'tcp', port: 22 }],
-  ]);
+  assert.deepEqual(
+    t.links.map((l) => l.id),
+    ['bridged:r1:eth0', 'bridged:r1:eth1', 'bridged:h1:eth0', 'bridged:h2:eth0', 'p2p:h3:eth0', 'bridged:r2:eth1'],
+  );
+  assert.deepEqual(
+    t.expect.map((e) => [e.from, e.to, e.reach, e.probe]),
+    [
+      ['h1', 'h2', true, { kind: 'icmp' }],
+      ['h1', 'h3:eth0', true, { kind: 'icmp' }],
+      ['h2', 'r1', false, { kind: 'tcp', port: 22 }],
+    ],
+  );
 });
 
 test('dual stack: canonical IPv6 text everywhere, one IPAM address per subnet, an implied default per family', () => {
@@ -111,7 +139,9 @@ test('the spec example builds with nat and firewall, isolate, hostname and proce
   assert.equal(t.networks.get('lan')?.nat, true);
   assert.deepEqual(t.nodes.get('probe')?.firewall, {
     input: {
-      policy: 'drop', established: true, span: { line: 34, col: 14 },
+      policy: 'drop',
+      established: true,
+      span: { line: 34, col: 14 },
       rules: [
         { action: 'accept', proto: 'icmp', span: { line: 34, col: 39 } },
         { action: 'accept', proto: 'tcp', dport: [{ from: 22, to: 22 }], span: { line: 34, col: 56 } },
@@ -122,7 +152,10 @@ test('the spec example builds with nat and firewall, isolate, hostname and proce
   assert.deepEqual(t.nodes.get('web')?.publish, []);
   assert.deepEqual([...t.nodes.keys()], ['web', 'db', 'r1', 'h2', 'probe', 'c1']);
   assert.deepEqual(addrs(t, 'db', 'eth0'), ['172.20.0.1/16']);
-  assert.deepEqual(t.links.find((l) => l.kind === 'p2p'), { kind: 'p2p', id: 'p2p:r1:eth1', a: { node: 'r1', iface: 'eth1' }, b: { node: 'h2', iface: 'eth0' } });
+  assert.deepEqual(
+    t.links.find((l) => l.kind === 'p2p'),
+    { kind: 'p2p', id: 'p2p:r1:eth1', a: { node: 'r1', iface: 'eth1' }, b: { node: 'h2', iface: 'eth0' } },
+  );
   assert.deepEqual(t.nodes.get('web')?.span, { line: 10, col: 3 });
   assert.deepEqual(t.nodes.get('web')?.interfaces.get('eth0')?.span, { line: 12, col: 7 });
   assert.deepEqual(t.nodes.get('r1')?.routes[0]?.span, { line: 23, col: 9 });

@@ -38,7 +38,10 @@ test('aliases expand to their anchor, whose positions they keep', () => {
 test('non-string keys keep their spelling', () => {
   const { root } = parseSource('1e3: a\n~: b\ntrue: c\n');
   assert.ok(root?.kind === 'map');
-  assert.deepEqual(root.entries.map((e) => e.key), ['1e3', '~', 'true']);
+  assert.deepEqual(
+    root.entries.map((e) => e.key),
+    ['1e3', '~', 'true'],
+  );
 });
 
 test('a key named __proto__ stays an ordinary key in plain data', () => {

@@ -9,8 +9,15 @@ import { formatCidr, networkOf, parseCidr } from '../../../src/util/ip.js';
 import { traceLab, type Probe, type Trace } from '../../../src/verify/trace.js';
 import { topo } from '../helpers.js';
 
-const route = (to: string, dev: string | undefined, via?: string): LiveRoute =>
-  ({ to, family: 4, protocol: 'static', type: 'unicast', scope: 'global', ...(dev ? { dev } : {}), ...(via ? { via } : {}) });
+const route = (to: string, dev: string | undefined, via?: string): LiveRoute => ({
+  to,
+  family: 4,
+  protocol: 'static',
+  type: 'unicast',
+  scope: 'global',
+  ...(dev ? { dev } : {}),
+  ...(via ? { via } : {}),
+});
 const link = (name: string, master?: string) => ({ index: 0, name, up: true, operstate: 'UP', mtu: 1500, mac: '', ...(master ? { master } : {}) });
 const addr = (dev: string, cidr: string) => ({ dev, cidr, family: 4 as const, scope: 'global' });
 const defaultTo = (to: string): string => (to === 'default' ? '0.0.0.0/0' : to);
@@ -39,24 +46,40 @@ function snapshots(t: Topology): Map<NsRef, NsSnapshot> {
   m.set(HOST_NS, withConnected(host));
   for (const n of t.nodes.values()) {
     const ifs = [...n.interfaces.values()];
-    m.set(n.netns, withConnected({
-      links: ifs.map((i) => link(i.name)),
-      addrs: ifs.flatMap((i) => i.addresses.map((a) => addr(i.name, a))),
-      routes: n.routes.map((r) => route(defaultTo(r.to), r.dev, r.via)),
-      neighbours: [],
-    }));
+    m.set(
+      n.netns,
+      withConnected({
+        links: ifs.map((i) => link(i.name)),
+        addrs: ifs.flatMap((i) => i.addresses.map((a) => addr(i.name, a))),
+        routes: n.routes.map((r) => route(defaultTo(r.to), r.dev, r.via)),
+        neighbours: [],
+      }),
+    );
   }
   return m;
 }
 
-function run(yaml: string, from: string, to: string, dst: string, opts: { forwarding?: readonly NsRef[]; drop?: (s: Map<NsRef, NsSnapshot>) => void; probe?: Probe } = {}): Trace {
+function run(
+  yaml: string,
+  from: string,
+  to: string,
+  dst: string,
+  opts: { forwarding?: readonly NsRef[]; drop?: (s: Map<NsRef, NsSnapshot>) => void; probe?: Probe } = {},
+): Trace {
   const t = topo(yaml);
   const snaps = snapshots(t);
   opts.drop?.(snaps);
   const fwd = new Set(opts.forwarding ?? [...t.nodes.values()].filter((n) => n.forwarding).map((n) => n.netns));
   return traceLab({
-    topology: t, snapshots: snaps, from, to, dst,
-    lookup: (ns, q) => { const s = snaps.get(ns); return s && routeGetFromSnapshot(s, q); },
+    topology: t,
+    snapshots: snaps,
+    from,
+    to,
+    dst,
+    lookup: (ns, q) => {
+      const s = snaps.get(ns);
+      return s && routeGetFromSnapshot(s, q);
+    },
     sysctl: (ns) => (fwd.has(ns) ? '1' : '0'),
     ...(opts.probe ? { probe: opts.probe } : {}),
   });
@@ -126,10 +149,54 @@ test('routed through a router with forwarding on, both ways', () => {
 });
 
 const stops: Array<{ name: string; yaml: string; from: string; dst: string; opts?: Parameters<typeof run>[4]; code: string; at: string; message: RegExp }> = [
-  { name: 'no route: the source has no route for the destination', yaml: ROUTED, from: 'h1', dst: '192.0.2.1', opts: { drop: (s) => { (s.get('routed-h1')!.routes as unknown[]).length = 0; } }, code: 'no-route', at: 'h1', message: /h1 has no route to 192\.0\.2\.1/ },
-  { name: 'forwarding off in the router', yaml: ROUTED, from: 'h1', dst: '10.0.2.10', opts: { forwarding: [] }, code: 'forwarding-off', at: 'r1', message: /dropped: forwarding is off in r1/ },
-  { name: 'a gateway nobody holds', yaml: ROUTED, from: 'h1', dst: '10.0.2.10', opts: { drop: (s) => { (s.get('routed-r1')!.addrs as unknown[]).splice(0, 1); } }, code: 'no-neighbour', at: 'h1', message: /no neighbour would answer ARP for 10\.0\.1\.1 on link eth0/ },
-  { name: 'seed 001: the reply leaves the other host veth in the shared subnet', yaml: SEED001, from: 'netns2', dst: '172.20.0.2', code: 'shared-subnet', at: 'host', message: /^replies to 172\.20\.0\.12 leave via \S+ \(the first route for 172\.20\.0\.0\/16\), not \S+ where the request came in; ARP for 172\.20\.0\.12 goes out \S+ and nobody answers\. Two interfaces of the host share 172\.20\.0\.0\/16: use one bridge \(see examples\/host-bridge\.yaml\) or distinct subnets\.$/ },
+  {
+    name: 'no route: the source has no route for the destination',
+    yaml: ROUTED,
+    from: 'h1',
+    dst: '192.0.2.1',
+    opts: {
+      drop: (s) => {
+        (s.get('routed-h1')!.routes as unknown[]).length = 0;
+      },
+    },
+    code: 'no-route',
+    at: 'h1',
+    message: /h1 has no route to 192\.0\.2\.1/,
+  },
+  {
+    name: 'forwarding off in the router',
+    yaml: ROUTED,
+    from: 'h1',
+    dst: '10.0.2.10',
+    opts: { forwarding: [] },
+    code: 'forwarding-off',
+    at: 'r1',
+    message: /dropped: forwarding is off in r1/,
+  },
+  {
+    name: 'a gateway nobody holds',
+    yaml: ROUTED,
+    from: 'h1',
+    dst: '10.0.2.10',
+    opts: {
+      drop: (s) => {
+        (s.get('routed-r1')!.addrs as unknown[]).splice(0, 1);
+      },
+    },
+    code: 'no-neighbour',
+    at: 'h1',
+    message: /no neighbour would answer ARP for 10\.0\.1\.1 on link eth0/,
+  },
+  {
+    name: 'seed 001: the reply leaves the other host veth in the shared subnet',
+    yaml: SEED001,
+    from: 'netns2',
+    dst: '172.20.0.2',
+    code: 'shared-subnet',
+    at: 'host',
+    message:
+      /^replies to 172\.20\.0\.12 leave via \S+ \(the first route for 172\.20\.0\.0\/16\), not \S+ where the request came in; ARP for 172\.20\.0\.12 goes out \S+ and nobody answers\. Two interfaces of the host share 172\.20\.0\.0\/16: use one bridge \(see examples\/host-bridge\.yaml\) or distinct subnets\.$/,
+  },
 ];
 
 for (const row of stops) {
@@ -143,7 +210,7 @@ for (const row of stops) {
   });
 }
 
-test('seed 001 in detail: the request arrives at the host on netns2\'s veth, the reply picks netns1\'s', () => {
+test("seed 001 in detail: the request arrives at the host on netns2's veth, the reply picks netns1's", () => {
   const t = topo(SEED001);
   const ends = t.links.flatMap((l) => (l.kind === 'host' ? [l.hostEnd] : []));
   const r = run(SEED001, 'netns2', '172.20.0.2', '172.20.0.2');
@@ -160,7 +227,10 @@ test('seed 001 in detail: the request arrives at the host on netns2\'s veth, the
 test('a routing loop stops after the hop limit', () => {
   const yaml = `${ROUTED}\n`;
   const r = run(yaml, 'h1', '10.7.0.1', '10.7.0.1', {
-    drop: (s) => { (s.get('routed-r1')!.routes as LiveRoute[]).push(route('10.7.0.0/16', 'eth0', '10.0.1.10')); (s.get('routed-h1')!.addrs as unknown[]).length = 1; },
+    drop: (s) => {
+      (s.get('routed-r1')!.routes as LiveRoute[]).push(route('10.7.0.0/16', 'eth0', '10.0.1.10'));
+      (s.get('routed-h1')!.addrs as unknown[]).length = 1;
+    },
     forwarding: ['routed-r1', 'routed-h1'],
   });
   assert.equal(r.request.stop?.code, 'loop');
@@ -194,8 +264,11 @@ test('firewall: ping to web stops at its input policy drop, after the hop that d
   assert.equal(r.reply, undefined);
   assert.deepEqual(hops(r.request), ['client eth0 -> web']);
   assert.deepEqual({ ...r.request.stop, message: undefined }, { code: 'firewall', at: 'web', rule: 'policy', chain: 'input', message: undefined });
-  assert.equal(r.request.stop?.message, "dropped by web's firewall: policy drop of chain input (icmp 10.40.0.20 -> 10.40.0.10, state new, in on eth0); "
-    + 'no rule of the chain accepts it; see `ip netns exec fw-web nft list chain inet nslab-fw input`');
+  assert.equal(
+    r.request.stop?.message,
+    "dropped by web's firewall: policy drop of chain input (icmp 10.40.0.20 -> 10.40.0.10, state new, in on eth0); " +
+      'no rule of the chain accepts it; see `ip netns exec fw-web nft list chain inet nslab-fw input`',
+  );
 });
 
 test('firewall: tcp 8080 is accepted both ways; tcp 22 is rejected by a named rule', () => {
@@ -205,37 +278,49 @@ test('firewall: tcp 8080 is accepted both ways; tcp 22 is rejected by a named ru
   const ssh = run(FW, 'client', 'web', '10.40.0.10', { probe: { kind: 'tcp', port: 22 } });
   assert.equal(ssh.request.stop?.code, 'firewall');
   assert.equal(ssh.request.stop?.rule, 'nslab:fw:input#1');
-  assert.match(ssh.request.stop?.message ?? '', /^rejected by web's firewall: rule input#1 \(tcp dport 22\) rejects \(tcp 10\.40\.0\.20:49152 -> 10\.40\.0\.10:22, state new, in on eth0\); comment "nslab:fw:input#1" in /);
+  assert.match(
+    ssh.request.stop?.message ?? '',
+    /^rejected by web's firewall: rule input#1 \(tcp dport 22\) rejects \(tcp 10\.40\.0\.20:49152 -> 10\.40\.0\.10:22, state new, in on eth0\); comment "nslab:fw:input#1" in /,
+  );
 });
 
-test('firewall: web pings client and the established reply passes web\'s drop policy', () => {
+test("firewall: web pings client and the established reply passes web's drop policy", () => {
   const r = run(FW, 'web', 'client', '10.40.0.20');
   assert.equal(r.ok, true, JSON.stringify(r));
 });
 
-test('firewall: the source\'s output chain stops the request before it leaves (no hop)', () => {
+test("firewall: the source's output chain stops the request before it leaves (no hop)", () => {
   const r = run(FW, 'client', 'web', '10.40.0.10', { probe: { kind: 'udp', port: 53 } });
   assert.equal(r.request.stop?.code, 'firewall');
   assert.equal(r.request.stop?.at, 'client');
   assert.equal(r.request.stop?.chain, 'output');
   assert.equal(r.request.hops.length, 0);
-  assert.match(r.request.stop?.message ?? '', /^dropped by client's firewall: rule output#1 \(udp dport 53\) drops \(udp 10\.40\.0\.20:49152 -> 10\.40\.0\.10:53, state new, out eth0\)/);
+  assert.match(
+    r.request.stop?.message ?? '',
+    /^dropped by client's firewall: rule output#1 \(udp dport 53\) drops \(udp 10\.40\.0\.20:49152 -> 10\.40\.0\.10:53, state new, out eth0\)/,
+  );
 });
 
-test('firewall: a router\'s forward chain names iif and oif; replies fail when established is off', () => {
-  const yaml = ROUTED.replace('    forwarding: true\n', `    forwarding: true
+test("firewall: a router's forward chain names iif and oif; replies fail when established is off", () => {
+  const yaml = ROUTED.replace(
+    '    forwarding: true\n',
+    `    forwarding: true
     firewall:
       forward:
         policy: accept
         established: false
         rules: [ { action: drop, iif: eth1, oif: eth0 } ]
-`);
+`,
+  );
   const r = run(yaml, 'h1', 'h2', '10.0.2.10');
   assert.equal(r.request.reached, true, JSON.stringify(r.request));
   assert.equal(r.reply?.stop?.code, 'firewall');
   assert.equal(r.reply?.stop?.at, 'r1');
   assert.equal(r.reply?.stop?.rule, 'nslab:routed:forward#1');
-  assert.match(r.reply?.stop?.message ?? '', /rule forward#1 \(iif eth1 oif eth0\) drops \(icmp 10\.0\.2\.10 -> 10\.0\.1\.10, state established, in on eth1, out eth0\)/);
+  assert.match(
+    r.reply?.stop?.message ?? '',
+    /rule forward#1 \(iif eth1 oif eth0\) drops \(icmp 10\.0\.2\.10 -> 10\.0\.1\.10, state established, in on eth1, out eth0\)/,
+  );
   assert.deepEqual(hops(r.reply), ['h2 eth0 -> r1']);
   // h2 -> h1 is a new request in the same direction: dropped on the way there.
   assert.equal(run(yaml, 'h2', 'h1', '10.0.1.10').request.stop?.code, 'firewall');

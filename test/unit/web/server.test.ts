@@ -8,7 +8,11 @@ import { up } from '../../../src/lab/up.js';
 import { startUi, type RunningUi } from '../../../src/web/server.js';
 import { MIXED, withStateDir, writeLab } from '../helpers.js';
 
-interface Answer { status: number; headers: Record<string, string | string[] | undefined>; body: string }
+interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
 
 /** One request to the server over loopback; bounded by a 5 s timeout. */
 function call(ui: RunningUi, path: string, o: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Answer> {
@@ -25,7 +29,10 @@ function call(ui: RunningUi, path: string, o: { method?: string; headers?: Recor
 }
 
 /** The first `data:` event of the live stream. */
-function firstEvent(ui: RunningUi, token: string): Promise<{ labs: Array<{ lab: string }>; live: Record<string, { edges: Record<string, { up: boolean }>; vertices: Record<string, boolean> }> }> {
+function firstEvent(
+  ui: RunningUi,
+  token: string,
+): Promise<{ labs: Array<{ lab: string }>; live: Record<string, { edges: Record<string, { up: boolean }>; vertices: Record<string, boolean> }> }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port: ui.port, path: '/api/events', headers: { Authorization: `Bearer ${token}` }, timeout: 5000 }, (res) => {
       assert.equal(res.headers['content-type'], 'text/event-stream; charset=utf-8');
@@ -39,7 +46,9 @@ function firstEvent(ui: RunningUi, token: string): Promise<{ labs: Array<{ lab: 
         }
       });
     });
-    req.on('error', (e) => { if ((e as NodeJS.ErrnoException).code !== 'ECONNRESET') reject(e); });
+    req.on('error', (e) => {
+      if ((e as NodeJS.ErrnoException).code !== 'ECONNRESET') reject(e);
+    });
     req.on('timeout', () => req.destroy(new Error('no event in 5 s')));
     req.end();
   });
@@ -59,98 +68,126 @@ async function withUi(fn: (ui: RunningUi, token: string) => Promise<void>, lab?:
   });
 }
 
-test('the page\'s code is public, lab data needs the token; no cookie is ever set or honoured (cookies are shared by every port)', () => withUi(async (ui, token) => {
-  for (const path of ['/api/labs', '/api/labs/demo/graph', '/api/events']) {
-    assert.equal((await call(ui, path)).status, 401, path);
-    // A cookie with the token is what another service on 127.0.0.1 could have been sent: not enough.
-    assert.equal((await call(ui, path, { headers: { Cookie: `nslab-ui-${ui.port}=${token}` } })).status, 401, `${path} with a cookie`);
-  }
-  assert.equal((await call(ui, `/api/labs?token=${token.slice(1)}`)).status, 401);
-  assert.equal((await call(ui, '/api/labs', { headers: { Authorization: `Bearer ${token}0` } })).status, 401);
-  assert.equal((await call(ui, '/api/labs', { headers: { Authorization: `Bearer ${token}` } })).status, 200);
-  assert.equal((await call(ui, `/api/labs?token=${token}`)).status, 200, 'EventSource sends the token in the query');
-  const page = await call(ui, `/?token=${token}`);
-  assert.equal(page.status, 200);
-  assert.match(page.body, /<script src="\/vendor\/cytoscape.min.js"><\/script>/);
-  assert.equal(page.headers['set-cookie'], undefined);
-  assert.doesNotMatch(page.body, new RegExp(token), 'the page itself does not hold the token');
-  assert.match(String(page.headers['content-security-policy']), /default-src 'self'/);
-  assert.equal(page.headers['x-content-type-options'], 'nosniff');
-  const lib = await call(ui, '/vendor/cytoscape-fcose.js');
-  assert.equal(lib.status, 200);
-  assert.equal(lib.headers['content-type'], 'text/javascript; charset=utf-8');
-  assert.equal((await call(ui, '/nope')).status, 404);
-}));
+test("the page's code is public, lab data needs the token; no cookie is ever set or honoured (cookies are shared by every port)", () =>
+  withUi(async (ui, token) => {
+    for (const path of ['/api/labs', '/api/labs/demo/graph', '/api/events']) {
+      assert.equal((await call(ui, path)).status, 401, path);
+      // A cookie with the token is what another service on 127.0.0.1 could have been sent: not enough.
+      assert.equal((await call(ui, path, { headers: { Cookie: `nslab-ui-${ui.port}=${token}` } })).status, 401, `${path} with a cookie`);
+    }
+    assert.equal((await call(ui, `/api/labs?token=${token.slice(1)}`)).status, 401);
+    assert.equal((await call(ui, '/api/labs', { headers: { Authorization: `Bearer ${token}0` } })).status, 401);
+    assert.equal((await call(ui, '/api/labs', { headers: { Authorization: `Bearer ${token}` } })).status, 200);
+    assert.equal((await call(ui, `/api/labs?token=${token}`)).status, 200, 'EventSource sends the token in the query');
+    const page = await call(ui, `/?token=${token}`);
+    assert.equal(page.status, 200);
+    assert.match(page.body, /<script src="\/vendor\/cytoscape.min.js"><\/script>/);
+    assert.equal(page.headers['set-cookie'], undefined);
+    assert.doesNotMatch(page.body, new RegExp(token), 'the page itself does not hold the token');
+    assert.match(String(page.headers['content-security-policy']), /default-src 'self'/);
+    assert.equal(page.headers['x-content-type-options'], 'nosniff');
+    const lib = await call(ui, '/vendor/cytoscape-fcose.js');
+    assert.equal(lib.status, 200);
+    assert.equal(lib.headers['content-type'], 'text/javascript; charset=utf-8');
+    assert.equal((await call(ui, '/nope')).status, 404);
+  }));
 
-test('a Host header other than 127.0.0.1 or localhost is refused even with the token (DNS rebinding)', () => withUi(async (ui, token) => {
-  const auth = { Authorization: `Bearer ${token}` };
-  assert.equal((await call(ui, '/api/labs', { headers: { ...auth, Host: `evil.example:${ui.port}` } })).status, 403);
-  assert.equal((await call(ui, '/api/labs', { headers: { ...auth, Host: `localhost:${ui.port}` } })).status, 200);
-  assert.equal((await call(ui, '/api/labs', { headers: { ...auth, Host: `127.0.0.1:${ui.port + 1}` } })).status, 403);
-}));
+test('a Host header other than 127.0.0.1 or localhost is refused even with the token (DNS rebinding)', () =>
+  withUi(async (ui, token) => {
+    const auth = { Authorization: `Bearer ${token}` };
+    assert.equal((await call(ui, '/api/labs', { headers: { ...auth, Host: `evil.example:${ui.port}` } })).status, 403);
+    assert.equal((await call(ui, '/api/labs', { headers: { ...auth, Host: `localhost:${ui.port}` } })).status, 200);
+    assert.equal((await call(ui, '/api/labs', { headers: { ...auth, Host: `127.0.0.1:${ui.port + 1}` } })).status, 403);
+  }));
 
-test('the API gives the lab\'s picture and refuses bad names, bad bodies and unknown routes', () => withUi(async (ui, token) => {
-  const auth = { Authorization: `Bearer ${token}` };
-  const g = JSON.parse((await call(ui, '/api/labs/demo/graph', { headers: auth })).body) as { revision: string; model: { vertices: Array<{ id: string }>; edges: unknown[] }; positions: Record<string, { x: number; y: number }> };
-  assert.equal(g.model.vertices.length, 6);
-  assert.deepEqual(Object.keys(g.positions).sort(), g.model.vertices.map((v) => v.id).sort(), 'a small lab comes laid out (layered, like nslab graph)');
-  assert.ok(g.positions['host']!.y < g.positions['net:lan']!.y && g.positions['net:lan']!.y < g.positions['node:web']!.y);
-  assert.equal(g.model.edges.length, 5);
-  assert.match(g.revision, /^[0-9a-f]{16}$/);
-  assert.equal((await call(ui, '/api/labs/nolab/graph', { headers: auth })).status, 404);
-  assert.equal((await call(ui, '/api/labs/..%2F..%2Fetc/graph', { headers: auth })).status, 400);
-  assert.equal((await call(ui, '/api/labs/%E0%A4%A/graph', { headers: auth })).status, 400);
-  assert.equal((await call(ui, '/api/labs/demo/nodes/NOPE', { headers: auth })).status, 400);
-  assert.equal((await call(ui, '/api/labs/demo/exec', { method: 'POST', headers: auth })).status, 404);
-  const post = (body: string, type = 'application/json'): Promise<Answer> => call(ui, '/api/labs/demo/probe', { method: 'POST', body, headers: { ...auth, 'Content-Type': type } });
-  assert.equal((await post('{"from":"web","to":"r1"}', 'text/plain')).status, 415, 'a cross-site form cannot post');
-  assert.equal((await post('not json')).status, 400);
-  assert.equal((await post('{"from":"web"}')).status, 400);
-  assert.equal((await post('{"from":"web","to":"r1","kind":"tcp"}')).status, 400, 'tcp needs a port');
-  assert.equal((await post('{"from":"web","to":"$(reboot)"}')).status, 400);
-  assert.equal((await post(JSON.stringify({ from: 'web', to: 'x'.repeat(5000) }))).status, 413);
-  const unknown = await post('{"from":"ghost","to":"r1"}');
-  assert.equal(unknown.status, 404);
-  assert.match(JSON.parse(unknown.body).error, /no node ghost/);
-}));
+test("the API gives the lab's picture and refuses bad names, bad bodies and unknown routes", () =>
+  withUi(async (ui, token) => {
+    const auth = { Authorization: `Bearer ${token}` };
+    const g = JSON.parse((await call(ui, '/api/labs/demo/graph', { headers: auth })).body) as {
+      revision: string;
+      model: { vertices: Array<{ id: string }>; edges: unknown[] };
+      positions: Record<string, { x: number; y: number }>;
+    };
+    assert.equal(g.model.vertices.length, 6);
+    assert.deepEqual(Object.keys(g.positions).sort(), g.model.vertices.map((v) => v.id).sort(), 'a small lab comes laid out (layered, like nslab graph)');
+    assert.ok(g.positions['host']!.y < g.positions['net:lan']!.y && g.positions['net:lan']!.y < g.positions['node:web']!.y);
+    assert.equal(g.model.edges.length, 5);
+    assert.match(g.revision, /^[0-9a-f]{16}$/);
+    assert.equal((await call(ui, '/api/labs/nolab/graph', { headers: auth })).status, 404);
+    assert.equal((await call(ui, '/api/labs/..%2F..%2Fetc/graph', { headers: auth })).status, 400);
+    assert.equal((await call(ui, '/api/labs/%E0%A4%A/graph', { headers: auth })).status, 400);
+    assert.equal((await call(ui, '/api/labs/demo/nodes/NOPE', { headers: auth })).status, 400);
+    assert.equal((await call(ui, '/api/labs/demo/exec', { method: 'POST', headers: auth })).status, 404);
+    const post = (body: string, type = 'application/json'): Promise<Answer> =>
+      call(ui, '/api/labs/demo/probe', { method: 'POST', body, headers: { ...auth, 'Content-Type': type } });
+    assert.equal((await post('{"from":"web","to":"r1"}', 'text/plain')).status, 415, 'a cross-site form cannot post');
+    assert.equal((await post('not json')).status, 400);
+    assert.equal((await post('{"from":"web"}')).status, 400);
+    assert.equal((await post('{"from":"web","to":"r1","kind":"tcp"}')).status, 400, 'tcp needs a port');
+    assert.equal((await post('{"from":"web","to":"$(reboot)"}')).status, 400);
+    assert.equal((await post(JSON.stringify({ from: 'web', to: 'x'.repeat(5000) }))).status, 413);
+    const unknown = await post('{"from":"ghost","to":"r1"}');
+    assert.equal(unknown.status, 404);
+    assert.match(JSON.parse(unknown.body).error, /no node ghost/);
+  }));
 
-test('the live stream starts at once with every lab, its vertices and its edges', () => withUi(async (ui, token) => {
-  const ev = await firstEvent(ui, token);
-  assert.deepEqual(ev.labs.map((l) => l.lab), ['demo']);
-  assert.equal(Object.keys(ev.live['demo']!.edges).length, 5);
-  assert.equal(ev.live['demo']!.vertices['node:web'], true);
-}));
+test('the live stream starts at once with every lab, its vertices and its edges', () =>
+  withUi(async (ui, token) => {
+    const ev = await firstEvent(ui, token);
+    assert.deepEqual(
+      ev.labs.map((l) => l.lab),
+      ['demo'],
+    );
+    assert.equal(Object.keys(ev.live['demo']!.edges).length, 5);
+    assert.equal(ev.live['demo']!.vertices['node:web'], true);
+  }));
 
 test('NAME limits the server to one lab; an unknown lab fails at start', async () => {
   await withUi(async (ui, token) => {
     const labs = JSON.parse((await call(ui, '/api/labs', { headers: { Authorization: `Bearer ${token}` } })).body) as { labs: Array<{ name: string }> };
-    assert.deepEqual(labs.labs.map((l) => l.name), ['demo']);
+    assert.deepEqual(
+      labs.labs.map((l) => l.name),
+      ['demo'],
+    );
   }, 'demo');
   await withStateDir(async () => {
     await assert.rejects(startUi({ lab: 'ghost', port: 0, openKernel: () => new FakeKernel() }), /no lab named ghost is up/);
   });
 });
 
-test('a client that goes away in the middle of its request is no internal error', () => withUi(async (ui, token) => {
-  const written: string[] = [];
-  const write = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-    written.push(String(chunk));
-    return (write as (c: string | Uint8Array, ...r: unknown[]) => boolean)(chunk, ...rest);
-  }) as typeof process.stderr.write;
-  try {
-    // A POST that promises 1000 bytes, sends 10 and hangs up: the server's body reader is aborted.
-    await new Promise<void>((resolve) => {
-      const req = request({ host: '127.0.0.1', port: ui.port, path: '/api/labs/demo/probe', method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', 'Content-Length': '1000' } });
-      req.on('error', () => resolve());
-      req.write('{"from":"w');
-      setTimeout(() => { req.destroy(); resolve(); }, 100);
-    });
-    // The server still answers, and said nothing about a bug.
-    assert.equal((await call(ui, '/api/labs', { headers: { Authorization: `Bearer ${token}` } })).status, 200);
-    await new Promise((r) => setTimeout(r, 100));
-  } finally {
-    process.stderr.write = write;
-  }
-  assert.deepEqual(written.filter((w) => /internal error|bug/.test(w)), []);
-}));
+test('a client that goes away in the middle of its request is no internal error', () =>
+  withUi(async (ui, token) => {
+    const written: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      written.push(String(chunk));
+      return (write as (c: string | Uint8Array, ...r: unknown[]) => boolean)(chunk, ...rest);
+    }) as typeof process.stderr.write;
+    try {
+      // A POST that promises 1000 bytes, sends 10 and hangs up: the server's body reader is aborted.
+      await new Promise<void>((resolve) => {
+        const req = request({
+          host: '127.0.0.1',
+          port: ui.port,
+          path: '/api/labs/demo/probe',
+          method: 'POST',
+          headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', 'Content-Length': '1000' },
+        });
+        req.on('error', () => resolve());
+        req.write('{"from":"w');
+        setTimeout(() => {
+          req.destroy();
+          resolve();
+        }, 100);
+      });
+      // The server still answers, and said nothing about a bug.
+      assert.equal((await call(ui, '/api/labs', { headers: { Authorization: `Bearer ${token}` } })).status, 200);
+      await new Promise((r) => setTimeout(r, 100));
+    } finally {
+      process.stderr.write = write;
+    }
+    assert.deepEqual(
+      written.filter((w) => /internal error|bug/.test(w)),
+      [],
+    );
+  }));

@@ -18,7 +18,16 @@ const FW: Firewall = {
     rules: [
       rule({ action: 'accept', proto: 'tcp', dport: [{ from: 8080, to: 8080 }] }),
       rule({ action: 'accept', proto: 'icmp', saddr: ['10.0.0.0/24', 'fd00::/64'] }),
-      rule({ action: 'reject', saddr: ['10.0.0.0/24', 'fd00::/64'], sport: [{ from: 1000, to: 2000 }, { from: 3000, to: 3000 }], state: ['new', 'invalid'], iif: 'eth0' }),
+      rule({
+        action: 'reject',
+        saddr: ['10.0.0.0/24', 'fd00::/64'],
+        sport: [
+          { from: 1000, to: 2000 },
+          { from: 3000, to: 3000 },
+        ],
+        state: ['new', 'invalid'],
+        iif: 'eth0',
+      }),
     ],
   },
   output: { policy: 'accept', established: false, span, rules: [rule({ action: 'drop', proto: 'udp', oif: 'eth1' })] },
@@ -62,9 +71,21 @@ test('addresses are split by family, and a rule with no family in common renders
   assert.deepEqual(renderRule(rule({ action: 'accept', proto: 'icmpv6', saddr: ['10.0.0.0/8', 'fd00::/8'] }), tag), [
     'ip6 saddr fd00::/8 meta l4proto ipv6-icmp accept comment "nslab:l:input#7"',
   ]);
-  assert.deepEqual(renderRule(rule({ action: 'accept', proto: 'udp', dport: [{ from: 53, to: 53 }, { from: 5353, to: 5353 }], state: ['new'] }), tag), [
-    'udp dport { 53, 5353 } ct state new accept comment "nslab:l:input#7"',
-  ]);
+  assert.deepEqual(
+    renderRule(
+      rule({
+        action: 'accept',
+        proto: 'udp',
+        dport: [
+          { from: 53, to: 53 },
+          { from: 5353, to: 5353 },
+        ],
+        state: ['new'],
+      }),
+      tag,
+    ),
+    ['udp dport { 53, 5353 } ct state new accept comment "nslab:l:input#7"'],
+  );
 });
 
 test('the host table masquerades NAT subnets, publishes ports with DNAT and masquerades hairpin flows', () => {

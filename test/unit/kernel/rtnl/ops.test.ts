@@ -39,7 +39,10 @@ test('addresses, device routes and masters need ifindexes; creations and deletio
 
 test('a veth creates both ends, each in its own namespace with the index it asks for', () => {
   const op = rtnl({ op: 'link.create', kind: 'veth', ns: 'a', name: 'eth0', index: 2, ipv6: true, up: true, peer: { ns: HOST_NS, name: 'va' } });
-  assert.deepEqual(createdLinks(op), [{ ns: 'a', name: 'eth0', index: 2 }, { ns: HOST_NS, name: 'va' }]);
+  assert.deepEqual(createdLinks(op), [
+    { ns: 'a', name: 'eth0', index: 2 },
+    { ns: HOST_NS, name: 'va' },
+  ]);
 });
 
 test('a veth with IPv6 is one message, created up, its peer placed by namespace fd', () => {

@@ -220,7 +220,10 @@ test('decodes NLMSG_DONE and splits a buffer holding several messages', () => {
   const done = new MsgBuilder(C.NLMSG_DONE, C.NLM_F_MULTI).raw(hex('00000000')).finish();
   const two = Buffer.concat([encodeLinkDump(), done]);
   const msgs = splitMessages(two);
-  assert.deepEqual(msgs.map((m) => m.type), [C.RTM_GETLINK, C.NLMSG_DONE]);
+  assert.deepEqual(
+    msgs.map((m) => m.type),
+    [C.RTM_GETLINK, C.NLMSG_DONE],
+  );
   const last = msgs[1];
   assert.ok(last);
   assert.equal(decodeDone(last).errno, 0);
