@@ -65,7 +65,7 @@ test("on a machine with only Node and iproute2, the first set-up command's lab a
 
 test('every link in README.md and docs/ points inside the repository, at a file that exists', () => {
   const repo = join(EXAMPLES, '..');
-  for (const doc of ['README.md', 'docs/topology.md']) {
+  for (const doc of ['README.md', 'docs/topology.md', 'docs/architecture.md']) {
     const text = readFileSync(join(repo, doc), 'utf8');
     const links = [...text.matchAll(/\]\(([^)\s#]+)(#[^)]*)?\)/g)].map((m) => m[1] as string).filter((l) => !/^[a-z]+:/.test(l));
     assert.ok(doc !== 'README.md' || links.length > 0, 'README.md links to its docs');

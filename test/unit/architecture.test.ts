@@ -1,4 +1,4 @@
-// The layering rules of notes/architecture.md, checked by scanning import specifiers in src/.
+// The layering rules of docs/architecture.md, checked by scanning import specifiers in src/.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
