@@ -1,7 +1,8 @@
 // The effects port: the one interface through which nslab touches the kernel.
 // Operations are plain data (KernelOp) so plan/ can produce them, state/ can journal them and
 // FakeKernel can replay them. Implementations: kernel/linux.ts (rtnetlink via koffi) and
-// kernel/fake.ts (in memory). Nothing above kernel/ imports an implementation directly but lab/.
+// test/helpers/fake-kernel.ts (in memory, test code, not shipped). Nothing above kernel/ imports an
+// implementation directly but lab/.
 
 import { NslabError } from '../util/errors.js';
 import type { ErrnoCode } from '../util/error-codes.js';

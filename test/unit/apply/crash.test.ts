@@ -3,7 +3,7 @@
 // leaves a journal from which `down` removes everything, and from which `up` converges.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { FakeCrash, FakeKernel } from '../../../src/kernel/fake.js';
+import { FakeCrash, FakeKernel } from '../../helpers/fake-kernel.js';
 import { down } from '../../../src/lab/down.js';
 import { up } from '../../../src/lab/up.js';
 import { labJournal } from '../../../src/state/store.js';

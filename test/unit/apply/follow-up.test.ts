@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { applySteps } from '../../../src/apply/apply.js';
-import { FakeKernel } from '../../../src/kernel/fake.js';
+import { FakeKernel } from '../../helpers/fake-kernel.js';
 import { down } from '../../../src/lab/down.js';
 import { up } from '../../../src/lab/up.js';
 import type { KernelOp } from '../../../src/kernel/port.js';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { FakeKernel } from '../../../src/kernel/fake.js';
+import { FakeKernel } from '../../helpers/fake-kernel.js';
 import { LIBNFTABLES } from '../../../src/kernel/missing.js';
 import { scanLeftovers } from '../../../src/lab/clean.js';
 import { down } from '../../../src/lab/down.js';

@@ -4,7 +4,7 @@
 // teardown, up counts "already gone" as done instead of failing the run.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { FakeKernel } from '../../../src/kernel/fake.js';
+import { FakeKernel } from '../../helpers/fake-kernel.js';
 import type { KernelOp, OpResult } from '../../../src/kernel/port.js';
 import { up } from '../../../src/lab/up.js';
 import { MIXED, withStateDir, writeLab } from '../helpers.js';

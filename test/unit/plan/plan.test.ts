@@ -1,7 +1,7 @@
 // planLab against an in-memory kernel: build order, idempotence, changes, conflicts.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { FakeKernel } from '../../../src/kernel/fake.js';
+import { FakeKernel } from '../../helpers/fake-kernel.js';
 import { HOST_NS } from '../../../src/kernel/port.js';
 import { readLive } from '../../../src/live/snapshot.js';
 import type { Topology } from '../../../src/model/types.js';

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { test } from 'node:test';
-import { FakeKernel } from '../../../src/kernel/fake.js';
+import { FakeKernel } from '../../helpers/fake-kernel.js';
 import { up } from '../../../src/lab/up.js';
 import { startUi, type RunningUi } from '../../../src/web/server.js';
 import { MIXED, withStateDir, writeLab } from '../helpers.js';

@@ -3,10 +3,10 @@
 // and fault injection: `crashAfter` throws mid-batch like a SIGKILL would stop a real run.
 // Like Linux, it has no IPv6 state on a link whose MTU is below 1280, so addr_gen_mode (ipv6:false)
 // is refused there (EAFNOSUPPORT): after a veth's creation, as a failed follow-up of an existing pair.
-import type { Kernel, KernelOp, LiveLink, NsRef, NsSnapshot, OpResult } from './port.js';
-import { HOST_NS } from './port.js';
-import { NslabError } from '../util/errors.js';
-import { routeGetFromSnapshot, type RouteAnswer, type RouteQuery } from './route-get.js';
+import type { Kernel, KernelOp, LiveLink, NsRef, NsSnapshot, OpResult } from '../../src/kernel/port.js';
+import { HOST_NS } from '../../src/kernel/port.js';
+import { NslabError } from '../../src/util/errors.js';
+import { routeGetFromSnapshot, type RouteAnswer, type RouteQuery } from '../../src/kernel/route-get.js';
 
 interface FLink {
   index: number;
