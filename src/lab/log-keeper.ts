@@ -5,20 +5,19 @@
 // If it dies, a process writing output gets SIGPIPE: `ls` shows the lab partial, `ps` says so,
 // and the next `up` starts a new keeper, which reopens every pipe in the directory.
 import { spawn } from 'node:child_process';
-import { closeSync, constants, existsSync, lstatSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, lstatSync, openSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { stateDir } from '../state/root.js';
+import { openStateFile, readStateFile, stateDir, writeStateFile } from '../state/root.js';
 import { mkfifo, pipeUnread, setBlocking } from '../kernel/libc.js';
 import { sameProcess, startTimeOf } from '../kernel/procfs.js';
 import type { LogCap } from '../model/log-cap.js';
 import { JournalWriter } from '../state/journal.js';
 import type { KeeperRecord } from '../state/journal.js';
-import { readTextNoFollow } from '../state/log-read.js';
 import { labJournal, labPaths, logPath } from '../state/store.js';
 import { NslabError } from '../util/errors.js';
 
-const { O_CREAT, O_EXCL, O_NOFOLLOW, O_NONBLOCK, O_WRONLY, O_APPEND } = constants;
+const { O_CREAT, O_NOFOLLOW, O_NONBLOCK, O_WRONLY, O_APPEND } = constants;
 const OPEN_MS = 5_000;
 const GRACE_MS = 2_000;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -64,7 +63,7 @@ export async function openProcessOutput(a: OpenArgs): Promise<number> {
   const fifo = pipePath(a.lab, a.node, a.proc);
   makeFifo(fifo);
   writeConfig(a.lab, `${a.node}.${a.proc}`, a.cap);
-  const k = labJournal(a.lab).keeper;
+  const k = keeperFor(a.lab, a.writer);
   if (k && sameProcess(k.pid, k.start)) process.kill(k.pid, 'SIGHUP');
   else startKeeper(a.lab, a.writer);
   const deadline = Date.now() + OPEN_MS;
@@ -94,25 +93,27 @@ function makeFifo(path: string): void {
   }
 }
 
-/** Add (or update) one pipe's cap in keeper.json: written aside with O_EXCL, then renamed. */
+/**
+ * The keeper the journal records, read once per `up` (per journal writer): a lab starting many
+ * processes would otherwise parse its whole journal again for each one. startKeeper updates it.
+ */
+const keepers = new WeakMap<JournalWriter, KeeperRecord | undefined>();
+function keeperFor(lab: string, writer: JournalWriter): KeeperRecord | undefined {
+  if (!keepers.has(writer)) keepers.set(writer, labJournal(lab).keeper);
+  return keepers.get(writer);
+}
+
+/** Add (or update) one pipe's cap in keeper.json (state/root.ts: an O_EXCL temporary renamed over it). */
 function writeConfig(lab: string, key: string, cap: LogCap): void {
   const path = join(logDir(lab), 'keeper.json');
   let conf: Record<string, LogCap> = {};
   try {
-    conf = JSON.parse(readTextNoFollow(path)) as Record<string, LogCap>;
+    conf = JSON.parse(readStateFile(path)?.toString('utf8') ?? '{}') as Record<string, LogCap>;
   } catch {
-    // none yet (or damaged: rewritten whole from what we know)
+    // damaged: rewritten whole from what we know
   }
   conf[key] = { maxBytes: cap.maxBytes, keep: cap.keep };
-  const tmp = `${path}.tmp`;
-  rmSync(tmp, { force: true });
-  const fd = openSync(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
-  try {
-    writeSync(fd, JSON.stringify(conf));
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
+  writeStateFile(path, JSON.stringify(conf), 0o600);
 }
 
 /**
@@ -120,7 +121,7 @@ function writeConfig(lab: string, key: string, cap: LogCap): void {
  * every pipe keeper.json lists (the processes still hold their write ends).
  */
 export function reviveKeeper(lab: string, writer: JournalWriter): boolean {
-  const k = labJournal(lab).keeper;
+  const k = keeperFor(lab, writer);
   if (k && sameProcess(k.pid, k.start)) return false;
   if (!existsSync(join(logDir(lab), 'keeper.json'))) return false;
   if (k) writer.append([{ t: 'keeper-gone', pid: k.pid }]);
@@ -131,7 +132,7 @@ export function reviveKeeper(lab: string, writer: JournalWriter): boolean {
 /** Start the lab's keeper, detached, in its own session, and journal it. */
 function startKeeper(lab: string, writer: JournalWriter): void {
   const main = fileURLToPath(new URL('./log-keeper-main.js', import.meta.url));
-  const err = openSync(keeperLog(lab), O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW, 0o600);
+  const err = openStateFile(keeperLog(lab), O_WRONLY | O_APPEND | O_CREAT);
   try {
     // A small heap: the keeper holds one 64 KiB chunk at a time.
     const child = spawn(process.execPath, ['--max-old-space-size=24', '--max-semi-space-size=1', main, logDir(lab), lab], {
@@ -146,6 +147,7 @@ function startKeeper(lab: string, writer: JournalWriter): void {
     if (child.pid === undefined || start === undefined)
       throw new NslabError('log-keeper', `lab ${lab}: could not start the log keeper; see ${keeperLog(lab)}`, 1);
     writer.append([{ t: 'keeper', pid: child.pid, start }]);
+    keepers.set(writer, { pid: child.pid, start });
   } finally {
     closeSync(err);
   }
@@ -163,9 +165,7 @@ export async function flushed(fd: number): Promise<void> {
 }
 
 /** Stop the lab's keeper (`down`, after the processes): SIGTERM lets it drain the pipes; SIGKILL after the grace period. */
-export async function stopKeeper(lab: string, writer: JournalWriter): Promise<void> {
-  const k: KeeperRecord | undefined = labJournal(lab).keeper;
-  if (!k) return;
+async function stopKeeper(lab: string, k: KeeperRecord, writer: JournalWriter): Promise<void> {
   const alive = (): boolean => sameProcess(k.pid, k.start);
   const signal = (sig: NodeJS.Signals): void => {
     try {
@@ -186,10 +186,11 @@ export async function stopKeeper(lab: string, writer: JournalWriter): Promise<vo
 
 /** Stop the keeper a lab's journal records, if any (`down` and `clean`, after the processes). */
 export async function stopLabKeeper(lab: string): Promise<void> {
-  if (!labJournal(lab).keeper) return;
+  const k = labJournal(lab).keeper;
+  if (!k) return;
   const writer = new JournalWriter(labPaths(lab).journal);
   try {
-    await stopKeeper(lab, writer);
+    await stopKeeper(lab, k, writer);
   } finally {
     writer.close();
   }
