@@ -3,10 +3,10 @@
 // down would fail halfway with the names gone and the interfaces left. Each capture writes
 // <state>/<lab>/captures/<its pid>.json listing its tcpdumps by PID and start time, and removes it
 // when it ends; down signals only entries that still name the same process and are tcpdump.
-import { closeSync, constants, readFileSync, writeSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sameProcess, startTimeOf } from '../kernel/procfs.js';
-import { listStateDir, openStateFile, readStateFile, removeStatePath, stateDir } from '../state/root.js';
+import { listStateDir, readStateFile, removeStatePath, stateDir, writeStateFile } from '../state/root.js';
 import { labPaths } from '../state/store.js';
 
 interface Entry {
@@ -33,15 +33,8 @@ export function registerCaptures(lab: string, pids: readonly number[]): () => vo
     // Only into the lab's existing, checked state directory (a capture never creates a lab's).
     if (!stateDir(labPaths(lab).dir)) return () => undefined;
     stateDir(dir, true);
-    // O_EXCL: our own PID names the file, so one already there is stale; replace it, never
-    // through a link (unlink removes a link itself).
-    removeStatePath(path);
-    const fd = openStateFile(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
-    try {
-      writeSync(fd, JSON.stringify(entries));
-    } finally {
-      closeSync(fd);
-    }
+    // Our own PID names the file, so one already there is stale: replaced, never through a link.
+    writeStateFile(path, JSON.stringify(entries), 0o600);
   } catch {
     // No record (the lab's state is gone or unwritable): down then cannot stop this capture,
     // which is what happened before the registry existed; the capture itself goes on.
