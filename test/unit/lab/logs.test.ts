@@ -33,28 +33,18 @@ function setup(): void {
   writeFileSync(logPath('lg', 'a', 'two'), 'second\n');
 }
 
+/** What `logs` prints for a node of lab lg (one process, or all of them). */
+async function logText(node: string, process?: string): Promise<string> {
+  let out = '';
+  await logs({ lab: 'lg', node, ...(process === undefined ? {} : { process }), write: (t) => void (out += t) });
+  return out;
+}
+
 test('logs: one process, or all of a node under headers', () =>
   withStateDir(async () => {
     setup();
-    let out = '';
-    await logs({
-      lab: 'lg',
-      node: 'a',
-      process: 'two',
-      write: (t) => {
-        out += t;
-      },
-    });
-    assert.equal(out, 'second\n');
-    out = '';
-    await logs({
-      lab: 'lg',
-      node: 'a',
-      write: (t) => {
-        out += t;
-      },
-    });
-    assert.equal(out, '==> a.one <==\nfirst\n\n==> a.two <==\nsecond\n');
+    assert.equal(await logText('a', 'two'), 'second\n');
+    assert.equal(await logText('a'), '==> a.one <==\nfirst\n\n==> a.two <==\nsecond\n');
   }));
 
 test('logs: unknown node, unknown process, a node without processes', () =>
@@ -74,34 +64,9 @@ test('logs: processes started with nslab run, running (journal) or stopped since
     writeFileSync(logPath('lg', 'b', 'web'), 'serving\n');
     writeFileSync(logPath('lg', 'b', 'old'), 'stopped earlier\n');
     writeFileSync(logPath('lg', 'a', 'extra'), 'ad hoc in a\n');
-    let out = '';
-    await logs({
-      lab: 'lg',
-      node: 'b',
-      process: 'web',
-      write: (t) => {
-        out += t;
-      },
-    });
-    assert.equal(out, 'serving\n');
-    out = '';
-    await logs({
-      lab: 'lg',
-      node: 'b',
-      write: (t) => {
-        out += t;
-      },
-    });
-    assert.equal(out, '==> b.web <==\nserving\n\n==> b.old <==\nstopped earlier\n');
-    out = '';
-    await logs({
-      lab: 'lg',
-      node: 'a',
-      write: (t) => {
-        out += t;
-      },
-    });
-    assert.equal(out, '==> a.one <==\nfirst\n\n==> a.two <==\nsecond\n\n==> a.extra <==\nad hoc in a\n');
+    assert.equal(await logText('b', 'web'), 'serving\n');
+    assert.equal(await logText('b'), '==> b.web <==\nserving\n\n==> b.old <==\nstopped earlier\n');
+    assert.equal(await logText('a'), '==> a.one <==\nfirst\n\n==> a.two <==\nsecond\n\n==> a.extra <==\nad hoc in a\n');
     await assert.rejects(logs({ lab: 'lg', node: 'b', process: 'nope' }), /has no process nope \(processes: web, old\)/);
   }));
 
