@@ -36,7 +36,10 @@ function setup(): void {
 /** What `logs` prints for a node of lab lg (one process, or all of them). */
 async function logText(node: string, process?: string): Promise<string> {
   let out = '';
-  await logs({ lab: 'lg', node, ...(process === undefined ? {} : { process }), write: (t) => void (out += t) });
+  const write = (t: string): void => {
+    out += t;
+  };
+  await logs({ lab: 'lg', node, ...(process === undefined ? {} : { process }), write });
   return out;
 }
 
