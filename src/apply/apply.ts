@@ -1,8 +1,8 @@
 // Plan -> kernel, through the journal. Steps are cut into runs of one namespace each; a run's
 // objects are journaled (one fsync) before the run goes to the kernel as one batch. Apply stops
 // after the first run with a failure and reports every failure of that run.
-import type { Kernel, OpResult } from '../kernel/port.js';
-import { opNs } from '../kernel/op-scope.js';
+import type { Kernel, OpResult } from '../port/kernel.js';
+import { opNs } from '../ops/scope.js';
 import type { PlanStep } from '../plan/steps.js';
 import type { JournalRecord, JournalWriter } from '../state/journal.js';
 import { journalOp } from '../state/records.js';

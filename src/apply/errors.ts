@@ -1,5 +1,5 @@
 // Failures of apply and teardown as data, and the one function that words them for people.
-import type { OpResult } from '../kernel/port.js';
+import type { OpResult } from '../port/kernel.js';
 import { describeOp } from '../plan/steps.js';
 import type { PlanStep } from '../plan/steps.js';
 import { NslabError } from '../util/errors.js';

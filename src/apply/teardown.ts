@@ -2,8 +2,8 @@
 // kernel removes their veths in bulk), tolerating objects that are already gone; host links are
 // only removed while they still carry this lab's ownership marker. Then wait, bounded, for the
 // kernel to finish removing the host ends of deleted namespaces' veths (it does so in background).
-import type { Kernel } from '../kernel/port.js';
-import { HOST_NS } from '../kernel/port.js';
+import type { Kernel } from '../port/kernel.js';
+import { HOST_NS } from '../port/kernel.js';
 import type { Owned } from '../plan/live.js';
 import { removalSteps } from '../plan/removals.js';
 import type { PlanStep } from '../plan/steps.js';

@@ -1,7 +1,7 @@
 // A lab's picture over live kernel state: per edge, whether both ends are up and what each end
 // carries (counters and rates between two samples); per vertex, whether it exists. PURE: the
 // samples come in as data (lab/live.ts reads them through the kernel port).
-import { HOST_NS, type LinkStats } from '../kernel/port.js';
+import { HOST_NS, type LinkStats } from '../port/kernel.js';
 import type { EdgeEnd, GraphModel } from './model.js';
 
 /** One interface as a sample saw it. */

@@ -2,7 +2,7 @@
 // and the host's own address on a network), each end labelled with its interface and addresses.
 // PURE: built from the resolved topology alone, so `nslab graph` draws a file without building
 // it, and the UI lays the same model over live counters (graph/live.ts).
-import { HOST_NS } from '../kernel/port.js';
+import { HOST_NS } from '../port/kernel.js';
 import type { Link, Node, Topology } from '../model/types.js';
 import { assertNever } from '../util/assert-never.js';
 

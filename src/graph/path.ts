@@ -1,6 +1,6 @@
 // A traced path (verify/trace.ts hops) drawn on a lab's picture: which vertices and edges each
 // leg crosses, and where it stopped. PURE.
-import { HOST_NS } from '../kernel/port.js';
+import { HOST_NS } from '../port/kernel.js';
 import type { Leg } from '../verify/trace.js';
 import type { GraphModel } from './model.js';
 

@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { netnsPath, validNetnsName } from './netns.js';
-import { KernelError } from './port.js';
+import { KernelError } from '../port/kernel.js';
 import { NslabError } from '../util/errors.js';
 import { needsProgram } from './missing.js';
 import { findCommand } from './proc.js';

@@ -3,7 +3,7 @@
 // and is rethrown untouched so its stack reaches the user.
 import { SysError, errnoCode, strerror } from './libc.js';
 import { missingFeature } from './missing.js';
-import { KernelError, type KernelOp, type OpResult } from './port.js';
+import { KernelError, type KernelOp, type OpResult } from '../port/kernel.js';
 import { isErrnoCode, type ErrnoCode } from '../util/error-codes.js';
 
 /** A failed operation's result. */

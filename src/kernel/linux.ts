@@ -2,7 +2,7 @@
 // namespaces made like `ip netns add`, sysctls through /proc/sys while switched in.
 // run() groups adjacent ops on one namespace into batches (rtnl/segment.ts); everything else runs
 // inline, in order. Failures are results; only failing to open the kernel at all throws.
-import { describeOp } from './describe.js';
+import { describeOp } from '../ops/describe.js';
 import { explainFailure, failureOf, kernelErrorOf, type OpFailure } from './errors.js';
 import { linkNetnsHosts, unlinkNetnsHosts } from './files.js';
 import { needNft, nftListTable, nftMissing, nftRun, nftTables } from './nft/nft.js';
@@ -10,9 +10,20 @@ import * as libc from './libc.js';
 import { attachNetns, createNetns, deleteGroup, deleteNetns, groupMembers, listNetns, openCurrentNetns, openNetns, withNetns } from './netns.js';
 import { NsHandle, NsTable } from './ns-table.js';
 import type { NetnsPool } from './netns-pool.js';
-import { HOST_NS, KernelError, type Kernel, type KernelOp, type NsRef, type NsSnapshot, type OpResult } from './port.js';
-import { isRtnlOp, type RtnlOp } from './rtnl/ops.js';
-import { routeGetCommand, routeGetIn, type RouteAnswer, type RouteQuery } from './route-get.js';
+import {
+  HOST_NS,
+  KernelError,
+  type Kernel,
+  type KernelOp,
+  type NsRef,
+  type NsSnapshot,
+  type OpResult,
+  type RouteAnswer,
+  type RouteQuery,
+} from '../port/kernel.js';
+import { isRtnlOp, type RtnlOp } from '../netlink/requests.js';
+import { routeGetIn } from './route-get.js';
+import { routeGetCommand } from '../ops/describe.js';
 import { runSegment } from './rtnl/segment.js';
 import { RtnlSocket } from './rtnl/socket.js';
 import { dumpLinks, flushNeighbours, snapshotNs } from './snapshot.js';

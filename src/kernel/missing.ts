@@ -1,7 +1,7 @@
 // What the host lacks, in words a user can act on: the package that provides a program or
 // library nslab runs or loads, and the kernel option behind a feature the kernel refused. Pure
 // (no FFI, no I/O), so the fake kernel, the preflight checks and the tests share the wording.
-import type { KernelOp, OpResult } from './port.js';
+import type { KernelOp, OpResult } from '../port/kernel.js';
 
 /** libnftables, as a user installs it (nslab loads it in-process for NAT, firewalls, publish). */
 export const LIBNFTABLES = 'libnftables (Debian/Ubuntu: apt-get install libnftables1)';

@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as libc from './libc.js';
 import { netnsPath, openNetns, withNetns } from './netns.js';
-import { HOST_NS, type NsRef } from './port.js';
+import { HOST_NS, type NsRef } from '../port/kernel.js';
 import { RtnlSocket } from './rtnl/socket.js';
 
 /** Requests for op number `at` of a run(), to be sent in this namespace. */

@@ -2,13 +2,13 @@
 // interface indexes become names, numbers become iproute2 words. Read-only; it refreshes the
 // namespace's name -> ifindex cache as a side benefit (a dump is the authoritative list).
 import type { NsHandle } from './ns-table.js';
-import type { LiveAddr, LiveLink, LiveNeigh, LiveRoute, NsSnapshot } from './port.js';
-import { decodeAddr, encodeAddrDump } from './rtnl/wire-addr.js';
-import { decodeLink, encodeLinkDump, type LinkMsg } from './rtnl/wire-link.js';
-import { decodeNeigh, encodeNeighDelete, encodeNeighDump, type NeighMsg } from './rtnl/wire-neigh.js';
-import { decodeRoute, encodeRouteDump } from './rtnl/wire-route.js';
-import { dropUndefined } from './rtnl/wire.js';
-import { NUD_NOARP, NUD_PERMANENT, neighStateName, operstateName, protocolName, routeTypeName, scopeName } from './rtnl/wire-words.js';
+import type { LiveAddr, LiveLink, LiveNeigh, LiveRoute, NsSnapshot } from '../port/kernel.js';
+import { decodeAddr, encodeAddrDump } from '../netlink/wire-addr.js';
+import { decodeLink, encodeLinkDump, type LinkMsg } from '../netlink/wire-link.js';
+import { decodeNeigh, encodeNeighDelete, encodeNeighDump, type NeighMsg } from '../netlink/wire-neigh.js';
+import { decodeRoute, encodeRouteDump } from '../netlink/wire-route.js';
+import { dropUndefined } from '../netlink/wire.js';
+import { NUD_NOARP, NUD_PERMANENT, neighStateName, operstateName, protocolName, routeTypeName, scopeName } from '../netlink/wire-words.js';
 
 /** Every link of the namespace, decoded; refreshes the name cache. `ip -d link show` */
 export function dumpLinks(h: NsHandle, stats = false): LinkMsg[] {

@@ -3,8 +3,8 @@
 // merged in time order, printed as lines and/or written as pcapng. The pieces: capture-targets.ts
 // (what TARGETs mean), capture-session.ts (running and stopping tcpdump), capture-sink.ts (lines,
 // pcapng); packet/ decodes and names (pure).
-import { KernelError } from '../kernel/port.js';
-import { HOST_NS, type NsSnapshot } from '../kernel/port.js';
+import { KernelError } from '../port/kernel.js';
+import { HOST_NS, type NsSnapshot } from '../port/kernel.js';
 import type { Topology } from '../model/types.js';
 import { labNamer, type Namer } from '../packet/names.js';
 import { labJournal } from '../state/store.js';

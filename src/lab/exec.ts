@@ -1,7 +1,7 @@
 // `exec`: run a command inside a node's namespace, argv as given (never through a shell),
 // and hand back its exit status.
 import { constants } from 'node:os';
-import { KernelError } from '../kernel/port.js';
+import { KernelError } from '../port/kernel.js';
 import { installHint } from '../kernel/missing.js';
 import { execInNetns } from '../kernel/proc.js';
 import { NslabError } from '../util/errors.js';

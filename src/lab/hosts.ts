@@ -1,7 +1,7 @@
 // Node names inside a lab: the lab's hosts file (state directory) linked into every node's
 // /etc/netns/<netns>/ on up, unlinked on down. Derived from the namespaces the lab owns, so a
 // crash at any point leaves nothing that down cannot find.
-import type { Kernel } from '../kernel/port.js';
+import type { Kernel } from '../port/kernel.js';
 import type { Topology } from '../model/types.js';
 import { renderHosts } from '../plan/hosts.js';
 import { saveHostsFile, stateRoot } from '../state/store.js';

@@ -1,7 +1,7 @@
 // How verbs get a Kernel: the real one by default, a FakeKernel (or anything) when injected.
 // This is the only place lab/ names a kernel implementation.
 import type { NetnsPool } from '../kernel/netns-pool.js';
-import type { Kernel } from '../kernel/port.js';
+import type { Kernel } from '../port/kernel.js';
 
 /** Options for opening a kernel. */
 export interface KernelOptions {

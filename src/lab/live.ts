@@ -1,8 +1,8 @@
 // The live view behind `nslab ui`: every running lab (or one) as its picture plus live state,
 // sampled on demand. It keeps one kernel handle per host namespace open between samples and
 // re-reads a lab's saved topology only when it changed. Read-only: dumps links, changes nothing.
-import type { Kernel } from '../kernel/port.js';
-import { HOST_NS } from '../kernel/port.js';
+import type { Kernel } from '../port/kernel.js';
+import { HOST_NS } from '../port/kernel.js';
 import { graphOf, type GraphModel } from '../graph/model.js';
 import { liveGraph, type IfaceSample, type LabSample, type LiveGraph } from '../graph/live.js';
 import { labJournal, listLabs, loadTopologyCopy } from '../state/store.js';

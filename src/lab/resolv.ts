@@ -4,7 +4,7 @@
 // Like the hosts links they are derived from the namespaces the lab owns: nothing to journal.
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Kernel } from '../kernel/port.js';
+import type { Kernel } from '../port/kernel.js';
 import type { Topology } from '../model/types.js';
 import { parseResolv, reachableResolv, renderResolv, resolvKind, type ResolvConf, type ResolvKind } from '../plan/resolv.js';
 import { readStateFile, writeStateFileInPlace } from '../state/root.js';

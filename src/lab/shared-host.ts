@@ -6,7 +6,7 @@
 // claims and acting on them happens under the host lock (lab/lock.ts takeHostLock), else two
 // labs going down at once each see the other's claim and neither restores.
 import { applySteps, type ApplyOutcome } from '../apply/apply.js';
-import { HOST_NS, type Kernel } from '../kernel/port.js';
+import { HOST_NS, type Kernel } from '../port/kernel.js';
 import type { Owned, OwnedRecord } from '../plan/live.js';
 import { sysctlKey } from '../plan/live.js';
 import type { Resource } from '../plan/resources.js';

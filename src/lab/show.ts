@@ -1,9 +1,9 @@
 // `show`: one lab (or one node) as the kernel has it now: nodes with interfaces, addresses,
 // routes and neighbours, and networks with their bridge, gateway and ports. Data only; the CLI
 // renders it as tables or JSON.
-import type { Kernel, LiveLink, LiveNeigh, LiveRoute, NsSnapshot } from '../kernel/port.js';
+import type { Kernel, LiveLink, LiveNeigh, LiveRoute, NsSnapshot } from '../port/kernel.js';
 import { nftTableName } from '../names/markers.js';
-import { HOST_NS } from '../kernel/port.js';
+import { HOST_NS } from '../port/kernel.js';
 import type { Topology } from '../model/types.js';
 import { NslabError } from '../util/errors.js';
 import type { KernelFactory } from './kernel.js';

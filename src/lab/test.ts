@@ -3,8 +3,8 @@
 // the lab's neighbour entries between waves. A failed probe is a result (exit 1), not an error.
 import { existsSync } from 'node:fs';
 import { neighLimits, raiseNeighLimit, restoreNeighLimit } from '../kernel/neigh-limits.js';
-import type { Kernel } from '../kernel/port.js';
-import { HOST_NS } from '../kernel/port.js';
+import type { Kernel } from '../port/kernel.js';
+import { HOST_NS } from '../port/kernel.js';
 import { runProbes } from '../kernel/probe.js';
 import type { ProbeOptions, ProbeOutcome, ProbeSpec } from '../kernel/probe.js';
 import type { Expectation, Topology } from '../model/types.js';

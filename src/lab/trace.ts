@@ -1,7 +1,7 @@
 // `trace`: ask each namespace's kernel which route it would take (RTM_GETROUTE), hop by hop from
 // a node to a target and back, and explain where and why the packet would stop. Read-only: it
 // dumps state and asks for routes, it sends no packet. The walk itself is verify/trace.ts (pure).
-import { HOST_NS, type NsRef, type NsSnapshot } from '../kernel/port.js';
+import { HOST_NS, type NsRef, type NsSnapshot } from '../port/kernel.js';
 import type { Topology } from '../model/types.js';
 import { labJournal } from '../state/store.js';
 import { NslabError } from '../util/errors.js';

@@ -1,6 +1,6 @@
 // up's shortcut for big labs (plan/trust.ts): which namespaces may stay unread, from the journal's
 // `converged` record and the cached model of the text it names; and recording convergence.
-import type { NsSnapshot } from '../kernel/port.js';
+import type { NsSnapshot } from '../port/kernel.js';
 import { desiredResources, type Resource } from '../plan/resources.js';
 import { trustedNamespaces, withHostEnds } from '../plan/trust.js';
 import { JournalWriter, type JournalState } from '../state/journal.js';

@@ -1,7 +1,7 @@
 // Read-only: what the kernel holds for one lab, gathered through the port into a LiveState
 // for planning. Only the host namespace and the lab's own namespaces that exist are dumped.
-import type { Kernel, NsRef, NsSnapshot } from '../kernel/port.js';
-import { HOST_NS } from '../kernel/port.js';
+import type { Kernel, NsRef, NsSnapshot } from '../port/kernel.js';
+import { HOST_NS } from '../port/kernel.js';
 import type { LiveState } from '../plan/live.js';
 import { sysctlKey } from '../plan/live.js';
 

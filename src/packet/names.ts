@@ -3,7 +3,7 @@
 // interfaces), a gateway "NET gateway", plus broadcast and the usual multicast groups. MACs come
 // from the live state (the kernel picks them at random); addresses from the topology and the live
 // state (which adds IPv6 link-local ones). Pure.
-import type { NsSnapshot } from '../kernel/port.js';
+import type { NsSnapshot } from '../port/kernel.js';
 import type { Topology } from '../model/types.js';
 import { contains, lastOf, parseCidr } from '../util/ip.js';
 

@@ -1,15 +1,15 @@
 // planLab: the pure heart of `up`. Desired resources vs the live kernel and the journal ->
 // ordered steps (create what is missing, fix configuration, remove what the file dropped),
 // plus conflicts with foreign objects. Queries nothing: all it knows comes in as arguments.
-import type { KernelOp, LiveLink } from '../kernel/port.js';
-import { HOST_NS } from '../kernel/port.js';
+import type { KernelOp, LiveLink } from '../port/kernel.js';
+import { HOST_NS } from '../port/kernel.js';
 import type { Topology } from '../model/types.js';
 import { marksLab } from '../names/markers.js';
 import { resourceId } from '../names/resource-id.js';
 import { IndexAllocator } from './indexes.js';
 import type { LiveState, Owned } from './live.js';
 import { sysctlKey } from './live.js';
-import { linkEnds } from '../kernel/op-scope.js';
+import { linkEnds } from '../ops/scope.js';
 import { removalSteps } from './removals.js';
 import { resourceHome } from './trust.js';
 import type { Resource } from './resources.js';

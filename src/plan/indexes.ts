@@ -1,7 +1,7 @@
 // Interface index allocation inside lab namespaces. nslab picks the ifindex of every link it
 // creates in its own namespaces, so that addresses and routes in the same batch can name the
 // link by index without a round trip (RTM_NEWADDR needs an index). The host's are the kernel's.
-import type { NsRef, NsSnapshot } from '../kernel/port.js';
+import type { NsRef, NsSnapshot } from '../port/kernel.js';
 
 /** Hands out the next free ifindex per namespace: above every live index; 2 in a new one (lo is 1). */
 export class IndexAllocator {

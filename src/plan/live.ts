@@ -1,6 +1,6 @@
 // The inputs of planning besides the topology: what the kernel holds now (LiveState) and what the
 // journal says the lab owns (Owned). Plain data, filled by lab/ from live/ and state/.
-import type { KernelOp, NsRef, NsSnapshot } from '../kernel/port.js';
+import type { KernelOp, NsRef, NsSnapshot } from '../port/kernel.js';
 
 /** What the kernel holds now, as far as the lab is concerned. */
 export interface LiveState {

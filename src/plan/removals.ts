@@ -1,9 +1,9 @@
 // Owned objects that must go: the inverse of each creating operation, ordered by resource kind
 // (routes, addresses, links, namespaces, then settings restored) so that nothing is removed
 // before what depends on it. Used by planLab for objects dropped from a file and by teardown.
-import type { KernelOp } from '../kernel/port.js';
+import type { KernelOp } from '../port/kernel.js';
 import { kindOfId, type IdKind } from '../names/resource-id.js';
-import { linkEnds, opNs } from '../kernel/op-scope.js';
+import { linkEnds, opNs } from '../ops/scope.js';
 import { assertNever } from '../util/assert-never.js';
 import type { Owned, OwnedRecord } from './live.js';
 import type { PlanStep } from './steps.js';

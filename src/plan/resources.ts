@@ -1,15 +1,15 @@
 // Topology -> the desired kernel objects, as a flat list of resources in build order.
 // Order is by phase (see Phase), then by node declaration order, so that every namespace's
 // rtnetlink work is contiguous and goes to the kernel as one batch (notes/kernel.md).
-import type { KernelOp, NsRef } from '../kernel/port.js';
-import { HOST_NS } from '../kernel/port.js';
-import { type HostPublish, renderHostTable, renderNodeFirewall } from '../kernel/nft/render.js';
+import type { KernelOp, NsRef } from '../port/kernel.js';
+import { HOST_NS } from '../port/kernel.js';
+import { type HostPublish, renderHostTable, renderNodeFirewall } from '../nft/render.js';
 import { markerHead, netnsGroup, nftTableName } from '../names/markers.js';
 import { resourceId, type ResourceId } from '../names/resource-id.js';
 import type { Link, Node, Publish, Topology } from '../model/types.js';
 import { formatCidr, networkOf, parseCidr } from '../util/ip.js';
 import type { Owned } from './live.js';
-import { mtuCarriesIpv6, opNs } from '../kernel/op-scope.js';
+import { mtuCarriesIpv6, opNs } from '../ops/scope.js';
 
 /**
  * Build phases. Namespaces must all exist before veths are created (a veth's far end lands in

@@ -1,6 +1,6 @@
 // Plan steps: one kernel operation each, tagged with the resource it creates or removes; their
-// iproute2/sysctl wording (for errors and `up --dry-run`) comes from kernel/describe.ts.
-import type { KernelOp } from '../kernel/port.js';
+// iproute2/sysctl wording (for errors and `up --dry-run`) comes from ops/describe.ts.
+import type { KernelOp } from '../port/kernel.js';
 
 /**
  * What the journal does with a step:
@@ -30,4 +30,4 @@ export interface Plan {
 }
 
 /** The iproute2/sysctl command equivalent to one kernel operation (one wording, the kernel's). */
-export { describeOp } from '../kernel/describe.js';
+export { describeOp } from '../ops/describe.js';

@@ -4,7 +4,7 @@
 // change since, everything in it was built then and is journaled: its objects are taken as they
 // were. The host namespace is always read, and so is every namespace whose host ends are missing
 // there; `up --full` reads everything (to repair changes made by hand inside a namespace).
-import { HOST_NS, type NsSnapshot } from '../kernel/port.js';
+import { HOST_NS, type NsSnapshot } from '../port/kernel.js';
 import { resourceId } from '../names/resource-id.js';
 import type { Owned } from './live.js';
 import type { Resource } from './resources.js';

@@ -2,8 +2,8 @@
 // ("own") and after it is gone ("drop"), fsynced per batch. Replaying it gives the owned set that
 // teardown undoes, also after a crash at any point. A torn last line (crash mid-write) is skipped.
 import { closeSync, constants, fsyncSync, writeSync } from 'node:fs';
-import { linkEnds, opNs } from '../kernel/op-scope.js';
-import type { KernelOp } from '../kernel/port.js';
+import { linkEnds, opNs } from '../ops/scope.js';
+import type { KernelOp } from '../port/kernel.js';
 import { kernelOp, newerJournalError, parseJournal, type JournalMeta, type JournalRecord, type KeeperRecord, type ProcRecord } from './records.js';
 import { openStateFile, readStateFile } from './root.js';
 

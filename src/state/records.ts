@@ -10,7 +10,7 @@
 // nslab cannot know); a record that does not validate is a damaged line, never a cast.
 // Validation is hand-written typeof checks: a 1000-node lab's journal has ~20k records and every
 // verb reads it; they add about 1 ms to the ~20 ms JSON.parse of such a journal.
-import type { KernelOp, NsRef } from '../kernel/port.js';
+import type { KernelOp, NsRef } from '../port/kernel.js';
 import { NslabError } from '../util/errors.js';
 
 /** The journal format this nslab writes, and the newest it reads. */
@@ -35,7 +35,7 @@ interface JournalPeer {
 
 /**
  * An operation as journaled in an `own` record (what was created) or planned. Field meanings are
- * those of KernelOp (kernel/port.ts) at version 1; changing one here changes the file format.
+ * those of KernelOp (port/kernel.ts) at version 1; changing one here changes the file format.
  */
 export type JournalOp =
   | { readonly op: 'netns.create'; readonly name: string; readonly group?: string }

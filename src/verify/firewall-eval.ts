@@ -1,5 +1,5 @@
 // PURE: what one of a node's firewall chains does to one packet, the way nftables would decide it
-// for the ruleset kernel/nft/render.ts loads: the implied established/related rule (`#0`) first,
+// for the ruleset nft/render.ts loads: the implied established/related rule (`#0`) first,
 // then the rules in order (every given match must hold; first verdict wins), then the policy.
 // The verdict names the rule by the comment it carries in `nft list ruleset`.
 import type { FirewallChain, FirewallRule, PortRange } from '../model/types.js';

@@ -5,7 +5,7 @@
 // Node firewalls are evaluated from the model (the ruleset `up` loaded): output where the packet
 // leaves its source, forward where a node routes it on, input where it is delivered.
 import { nftTableName } from '../names/markers.js';
-import { HOST_NS, type NsRef, type NsSnapshot } from '../kernel/port.js';
+import { HOST_NS, type NsRef, type NsSnapshot } from '../port/kernel.js';
 import type { Topology } from '../model/types.js';
 import { contains, formatCidr, networkOf, parseAddress, parseCidr } from '../util/ip.js';
 import { evaluateChain, type ChainName, type FwPacket } from './firewall-eval.js';

@@ -3,10 +3,11 @@
 // and fault injection: `crashAfter` throws mid-batch like a SIGKILL would stop a real run.
 // Like Linux, it has no IPv6 state on a link whose MTU is below 1280, so addr_gen_mode (ipv6:false)
 // is refused there (EAFNOSUPPORT): after a veth's creation, as a failed follow-up of an existing pair.
-import type { Kernel, KernelOp, LiveLink, NsRef, NsSnapshot, OpResult } from '../../src/kernel/port.js';
-import { HOST_NS } from '../../src/kernel/port.js';
+import type { Kernel, KernelOp, LiveLink, NsRef, NsSnapshot, OpResult } from '../../src/port/kernel.js';
+import { HOST_NS } from '../../src/port/kernel.js';
 import { NslabError } from '../../src/util/errors.js';
-import { routeGetFromSnapshot, type RouteAnswer, type RouteQuery } from '../../src/kernel/route-get.js';
+import type { RouteAnswer, RouteQuery } from '../../src/port/kernel.js';
+import { routeGetFromSnapshot } from './route-lookup.js';
 
 interface FLink {
   index: number;
@@ -272,7 +273,7 @@ export class FakeKernel implements Kernel {
     if (p.links.has(op.peer.name)) throw new OpFail('EEXIST');
     const taken = (x: FNs, i: number | undefined): boolean => i !== undefined && [...x.links.values()].some((l) => l.index === i);
     if (taken(s, op.index) || taken(p, op.peer.index)) throw new OpFail('EBUSY');
-    // Without IPv6 the pair is made down and brought up after its addr_gen_mode (kernel/rtnl/ops.ts).
+    // Without IPv6 the pair is made down and brought up after its addr_gen_mode (netlink/requests.ts).
     const lowMtu = !op.ipv6 && Math.min(op.mtu ?? 1500, op.peer.mtu ?? 1500) < IPV6_MIN_MTU;
     s.links.set(op.name, {
       index: op.index ?? s.nextIndex++,

@@ -3,7 +3,7 @@
 // ping, then read back through snapshot().
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { HOST_NS as H, type KernelOp, type LiveLink, type NsSnapshot, type OpResult } from '../../src/kernel/port.js';
+import { HOST_NS as H, type KernelOp, type LiveLink, type NsSnapshot, type OpResult } from '../../src/port/kernel.js';
 import { drive, inSandbox, ipJson, pings } from './helpers.js';
 
 /** The lab: bridge kbr0 (host) ← ta:eth0, tb:eth0; ta:p2p ↔ tb:p2p. */

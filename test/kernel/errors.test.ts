@@ -2,7 +2,7 @@
 // still run; only failing to open the kernel throws, with a message that says what to do.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { HOST_NS as H, type KernelOp, type OpResult } from '../../src/kernel/port.js';
+import { HOST_NS as H, type KernelOp, type OpResult } from '../../src/port/kernel.js';
 import type { ErrorInfo } from './fixtures/driver.js';
 import { drive, inSandbox, ipJson } from './helpers.js';
 

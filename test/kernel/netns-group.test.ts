@@ -3,7 +3,7 @@
 // umount; a partial delete, a dangling name and a foreign name are handled exactly.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { HOST_NS as H, type KernelOp, type OpResult } from '../../src/kernel/port.js';
+import { HOST_NS as H, type KernelOp, type OpResult } from '../../src/port/kernel.js';
 import { drive, eventually, inSandbox, sh } from './helpers.js';
 
 const create = (name: string): KernelOp => ({ op: 'netns.create', name, group: 'gx' });

@@ -2,7 +2,7 @@
 // a --host-netns host. Each test has its own sandbox; results are checked with ip and cat.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { HOST_NS as H, type KernelOp, type NsSnapshot, type OpResult } from '../../src/kernel/port.js';
+import { HOST_NS as H, type KernelOp, type NsSnapshot, type OpResult } from '../../src/port/kernel.js';
 import type { ErrorInfo } from './fixtures/driver.js';
 import { drive, eventually, inSandbox, ipJson, pings, sh } from './helpers.js';
 

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { renderDeleteTable, renderHostTable, renderNodeFirewall } from '../../src/kernel/nft/render.js';
+import { renderDeleteTable, renderHostTable, renderNodeFirewall } from '../../src/nft/render.js';
 import type { FirewallRule } from '../../src/model/types.js';
 import { inSandbox } from './helpers.js';
 

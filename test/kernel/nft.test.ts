@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { renderDeleteTable, renderHostTable, renderNodeFirewall } from '../../src/kernel/nft/render.js';
+import { renderDeleteTable, renderHostTable, renderNodeFirewall } from '../../src/nft/render.js';
 import type { Firewall, FirewallRule } from '../../src/model/types.js';
 import type { Sandbox } from '../helpers/sandbox.js';
 import { eventually, inSandbox, pings, SANDBOX_ENV, sh } from './helpers.js';

@@ -4,9 +4,9 @@
 // request still unsent, or an op has follow-ups that may only go out if its creation succeeded.
 import { failureFromErrno, failureOf } from '../errors.js';
 import type { NsHandle, NsTable } from '../ns-table.js';
-import type { OpResult } from '../port.js';
-import { createdLinks, encodeOp, neededNames, type OpMessages, type RtnlOp } from './ops.js';
-import { decodeLink, encodeLinkGet } from './wire-link.js';
+import type { OpResult } from '../../port/kernel.js';
+import { createdLinks, encodeOp, neededNames, type OpMessages, type RtnlOp } from '../../netlink/requests.js';
+import { decodeLink, encodeLinkGet } from '../../netlink/wire-link.js';
 
 /** Requests of one op waiting to be sent; `at` indexes the results of the whole run(). */
 interface Pending {

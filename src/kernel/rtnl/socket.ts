@@ -3,8 +3,8 @@
 // Blocking and synchronous by design (each call is microseconds); SO_RCVTIMEO bounds every wait.
 import * as libc from '../libc.js';
 import { SysError, errnoCode } from '../libc.js';
-import * as C from './wire-consts.js';
-import { decodeDone, decodeError, setSeq, splitMessages, type NlMsg } from './wire.js';
+import * as C from '../../netlink/wire-consts.js';
+import { decodeDone, decodeError, setSeq, splitMessages, type NlMsg } from '../../netlink/wire.js';
 
 /** What the kernel answered to one request of a batch. */
 export interface BatchResult {

@@ -9,7 +9,7 @@ import { applySteps } from '../../../src/apply/apply.js';
 import { FakeKernel } from '../../helpers/fake-kernel.js';
 import { down } from '../../../src/lab/down.js';
 import { up } from '../../../src/lab/up.js';
-import type { KernelOp } from '../../../src/kernel/port.js';
+import type { KernelOp } from '../../../src/port/kernel.js';
 import { JournalWriter, readJournal } from '../../../src/state/journal.js';
 import { withStateDir, writeLab } from '../helpers.js';
 

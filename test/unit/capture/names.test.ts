@@ -2,7 +2,7 @@
 // state (MACs, link-local addresses), plus broadcast and well-known multicast.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { NsSnapshot } from '../../../src/kernel/port.js';
+import type { NsSnapshot } from '../../../src/port/kernel.js';
 import { labNamer } from '../../../src/packet/names.js';
 import { MIXED, topo } from '../helpers.js';
 

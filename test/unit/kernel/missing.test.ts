@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { explainFailure } from '../../../src/kernel/errors.js';
 import { installHint, missingFeature, needsProgram } from '../../../src/kernel/missing.js';
-import type { KernelOp } from '../../../src/kernel/port.js';
-import { HOST_NS } from '../../../src/kernel/port.js';
+import type { KernelOp } from '../../../src/port/kernel.js';
+import { HOST_NS } from '../../../src/port/kernel.js';
 
 const veth: KernelOp = { op: 'link.create', kind: 'veth', ns: HOST_NS, name: 'a', ipv6: false, up: true, peer: { ns: 'x', name: 'b' } };
 const bridge: KernelOp = { op: 'link.create', kind: 'bridge', ns: HOST_NS, name: 'br', ipv6: false, up: true };

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { FakeKernel } from '../../helpers/fake-kernel.js';
-import type { KernelOp, OpResult } from '../../../src/kernel/port.js';
+import type { KernelOp, OpResult } from '../../../src/port/kernel.js';
 import { up } from '../../../src/lab/up.js';
 import { MIXED, withStateDir, writeLab } from '../helpers.js';
 

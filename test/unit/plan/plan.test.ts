@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { FakeKernel } from '../../helpers/fake-kernel.js';
-import { HOST_NS } from '../../../src/kernel/port.js';
+import { HOST_NS } from '../../../src/port/kernel.js';
 import { readLive } from '../../../src/live/snapshot.js';
 import type { Topology } from '../../../src/model/types.js';
 import { planLab } from '../../../src/plan/diff.js';

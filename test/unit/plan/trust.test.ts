@@ -3,7 +3,7 @@
 // a missing host end means it is read.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { HOST_NS } from '../../../src/kernel/port.js';
+import { HOST_NS } from '../../../src/port/kernel.js';
 import type { OwnedRecord } from '../../../src/plan/live.js';
 import { desiredResources } from '../../../src/plan/resources.js';
 import { trustedNamespaces, withHostEnds } from '../../../src/plan/trust.js';

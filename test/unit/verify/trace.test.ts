@@ -2,8 +2,8 @@
 // kernel, routes chosen by longest prefix with the kernel's first-route-wins tie (route-get.ts).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { HOST_NS, type LiveRoute, type NsRef, type NsSnapshot } from '../../../src/kernel/port.js';
-import { routeGetFromSnapshot } from '../../../src/kernel/route-get.js';
+import { HOST_NS, type LiveRoute, type NsRef, type NsSnapshot } from '../../../src/port/kernel.js';
+import { routeGetFromSnapshot } from '../../helpers/route-lookup.js';
 import type { Topology } from '../../../src/model/types.js';
 import { formatCidr, networkOf, parseCidr } from '../../../src/util/ip.js';
 import { traceLab, type Probe, type Trace } from '../../../src/verify/trace.js';

@@ -3,9 +3,9 @@
 // decoding of answers, local and unicast.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import * as C from '../../../../src/kernel/rtnl/wire-consts.js';
-import { decodeRouteGet, encodeRouteGet } from '../../../../src/kernel/rtnl/wire-route.js';
-import { MsgBuilder, splitMessages } from '../../../../src/kernel/rtnl/wire.js';
+import * as C from '../../../../src/netlink/wire-consts.js';
+import { decodeRouteGet, encodeRouteGet } from '../../../../src/netlink/wire-route.js';
+import { MsgBuilder, splitMessages } from '../../../../src/netlink/wire.js';
 
 const hex = (b: Buffer): string =>
   b

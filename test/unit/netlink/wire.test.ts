@@ -3,9 +3,9 @@
 // zeroed: the socket stamps it); the others are derived by hand from the UAPI headers.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseCidr, type Cidr } from '../../../../src/util/ip.js';
-import { encodeAddr, decodeAddr, encodeAddrDump } from '../../../../src/kernel/rtnl/wire-addr.js';
-import * as C from '../../../../src/kernel/rtnl/wire-consts.js';
+import { parseCidr, type Cidr } from '../../../src/util/ip.js';
+import { encodeAddr, decodeAddr, encodeAddrDump } from '../../../src/netlink/wire-addr.js';
+import * as C from '../../../src/netlink/wire-consts.js';
 import {
   decodeLink,
   encodeBridgeCreate,
@@ -15,9 +15,9 @@ import {
   encodeLinkSet,
   encodeVethCreate,
   ifinfomsg,
-} from '../../../../src/kernel/rtnl/wire-link.js';
-import { encodeRoute } from '../../../../src/kernel/rtnl/wire-route.js';
-import { MsgBuilder, decodeDone, decodeError, setSeq, splitMessages } from '../../../../src/kernel/rtnl/wire.js';
+} from '../../../src/netlink/wire-link.js';
+import { encodeRoute } from '../../../src/netlink/wire-route.js';
+import { MsgBuilder, decodeDone, decodeError, setSeq, splitMessages } from '../../../src/netlink/wire.js';
 
 /** Bytes from a hexdump-like string (whitespace ignored). */
 function hex(s: string): Buffer {

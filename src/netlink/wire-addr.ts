@@ -1,7 +1,7 @@
 // Address messages (RTM_NEWADDR / RTM_DELADDR / RTM_GETADDR): encoders and the dump decoder.
 // PURE. Address text <-> bytes goes through util/ip.ts so that what we write and what we read
 // back print in the same canonical form as the model's CIDRs.
-import { addressBytes, bytesToAddress, lastOf, type Cidr } from '../../util/ip.js';
+import { addressBytes, bytesToAddress, lastOf, type Cidr } from '../util/ip.js';
 import { MsgBuilder, attrStr, attrU32, dropUndefined, parseAttrs, type NlMsg } from './wire.js';
 import * as C from './wire-consts.js';
 

@@ -2,8 +2,8 @@
 // creates, and its encoded requests. PURE given its context (index lookup, namespace fds).
 // Ordering quirks handled here: IFLA_AF_SPEC and IFLA_IFALIAS are ignored or refused on creation,
 // and addr_gen_mode must be set before the link goes up, so those become follow-up requests.
-import { parseAddress, parseCidr, type Cidr } from '../../util/ip.js';
-import type { KernelOp, NsRef } from '../port.js';
+import { parseAddress, parseCidr, type Cidr } from '../util/ip.js';
+import type { KernelOp, NsRef } from '../port/kernel.js';
 import { encodeAddr } from './wire-addr.js';
 import { encodeBridgeCreate, encodeLinkDelete, encodeLinkSet, encodeVethCreate } from './wire-link.js';
 import { encodeRoute } from './wire-route.js';

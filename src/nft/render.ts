@@ -2,8 +2,8 @@
 // a ruleset lives in one table per lab and namespace, `inet nslab-<lab>`, which each script
 // replaces as a whole in one transaction; other tables (Docker's, the user's) are never named.
 // Must not import anything effectful: golden tests pin these texts.
-import type { Firewall, FirewallChain } from '../../model/types.js';
-import { markerHead, nftTableName, ruleMark } from '../../names/markers.js';
+import type { Firewall, FirewallChain } from '../model/types.js';
+import { markerHead, nftTableName, ruleMark } from '../names/markers.js';
 import { familyOf, quote, renderRule } from './render-rule.js';
 
 /** nft family of every nslab table: one table covers IPv4 and IPv6. */

@@ -2,7 +2,7 @@
 // whether a link of its MTU has IPv6 state at all.
 // Shared vocabulary of plan/ (removal order), apply/ (runs of one namespace) and state/ (journal
 // replay cascades), kept out of plan/ so that state/ does not depend on the planner.
-import { HOST_NS, type KernelOp, type NsRef } from './port.js';
+import { HOST_NS, type KernelOp, type NsRef } from '../port/kernel.js';
 
 /** The namespace an operation acts in (netns operations act on the host's /run/netns). */
 export function opNs(op: KernelOp): NsRef {

@@ -181,6 +181,35 @@ export interface NsSnapshot {
 }
 
 /** A failed kernel operation, as data plus a message a user can act on. */
+/** What to look up: `ip route get DST [from SRC] [iif DEV] [oif DEV]`. */
+export interface RouteQuery {
+  readonly dst: string;
+  /** Source address of the packet (required by the kernel with `iif`). */
+  readonly src?: string;
+  /** Simulate a packet arriving on this interface: the forwarding (input) path. */
+  readonly iif?: string;
+  /** Force the output interface. */
+  readonly oif?: string;
+}
+
+/** The kernel's answer: a route, or the reason it has none. */
+export interface RouteAnswer {
+  /**
+   * Route type: "unicast", "local", "broadcast", ... When the kernel refused, the errno's
+   * meaning: ENETUNREACH/EHOSTUNREACH "unreachable", EACCES "prohibit", EINVAL "blackhole"
+   * (or a martian), anything else "error".
+   */
+  readonly type: string;
+  /** Output device (for local answers: lo). */
+  readonly dev?: string;
+  /** Gateway, when the route has one. */
+  readonly via?: string;
+  /** Preferred source address. */
+  readonly src?: string;
+  /** Errno name when the kernel refused the lookup (ENETUNREACH, EHOSTUNREACH, EACCES, EXDEV, ...). */
+  readonly error?: string;
+}
+
 export class KernelError extends NslabError {
   override readonly name = 'KernelError';
   constructor(
@@ -230,7 +259,7 @@ export interface Kernel {
    * packet arrived on `iif`); refusals such as ENETUNREACH are answers. Undefined if the netns is gone.
    * `ip -n NS route get DST [from SRC] [iif DEV] [oif DEV]`
    */
-  routeGet(ns: NsRef, q: import('./route-get.js').RouteQuery): import('./route-get.js').RouteAnswer | undefined;
+  routeGet(ns: NsRef, q: RouteQuery): RouteAnswer | undefined;
   /**
    * Why nftables cannot be used on this host (libnftables missing), undefined when it can. nftList
    * and nftTables throw a one-line NslabError in that case: callers that may do without ask first.

@@ -2,10 +2,10 @@
 // ports, hairpin) and deletion. nft itself accepts them: test/kernel/nft-render.test.ts.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { nftTableName } from '../../../../src/names/markers.js';
-import { renderDeleteTable, renderHostTable, renderNodeFirewall } from '../../../../src/kernel/nft/render.js';
-import { renderRule } from '../../../../src/kernel/nft/render-rule.js';
-import type { Firewall, FirewallRule } from '../../../../src/model/types.js';
+import { nftTableName } from '../../../src/names/markers.js';
+import { renderDeleteTable, renderHostTable, renderNodeFirewall } from '../../../src/nft/render.js';
+import { renderRule } from '../../../src/nft/render-rule.js';
+import type { Firewall, FirewallRule } from '../../../src/model/types.js';
 
 const span = { file: 'lab.yaml', line: 1, col: 1 } as unknown as FirewallRule['span'];
 const rule = (r: Omit<FirewallRule, 'span'>): FirewallRule => ({ ...r, span });

@@ -1,7 +1,7 @@
 // The iproute2 (or sysctl) command line a human would type for a kernel operation: used in
 // KernelError.equivalent and in messages, so a failure can be reproduced by hand. Pure text.
 import { assertNever } from '../util/assert-never.js';
-import { HOST_NS, type KernelOp, type NsRef } from './port.js';
+import { HOST_NS, type KernelOp, type NsRef, type RouteQuery } from '../port/kernel.js';
 
 /** How the host namespace is named on a command line: root namespace, or --host-netns NAME. */
 export interface DescribeContext {
@@ -82,7 +82,7 @@ function describeCreate(op: Extract<KernelOp, { op: 'link.create' }>, ctx: Descr
   const after: string[] = [];
   if (op.kind === 'bridge' && op.alias !== undefined) after.push(`alias ${quote(op.alias)}`);
   if (!op.ipv6) after.push('addrgenmode none');
-  // With addrgenmode none the link must come up after it is set (see rtnl/ops.ts).
+  // With addrgenmode none the link must come up after it is set (see netlink/requests.ts).
   const upLater = op.up && !op.ipv6;
   if (upLater) after.push('up');
   const up = op.up && !upLater ? ' up' : '';
@@ -92,4 +92,13 @@ function describeCreate(op: Extract<KernelOp, { op: 'link.create' }>, ctx: Descr
   const peer = `peer name ${op.peer.name}${opt('index', op.peer.index)}${opt('mtu', op.peer.mtu)}`;
   const netns = op.peer.ns === op.ns ? '' : ` netns ${netnsArg(op.peer.ns, ctx)}`;
   return `${base} link add ${op.name}${opt('index', op.index)}${opt('mtu', op.mtu)}${up} type veth ${peer}${netns}${then}`;
+}
+
+/** The iproute2 command for a route lookup, for messages. */
+export function routeGetCommand(q: RouteQuery): string {
+  const parts = ['ip route get', q.dst];
+  if (q.src !== undefined) parts.push('from', q.src);
+  if (q.iif !== undefined) parts.push('iif', q.iif);
+  if (q.oif !== undefined) parts.push('oif', q.oif);
+  return parts.join(' ');
 }

@@ -2,7 +2,7 @@
 // attribute changes, deletion and lookups by name, and the decoder for link dumps.
 // PURE. Requests address links by name (IFLA_IFNAME) wherever the kernel allows it, so no index
 // lookup is needed; IFLA_MASTER is the one attribute that only takes an index.
-import type { LinkStats } from '../port.js';
+import type { LinkStats } from '../port/kernel.js';
 import { MsgBuilder, attrStr, attrU32, attrU8, dropUndefined, formatMac, parseAttrs, type NlMsg } from './wire.js';
 import * as C from './wire-consts.js';
 

@@ -1,7 +1,7 @@
 // Route messages (RTM_NEWROUTE / RTM_DELROUTE / RTM_GETROUTE) for the main table only.
 // PURE. nslab owns static routes in the main table; other tables, cloned (cache) entries and
 // multipath routes are outside what it manages and are filtered out by the decoder.
-import { addressBytes, bytesToAddress, type Cidr } from '../../util/ip.js';
+import { addressBytes, bytesToAddress, type Cidr } from '../util/ip.js';
 import { MsgBuilder, attrU32, dropUndefined, parseAttrs, type NlMsg } from './wire.js';
 import * as C from './wire-consts.js';
 

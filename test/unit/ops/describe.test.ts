@@ -1,8 +1,8 @@
 // The iproute2 equivalents printed in errors: one row per operation shape.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { describeOp } from '../../../src/kernel/describe.js';
-import { HOST_NS, type KernelOp } from '../../../src/kernel/port.js';
+import { describeOp } from '../../../src/ops/describe.js';
+import { HOST_NS, type KernelOp } from '../../../src/port/kernel.js';
 
 const rows: [KernelOp, string][] = [
   [{ op: 'netns.create', name: 'lab-a' }, 'ip netns add lab-a'],

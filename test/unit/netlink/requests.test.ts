@@ -2,10 +2,10 @@
 // the checks that fail an op before it is sent. Messages are checked by decoding their headers.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { HOST_NS, type KernelOp } from '../../../../src/kernel/port.js';
-import { createdLinks, encodeOp, isRtnlOp, neededNames, routeDestination, type RtnlOp } from '../../../../src/kernel/rtnl/ops.js';
-import * as C from '../../../../src/kernel/rtnl/wire-consts.js';
-import { parseAttrs } from '../../../../src/kernel/rtnl/wire.js';
+import { HOST_NS, type KernelOp } from '../../../src/port/kernel.js';
+import { createdLinks, encodeOp, isRtnlOp, neededNames, routeDestination, type RtnlOp } from '../../../src/netlink/requests.js';
+import * as C from '../../../src/netlink/wire-consts.js';
+import { parseAttrs } from '../../../src/netlink/wire.js';
 
 const ctx = {
   index: (name: string): number | undefined => ({ br0: 4, eth0: 2, lo: 1 })[name],

@@ -2,7 +2,7 @@
 // split by family because one nft rule matches either `ip` or `ip6` headers, never both; a rule
 // whose source and destination have no family in common can never match and renders as a comment.
 // Must not import anything effectful (it lives in kernel/ only to sit next to its one user).
-import type { FirewallRule, PortRange } from '../../model/types.js';
+import type { FirewallRule, PortRange } from '../model/types.js';
 
 /** nft address family selector of a header match. */
 type Fam = 'ip' | 'ip6';

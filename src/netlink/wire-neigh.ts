@@ -1,7 +1,7 @@
 // Neighbour messages (RTM_GETNEIGH dump, RTM_NEWNEIGH replies): ARP and NDP entries.
 // PURE. A family-0 dump also returns the bridge FDB (AF_BRIDGE, via the same message type);
 // the decoder keeps IPv4 and IPv6 entries only.
-import { addressBytes, bytesToAddress } from '../../util/ip.js';
+import { addressBytes, bytesToAddress } from '../util/ip.js';
 import { MsgBuilder, dropUndefined, formatMac, parseAttrs, type NlMsg } from './wire.js';
 import * as C from './wire-consts.js';
 

@@ -1,0 +1,28 @@
+// A table-only route lookup for the fake kernel: the answer a kernel would give with only one
+// snapshot's tables. Test code: the real kernel asks RTM_GETROUTE (kernel/route-get.ts).
+import type { NsSnapshot, RouteAnswer, RouteQuery } from '../../src/port/kernel.js';
+import { contains, parseAddress, parseCidr } from '../../src/util/ip.js';
+
+/**
+ * The answer a kernel would give with only this snapshot's tables: local addresses, then the
+ * longest matching route (connected routes derived from addresses, first one wins on a tie, as in
+ * the kernel). No policy rules, no forwarding check. Local addresses first, then the longest match.
+ */
+export function routeGetFromSnapshot(snap: NsSnapshot, q: RouteQuery): RouteAnswer {
+  const dst = parseAddress(q.dst);
+  if (!dst) return { type: 'blackhole', error: 'EINVAL' };
+  if (snap.addrs.some((a) => a.cidr.split('/')[0] === dst.address)) return { type: 'local', dev: 'lo', src: dst.address };
+  const connected = snap.addrs.map((a) => ({ to: a.cidr, dev: a.dev, src: a.cidr.split('/')[0]! }));
+  const table = [...connected, ...snap.routes.map((r) => ({ to: r.to, dev: r.dev, via: r.via }))];
+  let best: { to: string; dev?: string | undefined; via?: string | undefined; src?: string } | undefined;
+  let bestLen = -1;
+  for (const r of table) {
+    const c = parseCidr(r.to);
+    if (c && c.family === dst.family && c.prefix > bestLen && contains(c, dst.address)) [best, bestLen] = [r, c.prefix];
+  }
+  if (!best) return { type: 'unreachable', error: 'ENETUNREACH' };
+  const hop = best.via ?? dst.address;
+  const dev = best.dev ?? connected.find((c) => contains(parseCidr(c.to)!, hop))?.dev;
+  const src = best.src ?? connected.find((c) => c.dev === dev)?.src;
+  return { type: 'unicast', ...(dev ? { dev } : {}), ...(best.via ? { via: best.via } : {}), ...(src ? { src } : {}) };
+}
