@@ -5,7 +5,7 @@ import type { Resource } from '../plan/resources.js';
 import { loadTopologyCopy, stateRootTag } from '../state/store.js';
 import { formatIssue } from '../topology/issues.js';
 import type { Issue } from '../topology/issues.js';
-import { loadTopology, loadTopologyFile } from '../topology/load.js';
+import { loadTopology, loadTopologyFile } from '../model/load.js';
 import { NslabError } from '../util/errors.js';
 import { modelKey } from './model-cache.js';
 import { noSuchLab } from './no-lab.js';

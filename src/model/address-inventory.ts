@@ -3,10 +3,10 @@
 import { declaredCidrs } from '../topology/addressing.js';
 import type { IfaceRaw, TopologyRaw } from '../topology/raw.js';
 import { quote } from '../topology/text.js';
+import type { Span } from '../topology/types.js';
 import type { Cidr } from '../util/ip.js';
 import { contains } from '../util/ip.js';
 import type { Allocation } from './ipam.js';
-import type { Span } from './types.js';
 
 /** The host namespace, as a namespace key. */
 export const HOST = '';

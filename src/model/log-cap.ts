@@ -1,7 +1,7 @@
 // How much output nslab keeps of one process: the log file is rotated when it would grow past
 // `maxBytes`, and `keep` rotated files are kept (<log>.1 is the newest). So one process never
 // takes more than maxBytes × (keep + 1) of the state directory's filesystem (/run: RAM). Pure.
-import type { ProcessSpec } from './types.js';
+import type { ProcessSpec } from '../topology/types.js';
 
 /** The documented default size of one log file: 10 MiB. */
 export const DEFAULT_LOG_MAX = 10 * 1024 * 1024;

@@ -6,7 +6,7 @@ import { IssueCode } from '../topology/issues.js';
 import type { IssueSink } from '../topology/issues.js';
 import type { TopologyRaw } from '../topology/raw.js';
 import { quote } from '../topology/text.js';
-import type { Span } from './types.js';
+import type { Span } from '../topology/types.js';
 
 /** Longest kernel link name in bytes. */
 export const MAX_LINK_NAME = 15;

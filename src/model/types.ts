@@ -2,11 +2,12 @@
 // Immutable data only; no behaviour. Every name that reaches the kernel is already minted here
 // (model/names.ts), every address already allocated (model/ipam.ts), every CIDR canonical text.
 
-/** Where something was declared in the topology file (1-based line and column). */
-export interface Span {
-  readonly line: number;
-  readonly col: number;
-}
+import type { ConnState, FirewallAction, FirewallProto, IsolateKind, PortRange, ProcessSpec, Span } from '../topology/types.js';
+
+// The parse-level types are part of the resolved lab too (spans, processes, port ranges), so the
+// model exports them as well: the library API (index.ts exports the model's types) and the
+// model's readers (nft/, lab/, verify/) see the whole lab in this one module.
+export type { IsolateKind, PortRange, ProcessSpec, ReadyCheck, Span } from '../topology/types.js';
 
 /** A resolved lab: defaults filled, addresses allocated, kernel names minted. */
 export interface Topology {
@@ -66,29 +67,6 @@ export interface Node {
   readonly span: Span;
 }
 
-/** A namespace kind a node can isolate besides its network namespace. */
-export type IsolateKind = 'pid' | 'mount' | 'uts';
-
-/** How `up` knows a process is ready. */
-export type ReadyCheck = { readonly tcp: number } | { readonly command: readonly string[] };
-
-/** One process a node runs (`processes:` entry). */
-export interface ProcessSpec {
-  /** Unique within the node; names the log file `<node>.<name>.log`. */
-  readonly name: string;
-  /** argv, never through a shell. */
-  readonly command: readonly string[];
-  readonly env?: Readonly<Record<string, string>>;
-  readonly cwd?: string;
-  readonly user?: string;
-  readonly ready?: ReadyCheck;
-  /** How long `up` waits for `ready` (default 10 s). */
-  readonly readyTimeoutMs?: number;
-  /** `log:` limits as given (model/log-cap.ts fills in the defaults). */
-  readonly log?: { readonly maxBytes?: number; readonly keep?: number };
-  readonly span: Span;
-}
-
 /** A node's firewall: one base chain per hook that is declared. */
 export interface Firewall {
   readonly input?: FirewallChain;
@@ -110,8 +88,8 @@ export interface FirewallChain {
 
 /** One rule: every given match must hold; node names are already resolved to addresses. */
 export interface FirewallRule {
-  readonly action: 'accept' | 'drop' | 'reject';
-  readonly proto?: 'tcp' | 'udp' | 'icmp' | 'icmpv6';
+  readonly action: FirewallAction;
+  readonly proto?: FirewallProto;
   /** Source / destination CIDRs (canonical), from CIDRs, addresses or node names. */
   readonly saddr?: readonly string[];
   readonly daddr?: readonly string[];
@@ -119,17 +97,11 @@ export interface FirewallRule {
   readonly sport?: readonly PortRange[];
   readonly dport?: readonly PortRange[];
   /** Connection tracking states. */
-  readonly state?: readonly ('new' | 'established' | 'related' | 'invalid')[];
+  readonly state?: readonly ConnState[];
   /** Input/output interface names inside the node. */
   readonly iif?: string;
   readonly oif?: string;
   readonly span: Span;
-}
-
-/** An inclusive port range; a single port has from === to. */
-export interface PortRange {
-  readonly from: number;
-  readonly to: number;
 }
 
 /** A published port: host port -> node port (DNAT in the host, hairpin for other nodes). */

@@ -1,7 +1,7 @@
 // A topology file's bytes -> text, or the one finding that says why it is not a text YAML can
 // read: too big, not UTF-8 (with the position of the first bad byte), UTF-16/32, or a character
 // YAML forbids (NUL and other control characters: a binary file). Pure: the caller reads the file.
-import type { Span } from '../model/types.js';
+import type { Span } from './types.js';
 import { IssueCode } from './issues.js';
 import type { Finding } from './issues.js';
 import { escapeChar } from './text.js';

@@ -1,6 +1,6 @@
 // Topology problems as data: the Issue type, its codes, and the one-line FILE:LINE:COL format.
 // Every check in topology/ and model/ reports through here; nothing in this module throws.
-import type { Span } from '../model/types.js';
+import type { Span } from './types.js';
 
 /** Machine-readable kinds of problems (the `code` of an Issue). */
 export const IssueCode = {

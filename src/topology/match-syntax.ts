@@ -1,7 +1,7 @@
 // Syntax of the values of firewall matches and published ports: ports and "LO-HI" ranges,
 // rule targets (a CIDR, an address or a node name), and docker-style "[HOSTADDR:]HOST:NODE[/PROTO]"
 // strings. Each check returns a reason a person can act on; each parse expects a checked value.
-import type { PortRange } from '../model/types.js';
+import type { PortRange } from './types.js';
 import { bits, formatCidr, networkOf, parseAddress, parseCidr } from '../util/ip.js';
 import { addressProblem, subnetProblem } from './address-syntax.js';
 import { nameProblem } from './name-rules.js';

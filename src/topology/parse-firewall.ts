@@ -2,7 +2,7 @@
 // checked on their own (one bad rule does not hide the others), then the rules local to one
 // rule: from/saddr and to/daddr not both, ports only with proto tcp or udp. Rules are kept in
 // build order: `rules:`, then `deny:` (action drop), then `allow:` (action accept).
-import type { PortRange } from '../model/types.js';
+import type { PortRange } from './types.js';
 import { IssueCode } from './issues.js';
 import type { IssueSink } from './issues.js';
 import { parsePort, parseTarget } from './match-syntax.js';

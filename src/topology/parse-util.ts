@@ -1,7 +1,7 @@
 // Shared steps of parse*.ts: run one schema on one entity, check a declared name, and pair
 // parsed values (single or list) with the spans they were written at.
 import type * as z from 'zod';
-import type { Span } from '../model/types.js';
+import type { Span } from './types.js';
 import type { IssueSink } from './issues.js';
 import { IssueCode } from './issues.js';
 import { nameMessage, nameProblem } from './name-rules.js';

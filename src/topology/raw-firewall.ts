@@ -1,9 +1,9 @@
 // The raw (parsed, not yet cross-checked) forms of a node's `firewall:` and `publish:`. Rule
 // targets may still be node names, resolved to addresses after IPAM (model/firewall.ts); every
 // value keeps the span it was written at, for the checks that need the rest of the file.
-import type { FirewallRule, PortRange, Span } from '../model/types.js';
 import type { PublishSpec, Target } from './match-syntax.js';
 import type { Located } from './raw.js';
+import type { ConnState, FirewallAction, FirewallProto, PortRange, Span } from './types.js';
 
 /** One rule: its action and matches, with targets and interface names still to be checked. */
 export interface RuleRaw {
@@ -11,13 +11,13 @@ export interface RuleRaw {
   readonly what: string;
   /** Position of the rule's mapping. */
   readonly span: Span;
-  readonly action: FirewallRule['action'];
-  readonly proto?: NonNullable<FirewallRule['proto']>;
+  readonly action: FirewallAction;
+  readonly proto?: FirewallProto;
   readonly saddr?: readonly Located<Target>[];
   readonly daddr?: readonly Located<Target>[];
   readonly sport?: readonly PortRange[];
   readonly dport?: readonly PortRange[];
-  readonly state?: NonNullable<FirewallRule['state']>;
+  readonly state?: readonly ConnState[];
   readonly iif?: Located<string>;
   readonly oif?: Located<string>;
 }

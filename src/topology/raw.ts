@@ -2,7 +2,7 @@
 // parsed (addresses canonical) and every one keeps the span it was written at. An entity whose
 // own schema check failed stays in its map with ok=false, so references to it are not reported
 // as unknown, while checks that need its contents skip it.
-import type { IsolateKind, ProcessSpec, Span } from '../model/types.js';
+import type { IsolateKind, ProcessSpec, Span } from './types.js';
 import type { Cidr, Family } from '../util/ip.js';
 import type { AddressSpec } from './address-syntax.js';
 import type { FirewallRaw, PublishRaw } from './raw-firewall.js';

@@ -3,7 +3,7 @@
 // throw. Nothing here knows the topology format; schema checks happen in parse.ts.
 import { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, visit } from 'yaml';
 import type { Alias, Document, Node as YamlNode } from 'yaml';
-import type { Span } from '../model/types.js';
+import type { Span } from './types.js';
 import { IssueCode } from './issues.js';
 import type { Finding } from './issues.js';
 import { escapeChar, quote } from './text.js';

@@ -1,6 +1,6 @@
 // The parsed YAML as a small positioned tree (SNode), independent of the YAML library, plus
 // lookups from a schema path to the most specific node. Built only by source.ts.
-import type { Span } from '../model/types.js';
+import type { Span } from './types.js';
 
 /** A scalar value as YAML's core schema gives it. */
 export type ScalarValue = string | number | boolean | null;

@@ -2,8 +2,9 @@
 // for the ruleset nft/render.ts loads: the implied established/related rule (`#0`) first,
 // then the rules in order (every given match must hold; first verdict wins), then the policy.
 // The verdict names the rule by the comment it carries in `nft list ruleset`.
-import type { FirewallChain, FirewallRule, PortRange } from '../model/types.js';
+import type { FirewallChain, FirewallRule } from '../model/types.js';
 import { ruleMark } from '../names/markers.js';
+import type { PortRange } from '../topology/types.js';
 import { parseAddress, parseCidr, contains } from '../util/ip.js';
 
 /** The packet a chain sees. `icmp` means ICMP over IPv4 and ICMPv6 over IPv6 (by the addresses). */

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Sandbox } from '../helpers/sandbox.js';
-import { loadTopologyFile } from '../../src/topology/load.js';
+import { loadTopologyFile } from '../../src/model/load.js';
 import { fuzzCount, fuzzSeed, hostileInputs, mutatedInputs, rng } from '../helpers/fuzz-inputs.js';
 import type { FuzzInput } from '../helpers/fuzz-inputs.js';
 import { hostState, nslab, withSandbox } from './lab.js';

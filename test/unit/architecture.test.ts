@@ -49,6 +49,14 @@ test('names/ imports only names/', () => {
   for (const s of names) for (const i of s.imports) assert.match(i, /^\.\/[a-z-]+\.js$/, `${s.rel} imports ${i}`);
 });
 
+// topology/ parses and validates; model/ resolves what it produced. The arrow goes one way, so
+// the parser can be read, tested and changed without the resolver (model/load.ts composes both).
+test('topology/ imports nothing from model/', () => {
+  const topology = sources.filter((x) => x.rel.startsWith('topology/'));
+  assert.ok(topology.length > 0);
+  for (const s of topology) for (const i of s.imports) assert.ok(!/(^|\/)model\//.test(i), `${s.rel} imports ${i}`);
+});
+
 test('only kernel/ imports koffi, only topology/source.ts imports the YAML parser', () => {
   for (const s of sources) {
     if (s.imports.includes('koffi')) assert.match(s.rel, /^kernel\//, s.rel);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Topology } from '../../src/model/types.js';
 import { formatIssue } from '../../src/topology/issues.js';
-import { loadTopology } from '../../src/topology/load.js';
+import { loadTopology } from '../../src/model/load.js';
 
 /** A resolved topology from YAML text; fails the test on any error. */
 export function topo(text: string, file = 'lab.yaml'): Topology {

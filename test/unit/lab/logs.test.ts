@@ -8,7 +8,7 @@ import { logs } from '../../../src/lab/logs.js';
 import { launchArgv } from '../../../src/lab/processes.js';
 import { JournalWriter, replay } from '../../../src/state/journal.js';
 import { ensureLabDir, labPaths, logPath, saveTopologyCopy } from '../../../src/state/store.js';
-import { loadTopology } from '../../../src/topology/load.js';
+import { loadTopology } from '../../../src/model/load.js';
 import { withStateDir } from '../helpers.js';
 
 const LAB = `name: lg

@@ -2,7 +2,7 @@
 // trap (warning) in nodes and in the host namespace.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { loadTopology } from '../../../src/topology/load.js';
+import { loadTopology } from '../../../src/model/load.js';
 
 const lab = (body: string): string =>
   `name: chk\nnetworks:\n  lan: { subnet: 10.0.0.0/24, gateway: 10.0.0.1 }\n  wan: { subnet: 10.1.0.0/24, gateway: 10.1.0.1 }\nnodes:\n${body}\n`;

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { assignableRange } from '../../../src/model/ipam.js';
 import { formatIssue } from '../../../src/topology/issues.js';
-import { loadTopology } from '../../../src/topology/load.js';
+import { loadTopology } from '../../../src/model/load.js';
 import { fromBigInt, parseCidr } from '../../../src/util/ip.js';
 
 function allocated(text: string): Record<string, readonly string[]> {

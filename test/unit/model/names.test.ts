@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { bridgeName, hostEndName, netnsName } from '../../../src/model/names.js';
 import { fnv1a32 } from '../../../src/names/hash.js';
 import { formatIssue } from '../../../src/topology/issues.js';
-import { loadTopology } from '../../../src/topology/load.js';
+import { loadTopology } from '../../../src/model/load.js';
 
 test('namespaces follow the fixed pattern', () => {
   assert.equal(netnsName('demo', 'web'), 'demo-web');

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseResolv, reachableResolv, renderResolv, resolvKind } from '../../../src/plan/resolv.js';
-import { loadTopology } from '../../../src/topology/load.js';
+import { loadTopology } from '../../../src/model/load.js';
 
 const t = loadTopology(
   `name: rs

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MAX_FILE_BYTES, decodeTopology } from '../../../src/topology/decode.js';
 import { formatIssue } from '../../../src/topology/issues.js';
-import { loadTopologyFile } from '../../../src/topology/load.js';
+import { loadTopologyFile } from '../../../src/model/load.js';
 
 const enc = new TextEncoder();
 const bytes = (...parts: Array<string | number[]>): Uint8Array => Uint8Array.from(parts.flatMap((p) => (typeof p === 'string' ? [...enc.encode(p)] : p)));

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { formatIssue } from '../../../src/topology/issues.js';
-import { loadTopology } from '../../../src/topology/load.js';
+import { loadTopology } from '../../../src/model/load.js';
 
 const load = (text: string): ReturnType<typeof loadTopology> => loadTopology(text, 'f.yaml');
 const lines = (text: string): string[] => load(text).issues.map(formatIssue);

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { FirewallRule } from '../../../src/model/types.js';
 import { formatIssue } from '../../../src/topology/issues.js';
-import { loadTopology } from '../../../src/topology/load.js';
+import { loadTopology } from '../../../src/model/load.js';
 
 /** A lab whose node `a` has the firewall `fw` (written on line 8, after "    firewall: "). */
 const lab = (fw: string): string => `name: t

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Topology } from '../../../src/model/types.js';
 import { formatIssue } from '../../../src/topology/issues.js';
 import type { Issue } from '../../../src/topology/issues.js';
-import { loadTopology } from '../../../src/topology/load.js';
+import { loadTopology } from '../../../src/model/load.js';
 
 /** The fixtures directory in the source tree (tests run from dist-test/). */
 export const FIXTURES = join(import.meta.dirname, '..', '..', '..', '..', 'test', 'unit', 'topology', 'fixtures');

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { desiredResources } from '../../../src/plan/resources.js';
 import { formatIssue, hasErrors } from '../../../src/topology/issues.js';
 import type { Issue } from '../../../src/topology/issues.js';
-import { loadTopologyFile } from '../../../src/topology/load.js';
+import { loadTopologyFile } from '../../../src/model/load.js';
 import { fuzzCount, fuzzSeed, hostileInputs, mutatedInputs } from '../../helpers/fuzz-inputs.js';
 import type { FuzzInput } from '../../helpers/fuzz-inputs.js';
 

@@ -5,7 +5,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { formatIssue, hasErrors } from '../../../src/topology/issues.js';
-import { loadTopology } from '../../../src/topology/load.js';
+import { loadTopology } from '../../../src/model/load.js';
 import { FIXTURES, assertGolden, fixtureNames, loadFixture } from './fixture-files.js';
 
 for (const name of fixtureNames('valid')) {

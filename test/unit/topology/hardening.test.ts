@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { formatIssue } from '../../../src/topology/issues.js';
-import { loadTopology } from '../../../src/topology/load.js';
+import { loadTopology } from '../../../src/model/load.js';
 import { MAX_BRIDGE_PORTS } from '../../../src/topology/validate-networks.js';
 
 function messages(text: string): string[] {

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { formatIssue, hasErrors } from '../../../src/topology/issues.js';
-import { loadTopology } from '../../../src/topology/load.js';
+import { loadTopology } from '../../../src/model/load.js';
 
 function aliasBomb(): string {
   let text = 'a: &a ["x","x","x","x","x","x","x","x","x"]\n';

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { formatIssue } from '../../../src/topology/issues.js';
-import { loadTopology } from '../../../src/topology/load.js';
+import { loadTopology } from '../../../src/model/load.js';
 
 const lab = (body: string): string => `name: t
 networks:

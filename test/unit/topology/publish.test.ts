@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Publish } from '../../../src/model/types.js';
 import { formatIssue } from '../../../src/topology/issues.js';
-import { loadTopology } from '../../../src/topology/load.js';
+import { loadTopology } from '../../../src/model/load.js';
 
 /** Node `a` (on a network with a gateway) publishes `list`, written on line 7 after "    publish: ". */
 const lab = (list: string, more = ''): string => `name: t

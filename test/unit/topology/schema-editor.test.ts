@@ -10,7 +10,7 @@ import { Ajv } from 'ajv';
 import type { ErrorObject } from 'ajv';
 import { parse } from 'yaml';
 import { formatIssue } from '../../../src/topology/issues.js';
-import { loadTopology } from '../../../src/topology/load.js';
+import { loadTopology } from '../../../src/model/load.js';
 import { FIXTURES } from './fixture-files.js';
 
 const ROOT = join(FIXTURES, '..', '..', '..', '..');

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { formatIssue } from '../../../src/topology/issues.js';
-import { loadTopology } from '../../../src/topology/load.js';
+import { loadTopology } from '../../../src/model/load.js';
 import { topologyJsonSchema } from '../../../src/topology/schema-json.js';
 
 const lines = (text: string): string[] => loadTopology(text, 'f.yaml').issues.map(formatIssue);

@@ -1,20 +1,21 @@
 // The front end in one call: topology file text -> resolved Topology, or every problem as an
-// Issue. Composes source (YAML) -> parse (schema) -> validate (cross-checks) -> model/ (IPAM,
-// address checks, kernel names, resolve). Pure: the caller reads the file.
-import { addressInventory } from '../model/address-inventory.js';
-import { checkAddresses } from '../model/address-checks.js';
-import { checkFirewallTargets } from '../model/firewall.js';
-import { allocateAddresses } from '../model/ipam.js';
-import { mintHostNames } from '../model/names.js';
-import { checkPublished } from '../model/publish.js';
-import { resolveTopology } from '../model/resolve.js';
-import type { Topology } from '../model/types.js';
-import { decodeTopology } from './decode.js';
-import { IssueSink } from './issues.js';
-import type { Issue } from './issues.js';
-import { parseTopology } from './parse.js';
-import { parseSource } from './source.js';
-import { validateTopology } from './validate.js';
+// Issue. Composes topology/ (source (YAML) -> parse (schema) -> validate (cross-checks)) ->
+// model/ (IPAM, address checks, kernel names, resolve). It lives in model/ because model/ may
+// import topology/ and not the reverse. Pure: the caller reads the file.
+import { decodeTopology } from '../topology/decode.js';
+import { IssueSink } from '../topology/issues.js';
+import type { Issue } from '../topology/issues.js';
+import { parseTopology } from '../topology/parse.js';
+import { parseSource } from '../topology/source.js';
+import { validateTopology } from '../topology/validate.js';
+import { addressInventory } from './address-inventory.js';
+import { checkAddresses } from './address-checks.js';
+import { checkFirewallTargets } from './firewall.js';
+import { allocateAddresses } from './ipam.js';
+import { mintHostNames } from './names.js';
+import { checkPublished } from './publish.js';
+import { resolveTopology } from './resolve.js';
+import type { Topology } from './types.js';
 
 /** The result of loading a topology: the model only when there are no errors. */
 export interface LoadResult {
