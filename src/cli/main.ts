@@ -3,12 +3,12 @@
 // fast. Errors a user can act on are printed as one `nslab: ...` line; anything else is a bug and
 // is printed with its stack. A reader closing our output early only ends the output (stdio.ts).
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { NslabError, isNslabError } from '../util/errors.js';
 import { printable } from '../util/printable.js';
 import { closest } from '../util/suggest.js';
 import { epilog, exampleHelp } from './examples.js';
+import { config } from './config.js';
 import { guardStdio } from './stdio.js';
 
 /** The package version, from the package.json above this module (dist/cli, dist/bundle or dist-test/src/cli). */
@@ -170,10 +170,9 @@ export function program(): Command {
 /** Run the CLI with argv (without node and script); sets process.exitCode. */
 export async function main(argv: string[]): Promise<void> {
   guardStdio();
-  // Resolved once, here: every message names the same absolute state root, and down's background
-  // finisher (another cwd is possible) inherits it.
-  const state = process.env['NSLAB_STATE_DIR'];
-  if (state) process.env['NSLAB_STATE_DIR'] = resolve(state);
+  // Read once, here (cli/config.ts): the state root made absolute, so every message names the
+  // same one; down hands it to its background finisher explicitly.
+  config();
   try {
     const p = program();
     unknownVerb(p, argv);
@@ -204,7 +203,7 @@ export function oneLine(text: string): string {
 /** A permission error (EACCES/EPERM) that got through becomes one line, not a stack trace. */
 async function asPermissionError(e: unknown, verb: string | undefined): Promise<unknown> {
   if (isNslabError(e) || e instanceof CommanderError) return e;
-  return (await import('../lab/privilege.js')).privilegeError(e, verb) ?? e;
+  return (await import('../lab/privilege.js')).privilegeError(config().state, e, verb) ?? e;
 }
 
 function report(e: unknown): number {

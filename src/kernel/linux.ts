@@ -37,6 +37,8 @@ export interface LinuxKernelOptions {
   readonly timeoutMs?: number;
   /** Empty namespaces made ahead (netns-pool.ts), named by netns.create instead of making new ones. */
   readonly netnsPool?: NetnsPool;
+  /** Run the nft program instead of libnftables in-process (NSLAB_NFT_CLI=1, read by the CLI). */
+  readonly nftCli?: boolean;
 }
 
 const OK: OpResult = { ok: true };
@@ -130,17 +132,17 @@ class LinuxKernel implements Kernel {
   }
 
   nftMissing(): string | undefined {
-    return nftMissing();
+    return nftMissing(this.opts.nftCli === true);
   }
 
   nftList(ns: NsRef, table: string): string | undefined {
-    needNft();
-    return this.read(ns, 'nftList', `nft list table inet ${table}`, (h) => nftListTable(h.fd, this.table.home, 'inet', table));
+    needNft(this.opts.nftCli === true);
+    return this.read(ns, 'nftList', `nft list table inet ${table}`, (h) => nftListTable(h.fd, this.table.home, 'inet', table, this.opts.nftCli === true));
   }
 
   nftTables(ns: NsRef): Array<{ family: string; name: string }> | undefined {
-    needNft();
-    return this.read(ns, 'nftTables', 'nft list tables', (h) => nftTables(h.fd, this.table.home));
+    needNft(this.opts.nftCli === true);
+    return this.read(ns, 'nftTables', 'nft list tables', (h) => nftTables(h.fd, this.table.home, this.opts.nftCli === true));
   }
 
   neighFlush(ns: NsRef, devs?: readonly string[]): number {
@@ -208,7 +210,7 @@ class LinuxKernel implements Kernel {
       const h = this.table.get(op.ns);
       // The delete script creates the table first, so a missing table is not an error.
       const script = op.op === 'nft.load' ? op.script : `table inet ${op.table} { }\ndelete table inet ${op.table}\n`;
-      const r = nftRun(h.fd, this.table.home, script);
+      const r = nftRun(h.fd, this.table.home, script, this.opts.nftCli === true);
       return r.ok ? OK : { ok: false, errno: 22, code: 'EINVAL', message: r.message };
     } catch (e) {
       return nsFailure(e, op.ns);

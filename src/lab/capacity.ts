@@ -2,12 +2,13 @@
 // (plan/capacity.ts) against the host's limits (kernel/host-limits.ts). A refusal is exit 1: the
 // file is fine, the host is short of something, and the message says what and by how much.
 import { lstatSync, readdirSync } from 'node:fs';
+import type { StateRoot } from '../state/root.js';
 import { join } from 'node:path';
 import { hostLimits } from '../kernel/host-limits.js';
 import { listNetns } from '../kernel/netns.js';
 import type { Topology } from '../model/types.js';
 import { checkCapacity, labNeeds } from '../plan/capacity.js';
-import { stateRoot } from '../state/store.js';
+
 import { NslabError } from '../util/errors.js';
 import { logDir } from './log-keeper.js';
 
@@ -16,12 +17,12 @@ import { logDir } from './log-keeper.js';
  * built here. With dryRun nothing is refused: the refusals come back as warnings, since a dry
  * run needs none of it.
  */
-export function capacityWarnings(t: Topology, opts: { readonly dryRun?: boolean; readonly fdsAtStart?: number } = {}): string[] {
+export function capacityWarnings(root: StateRoot, t: Topology, opts: { readonly dryRun?: boolean; readonly fdsAtStart?: number } = {}): string[] {
   const named = listNetns();
   const needs = labNeeds(t, new Set(named));
-  const host = hostLimits(opts.fdsAtStart, stateRoot());
+  const host = hostLimits(opts.fdsAtStart, root.path);
   // The lab's logs already there are part of their budget: counted as room, not as use.
-  const stateFs = host.stateFs && { ...host.stateFs, availKb: host.stateFs.availKb + logsKb(t.name) };
+  const stateFs = host.stateFs && { ...host.stateFs, availKb: host.stateFs.availKb + logsKb(root, t.name) };
   const verdict = checkCapacity(t.name, needs, { ...host, ...(stateFs ? { stateFs } : {}), namedNetns: named.length });
   if (verdict.refusals.length > 0 && !opts.dryRun) {
     const list = verdict.refusals.map((r) => `  ${r}`).join('\n');
@@ -31,9 +32,9 @@ export function capacityWarnings(t: Topology, opts: { readonly dryRun?: boolean;
 }
 
 /** kB the lab's log directory holds now (its logs and rotated files). */
-function logsKb(lab: string): number {
+function logsKb(root: StateRoot, lab: string): number {
   try {
-    const dir = logDir(lab);
+    const dir = logDir(root, lab);
     return Math.floor(readdirSync(dir).reduce((s, f) => s + lstatSync(join(dir, f)).size, 0) / 1024);
   } catch {
     return 0;

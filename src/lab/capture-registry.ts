@@ -4,6 +4,7 @@
 // <state>/<lab>/captures/<its pid>.json listing its tcpdumps by PID and start time, and removes it
 // when it ends; down signals only entries that still name the same process and are tcpdump.
 import { readFileSync } from 'node:fs';
+import type { StateRoot } from '../state/root.js';
 import { join } from 'node:path';
 import { sameProcess, startTimeOf } from '../kernel/procfs.js';
 import { listStateDir, readStateFile, removeStatePath, stateDir, writeStateFile } from '../state/root.js';
@@ -17,30 +18,30 @@ interface Entry {
 const GRACE_MS = 2_000;
 const POLL_MS = 20;
 
-function dirOf(lab: string): string {
-  return join(labPaths(lab).dir, 'captures');
+function dirOf(root: StateRoot, lab: string): string {
+  return join(labPaths(root, lab).dir, 'captures');
 }
 
 /** Record this process's tcpdumps for the lab; returns the function that removes the record. */
-export function registerCaptures(lab: string, pids: readonly number[]): () => void {
+export function registerCaptures(root: StateRoot, lab: string, pids: readonly number[]): () => void {
   const entries: Entry[] = pids.flatMap((pid) => {
     const start = startTimeOf(pid);
     return start === undefined ? [] : [{ pid, start }];
   });
-  const dir = dirOf(lab);
+  const dir = dirOf(root, lab);
   const path = join(dir, `${process.pid}.json`);
   try {
     // Only into the lab's existing, checked state directory (a capture never creates a lab's).
-    if (!stateDir(labPaths(lab).dir)) return () => undefined;
-    stateDir(dir, true);
+    if (!stateDir(root, labPaths(root, lab).dir)) return () => undefined;
+    stateDir(root, dir, true);
     // Our own PID names the file, so one already there is stale: replaced, never through a link.
-    writeStateFile(path, JSON.stringify(entries), 0o600);
+    writeStateFile(root, path, JSON.stringify(entries), 0o600);
   } catch {
     // No record (the lab's state is gone or unwritable): down then cannot stop this capture,
     // which is what happened before the registry existed; the capture itself goes on.
     return () => undefined;
   }
-  return () => removeStatePath(path);
+  return () => removeStatePath(root, path);
 }
 
 /**
@@ -48,17 +49,17 @@ export function registerCaptures(lab: string, pids: readonly number[]): () => vo
  * grace period); each capture then ends by itself, as when its tcpdumps exit. Returns how many
  * were signalled.
  */
-export async function stopLabCaptures(lab: string): Promise<number> {
-  const dir = dirOf(lab);
+export async function stopLabCaptures(root: StateRoot, lab: string): Promise<number> {
+  const dir = dirOf(root, lab);
   let files: string[];
   try {
-    files = listStateDir(dir)
+    files = listStateDir(root, dir)
       .map((d) => d.name)
       .filter((f) => /^\d+\.json$/.test(f));
   } catch {
     return 0;
   }
-  const live = files.flatMap((f) => readEntries(join(dir, f))).filter((e) => sameProcess(e.pid, e.start) && isTcpdump(e.pid));
+  const live = files.flatMap((f) => readEntries(root, join(dir, f))).filter((e) => sameProcess(e.pid, e.start) && isTcpdump(e.pid));
   for (const e of live) signal(e.pid, 'SIGTERM');
   const deadline = Date.now() + GRACE_MS;
   while (live.some((e) => sameProcess(e.pid, e.start)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, POLL_MS));
@@ -66,9 +67,9 @@ export async function stopLabCaptures(lab: string): Promise<number> {
   return live.length;
 }
 
-function readEntries(path: string): Entry[] {
+function readEntries(root: StateRoot, path: string): Entry[] {
   try {
-    const v = JSON.parse(readStateFile(path)?.toString('utf8') ?? '[]') as unknown;
+    const v = JSON.parse(readStateFile(root, path)?.toString('utf8') ?? '[]') as unknown;
     if (!Array.isArray(v)) return [];
     return v.filter(
       (e): e is Entry =>

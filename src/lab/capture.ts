@@ -4,6 +4,7 @@
 // (what TARGETs mean), capture-session.ts (running and stopping tcpdump), capture-sink.ts (lines,
 // pcapng); packet/ decodes and names (pure).
 import { KernelError } from '../port/kernel.js';
+import type { StateRoot } from '../state/root.js';
 import { HOST_NS, type NsSnapshot } from '../port/kernel.js';
 import type { Topology } from '../model/types.js';
 import { labNamer, type Namer } from '../packet/names.js';
@@ -23,6 +24,8 @@ const SNAPLEN = 262_144;
 
 /** Options of `capture`. */
 export interface CaptureOptions {
+  /** The state root, as the edge chose it (cli/ from NSLAB_STATE_DIR, the library entry from its options). */
+  readonly state: StateRoot;
   readonly lab: string;
   /** `node`, `node:iface` or a network (name or bridge). */
   readonly targets: readonly string[];
@@ -59,8 +62,9 @@ export interface CaptureResult extends SessionResult {
  * network, a bad filter or an unwritable file; exit 1 when a namespace is not there.
  */
 export async function capture(opts: CaptureOptions): Promise<CaptureResult> {
-  const { topology } = await loadLabLazy(opts.lab);
-  const hostNetns = labJournal(opts.lab).meta?.hostNetns;
+  const root = opts.state;
+  const { topology } = await loadLabLazy(root, opts.lab);
+  const hostNetns = labJournal(root, opts.lab).meta?.hostNetns;
   const points = resolveTargets(topology, opts.targets, hostNetns);
   if (opts.write === '-' && opts.print) throw new NslabError('usage', '--print with -w - would mix text into the pcapng on stdout', 2);
   const names = await liveNames(topology, points, { ...(hostNetns ? { hostNetns } : {}), open: opts.openKernel ?? linuxKernel });
@@ -72,6 +76,7 @@ export async function capture(opts: CaptureOptions): Promise<CaptureResult> {
     const note = opts.note ?? ((t: string) => void process.stderr.write(`${t}\n`));
     // Known to the lab's state, so that `down` stops them first instead of failing on them.
     const unregister = registerCaptures(
+      root,
       topology.name,
       caps.map((c) => c.pid),
     );

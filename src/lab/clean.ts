@@ -4,6 +4,7 @@
 // first, so a lab that a running `up` completes meanwhile is left alone, and every object is
 // checked for its marker right before it goes: nothing without an nslab marker is ever touched.
 import { removeLock } from '../kernel/lock.js';
+import type { StateRoot } from '../state/root.js';
 import { groupDirs, hostsSymlinks, lockHeld, netnsSymlinks } from '../kernel/markers.js';
 import { existsSync } from 'node:fs';
 import { deleteGroup, GROUP_DIR, netnsPath } from '../kernel/netns.js';
@@ -12,7 +13,7 @@ import { NFT_FAMILY } from '../nft/render.js';
 import { findLeftovers, type LabLeftovers, type Observed } from '../plan/leftovers.js';
 import { JournalWriter } from '../state/journal.js';
 import { findState, lockFiles, stateDirs, type FoundState } from '../state/scan.js';
-import { labJournal, labPaths, removeLabState, stateRoot, stateRootTag } from '../state/store.js';
+import { labJournal, labPaths, removeLabState, stateRootTag } from '../state/store.js';
 import { labOfAlias, labOfNftTable, markerHead, netnsGroup } from '../names/markers.js';
 import { isLabName } from '../names/rules.js';
 import { isNslabError, NslabError } from '../util/errors.js';
@@ -26,6 +27,8 @@ export { describeLeftovers } from '../plan/leftovers.js';
 
 /** Options of `clean`. */
 export interface CleanOptions extends LockWait {
+  /** The state root, as the edge chose it (cli/ from NSLAB_STATE_DIR, the library entry from its options). */
+  readonly state: StateRoot;
   readonly openKernel?: KernelFactory;
   /** Grace between SIGTERM and SIGKILL for leftover processes (ms). */
   readonly graceMs?: number;
@@ -41,33 +44,35 @@ export interface CleanOutcome {
 }
 
 /** The paths shown for a lab's state, lock and namespace mounts. */
-export function leftoverPaths(lab: string): { state: string; lock: string; group: string } {
-  return { state: labPaths(lab).dir, lock: lockPath(lab), group: `${GROUP_DIR}/${netnsGroup(lab, stateRootTag())}` };
+export function leftoverPaths(root: StateRoot, lab: string): { state: string; lock: string; group: string } {
+  return { state: labPaths(root, lab).dir, lock: lockPath(root, lab), group: `${GROUP_DIR}/${netnsGroup(lab, stateRootTag(root))}` };
 }
 
 /** Scan the host (read-only) for leftovers, grouped by lab. */
-export async function scanLeftovers(opts: CleanOptions = {}): Promise<LabLeftovers[]> {
+export async function scanLeftovers(opts: CleanOptions): Promise<LabLeftovers[]> {
+  const root = opts.state;
   const kernel = await (opts.openKernel ?? linuxKernel)({});
   try {
-    return findLeftovers(observe(kernel), GROUP_DIR);
+    return findLeftovers(observe(root, kernel), GROUP_DIR);
   } finally {
     kernel.close();
   }
 }
 
 /** Remove the leftovers of these labs, one lab at a time under its lock. */
-export async function removeLeftovers(labs: readonly string[], opts: CleanOptions = {}): Promise<CleanOutcome[]> {
+export async function removeLeftovers(labs: readonly string[], opts: CleanOptions): Promise<CleanOutcome[]> {
+  const root = opts.state;
   const kernel = await (opts.openKernel ?? linuxKernel)({});
   try {
     const out: CleanOutcome[] = [];
     for (const lab of labs) {
       try {
         out.push(
-          await withLabLock(lab, opts, async (lock) => {
+          await withLabLock(root, lab, opts, async (lock) => {
             // Again, under the lock: what the first scan saw may have changed (an up finished).
-            const now = findLeftovers(observe(kernel, lab), GROUP_DIR).find((l) => l.lab === lab);
+            const now = findLeftovers(observe(root, kernel, lab), GROUP_DIR).find((l) => l.lab === lab);
             if (now === undefined) return { lab };
-            await removeLab(kernel, now, opts);
+            await removeLab(root, kernel, now, opts);
             if (now.stateDir || now.lockFile) removeLock(lock);
             return { lab, removed: now };
           }),
@@ -87,26 +92,26 @@ export async function removeLeftovers(labs: readonly string[], opts: CleanOption
  * What the markers on the host show of one lab whose lock the caller holds (down asks this of a
  * lab whose journal does not read), or undefined when they show nothing.
  */
-export async function markedLeftovers(lab: string, openKernel?: KernelFactory): Promise<LabLeftovers | undefined> {
+export async function markedLeftovers(root: StateRoot, lab: string, openKernel?: KernelFactory): Promise<LabLeftovers | undefined> {
   const kernel = await (openKernel ?? linuxKernel)({});
   try {
-    return findLeftovers(observe(kernel, lab), GROUP_DIR).find((l) => l.lab === lab);
+    return findLeftovers(observe(root, kernel, lab), GROUP_DIR).find((l) => l.lab === lab);
   } finally {
     kernel.close();
   }
 }
 
 /** Everything with an nslab marker on the host, plus the state root's contents. `mine`: a lab whose lock we hold. */
-function observe(kernel: Kernel, mine?: string): Observed {
+function observe(root: StateRoot, kernel: Kernel, mine?: string): Observed {
   const states = new Map<string, FoundState>();
-  for (const lab of stateDirs()) {
-    const s = isLabName(lab) ? findState(lab) : undefined;
-    if (s) states.set(lab, { ...s, ...hostGoneOf(lab, s) });
+  for (const lab of stateDirs(root)) {
+    const s = isLabName(lab) ? findState(root, lab) : undefined;
+    if (s) states.set(lab, { ...s, ...hostGoneOf(root, lab, s) });
   }
-  const locks = lockFiles()
+  const locks = lockFiles(root)
     .filter(isLabName)
-    .map((lab) => ({ lab, held: lab !== mine && lockHeld(lockPath(lab)) }));
-  const owner = stateRootTag();
+    .map((lab) => ({ lab, held: lab !== mine && lockHeld(lockPath(root, lab)) }));
+  const owner = stateRootTag(root);
   const hostLinks = (kernel.snapshot(HOST_NS)?.links ?? []).map((l) => ({ name: l.name, ...(l.alias === undefined ? {} : { alias: l.alias }) }));
   // A table counts as a lab's only with both marks: its name and its comment. Without libnftables
   // the tables cannot be listed (and nslab could not have made any): the other marks still count.
@@ -117,42 +122,42 @@ function observe(kernel: Kernel, mine?: string): Observed {
           .filter((t) => t.family === NFT_FAMILY && labOfNftTable(t.name) !== undefined)
           .filter((t) => (kernel.nftList(HOST_NS, t.name) ?? '').includes(`comment "${markerHead(labOfNftTable(t.name)!, owner)}"`))
           .map((t) => t.name);
-  return { stateRoot: stateRoot(), owner, states, locks, netnsLinks: netnsSymlinks(), groups: groupDirs(), hostLinks, nftTables, hostsLinks: hostsSymlinks() };
+  return { stateRoot: root.path, owner, states, locks, netnsLinks: netnsSymlinks(), groups: groupDirs(), hostLinks, nftTables, hostsLinks: hostsSymlinks() };
 }
 
 /** The --host-netns of a lab with a readable journal, when that namespace no longer exists. */
-function hostGoneOf(lab: string, s: FoundState): { hostGone?: string } {
-  const ns = s.journal === 'ok' ? labJournal(lab).meta?.hostNetns : undefined;
+function hostGoneOf(root: StateRoot, lab: string, s: FoundState): { hostGone?: string } {
+  const ns = s.journal === 'ok' ? labJournal(root, lab).meta?.hostNetns : undefined;
   return ns !== undefined && !existsSync(netnsPath(ns)) ? { hostGone: ns } : {};
 }
 
 /** Remove one lab's leftovers, processes first (they keep namespaces alive), state last. */
-async function removeLab(kernel: Kernel, l: LabLeftovers, opts: CleanOptions): Promise<void> {
+async function removeLab(root: StateRoot, kernel: Kernel, l: LabLeftovers, opts: CleanOptions): Promise<void> {
   const lab = l.lab;
   // A newer nslab's journal is not read (its records may mean what this one cannot know): the
   // processes and log keeper it records are left to that version; marked objects go all the same.
-  if (findState(lab)?.journal !== 'newer') {
-    if (l.processes.length > 0) await stopProcesses(lab, opts.graceMs);
-    await stopLabKeeper(lab);
+  if (findState(root, lab)?.journal !== 'newer') {
+    if (l.processes.length > 0) await stopProcesses(root, lab, opts.graceMs);
+    await stopLabKeeper(root, lab);
   }
-  for (const ns of l.hosts) kernel.hostsUnlink(ns, stateRoot());
+  for (const ns of l.hosts) kernel.hostsUnlink(ns, root.path);
   if (l.kind === 'strays') {
     // Strays of a lab down still owns: only these names go, its group stays.
-    failOn(lab, kernel.run(l.netns.map((name) => ({ op: 'netns.delete' as const, name, group: netnsGroup(lab, stateRootTag()) }))), l.netns);
+    failOn(lab, kernel.run(l.netns.map((name) => ({ op: 'netns.delete' as const, name, group: netnsGroup(lab, stateRootTag(root)) }))), l.netns);
   } else if (l.groupDir || l.netns.length > 0) {
     // One lazy umount of the group's tmpfs detaches every namespace of the lab; then the names.
-    deleteGroup(netnsGroup(lab, stateRootTag()), l.netns);
+    deleteGroup(netnsGroup(lab, stateRootTag(root)), l.netns);
   }
-  deleteLinks(kernel, lab, l.links);
+  deleteLinks(root, kernel, lab, l.links);
   failOn(lab, kernel.run(l.nftTables.map((table) => ({ op: 'nft.delete' as const, ns: HOST_NS, table }))), l.nftTables);
-  if (l.stateDir) removeLabState(lab);
+  if (l.stateDir) removeLabState(root, lab);
 }
 
 /** Stop the processes a leftover journal records (by PID and start time: a reused PID is never signalled). */
-async function stopProcesses(lab: string, graceMs?: number): Promise<void> {
-  const recs = [...labJournal(lab).procs.values()];
+async function stopProcesses(root: StateRoot, lab: string, graceMs?: number): Promise<void> {
+  const recs = [...labJournal(root, lab).procs.values()];
   if (recs.length === 0) return;
-  const writer = new JournalWriter(labPaths(lab).journal);
+  const writer = new JournalWriter(root, labPaths(root, lab).journal);
   try {
     await stopRecords(recs, writer, graceMs);
   } finally {
@@ -161,10 +166,10 @@ async function stopProcesses(lab: string, graceMs?: number): Promise<void> {
 }
 
 /** Delete host links by name, each only if its alias still names this lab right before. */
-function deleteLinks(kernel: Kernel, lab: string, names: readonly string[]): void {
+function deleteLinks(root: StateRoot, kernel: Kernel, lab: string, names: readonly string[]): void {
   if (names.length === 0) return;
   const now = new Map((kernel.snapshot(HOST_NS)?.links ?? []).map((x) => [x.name, x.alias]));
-  const ours = names.filter((n) => now.has(n) && labOfAlias(now.get(n), stateRootTag()) === lab);
+  const ours = names.filter((n) => now.has(n) && labOfAlias(now.get(n), stateRootTag(root)) === lab);
   const results = kernel.run(ours.map((name) => ({ op: 'link.delete' as const, ns: HOST_NS, name })));
   // ENODEV: a veth end that went with its namespace meanwhile.
   failOn(

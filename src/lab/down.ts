@@ -5,6 +5,7 @@
 // state) to a detached `nslab down --wait` that inherits the lock, and returns. So a later command
 // on the lab waits for the finisher, and `--wait` gives the old fully synchronous behaviour.
 import { existsSync } from 'node:fs';
+import type { StateRoot } from '../state/root.js';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describeFailure, type StepFailure } from '../apply/errors.js';
@@ -40,6 +41,8 @@ import { LIBNFTABLES } from '../kernel/missing.js';
 
 /** Options of `down`. */
 export interface DownOptions extends LockWait {
+  /** The state root, as the edge chose it (cli/ from NSLAB_STATE_DIR, the library entry from its options). */
+  readonly state: StateRoot;
   /** A lab name, or a topology file (its `name:` is used). */
   readonly target: string;
   readonly openKernel?: KernelFactory;
@@ -72,30 +75,31 @@ export interface DownResult {
 
 /** Tear a lab down. */
 export async function down(opts: DownOptions): Promise<DownResult> {
+  const root = opts.state;
   const t0 = performance.now();
   phase('startup');
-  const lab = labNameOf(opts.target);
-  return withLabLock(lab, opts, (lock) => downLocked(lab, opts, lock, t0));
+  const lab = labNameOf(root, opts.target);
+  return withLabLock(root, lab, opts, (lock) => downLocked(root, lab, opts, lock, t0));
 }
 
-async function downLocked(lab: string, opts: DownOptions, lock: HeldLock, t0: number): Promise<DownResult> {
-  const paths = labPaths(lab);
+async function downLocked(root: StateRoot, lab: string, opts: DownOptions, lock: HeldLock, t0: number): Promise<DownResult> {
+  const paths = labPaths(root, lab);
   // Read through the checked lab directory (state/root.ts): a forged journal is never acted on.
-  const text = readStateFile(paths.journal)?.toString('utf8');
+  const text = readStateFile(root, paths.journal)?.toString('utf8');
   if (text === undefined) {
     // A state dir without a journal: an up killed before its first journal write, which had
     // created nothing yet (everything is journaled before it is made). Nothing else to undo.
-    removeLabState(lab);
+    removeLabState(root, lab);
     return { lab, wasUp: false, removed: 0, skipped: [], ms: performance.now() - t0 };
   }
   // One parse, the one clean and up use too (state/records.ts): validated records, never a cast.
   const parsed = parseJournal(text);
   if (parsed.health === 'newer') throw newerJournalError(paths.journal, parsed.version ?? 0);
-  if (parsed.health !== 'ok' && (await unreadableJournal(lab, paths.journal, parsed.health, opts))) {
+  if (parsed.health !== 'ok' && (await unreadableJournal(root, lab, paths.journal, parsed.health, opts))) {
     return { lab, wasUp: false, removed: 0, skipped: [], ms: performance.now() - t0 };
   }
   const state = replay(parsed.records);
-  if (!opts.force) refuseIfHosting(lab, state.owned);
+  if (!opts.force) refuseIfHosting(root, lab, state.owned);
   const hostNetns = state.meta?.hostNetns;
   // The namespace that played host is gone (it was another lab's node, taken down with --force,
   // or deleted by hand): its bridges, host ends, tables and settings went with it. Remove the rest;
@@ -110,10 +114,10 @@ async function downLocked(lab: string, opts: DownOptions, lock: HeldLock, t0: nu
     // Processes first: they keep the namespaces alive. Recorded by PID and start time, so a
     // reused PID is never signalled, also when the `up` that started them was killed. The lab's
     // own captures too: a tcpdump in a node holds its namespace and veth.
-    await stopLabCaptures(lab);
-    await stopLabProcesses(lab);
+    await stopLabCaptures(root, lab);
+    await stopLabProcesses(root, lab);
     // Then their log keeper: it reads what they wrote last, and they can no longer get SIGPIPE.
-    await stopLabKeeper(lab);
+    await stopLabKeeper(root, lab);
     phase('processes');
     // Remember the namespaces' identities: once deleted they have no name, and a process still
     // inside one keeps it (and its veths) alive; then we can say which process it is.
@@ -121,14 +125,14 @@ async function downLocked(lab: string, opts: DownOptions, lock: HeldLock, t0: nu
     phase('journal+inodes');
     // Hosts files first, while the journal still names the namespaces they belong to: a down
     // killed after the namespaces are dropped from the journal would otherwise leave them behind.
-    withdrawHosts(kernel, [...ownedNetns(owned), ...adoptedNetns(owned)]);
+    withdrawHosts(root, kernel, [...ownedNetns(owned), ...adoptedNetns(owned)]);
     phase('hosts files');
-    const writer = new JournalWriter(paths.journal);
+    const writer = new JournalWriter(root, paths.journal);
     try {
       const outcome = teardown({ lab, owned: withoutHostSettings(owned), kernel, journal: writer, deferBridges: true });
       phase('teardown');
       failIf(lab, paths.journal, outcome.failures);
-      const settings = await releaseShared({ lab, hostNetns, owned, kernel, journal: writer }, opts);
+      const settings = await releaseShared(root, { lab, hostNetns, owned, kernel, journal: writer }, opts);
       failIf(lab, paths.journal, settings.failures);
       // Usually done within a few hundred ms; if not, a process holding a namespace is the likely
       // cause, and worth saying at once rather than after the full wait.
@@ -138,7 +142,7 @@ async function downLocked(lab: string, opts: DownOptions, lock: HeldLock, t0: nu
       const soon = !hopeless && (await waitGone(kernel, outcome.pending, Math.min(budget, opts.waitMs ?? budget)));
       if (!soon && !hopeless && scanNetns(new Set(inodes)).byNetns.size > 0) throw stillInUse(lab, inodes);
       if (!soon && opts.backgroundAfterMs !== undefined && outcome.deferred.length > 0) {
-        const finisher = handOver(lab, lock);
+        const finisher = handOver(root, lab, lock);
         if (finisher !== undefined)
           return { lab, wasUp: true, ...gone, removed: outcome.done + settings.done, skipped: outcome.skipped, finisher, ms: performance.now() - t0 };
       }
@@ -148,7 +152,7 @@ async function downLocked(lab: string, opts: DownOptions, lock: HeldLock, t0: nu
       failIf(lab, paths.journal, rest.failures);
       phase('bridges');
       writer.close();
-      removeLabState(lab);
+      removeLabState(root, lab);
       phase('state');
       return { lab, wasUp: true, ...gone, removed: outcome.done + settings.done + rest.done, skipped: outcome.skipped, ms: performance.now() - t0 };
     } finally {
@@ -160,13 +164,13 @@ async function downLocked(lab: string, opts: DownOptions, lock: HeldLock, t0: nu
 }
 
 /** Release the lab's host settings under the host lock (lab/shared-host.ts: who is last out). */
-async function releaseShared(a: Parameters<typeof releaseHostSettings>[0], wait: LockWait): Promise<ReturnType<typeof releaseHostSettings>> {
+async function releaseShared(root: StateRoot, a: Parameters<typeof releaseHostSettings>[0], wait: LockWait): Promise<ReturnType<typeof releaseHostSettings>> {
   if (withoutHostSettings(a.owned).size === a.owned.size) return { done: 0, failures: [] };
-  const host = await takeHostLock(wait);
+  const host = await takeHostLock(root, wait);
   try {
     return releaseHostSettings(a);
   } finally {
-    releaseHostLock(host, a.lab);
+    releaseHostLock(root, host, a.lab);
   }
 }
 
@@ -177,14 +181,14 @@ async function releaseShared(a: Parameters<typeof releaseHostSettings>[0], wait:
  * journal), the state is all there is: true, it was removed. Else refuse and point to `clean`,
  * which finds the lab by its markers.
  */
-async function unreadableJournal(lab: string, journal: string, health: string, opts: DownOptions): Promise<boolean> {
-  const left = await markedLeftovers(lab, opts.openKernel);
+async function unreadableJournal(root: StateRoot, lab: string, journal: string, health: string, opts: DownOptions): Promise<boolean> {
+  const left = await markedLeftovers(root, lab, opts.openKernel);
   const objects =
     left === undefined
       ? 0
       : left.netns.length + left.links.length + left.nftTables.length + left.hosts.length + left.processes.length + (left.groupDir ? 1 : 0);
   if (objects === 0) {
-    removeLabState(lab);
+    removeLabState(root, lab);
     return true;
   }
   throw new NslabError(
@@ -244,22 +248,25 @@ function failIf(lab: string, journal: string, failures: readonly StepFailure[]):
  * Start `nslab down LAB --wait` detached, holding our lock (inherited fd), to finish once the
  * kernel has freed the bridge ports. Undefined when it could not be started (then we wait).
  */
-function handOver(lab: string, lock: HeldLock): number | undefined {
+function handOver(root: StateRoot, lab: string, lock: HeldLock): number | undefined {
   const bin = fileURLToPath(new URL('../../bin/nslab', import.meta.url));
   if (!existsSync(bin)) return undefined;
-  return spawnDetached([process.execPath, bin, 'down', lab, '--wait'], join(labPaths(lab).dir, 'down.log'), lock.fd, { NSLAB_LOCK_FD: '3' });
+  return spawnDetached([process.execPath, bin, 'down', lab, '--wait'], join(labPaths(root, lab).dir, 'down.log'), lock.fd, {
+    NSLAB_LOCK_FD: '3',
+    NSLAB_STATE_DIR: root.path,
+  });
 }
 
 /**
  * Refuse to take down a lab one of whose namespaces is the --host-netns of another lab: that
  * lab's bridges and host ends live in it and would go too (--force does it anyway).
  */
-function refuseIfHosting(lab: string, owned: Owned): void {
+function refuseIfHosting(root: StateRoot, lab: string, owned: Owned): void {
   const mine = new Set([...ownedNetns(owned), ...adoptedNetns(owned)]);
-  const dependents = listLabs()
+  const dependents = listLabs(root)
     .filter((l) => l !== lab)
     .flatMap((other) => {
-      const ns = labJournal(other).meta?.hostNetns;
+      const ns = labJournal(root, other).meta?.hostNetns;
       return ns !== undefined && mine.has(ns) ? [`${other} (--host-netns ${ns})`] : [];
     });
   if (dependents.length === 0) return;
@@ -315,8 +322,8 @@ function stillInUse(lab: string, inodes: readonly number[]): NslabError {
  * so cleanup scripts and a second down succeed; the CLI names a close lab that is up, so a typo
  * still shows.
  */
-export function labNameOf(target: string): string {
-  if (looksLikeLabName(target) && (existsSync(labPaths(target).dir) || !existsSync(target))) return target;
+export function labNameOf(root: StateRoot, target: string): string {
+  if (looksLikeLabName(target) && (existsSync(labPaths(root, target).dir) || !existsSync(target))) return target;
   if (!existsSync(target)) throw new NslabError('no-lab', `${target} is neither a lab on this host (see \`nslab ls\`) nor a readable topology file`, 2);
   const bytes = readTopologyFile(target);
   const name = quickLabName(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1'));

@@ -1,6 +1,7 @@
 // `exec`: run a command inside a node's namespace, argv as given (never through a shell),
 // and hand back its exit status.
 import { constants } from 'node:os';
+import type { StateRoot } from '../state/root.js';
 import { KernelError } from '../port/kernel.js';
 import { installHint } from '../kernel/missing.js';
 import { execInNetns } from '../kernel/proc.js';
@@ -10,6 +11,8 @@ import { enterArgv, firstProcessOf } from './processes.js';
 
 /** Options of `exec`. */
 export interface ExecOptions {
+  /** The state root, as the edge chose it (cli/ from NSLAB_STATE_DIR, the library entry from its options). */
+  readonly state: StateRoot;
   readonly lab: string;
   readonly node: string;
   readonly argv: readonly string[];
@@ -17,7 +20,8 @@ export interface ExecOptions {
 
 /** Run argv in the node; resolves to the exit status to pass on (128+N when killed by signal N). */
 export async function exec(opts: ExecOptions): Promise<number> {
-  const { topology } = await loadLabLazy(opts.lab);
+  const root = opts.state;
+  const { topology } = await loadLabLazy(root, opts.lab);
   const node = topology.nodes.get(opts.node);
   if (!node) {
     const known = [...topology.nodes.keys()].join(', ');
@@ -25,7 +29,7 @@ export async function exec(opts: ExecOptions): Promise<number> {
   }
   if (opts.argv.length === 0) throw new NslabError('usage', 'nothing to run: give a command after --', 2);
   // An isolated node: enter its pid/mount/uts namespaces too, through its first running process.
-  const first = node.isolate.size > 0 ? firstProcessOf(opts.lab, opts.node) : undefined;
+  const first = node.isolate.size > 0 ? firstProcessOf(root, opts.lab, opts.node) : undefined;
   const enter = first === undefined ? [] : enterArgv(node, first).filter((w) => w !== '--net');
   const r = await execInNetns({ netns: node.netns, argv: [...enter, ...opts.argv] }).catch((e: unknown) => {
     if (e instanceof KernelError && e.op === 'exec' && e.code === 'ENOENT') {

@@ -1,6 +1,7 @@
 // `graph`: a lab's picture drawn from its topology alone (nothing is built or read from the
 // kernel), and the same picture of a running lab from its saved copy, for the UI.
 import { createHash } from 'node:crypto';
+import type { StateRoot } from '../state/root.js';
 import { placeGraph } from '../graph/layout.js';
 import { graphOf, type GraphModel } from '../graph/model.js';
 import { GRAPH_FORMATS, renderGraph, type GraphFormat } from '../graph/render.js';
@@ -14,16 +15,19 @@ export { GRAPH_FORMATS } from '../graph/render.js';
 
 /** Options of `graph`. */
 export interface GraphOptions {
+  /** The state root, as the edge chose it (cli/ from NSLAB_STATE_DIR, the library entry from its options). */
+  readonly state: StateRoot;
   readonly file: string;
   readonly format: string;
 }
 
 /** Draw a topology file as SVG, Mermaid or DOT text. Throws NslabError (exit 2) for a bad file or format. */
 export function graph(opts: GraphOptions): string {
+  const root = opts.state;
   if (!(GRAPH_FORMATS as readonly string[]).includes(opts.format)) {
     throw new NslabError('usage', `--format wants one of ${GRAPH_FORMATS.join(', ')}, not "${opts.format}"`, 2);
   }
-  return renderGraph(graphOf(loadFile(opts.file).topology), opts.format as GraphFormat);
+  return renderGraph(graphOf(loadFile(root, opts.file).topology), opts.format as GraphFormat);
 }
 
 /** A running lab's picture, with a revision that changes when the lab is brought up from another file. */
@@ -43,9 +47,9 @@ export interface LabGraph {
 export const LAYERED_MAX_VERTICES = 120;
 
 /** The picture of a lab that is up, from its saved topology copy. */
-export function labGraph(lab: string): LabGraph {
-  const { topology, text } = loadLab(lab);
-  const hostNetns = labJournal(lab).meta?.hostNetns;
+export function labGraph(root: StateRoot, lab: string): LabGraph {
+  const { topology, text } = loadLab(root, lab);
+  const hostNetns = labJournal(root, lab).meta?.hostNetns;
   const model = graphOf(topology);
   const positions = model.vertices.length <= LAYERED_MAX_VERTICES ? layered(model) : undefined;
   return { lab, revision: revisionOf(text), model, ...(hostNetns ? { hostNetns } : {}), ...(positions ? { positions } : {}) };

@@ -8,6 +8,8 @@ export interface KernelOptions {
   readonly hostNetns?: string;
   /** Namespaces made ahead for the real kernel to name (kernel/netns-pool.ts); others ignore it. */
   readonly netnsPool?: NetnsPool;
+  /** The real kernel only: run the nft program instead of libnftables (the CLI sets it from NSLAB_NFT_CLI=1). */
+  readonly nftCli?: boolean;
 }
 
 /** Opens the kernel port; verbs take one so tests can substitute FakeKernel. */
@@ -18,3 +20,8 @@ export const linuxKernel: KernelFactory = async (opts) => {
   const { openLinuxKernel } = await import('../kernel/linux.js');
   return openLinuxKernel(opts);
 };
+
+/** The real kernel with some options always set (the CLI's NSLAB_NFT_CLI=1): what verbs ask for is added to them. */
+export function linuxKernelWith(base: Pick<KernelOptions, 'nftCli'>): KernelFactory {
+  return (opts) => linuxKernel({ ...base, ...opts });
+}

@@ -2,6 +2,7 @@
 // sampled on demand. It keeps one kernel handle per host namespace open between samples and
 // re-reads a lab's saved topology only when it changed. Read-only: dumps links, changes nothing.
 import type { Kernel } from '../port/kernel.js';
+import type { StateRoot } from '../state/root.js';
 import { HOST_NS } from '../port/kernel.js';
 import { graphOf, type GraphModel } from '../graph/model.js';
 import { liveGraph, type IfaceSample, type LabSample, type LiveGraph } from '../graph/live.js';
@@ -33,6 +34,8 @@ export interface LiveTick {
 
 /** Options of openLiveView. */
 export interface LiveViewOptions {
+  /** The state root, as the edge chose it (cli/ from NSLAB_STATE_DIR, the library entry from its options). */
+  readonly state: StateRoot;
   /** Only this lab; every lab with state when absent. */
   readonly lab?: string;
   readonly openKernel?: KernelFactory;
@@ -52,7 +55,8 @@ export interface LiveView {
 }
 
 /** Open a live view of the labs on this host. */
-export function openLiveView(opts: LiveViewOptions = {}): LiveView {
+export function openLiveView(opts: LiveViewOptions): LiveView {
+  const root = opts.state;
   const known = new Map<string, Known>();
   const kernels = new Map<string, Kernel>();
   const kernelFor = async (hostNetns: string | undefined): Promise<Kernel> => {
@@ -69,9 +73,9 @@ export function openLiveView(opts: LiveViewOptions = {}): LiveView {
       const t0 = performance.now();
       const labs: LiveLab[] = [];
       const live: Record<string, LiveGraph> = {};
-      const names = opts.lab === undefined ? listLabs() : [opts.lab];
+      const names = opts.lab === undefined ? listLabs(root) : [opts.lab];
       for (const name of names) {
-        const k = refresh(known, name);
+        const k = refresh(root, known, name);
         if (!k || 'error' in k) {
           if (k) labs.push(k.error);
           continue;
@@ -97,8 +101,8 @@ export function openLiveView(opts: LiveViewOptions = {}): LiveView {
 }
 
 /** The lab's model, re-read when its saved copy changed; undefined when the lab has no copy. */
-function refresh(known: Map<string, Known>, lab: string): Known | { error: LiveLab } | undefined {
-  const text = loadTopologyCopy(lab);
+function refresh(root: StateRoot, known: Map<string, Known>, lab: string): Known | { error: LiveLab } | undefined {
+  const text = loadTopologyCopy(root, lab);
   if (text === undefined) {
     known.delete(lab);
     return undefined;
@@ -107,8 +111,8 @@ function refresh(known: Map<string, Known>, lab: string): Known | { error: LiveL
   const old = known.get(lab);
   if (old?.revision === revision) return old;
   try {
-    const hostNetns = labJournal(lab).meta?.hostNetns;
-    const k: Known = { revision, model: graphOf(fromText(text, `${lab} (saved copy)`).topology), ...(hostNetns ? { hostNetns } : {}) };
+    const hostNetns = labJournal(root, lab).meta?.hostNetns;
+    const k: Known = { revision, model: graphOf(fromText(root, text, `${lab} (saved copy)`).topology), ...(hostNetns ? { hostNetns } : {}) };
     known.set(lab, k);
     return k;
   } catch (e) {

@@ -1,6 +1,7 @@
 // Reading a topology for a verb: from a file given on the command line, or from the copy saved
 // in a lab's state. File problems become one NslabError (exit 2) listing every issue.
 import type { Topology } from '../model/types.js';
+import type { StateRoot } from '../state/root.js';
 import type { Resource } from '../plan/resources.js';
 import { loadTopologyCopy, stateRootTag } from '../state/store.js';
 import { formatIssue } from '../topology/issues.js';
@@ -26,19 +27,19 @@ export interface Loaded {
 }
 
 /** Read and validate a topology file; throws NslabError (exit 2) listing all problems. */
-export function loadFile(file: string): Loaded {
-  return loadBytes(readTopologyFile(file), file);
+export function loadFile(root: StateRoot, file: string): Loaded {
+  return loadBytes(root, readTopologyFile(file), file);
 }
 
 /** Validate a topology file's bytes (read with readTopologyFile); throws like loadFile. */
-export function loadBytes(bytes: Uint8Array, file: string): Loaded {
-  const r = loadTopologyFile(bytes, file, stateRootTag());
+export function loadBytes(root: StateRoot, bytes: Uint8Array, file: string): Loaded {
+  const r = loadTopologyFile(bytes, file, stateRootTag(root));
   return { ...checked(r.topology, r.issues, r.text ?? ''), key: modelKey(bytes) };
 }
 
 /** Validate topology text; throws NslabError (exit 2) listing all problems. */
-export function fromText(text: string, file: string): Loaded {
-  const { topology, issues } = loadTopology(text, file, stateRootTag());
+export function fromText(root: StateRoot, text: string, file: string): Loaded {
+  const { topology, issues } = loadTopology(text, file, stateRootTag(root));
   return checked(topology, issues, text);
 }
 
@@ -51,13 +52,13 @@ function checked(topology: Topology | undefined, issues: readonly Issue[], text:
 }
 
 /** The topology a running lab was built from (its saved copy). */
-export function loadLab(lab: string): Loaded {
-  const text = loadTopologyCopy(lab);
-  if (text === undefined) throw noSuchLab(lab);
-  return labText(lab, text);
+export function loadLab(root: StateRoot, lab: string): Loaded {
+  const text = loadTopologyCopy(root, lab);
+  if (text === undefined) throw noSuchLab(root, lab);
+  return labText(root, lab, text);
 }
 
 /** Validate a lab's saved copy (its text already read). */
-export function labText(lab: string, text: string): Loaded {
-  return { ...fromText(text, `${lab} (saved copy)`), key: modelKey(text) };
+export function labText(root: StateRoot, lab: string, text: string): Loaded {
+  return { ...fromText(root, text, `${lab} (saved copy)`), key: modelKey(text) };
 }

@@ -2,15 +2,16 @@
 // <state root>/.lock-<lab> for their whole run. A second command on the same lab waits for it
 // (saying who holds it) up to a limit, then fails; other labs are not affected. The lock is a
 // flock, so a holder that dies (even by SIGKILL) releases it at once: no stale locks.
-// down's background finisher inherits the lock (fd 3, NSLAB_LOCK_FD) and holds it until done.
+// down's background finisher inherits the lock (fd 3, NSLAB_LOCK_FD, read by the CLI and passed
+// in as LockWait.inheritedLockFd) and holds it until done.
 // Host settings several labs share (ip_forward for NAT) are decided under one more lock,
 // <state root>/.lock-@host, held briefly: only whoever holds it may read the other labs' claims and
 // act on them, so "am I the last lab out?" has one answer at a time. Order: lab lock, then host lock.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { adoptLock, releaseLock, removeLock, tryLock, type HeldLock } from '../kernel/lock.js';
-import { stateDir } from '../state/root.js';
-import { labPaths, listLabs, stateRoot } from '../state/store.js';
+import { stateDir, type StateRoot } from '../state/root.js';
+import { labPaths, listLabs } from '../state/store.js';
 import { NslabError } from '../util/errors.js';
 
 /** How a verb waits for a busy lab. */
@@ -19,56 +20,57 @@ export interface LockWait {
   readonly onBusy?: (holder: number | undefined) => void;
   /** Longest wait in ms (default 120 s). */
   readonly lockTimeoutMs?: number;
+  /** A lock on this lab already held, inherited from the nslab that started this one (its fd); adopted instead of waiting. */
+  readonly inheritedLockFd?: number;
 }
 
 /** The lock file of a lab. */
-export function lockPath(lab: string): string {
-  return join(stateRoot(), `.lock-${lab}`);
+export function lockPath(root: StateRoot, lab: string): string {
+  return join(root.path, `.lock-${lab}`);
 }
 
 /** Run fn holding the lab's lock; waits (polling) while another nslab holds it. */
-export async function withLabLock<T>(lab: string, wait: LockWait, fn: (lock: HeldLock) => Promise<T>): Promise<T> {
-  const lock = await acquire(lab, wait);
+export async function withLabLock<T>(root: StateRoot, lab: string, wait: LockWait, fn: (lock: HeldLock) => Promise<T>): Promise<T> {
+  const lock = await acquire(root, lab, wait);
   try {
     return await fn(lock);
   } finally {
     // A lab that has no state (refused, or never built) keeps no lock file either.
-    if (existsSync(labPaths(lab).dir)) releaseLock(lock);
+    if (existsSync(labPaths(root, lab).dir)) releaseLock(lock);
     else removeLock(lock);
   }
 }
 
 /** The host-wide lock file. `@` is not in a lab name, so no lab's lock (and no `clean` of one) can be it. */
-export function hostLockPath(): string {
-  return join(stateRoot(), '.lock-@host');
+export function hostLockPath(root: StateRoot): string {
+  return join(root.path, '.lock-@host');
 }
 
 /**
  * Hold the host-wide lock while deciding about (and changing) host settings that labs share.
  * Held for milliseconds; never taken before a lab lock, so the two cannot deadlock.
  */
-export async function takeHostLock(wait: LockWait): Promise<HeldLock> {
-  stateDir(stateRoot(), true);
-  return poll(hostLockPath(), 'the host settings labs share are', wait);
+export async function takeHostLock(root: StateRoot, wait: LockWait): Promise<HeldLock> {
+  stateDir(root, root.path, true);
+  return poll(hostLockPath(root), 'the host settings labs share are', wait);
 }
 
 /**
  * Release the host lock; with no lab left on the host (but `leaving`, which is going down) also
  * remove its file, so the state root is as empty as before the first lab.
  */
-export function releaseHostLock(l: HeldLock, leaving?: string): void {
-  if (listLabs().every((lab) => lab === leaving)) removeLock(l);
+export function releaseHostLock(root: StateRoot, l: HeldLock, leaving?: string): void {
+  if (listLabs(root).every((lab) => lab === leaving)) removeLock(l);
   else releaseLock(l);
 }
 
-async function acquire(lab: string, wait: LockWait): Promise<HeldLock> {
+async function acquire(root: StateRoot, lab: string, wait: LockWait): Promise<HeldLock> {
   // The lock file is the first thing every mutating verb creates: the state root (and every
   // directory above it) is checked here, before anything is written or trusted.
-  stateDir(stateRoot(), true);
-  const path = lockPath(lab);
-  const inherited = Number(process.env['NSLAB_LOCK_FD']);
-  if (Number.isSafeInteger(inherited) && inherited > 2) {
-    delete process.env['NSLAB_LOCK_FD'];
+  stateDir(root, root.path, true);
+  const path = lockPath(root, lab);
+  const inherited = wait.inheritedLockFd;
+  if (inherited !== undefined && Number.isSafeInteger(inherited) && inherited > 2) {
     const held = adoptLock(inherited, path);
     if (held) return held;
   }

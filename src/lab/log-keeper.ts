@@ -5,6 +5,7 @@
 // If it dies, a process writing output gets SIGPIPE: `ls` shows the lab partial, `ps` says so,
 // and the next `up` starts a new keeper, which reopens every pipe in the directory.
 import { spawn } from 'node:child_process';
+import type { StateRoot } from '../state/root.js';
 import { closeSync, constants, existsSync, lstatSync, openSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,23 +24,23 @@ const GRACE_MS = 2_000;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** The lab's log directory. */
-export function logDir(lab: string): string {
-  return dirname(logPath(lab, 'x', 'x'));
+export function logDir(root: StateRoot, lab: string): string {
+  return dirname(logPath(root, lab, 'x', 'x'));
 }
 
 /** The FIFO a process writes its output into. */
-export function pipePath(lab: string, node: string, proc: string): string {
-  return join(logDir(lab), `${node}.${proc}.pipe`);
+export function pipePath(root: StateRoot, lab: string, node: string, proc: string): string {
+  return join(logDir(root, lab), `${node}.${proc}.pipe`);
 }
 
 /** Where the keeper writes its own errors. */
-export function keeperLog(lab: string): string {
-  return join(labPaths(lab).dir, 'log-keeper.log');
+export function keeperLog(root: StateRoot, lab: string): string {
+  return join(labPaths(root, lab).dir, 'log-keeper.log');
 }
 
 /** The lab's keeper: running, recorded but dead, or none recorded. */
-export function keeperStatus(lab: string): { readonly state: 'running' | 'dead' | 'none'; readonly pid?: number } {
-  const k = labJournal(lab).keeper;
+export function keeperStatus(root: StateRoot, lab: string): { readonly state: 'running' | 'dead' | 'none'; readonly pid?: number } {
+  const k = labJournal(root, lab).keeper;
   if (!k) return { state: 'none' };
   return { state: sameProcess(k.pid, k.start) ? 'running' : 'dead', pid: k.pid };
 }
@@ -58,14 +59,15 @@ interface OpenArgs {
  * slow terminal would). The caller closes it once the process is spawned.
  */
 export async function openProcessOutput(a: OpenArgs): Promise<number> {
+  const root = a.writer.root;
   // Through the checked state tree (state/root.ts): never a planted or foreign directory.
-  stateDir(logDir(a.lab), true);
-  const fifo = pipePath(a.lab, a.node, a.proc);
+  stateDir(root, logDir(root, a.lab), true);
+  const fifo = pipePath(root, a.lab, a.node, a.proc);
   makeFifo(fifo);
-  writeConfig(a.lab, `${a.node}.${a.proc}`, a.cap);
-  const k = keeperFor(a.lab, a.writer);
+  writeConfig(root, a.lab, `${a.node}.${a.proc}`, a.cap);
+  const k = keeperFor(root, a.lab, a.writer);
   if (k && sameProcess(k.pid, k.start)) process.kill(k.pid, 'SIGHUP');
-  else startKeeper(a.lab, a.writer);
+  else startKeeper(root, a.lab, a.writer);
   const deadline = Date.now() + OPEN_MS;
   for (;;) {
     try {
@@ -77,7 +79,7 @@ export async function openProcessOutput(a: OpenArgs): Promise<number> {
       if ((e as NodeJS.ErrnoException).code !== 'ENXIO') throw e;
     }
     if (Date.now() > deadline) {
-      throw new NslabError('log-keeper', `lab ${a.lab}: the log keeper did not open ${fifo} within ${OPEN_MS / 1000} s; see ${keeperLog(a.lab)}`, 1);
+      throw new NslabError('log-keeper', `lab ${a.lab}: the log keeper did not open ${fifo} within ${OPEN_MS / 1000} s; see ${keeperLog(root, a.lab)}`, 1);
     }
     await sleep(10);
   }
@@ -98,44 +100,44 @@ function makeFifo(path: string): void {
  * processes would otherwise parse its whole journal again for each one. startKeeper updates it.
  */
 const keepers = new WeakMap<JournalWriter, KeeperRecord | undefined>();
-function keeperFor(lab: string, writer: JournalWriter): KeeperRecord | undefined {
-  if (!keepers.has(writer)) keepers.set(writer, labJournal(lab).keeper);
+function keeperFor(root: StateRoot, lab: string, writer: JournalWriter): KeeperRecord | undefined {
+  if (!keepers.has(writer)) keepers.set(writer, labJournal(root, lab).keeper);
   return keepers.get(writer);
 }
 
 /** Add (or update) one pipe's cap in keeper.json (state/root.ts: an O_EXCL temporary renamed over it). */
-function writeConfig(lab: string, key: string, cap: LogCap): void {
-  const path = join(logDir(lab), 'keeper.json');
+function writeConfig(root: StateRoot, lab: string, key: string, cap: LogCap): void {
+  const path = join(logDir(root, lab), 'keeper.json');
   let conf: Record<string, LogCap> = {};
   try {
-    conf = JSON.parse(readStateFile(path)?.toString('utf8') ?? '{}') as Record<string, LogCap>;
+    conf = JSON.parse(readStateFile(root, path)?.toString('utf8') ?? '{}') as Record<string, LogCap>;
   } catch {
     // damaged: rewritten whole from what we know
   }
   conf[key] = { maxBytes: cap.maxBytes, keep: cap.keep };
-  writeStateFile(path, JSON.stringify(conf), 0o600);
+  writeStateFile(root, path, JSON.stringify(conf), 0o600);
 }
 
 /**
  * After `up` left running processes alone: if their keeper died, start a new one, which reopens
  * every pipe keeper.json lists (the processes still hold their write ends).
  */
-export function reviveKeeper(lab: string, writer: JournalWriter): boolean {
-  const k = keeperFor(lab, writer);
+export function reviveKeeper(root: StateRoot, lab: string, writer: JournalWriter): boolean {
+  const k = keeperFor(root, lab, writer);
   if (k && sameProcess(k.pid, k.start)) return false;
-  if (!existsSync(join(logDir(lab), 'keeper.json'))) return false;
+  if (!existsSync(join(logDir(root, lab), 'keeper.json'))) return false;
   if (k) writer.append([{ t: 'keeper-gone', pid: k.pid }]);
-  startKeeper(lab, writer);
+  startKeeper(root, lab, writer);
   return true;
 }
 
 /** Start the lab's keeper, detached, in its own session, and journal it. */
-function startKeeper(lab: string, writer: JournalWriter): void {
+function startKeeper(root: StateRoot, lab: string, writer: JournalWriter): void {
   const main = fileURLToPath(new URL('./log-keeper-main.js', import.meta.url));
-  const err = openStateFile(keeperLog(lab), O_WRONLY | O_APPEND | O_CREAT);
+  const err = openStateFile(root, keeperLog(root, lab), O_WRONLY | O_APPEND | O_CREAT);
   try {
     // A small heap: the keeper holds one 64 KiB chunk at a time.
-    const child = spawn(process.execPath, ['--max-old-space-size=24', '--max-semi-space-size=1', main, logDir(lab), lab], {
+    const child = spawn(process.execPath, ['--max-old-space-size=24', '--max-semi-space-size=1', main, logDir(root, lab), lab], {
       detached: true,
       stdio: ['ignore', err, err],
       cwd: '/',
@@ -145,7 +147,7 @@ function startKeeper(lab: string, writer: JournalWriter): void {
     child.unref();
     const start = child.pid === undefined ? undefined : startTimeOf(child.pid);
     if (child.pid === undefined || start === undefined)
-      throw new NslabError('log-keeper', `lab ${lab}: could not start the log keeper; see ${keeperLog(lab)}`, 1);
+      throw new NslabError('log-keeper', `lab ${lab}: could not start the log keeper; see ${keeperLog(root, lab)}`, 1);
     writer.append([{ t: 'keeper', pid: child.pid, start }]);
     keepers.set(writer, { pid: child.pid, start });
   } finally {
@@ -185,10 +187,10 @@ async function stopKeeper(lab: string, k: KeeperRecord, writer: JournalWriter): 
 }
 
 /** Stop the keeper a lab's journal records, if any (`down` and `clean`, after the processes). */
-export async function stopLabKeeper(lab: string): Promise<void> {
-  const k = labJournal(lab).keeper;
+export async function stopLabKeeper(root: StateRoot, lab: string): Promise<void> {
+  const k = labJournal(root, lab).keeper;
   if (!k) return;
-  const writer = new JournalWriter(labPaths(lab).journal);
+  const writer = new JournalWriter(root, labPaths(root, lab).journal);
   try {
     await stopKeeper(lab, k, writer);
   } finally {

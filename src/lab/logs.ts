@@ -4,6 +4,7 @@
 // aborts it. A node's processes are the declared ones and those `nslab run`
 // started (from the journal, and from their log files once the journal no longer lists them).
 import { listStateDir } from '../state/root.js';
+import type { StateRoot } from '../state/root.js';
 import { dirname } from 'node:path';
 import { existingRotations, LogFollower, streamLog } from '../state/log-read.js';
 import type { Sink } from '../state/log-read.js';
@@ -13,6 +14,8 @@ import { loadLab } from './load.js';
 
 /** Options of `logs`. */
 export interface LogsOptions {
+  /** The state root, as the edge chose it (cli/ from NSLAB_STATE_DIR, the library entry from its options). */
+  readonly state: StateRoot;
   readonly lab: string;
   readonly node: string;
   /** One process; all of the node's when absent. */
@@ -31,24 +34,24 @@ export interface LogsOptions {
  * ad-hoc ones (`nslab run`) in start order, then any other log file of the node (an ad-hoc
  * process stopped since: its output is still worth reading).
  */
-export function logFiles(lab: string, node: string, process?: string): Array<[string, string]> {
-  const { topology } = loadLab(lab);
+export function logFiles(root: StateRoot, lab: string, node: string, process?: string): Array<[string, string]> {
+  const { topology } = loadLab(root, lab);
   const n = topology.nodes.get(node);
   if (!n) throw new NslabError('no-node', `lab ${lab} has no node ${node} (nodes: ${[...topology.nodes.keys()].join(', ')})`, 2);
-  const adhoc = [...labJournal(lab).procs.values()].filter((r) => r.node === node).map((r) => r.name);
-  const names = [...new Set([...n.processes.map((p) => p.name), ...adhoc, ...loggedProcesses(lab, node)])];
+  const adhoc = [...labJournal(root, lab).procs.values()].filter((r) => r.node === node).map((r) => r.name);
+  const names = [...new Set([...n.processes.map((p) => p.name), ...adhoc, ...loggedProcesses(root, lab, node)])];
   if (names.length === 0) throw new NslabError('no-process', `node ${node} of lab ${lab} runs no processes`, 2);
   if (process !== undefined && !names.includes(process)) {
     throw new NslabError('no-process', `node ${node} of lab ${lab} has no process ${process} (processes: ${names.join(', ')})`, 2);
   }
-  return (process === undefined ? names : [process]).map((p) => [p, logPath(lab, node, p)]);
+  return (process === undefined ? names : [process]).map((p) => [p, logPath(root, lab, node, p)]);
 }
 
 /** Names of the processes with a log file in the lab's log directory for this node, sorted. */
-function loggedProcesses(lab: string, node: string): string[] {
+function loggedProcesses(root: StateRoot, lab: string, node: string): string[] {
   let files: string[];
   try {
-    files = listStateDir(dirname(logPath(lab, node, 'x'))).map((d) => d.name);
+    files = listStateDir(root, dirname(logPath(root, lab, node, 'x'))).map((d) => d.name);
   } catch {
     return [];
   }
@@ -63,7 +66,8 @@ function loggedProcesses(lab: string, node: string): string[] {
 
 /** Print the logs (each under a `==> node.process <==` header when there are several); follow if asked. */
 export async function logs(opts: LogsOptions): Promise<void> {
-  const files = logFiles(opts.lab, opts.node, opts.process);
+  const root = opts.state;
+  const files = logFiles(root, opts.lab, opts.node, opts.process);
   const ctl = new AbortController();
   const signal = opts.signal ?? ctl.signal;
   const write = opts.write ?? stdoutSink(signal);

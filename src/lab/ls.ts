@@ -1,6 +1,7 @@
 // `ls`: the labs that have state on this host, with what their journals own and whether their
 // namespaces are really there and their declared processes running.
 import { sameProcess } from '../kernel/procfs.js';
+import type { StateRoot } from '../state/root.js';
 import type { KernelFactory } from './kernel.js';
 import { linuxKernel } from './kernel.js';
 import { labJournal, listLabs } from '../state/store.js';
@@ -26,20 +27,21 @@ export interface LabSummary {
 }
 
 /** List labs. */
-export async function ls(opts: { readonly openKernel?: KernelFactory } = {}): Promise<LabSummary[]> {
-  const names = listLabs();
+export async function ls(opts: { readonly state: StateRoot; readonly openKernel?: KernelFactory }): Promise<LabSummary[]> {
+  const root = opts.state;
+  const names = listLabs(root);
   if (names.length === 0) return [];
   const kernel = await (opts.openKernel ?? linuxKernel)({});
   try {
     const present = new Set(kernel.netnsList());
-    return names.map((name) => summarize(name, present));
+    return names.map((name) => summarize(root, name, present));
   } finally {
     kernel.close();
   }
 }
 
-function summarize(name: string, present: ReadonlySet<string>): LabSummary {
-  const { meta, owned, procs, failed, keeper } = labJournal(name);
+function summarize(root: StateRoot, name: string, present: ReadonlySet<string>): LabSummary {
+  const { meta, owned, procs, failed, keeper } = labJournal(root, name);
   const ns = [...owned.values()].flatMap((r) => (r.op.op === 'netns.create' || r.op.op === 'netns.attach' ? [r.op.name] : []));
   const bridges = [...owned.values()].filter((r) => r.op.op === 'link.create' && r.op.kind === 'bridge').length;
   const alive = ns.filter((n) => present.has(n)).length;

@@ -4,6 +4,7 @@
 // byte-identical text gets it back instead of being parsed again. The key is the text's SHA-256
 // and this build of nslab (the module file's mtime), so an upgraded nslab parses afresh.
 import { createHash } from 'node:crypto';
+import type { StateRoot } from '../state/root.js';
 import { statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Topology } from '../model/types.js';
@@ -74,15 +75,20 @@ export function quickLabName(text: string): string | undefined {
 }
 
 /** The cached model of a text, re-labelled for `file`, if the lab has it. */
-export function cachedModel(lab: string, key: string, file: string): { topology: Topology; warnings: string[]; desired?: readonly Resource[] } | undefined {
-  const hit = parseCached(loadModelCache(lab, key));
+export function cachedModel(
+  root: StateRoot,
+  lab: string,
+  key: string,
+  file: string,
+): { topology: Topology; warnings: string[]; desired?: readonly Resource[] } | undefined {
+  const hit = parseCached(loadModelCache(root, lab, key));
   if (!hit) return undefined;
   const relabel = (w: string): string => (w.startsWith(`${hit.file}:`) ? file + w.slice(hit.file.length) : w);
   return { topology: { ...hit.topology, file }, warnings: hit.warnings.map(relabel), ...(hit.desired ? { desired: hit.desired } : {}) };
 }
 
 /** Keep the model of a text the lab was just built from. */
-export function keepModel(lab: string, key: string, topology: Topology, warnings: readonly string[], desired?: readonly Resource[]): void {
+export function keepModel(root: StateRoot, lab: string, key: string, topology: Topology, warnings: readonly string[], desired?: readonly Resource[]): void {
   const value: Cached = { format: CACHE_FORMAT, topology, warnings, file: topology.file, ...(desired ? { desired } : {}) };
-  saveModelCache(lab, key, value);
+  saveModelCache(root, lab, key, value);
 }

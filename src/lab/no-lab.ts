@@ -4,19 +4,20 @@
 // and a close match, so the user can act on it without another command. Also the list of labs
 // here for the CLI's completion.
 import { listLabs } from '../state/store.js';
+import type { StateRoot } from '../state/root.js';
 import { NslabError } from '../util/errors.js';
 import { closest } from '../util/suggest.js';
 
 /** The labs with state on this host, for the CLI's completion (cli/ reaches state/ only through lab/). */
-export function labsHere(): string[] {
-  return listLabs();
+export function labsHere(root: StateRoot): string[] {
+  return listLabs(root);
 }
 
 /** The NslabError (exit 2) for `lab`, which has no state on this host. */
-export function noSuchLab(lab: string): NslabError {
+export function noSuchLab(root: StateRoot, lab: string): NslabError {
   let labs: string[] | undefined;
   try {
-    labs = listLabs();
+    labs = listLabs(root);
   } catch {
     // The state root may be unreadable (not root): the message then just points at `nslab ls`.
   }

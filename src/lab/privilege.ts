@@ -5,7 +5,8 @@
 // directory (ls, ps, which, logs) are refused by the store when it is unreadable
 // (state/store.ts). privilegeError is the backstop for an EACCES/EPERM that gets through anyway.
 import { readFileSync } from 'node:fs';
-import { stateRoot } from '../state/store.js';
+import type { StateRoot } from '../state/root.js';
+
 import { NslabError } from '../util/errors.js';
 
 const CAP_NET_ADMIN = 12n;
@@ -65,13 +66,13 @@ export function requirePrivileges(verb: string): void {
  * The backstop: a permission error (EACCES, EPERM) that reached the top becomes one line naming
  * the path or operation and what is needed, never a stack trace. Undefined for anything else.
  */
-export function privilegeError(e: unknown, verb: string | undefined): NslabError | undefined {
+export function privilegeError(root: StateRoot, e: unknown, verb: string | undefined): NslabError | undefined {
   const n = e as NodeJS.ErrnoException & { errno?: number };
   if (typeof e !== 'object' || e === null || (n.code !== 'EACCES' && n.code !== 'EPERM')) return undefined;
   const what = n.path ?? (n.syscall ? `${n.syscall}` : undefined);
-  const under = n.path?.startsWith(stateRoot());
+  const under = n.path?.startsWith(root.path);
   const prefix = verb ? `${verb}: ` : '';
-  if (under) return new NslabError('needs-root', `${prefix}cannot read ${stateRoot()}: needs root (run it with sudo)`, 1);
+  if (under) return new NslabError('needs-root', `${prefix}cannot read ${root.path}: needs root (run it with sudo)`, 1);
   const denied = n.code === 'EPERM' ? 'operation not permitted' : 'permission denied';
   const need = hasAdminCaps()
     ? 'the kernel refused it even with CAP_NET_ADMIN and CAP_SYS_ADMIN (a container or a security module may forbid it)'

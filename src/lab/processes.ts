@@ -3,6 +3,7 @@
 // waited for until ready, and stopped by `down` (SIGTERM, then SIGKILL after a grace period),
 // by PID and only while the PID still names the process that was started.
 import { spawn, spawnSync } from 'node:child_process';
+import type { StateRoot } from '../state/root.js';
 import { closeSync, existsSync, readFileSync } from 'node:fs';
 import { runProbes } from '../kernel/probe.js';
 import { childrenOf, groupMembers, sameProcess, startTimeOf } from '../kernel/procfs.js';
@@ -81,13 +82,13 @@ function alive(r: ProcRecord): boolean {
 }
 
 /** Start what the topology declares and is not running; stop what runs but is no longer declared or changed. */
-export async function startProcesses(t: Topology): Promise<ProcessesResult> {
+export async function startProcesses(root: StateRoot, t: Topology): Promise<ProcessesResult> {
   const lab = t.name;
-  const paths = labPaths(lab);
-  const state = labJournal(lab);
+  const paths = labPaths(root, lab);
+  const state = labJournal(root, lab);
   const declared = [...t.nodes.values()].flatMap((n) => n.processes.map((p) => ({ node: n, p, key: specKey(n, p) })));
   if (declared.length === 0 && state.procs.size === 0) return { started: [], stopped: [], unchanged: 0 };
-  const writer = new JournalWriter(paths.journal);
+  const writer = new JournalWriter(root, paths.journal);
   try {
     // Per node, all or nothing: its processes share namespaces that die with the first one, so
     // a node whose processes all run as declared is left alone, any other is restarted whole.
@@ -115,7 +116,7 @@ export async function startProcesses(t: Topology): Promise<ProcessesResult> {
       started.push(`${d.node.name}.${d.p.name}`);
     }
     // Processes left running whose keeper died get a new one (their writes would get SIGPIPE).
-    const revived = unchanged > 0 && reviveKeeper(lab, writer);
+    const revived = unchanged > 0 && reviveKeeper(root, lab, writer);
     return { started, stopped, unchanged, ...(revived ? { keeperRestarted: true as const } : {}) };
   } finally {
     writer.close();
@@ -136,6 +137,7 @@ interface StartArgs {
 
 /** Start one process; resolves to the PID that stands for it (PID 1 of its pid namespace when isolated). */
 async function startOne(a: StartArgs): Promise<number | undefined> {
+  const root = a.writer.root;
   const { lab, node, p, key, writer } = a;
   if (p.cwd !== undefined && !existsSync(p.cwd)) throw new NslabError('process-failed', `process ${node.name}.${p.name}: cwd ${p.cwd} does not exist`, 1);
   // Output goes through a pipe to the lab's log keeper, which caps the log file (log-keeper.ts).
@@ -153,7 +155,7 @@ async function startOne(a: StartArgs): Promise<number | undefined> {
     });
     child.unref();
     const outerPid = child.pid;
-    if (outerPid === undefined) throw failure(lab, node, p, 'could not be started (no PID)');
+    if (outerPid === undefined) throw failure(root, lab, node, p, 'could not be started (no PID)');
     const outerStart = startTimeOf(outerPid);
     let rec: ProcRecord | undefined;
     if (outerStart !== undefined) {
@@ -182,7 +184,7 @@ async function startOne(a: StartArgs): Promise<number | undefined> {
     if (rec) await stopRecords([rec], writer);
     if (!a.adhoc) writer.append([{ t: 'proc-failed', node: node.name, name: p.name, why }]);
     await flushed(fd);
-    throw failure(lab, node, p, `${why}${running ? '; stopped it' : ''}`);
+    throw failure(root, lab, node, p, `${why}${running ? '; stopped it' : ''}`);
   } finally {
     closeSync(fd);
   }
@@ -190,6 +192,8 @@ async function startOne(a: StartArgs): Promise<number | undefined> {
 
 /** Options of `nslab run`. */
 export interface RunOptions {
+  /** The state root, as the edge chose it (cli/ from NSLAB_STATE_DIR, the library entry from its options). */
+  readonly state: StateRoot;
   readonly lab: string;
   readonly node: string;
   /** Process name (default: the command's base name, made unique in the node). */
@@ -203,11 +207,12 @@ export interface RunOptions {
  * node's running processes when it is isolated. Resolves to its name and the PID that stands for it.
  */
 export async function runAdhoc(o: RunOptions): Promise<{ name: string; pid: number | undefined; log: string }> {
-  const { topology } = await loadLabLazy(o.lab);
+  const root = o.state;
+  const { topology } = await loadLabLazy(root, o.lab);
   const node = topology.nodes.get(o.node);
   if (!node) throw new NslabError('no-node', `lab ${o.lab} has no node ${o.node} (nodes: ${[...topology.nodes.keys()].join(', ')})`, 2);
   if (o.command.length === 0) throw new NslabError('usage', 'nothing to run: give a command after --', 2);
-  const state = labJournal(o.lab);
+  const state = labJournal(root, o.lab);
   const taken = new Set([...node.processes.map((p) => p.name), ...[...state.procs.values()].filter((r) => r.node === node.name).map((r) => r.name)]);
   let name = o.name;
   if (name !== undefined) {
@@ -220,11 +225,11 @@ export async function runAdhoc(o: RunOptions): Promise<{ name: string; pid: numb
     for (let i = 2; taken.has(name); i++) name = `${base}-${i}`;
   }
   const p: ProcessSpec = { name, command: [...o.command], span: { line: 0, col: 0 } };
-  const first = node.isolate.size > 0 ? firstProcessOf(o.lab, node.name) : undefined;
-  const writer = new JournalWriter(labPaths(o.lab).journal);
+  const first = node.isolate.size > 0 ? firstProcessOf(root, o.lab, node.name) : undefined;
+  const writer = new JournalWriter(root, labPaths(root, o.lab).journal);
   try {
     const pid = await startOne({ lab: o.lab, node, p, key: `run:${specKey(node, p)}`, writer, first, adhoc: true });
-    return { name, pid, log: logPath(o.lab, node.name, name) };
+    return { name, pid, log: logPath(root, o.lab, node.name, name) };
   } finally {
     writer.close();
   }
@@ -314,12 +319,12 @@ export function enterArgv(node: Node, pid: number | undefined): string[] {
 }
 
 /** The first running process of a node (its PID 1 when pid is isolated), from the journal. */
-export function firstProcessOf(lab: string, node: string): number | undefined {
-  return [...labJournal(lab).procs.values()].find((r) => r.node === node && alive(r))?.pid;
+export function firstProcessOf(root: StateRoot, lab: string, node: string): number | undefined {
+  return [...labJournal(root, lab).procs.values()].find((r) => r.node === node && alive(r))?.pid;
 }
 
-function failure(lab: string, node: Node, p: ProcessSpec, why: string): NslabError {
-  const log = logPath(lab, node.name, p.name);
+function failure(root: StateRoot, lab: string, node: Node, p: ProcessSpec, why: string): NslabError {
+  const log = logPath(root, lab, node.name, p.name);
   return new NslabError('process-failed', `process ${node.name}.${p.name} (${p.command.join(' ')}) ${why}; last lines of ${log}:\n${logTail(log, 20)}`, 1);
 }
 
@@ -372,10 +377,10 @@ export async function stopRecords(recs: readonly ProcRecord[], writer: JournalWr
 }
 
 /** Stop every process the lab's journal records (for `down`). */
-export async function stopLabProcesses(lab: string): Promise<number> {
-  const state = labJournal(lab);
+export async function stopLabProcesses(root: StateRoot, lab: string): Promise<number> {
+  const state = labJournal(root, lab);
   if (state.procs.size === 0) return 0;
-  const writer = new JournalWriter(labPaths(lab).journal);
+  const writer = new JournalWriter(root, labPaths(root, lab).journal);
   try {
     return (await stopRecords([...state.procs.values()], writer)).length;
   } finally {

@@ -2,6 +2,7 @@
 // inode each process points at in /proc/PID/ns/net), and the lab and node a given process is in.
 // Read-only: nothing here changes a namespace or signals a process.
 import type { ProcInfo } from '../kernel/procfs.js';
+import type { StateRoot } from '../state/root.js';
 import { inspectProcess, namedNetns, netnsInode, netnsOfPid, ownNetns, scanNetns } from '../kernel/procfs.js';
 import { labJournal, listLabs } from '../state/store.js';
 import { NslabError, isNslabError } from '../util/errors.js';
@@ -52,8 +53,9 @@ interface NodeRef {
 }
 
 /** Processes per node of one lab, or of every lab on this host when no lab is given. */
-export async function ps(opts: { readonly lab?: string } = {}): Promise<PsResult> {
-  const refs = opts.lab === undefined ? listLabs().flatMap((l) => labNodes(l, true)) : labNodes(opts.lab, false);
+export async function ps(opts: { readonly state: StateRoot; readonly lab?: string }): Promise<PsResult> {
+  const root = opts.state;
+  const refs = opts.lab === undefined ? listLabs(root).flatMap((l) => labNodes(root, l, true)) : labNodes(root, opts.lab, false);
   const inodes = new Map(refs.map((r) => [r.netns, netnsInode(r.netns)] as const));
   const { byNetns, unreadable } = scanNetns(new Set([...inodes.values()].filter((i) => i !== undefined)));
   const labs = new Map<string, PsNode[]>();
@@ -64,20 +66,21 @@ export async function ps(opts: { readonly lab?: string } = {}): Promise<PsResult
     labs.set(r.lab, [...(labs.get(r.lab) ?? []), node]);
   }
   if (opts.lab !== undefined && !labs.has(opts.lab)) labs.set(opts.lab, []);
-  return { labs: [...labs].map(([lab, nodes]) => ({ lab, nodes, ...keeperOf(lab) })), unreadable };
+  return { labs: [...labs].map(([lab, nodes]) => ({ lab, nodes, ...keeperOf(root, lab) })), unreadable };
 }
 
-function keeperOf(lab: string): Pick<PsLab, 'logKeeper'> {
-  const k = keeperStatus(lab);
+function keeperOf(root: StateRoot, lab: string): Pick<PsLab, 'logKeeper'> {
+  const k = keeperStatus(root, lab);
   return k.state === 'none' || k.pid === undefined ? {} : { logKeeper: { state: k.state, pid: k.pid } };
 }
 
 /** The lab and node a process is in; NslabError (exit 1) when there is no such process or it is in none. */
-export async function which(opts: { readonly pid: number }): Promise<Located> {
+export async function which(opts: { readonly state: StateRoot; readonly pid: number }): Promise<Located> {
+  const root = opts.state;
   const { pid } = opts;
   const inode = netnsOfPidOrRefuse(pid);
   if (inode === undefined) throw new NslabError('no-process', `no process ${pid}`, 1);
-  for (const r of listLabs().flatMap((l) => labNodes(l, true))) {
+  for (const r of listLabs(root).flatMap((l) => labNodes(root, l, true))) {
     if (netnsInode(r.netns) !== inode) continue;
     const command = inspectProcess(pid)?.command;
     return { pid, lab: r.lab, node: r.node, netns: r.netns, inode, ...(command === undefined ? {} : { command }) };
@@ -112,13 +115,13 @@ export function parsePid(text: string): number {
  * The nodes of a lab: from its saved topology, or (when listing every lab and a copy is missing
  * or unreadable) from the namespaces its journal says it created.
  */
-function labNodes(lab: string, lenient: boolean): NodeRef[] {
+function labNodes(root: StateRoot, lab: string, lenient: boolean): NodeRef[] {
   try {
-    return [...loadLab(lab).topology.nodes.values()].map((n) => ({ lab, node: n.name, netns: n.netns }));
+    return [...loadLab(root, lab).topology.nodes.values()].map((n) => ({ lab, node: n.name, netns: n.netns }));
   } catch (e) {
     if (!lenient || !isNslabError(e)) throw e;
     const prefix = `${lab}-`;
-    return [...labJournal(lab).owned.values()].flatMap((r) =>
+    return [...labJournal(root, lab).owned.values()].flatMap((r) =>
       r.op.op === 'netns.create' || r.op.op === 'netns.attach'
         ? [{ lab, node: r.op.name.startsWith(prefix) ? r.op.name.slice(prefix.length) : r.op.name, netns: r.op.name }]
         : [],

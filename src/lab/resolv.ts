@@ -3,12 +3,13 @@
 // /etc/netns/<netns>/resolv.conf beside the hosts link, and removed with it (kernel/files.ts).
 // Like the hosts links they are derived from the namespaces the lab owns: nothing to journal.
 import { readFileSync, statSync } from 'node:fs';
+import type { StateRoot } from '../state/root.js';
 import { join } from 'node:path';
 import type { Kernel } from '../port/kernel.js';
 import type { Topology } from '../model/types.js';
 import { parseResolv, reachableResolv, renderResolv, resolvKind, type ResolvConf, type ResolvKind } from '../plan/resolv.js';
 import { readStateFile, writeStateFileInPlace } from '../state/root.js';
-import { labPaths, stateRoot } from '../state/store.js';
+import { labPaths } from '../state/store.js';
 
 /** Where the host's resolvers are configured; the second when the first names only loopback ones (systemd-resolved's stub). */
 const HOST_RESOLV = ['/etc/resolv.conf', '/run/systemd/resolve/resolv.conf'];
@@ -29,8 +30,8 @@ export function hostResolv(paths: readonly string[] = HOST_RESOLV): ResolvConf |
 }
 
 /** The lab's file of a kind: `<state>/<lab>/resolv.conf` (host's resolvers) or `resolv-none.conf`. */
-export function resolvPath(lab: string, kind: ResolvKind): string {
-  return join(labPaths(lab).dir, kind === 'host' ? 'resolv.conf' : 'resolv-none.conf');
+export function resolvPath(root: StateRoot, lab: string, kind: ResolvKind): string {
+  return join(labPaths(root, lab).dir, kind === 'host' ? 'resolv.conf' : 'resolv-none.conf');
 }
 
 /**
@@ -38,7 +39,7 @@ export function resolvPath(lab: string, kind: ResolvKind): string {
  * Every node is checked (a readlink when nothing changed), also trusted ones: a network's `nat`
  * decides a node's file but is not part of the node's namespace, so trust does not cover it.
  */
-export function publishResolv(kernel: Kernel, t: Topology): string[] {
+export function publishResolv(root: StateRoot, kernel: Kernel, t: Topology): string[] {
   // `ip netns exec` mounts the file over /etc/resolv.conf: with no such file on the host the
   // mount fails and every exec in the node prints so. Without one a node's lookups already go to
   // 127.0.0.1, as glibc defaults, which fails as quickly as our file would.
@@ -48,12 +49,12 @@ export function publishResolv(kernel: Kernel, t: Topology): string[] {
   const written = new Set<ResolvKind>();
   for (const node of t.nodes.values()) {
     const kind = resolvKind(t, node, host);
-    const target = resolvPath(t.name, kind);
+    const target = resolvPath(root, t.name, kind);
     if (!written.has(kind)) {
-      writeInPlace(target, renderResolv(t.name, kind, host));
+      writeInPlace(root, target, renderResolv(t.name, kind, host));
       written.add(kind);
     }
-    if (kernel.hostsLink(node.netns, target, stateRoot(), 'resolv.conf') === 'foreign') {
+    if (kernel.hostsLink(node.netns, target, root.path, 'resolv.conf') === 'foreign') {
       warnings.push(`/etc/netns/${node.netns}/resolv.conf exists and is not nslab's: left alone, so ${node.name} resolves other names with it`);
     }
   }
@@ -73,7 +74,7 @@ function existsOnHost(path: string): boolean {
  * of an isolated node's processes holds the bind mount of the file's inode from when it started,
  * and keeps seeing it only while that inode is the file.
  */
-function writeInPlace(path: string, content: string): void {
-  if (readStateFile(path)?.toString('utf8') === content) return;
-  writeStateFileInPlace(path, content, 0o644);
+function writeInPlace(root: StateRoot, path: string, content: string): void {
+  if (readStateFile(root, path)?.toString('utf8') === content) return;
+  writeStateFileInPlace(root, path, content, 0o644);
 }

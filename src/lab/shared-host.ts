@@ -6,6 +6,7 @@
 // claims and acting on them happens under the host lock (lab/lock.ts takeHostLock), else two
 // labs going down at once each see the other's claim and neither restores.
 import { applySteps, type ApplyOutcome } from '../apply/apply.js';
+import type { StateRoot } from '../state/root.js';
 import { HOST_NS, type Kernel } from '../port/kernel.js';
 import type { Owned, OwnedRecord } from '../plan/live.js';
 import { sysctlKey } from '../plan/live.js';
@@ -14,11 +15,11 @@ import type { JournalWriter } from '../state/journal.js';
 import { labJournal, listLabs } from '../state/store.js';
 
 /** Host sysctls other labs with the same host namespace own, keyed by sysctlKey: the value each will restore. */
-export function hostSettingsOfOtherLabs(lab: string, hostNetns: string | undefined): Map<string, string> {
+export function hostSettingsOfOtherLabs(root: StateRoot, lab: string, hostNetns: string | undefined): Map<string, string> {
   const out = new Map<string, string>();
-  for (const other of listLabs()) {
+  for (const other of listLabs(root)) {
     if (other === lab) continue;
-    const j = labJournal(other);
+    const j = labJournal(root, other);
     if (j.meta?.hostNetns !== hostNetns) continue;
     for (const r of j.owned.values()) {
       if (r.op.op !== 'sysctl.set' || !isHostSetting(r)) continue;
@@ -51,9 +52,10 @@ export function withoutHostSettings(owned: Owned): Map<string, OwnedRecord> {
  * the next lab to go down under the lock sees it is the last.
  */
 export function releaseHostSettings(a: { lab: string; hostNetns: string | undefined; owned: Owned; kernel: Kernel; journal: JournalWriter }): ApplyOutcome {
+  const root = a.journal.root;
   const mine = [...a.owned.values()].filter(isHostSetting);
   if (mine.length === 0) return { done: 0, failures: [] };
-  const others = hostSettingsOfOtherLabs(a.lab, a.hostNetns);
+  const others = hostSettingsOfOtherLabs(root, a.lab, a.hostNetns);
   const shared = mine.filter((r) => r.op.op === 'sysctl.set' && others.has(sysctlKey(r.op.ns, r.op.key)));
   if (shared.length > 0) a.journal.append(shared.map((r) => ({ t: 'drop' as const, id: r.id })));
   const steps = mine

@@ -2,6 +2,7 @@
 // routes and neighbours, and networks with their bridge, gateway and ports. Data only; the CLI
 // renders it as tables or JSON.
 import type { Kernel, LiveLink, LiveNeigh, LiveRoute, NsSnapshot } from '../port/kernel.js';
+import type { StateRoot } from '../state/root.js';
 import { nftTableName } from '../names/markers.js';
 import { HOST_NS } from '../port/kernel.js';
 import type { Topology } from '../model/types.js';
@@ -59,6 +60,8 @@ export interface Shown {
 
 /** Options of `show`. */
 export interface ShowOptions {
+  /** The state root, as the edge chose it (cli/ from NSLAB_STATE_DIR, the library entry from its options). */
+  readonly state: StateRoot;
   readonly lab: string;
   readonly node?: string;
   readonly openKernel?: KernelFactory;
@@ -66,11 +69,12 @@ export interface ShowOptions {
 
 /** Read the live state of a lab. */
 export async function show(opts: ShowOptions): Promise<Shown> {
-  const { topology } = await loadLabLazy(opts.lab);
+  const root = opts.state;
+  const { topology } = await loadLabLazy(root, opts.lab);
   if (opts.node !== undefined && !topology.nodes.has(opts.node)) {
     throw new NslabError('no-node', `lab ${opts.lab} has no node ${opts.node} (nodes: ${[...topology.nodes.keys()].join(', ')})`, 2);
   }
-  const journal = labJournal(opts.lab);
+  const journal = labJournal(root, opts.lab);
   const hostNetns = journal.meta?.hostNetns;
   // Only tables the lab made are listed, so a lab without NAT, firewall or publish never needs libnftables.
   const tables = nftNamespaces(journal.owned);

@@ -2,6 +2,7 @@
 // from inside the namespaces, in waves that fit the kernel's global neighbour table, flushing
 // the lab's neighbour entries between waves. A failed probe is a result (exit 1), not an error.
 import { existsSync } from 'node:fs';
+import type { StateRoot } from '../state/root.js';
 import { neighLimits, raiseNeighLimit, restoreNeighLimit } from '../kernel/neigh-limits.js';
 import type { Kernel } from '../port/kernel.js';
 import { HOST_NS } from '../port/kernel.js';
@@ -24,6 +25,8 @@ export type Prober = (specs: readonly ProbeSpec[], opts: ProbeOptions) => Promis
 
 /** Options of `test`. */
 export interface TestOptions {
+  /** The state root, as the edge chose it (cli/ from NSLAB_STATE_DIR, the library entry from its options). */
+  readonly state: StateRoot;
   /** A lab name, or a topology file of a lab that is up (its expectations are used). */
   readonly target: string;
   /** Probe every ordered pair of nodes instead of the expectations. */
@@ -54,8 +57,9 @@ export interface TestResult {
 
 /** Check a lab. */
 export async function test(opts: TestOptions): Promise<TestResult> {
+  const root = opts.state;
   const t0 = performance.now();
-  const resolved = await resolveLab(opts.target);
+  const resolved = await resolveLab(root, opts.target);
   const topology = opts.expect ? { ...resolved, expect: opts.expect } : resolved;
   const probes = opts.all ? matrixProbes(topology) : opts.gateways ? gatewayProbes(topology) : expectationProbes(topology);
   if (probes.length === 0 && opts.gateways) throw new NslabError('no-expectations', `lab ${topology.name} has no network with a gateway`, 2);
@@ -68,7 +72,7 @@ export async function test(opts: TestOptions): Promise<TestResult> {
       2,
     );
   }
-  const hostNetns = labJournal(topology.name).meta?.hostNetns;
+  const hostNetns = labJournal(root, topology.name).meta?.hostNetns;
   const kernel = await (opts.openKernel ?? linuxKernel)(hostNetns ? { hostNetns } : {});
   try {
     const limits = neighLimits();
@@ -104,12 +108,12 @@ export async function test(opts: TestOptions): Promise<TestResult> {
   }
 }
 
-async function resolveLab(target: string): Promise<Topology> {
-  const byName = looksLikeLabName(target) && existsSync(labPaths(target).journal);
+async function resolveLab(root: StateRoot, target: string): Promise<Topology> {
+  const byName = looksLikeLabName(target) && existsSync(labPaths(root, target).journal);
   // A lab name that is neither up nor a file here: say so, rather than "cannot read it (ENOENT)".
-  if (!byName && looksLikeLabName(target) && !existsSync(target)) throw noSuchLab(target);
-  const { topology } = byName ? await loadLabLazy(target) : await loadFileLazy(target);
-  if (!existsSync(labPaths(topology.name).journal)) {
+  if (!byName && looksLikeLabName(target) && !existsSync(target)) throw noSuchLab(root, target);
+  const { topology } = byName ? await loadLabLazy(root, target) : await loadFileLazy(root, target);
+  if (!existsSync(labPaths(root, topology.name).journal)) {
     throw new NslabError('not-up', `lab ${topology.name} is not up; run \`nslab up ${byName ? 'FILE' : target}\` first`, 2);
   }
   return topology;

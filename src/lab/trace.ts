@@ -2,6 +2,7 @@
 // a node to a target and back, and explain where and why the packet would stop. Read-only: it
 // dumps state and asks for routes, it sends no packet. The walk itself is verify/trace.ts (pure).
 import { HOST_NS, type NsRef, type NsSnapshot } from '../port/kernel.js';
+import type { StateRoot } from '../state/root.js';
 import type { Topology } from '../model/types.js';
 import { labJournal } from '../state/store.js';
 import { NslabError } from '../util/errors.js';
@@ -16,6 +17,8 @@ export type { Hop, Leg, Probe, StopCode, Trace } from '../verify/trace.js';
 
 /** Options of `trace`. */
 export interface TraceOptions {
+  /** The state root, as the edge chose it (cli/ from NSLAB_STATE_DIR, the library entry from its options). */
+  readonly state: StateRoot;
   readonly lab: string;
   /** Source node. */
   readonly from: string;
@@ -37,9 +40,10 @@ export interface TraceResult extends Trace {
  * Throws NslabError: exit 2 for an unknown node, interface or target; 1 when the lab is not up.
  */
 export async function trace(opts: TraceOptions): Promise<TraceResult> {
-  const { topology } = await loadLabLazy(opts.lab);
+  const root = opts.state;
+  const { topology } = await loadLabLazy(root, opts.lab);
   const dst = resolveTarget(topology, opts.from, opts.to);
-  const hostNetns = labJournal(opts.lab).meta?.hostNetns;
+  const hostNetns = labJournal(root, opts.lab).meta?.hostNetns;
   const kernel = await (opts.openKernel ?? linuxKernel)(hostNetns ? { hostNetns } : {});
   try {
     const snapshots = new Map<NsRef, NsSnapshot>();

@@ -1,6 +1,7 @@
 // up's shortcut for big labs (plan/trust.ts): which namespaces may stay unread, from the journal's
 // `converged` record and the cached model of the text it names; and recording convergence.
 import type { NsSnapshot } from '../port/kernel.js';
+import type { StateRoot } from '../state/root.js';
 import { desiredResources, type Resource } from '../plan/resources.js';
 import { trustedNamespaces, withHostEnds } from '../plan/trust.js';
 import { JournalWriter, type JournalState } from '../state/journal.js';
@@ -9,6 +10,7 @@ import { cachedModel } from './model-cache.js';
 
 /** The trust callback for readLive, or undefined when the lab did not converge last time. */
 export function trustFor(
+  root: StateRoot,
   lab: string,
   journal: JournalState,
   desired: readonly Resource[],
@@ -16,7 +18,7 @@ export function trustFor(
 ): ((host: NsSnapshot | undefined, netns: ReadonlySet<string>) => ReadonlySet<string>) | undefined {
   if (journal.converged === undefined) return undefined;
   // The same text as last time: its resources are the ones just computed.
-  const before = journal.converged === key ? undefined : cachedModel(lab, journal.converged, '');
+  const before = journal.converged === key ? undefined : cachedModel(root, lab, journal.converged, '');
   if (journal.converged !== key && !before) return undefined;
   const previous = before ? (before.desired ?? desiredResources(before.topology)) : desired;
   const sameText = journal.converged === key;
@@ -24,9 +26,9 @@ export function trustFor(
 }
 
 /** Record that the lab is fully built from the text with this key (unless that is the last record already). */
-export function markConverged(lab: string, journal: JournalState, key: string, changed: boolean): void {
+export function markConverged(root: StateRoot, lab: string, journal: JournalState, key: string, changed: boolean): void {
   if (!changed && journal.converged === key) return;
-  const w = new JournalWriter(labPaths(lab).journal);
+  const w = new JournalWriter(root, labPaths(root, lab).journal);
   try {
     w.append([{ t: 'converged', key }]);
   } finally {

@@ -1,6 +1,7 @@
 // `up`: parse -> resolve -> read live state -> plan -> apply through the journal.
 // Idempotent: an unchanged file against a complete lab plans zero steps and touches nothing.
 import { existsSync } from 'node:fs';
+import type { StateRoot } from '../state/root.js';
 import { resolve as resolvePath } from 'node:path';
 import { applySteps } from '../apply/apply.js';
 import { StepError } from '../apply/errors.js';
@@ -41,6 +42,8 @@ import type { ProcessesResult } from './processes.js';
 
 /** Options of `up`. */
 export interface UpOptions extends LockWait {
+  /** The state root, as the edge chose it (cli/ from NSLAB_STATE_DIR, the library entry from its options). */
+  readonly state: StateRoot;
   readonly file: string;
   readonly hostNetns?: string;
   /** Plan only: return the steps without touching anything. */
@@ -94,6 +97,7 @@ function checkAdopted(t: Topology, owned: ReadonlySet<string>, hostNetns: string
 
 /** Build (or converge) the lab described by a file. */
 export async function up(opts: UpOptions): Promise<UpResult> {
+  const root = opts.state;
   const t0 = performance.now();
   phase('startup');
   const bytes = readTopologyFile(opts.file);
@@ -102,10 +106,10 @@ export async function up(opts: UpOptions): Promise<UpResult> {
   // the check's answer depend on a race.
   const fdsAtStart = openFdCount();
   // A new big lab: its namespaces are made in a worker thread while the file is checked.
-  const pool = opts.dryRun || opts.openKernel ? undefined : poolFor(bytes);
+  const pool = opts.dryRun || opts.openKernel ? undefined : poolFor(root, bytes);
   let loaded: Loaded;
   try {
-    loaded = await loadBytesLazy(bytes, opts.file);
+    loaded = await loadBytesLazy(root, bytes, opts.file);
   } catch (e) {
     pool?.dispose();
     throw e;
@@ -115,17 +119,17 @@ export async function up(opts: UpOptions): Promise<UpResult> {
   // A dry run changes nothing, so it needs no lock.
   if (opts.dryRun) return upLocked(opts, loaded, t0, fdsAtStart);
   try {
-    return await withLabLock(topology.name, opts, () => upLocked(opts, loaded, t0, fdsAtStart, pool));
+    return await withLabLock(root, topology.name, opts, () => upLocked(opts, loaded, t0, fdsAtStart, pool));
   } finally {
     pool?.dispose();
   }
 }
 
 /** Worth a pool: a file that is not up yet and declares many nodes (counted roughly, by their interfaces). */
-function poolFor(bytes: Uint8Array): NetnsPool | undefined {
+function poolFor(root: StateRoot, bytes: Uint8Array): NetnsPool | undefined {
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
   const lab = quickLabName(text);
-  if (lab === undefined || existsSync(labPaths(lab).journal)) return undefined;
+  if (lab === undefined || existsSync(labPaths(root, lab).journal)) return undefined;
   const nodes = text.split('interfaces').length - 1;
   return nodes >= POOL_MIN ? startNetnsPool(Math.min(nodes, POOL_MAX)) : undefined;
 }
@@ -135,9 +139,10 @@ const POOL_MIN = 50;
 const POOL_MAX = 4096;
 
 async function upLocked(opts: UpOptions, loaded: Loaded, t0: number, fdsAtStart: number, pool?: NetnsPool): Promise<UpResult> {
+  const root = opts.state;
   const { topology, text, warnings } = loaded;
   const lab = topology.name;
-  const journal = labJournal(lab);
+  const journal = labJournal(root, lab);
   const recorded = journal.meta?.hostNetns;
   if (journal.meta && recorded !== opts.hostNetns) {
     throw new NslabError(
@@ -149,7 +154,7 @@ async function upLocked(opts: UpOptions, loaded: Loaded, t0: number, fdsAtStart:
   if (!opts.dryRun) checkAdopted(topology, new Set([...journal.owned.keys()]), opts.hostNetns);
   checkClashes(topology, new Set([...journal.owned.keys()]));
   // Before anything changes: a lab bigger than the host allows is refused (exit 1) or warned about.
-  const capacity = capacityWarnings(topology, { ...(opts.dryRun ? { dryRun: true } : {}), fdsAtStart });
+  const capacity = capacityWarnings(root, topology, { ...(opts.dryRun ? { dryRun: true } : {}), fdsAtStart });
   const kernel = await (opts.openKernel ?? linuxKernel)({ ...(opts.hostNetns ? { hostNetns: opts.hostNetns } : {}), ...(pool ? { netnsPool: pool } : {}) });
   try {
     phase('journal+open');
@@ -157,21 +162,21 @@ async function upLocked(opts: UpOptions, loaded: Loaded, t0: number, fdsAtStart:
     phase('desired');
     // What the host lacks (libnftables, a process's command) is refused here, before any change.
     const pre = preflight(topology, kernel, journal.owned, opts.dryRun ? { dryRun: true } : {});
-    const trust = opts.full ? undefined : trustFor(lab, journal, desired, loaded.key);
+    const trust = opts.full ? undefined : trustFor(root, lab, journal, desired, loaded.key);
     const query = liveQueryOf(topology, journal.owned, desired);
     // A lab that changes host settings reads the other labs' claims and makes its own under the
     // host lock (lab/shared-host.ts), until its journal records them: else a lab going down
     // meanwhile would not see this one and restore the setting from under it.
-    let host: HeldLock | undefined = !opts.dryRun && wantsHostSettings(desired) ? await takeHostLock(opts) : undefined;
+    let host: HeldLock | undefined = !opts.dryRun && wantsHostSettings(desired) ? await takeHostLock(root, opts) : undefined;
     const dropHost = (): void => {
-      if (host) releaseHostLock(host);
+      if (host) releaseHostLock(root, host);
       host = undefined;
     };
     try {
       const live = readLive(kernel, {
         ...query,
         ...(pre.skipNft ? { tables: [] } : {}),
-        sharedPrev: hostSettingsOfOtherLabs(lab, opts.hostNetns),
+        sharedPrev: hostSettingsOfOtherLabs(root, lab, opts.hostNetns),
         ...(trust ? { trust } : {}),
       });
       phase('read live');
@@ -197,24 +202,33 @@ async function upLocked(opts: UpOptions, loaded: Loaded, t0: number, fdsAtStart:
       if (opts.dryRun) return { ...result, ms: performance.now() - t0 };
       opts.onChanging?.();
       if (plan.steps.length > 0) {
-        apply({ kernel, topology, text, steps: plan.steps, meta: !journal.meta, file: opts.file, ...(opts.hostNetns ? { hostNetns: opts.hostNetns } : {}) });
+        apply({
+          root,
+          kernel,
+          topology,
+          text,
+          steps: plan.steps,
+          meta: !journal.meta,
+          file: opts.file,
+          ...(opts.hostNetns ? { hostNetns: opts.hostNetns } : {}),
+        });
       }
       phase('apply');
       dropHost();
       await stopIfInterrupted(opts, lab, 'the namespaces, links and firewall rules are all built, but not the hosts files and processes');
       // Before the processes start: they see the files their `ip netns exec` bind-mounts then.
-      const hostWarnings = [...publishHosts(kernel, topology, live.trusted), ...publishResolv(kernel, topology)];
+      const hostWarnings = [...publishHosts(root, kernel, topology, live.trusted), ...publishResolv(root, kernel, topology)];
       phase('hosts files');
       if (plan.steps.length > 0) await settle(kernel, topology);
       phase('settle');
       await stopIfInterrupted(opts, lab, 'the network is complete, but its processes are not started');
-      const processes = await startProcesses(topology);
+      const processes = await startProcesses(root, topology);
       phase('processes');
       // The next up of the same text (and every exec, show, test of the lab) skips the parse.
-      if (loaded.key !== undefined && existsSync(labPaths(lab).dir)) {
-        if (!loaded.cached || !loaded.desired) keepModel(lab, loaded.key, topology, warnings, desired);
+      if (loaded.key !== undefined && existsSync(labPaths(root, lab).dir)) {
+        if (!loaded.cached || !loaded.desired) keepModel(root, lab, loaded.key, topology, warnings, desired);
         const changed = plan.steps.length > 0 || processes.started.length > 0 || processes.stopped.length > 0 || processes.keeperRestarted === true;
-        markConverged(lab, journal, loaded.key, changed);
+        markConverged(root, lab, journal, loaded.key, changed);
       }
       return { ...result, warnings: [...result.warnings, ...hostWarnings], processes, ms: performance.now() - t0 };
     } finally {
@@ -241,6 +255,7 @@ async function stopIfInterrupted(opts: UpOptions, lab: string, state: string): P
 }
 
 interface ApplyArgs {
+  readonly root: StateRoot;
   readonly kernel: Kernel;
   readonly topology: Topology;
   readonly text: string;
@@ -251,10 +266,11 @@ interface ApplyArgs {
 }
 
 function apply(a: ApplyArgs): void {
+  const root = a.root;
   const lab = a.topology.name;
-  const paths = ensureLabDir(lab);
-  saveTopologyCopy(lab, a.text);
-  const writer = new JournalWriter(paths.journal);
+  const paths = ensureLabDir(root, lab);
+  saveTopologyCopy(root, lab, a.text);
+  const writer = new JournalWriter(root, paths.journal);
   try {
     if (a.meta) {
       writer.append([{ t: 'meta', v: JOURNAL_VERSION, lab, file: resolvePath(a.file), ...(a.hostNetns ? { hostNetns: a.hostNetns } : {}) }]);

@@ -5,7 +5,7 @@ import { closeSync, constants, fsyncSync, writeSync } from 'node:fs';
 import { linkEnds, opNs } from '../ops/scope.js';
 import type { KernelOp } from '../port/kernel.js';
 import { kernelOp, newerJournalError, parseJournal, type JournalMeta, type JournalRecord, type KeeperRecord, type ProcRecord } from './records.js';
-import { openStateFile, readStateFile } from './root.js';
+import { openStateFile, readStateFile, type StateRoot } from './root.js';
 
 export type { JournalMeta, JournalRecord, KeeperRecord, ProcRecord } from './records.js';
 
@@ -121,8 +121,8 @@ function dropCascading(owned: Map<string, OwnedEntry>, id: string): void {
  * in a checked lab directory is read (state/root.ts): a forged journal would make down kill and
  * delete whatever it names.
  */
-export function readJournal(path: string): JournalState {
-  const text = readStateFile(path)?.toString('utf8');
+export function readJournal(root: StateRoot, path: string): JournalState {
+  const text = readStateFile(root, path)?.toString('utf8');
   if (text === undefined) return { owned: new Map(), procs: new Map(), failed: new Map(), damaged: 0 };
   const p = parseJournal(text);
   if (p.health === 'newer') throw newerJournalError(path, p.version ?? 0);
@@ -134,8 +134,11 @@ export class JournalWriter {
   private readonly fd: number;
   private closed = false;
 
-  constructor(readonly path: string) {
-    this.fd = openStateFile(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o600);
+  constructor(
+    readonly root: StateRoot,
+    readonly path: string,
+  ) {
+    this.fd = openStateFile(root, path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o600);
   }
 
   /** Append records durably (one write, one fsync). */

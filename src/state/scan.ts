@@ -2,8 +2,8 @@
 // reads (and, when it reads at all, the namespaces and processes it records), and the lock files.
 import { replay } from './journal.js';
 import { parseJournal, type JournalHealth } from './records.js';
-import { listStateDir, readStateFile, stateDir } from './root.js';
-import { labPaths, stateRoot } from './store.js';
+import { listStateDir, readStateFile, stateDir, type StateRoot } from './root.js';
+import { labPaths } from './store.js';
 
 /** A process a journal records, with its /proc start time. */
 export interface FoundProc {
@@ -24,10 +24,10 @@ export interface FoundState {
 }
 
 /** The state of one lab, or undefined when it has no state directory. */
-export function findState(lab: string): FoundState | undefined {
-  const p = labPaths(lab);
-  if (!stateDir(p.dir)) return undefined;
-  const text = readStateFile(p.journal)?.toString('utf8');
+export function findState(root: StateRoot, lab: string): FoundState | undefined {
+  const p = labPaths(root, lab);
+  if (!stateDir(root, p.dir)) return undefined;
+  const text = readStateFile(root, p.journal)?.toString('utf8');
   if (text === undefined) return { journal: 'missing', netns: [], procs: [] };
   const parsed = parseJournal(text);
   // A newer nslab's journal is not read at all: its records may mean what this one cannot know.
@@ -39,21 +39,21 @@ export function findState(lab: string): FoundState | undefined {
 }
 
 /** Every lab state directory under the state root (any name; the caller checks it is a lab name). */
-export function stateDirs(): string[] {
-  return entries()
+export function stateDirs(root: StateRoot): string[] {
+  return entries(root)
     .filter((d) => d.isDirectory())
     .map((d) => d.name)
     .sort();
 }
 
 /** Labs with a lock file `.lock-<lab>` in the state root. */
-export function lockFiles(): string[] {
-  return entries()
+export function lockFiles(root: StateRoot): string[] {
+  return entries(root)
     .filter((d) => d.isFile() && d.name.startsWith('.lock-'))
     .map((d) => d.name.slice('.lock-'.length))
     .sort();
 }
 
-function entries(): import('node:fs').Dirent[] {
-  return listStateDir(stateRoot());
+function entries(root: StateRoot): import('node:fs').Dirent[] {
+  return listStateDir(root, root.path);
 }

@@ -1,4 +1,4 @@
-// The state directory: /run/nslab/<lab>/ (NSLAB_STATE_DIR overrides /run/nslab) holding the
+// The state directory: <state root>/<lab>/ (/run/nslab/<lab>/ by default) holding the
 // journal and a copy of the topology file, so that `down NAME`, `show` and `exec` work without
 // the original file. Lab names are validated before they get here, so paths cannot escape.
 // Every file goes through state/root.ts: checked directories, no symlink followed.
@@ -8,22 +8,22 @@ import { ownerTag } from '../names/markers.js';
 import { deserialize, serialize } from 'node:v8';
 import { readJournal } from './journal.js';
 import type { JournalState } from './journal.js';
-import { listStateDir, readStateFile, removeStatePath, stateDir, stateRoot, writeStateFile } from './root.js';
+import { listStateDir, readStateFile, removeStatePath, stateDir, writeStateFile, type StateRoot } from './root.js';
 import { isNslabError, NslabError } from '../util/errors.js';
 
-export { stateRoot } from './root.js';
+export { stateRootAt, type StateRoot } from './root.js';
 
 /** The tag this state root's ownership markers carry (none for /run/nslab): names/markers.ts ownerTag. */
-export function stateRootTag(): string | undefined {
-  return ownerTag(resolve(stateRoot()));
+export function stateRootTag(root: StateRoot): string | undefined {
+  return ownerTag(resolve(root.path));
 }
 
 /**
  * Refuse (one line, exit 1) when the state root exists but this user may not read it (it is
  * root's, mode 0700): existsSync would say "no such lab" and ls "no labs", which is not true.
  */
-export function assertStateReadable(): void {
-  const root = stateRoot();
+export function assertStateReadable(state: StateRoot): void {
+  const root = state.path;
   try {
     accessSync(root, constants.R_OK | constants.X_OK);
   } catch (e) {
@@ -40,60 +40,59 @@ export interface LabPaths {
 }
 
 /** Paths of a lab's state files (nothing is created). */
-export function labPaths(lab: string): LabPaths {
-  const dir = join(stateRoot(), lab);
+export function labPaths(root: StateRoot, lab: string): LabPaths {
+  const dir = join(root.path, lab);
   return { dir, journal: join(dir, 'journal.jsonl'), topology: join(dir, 'topology.yaml') };
 }
 
 /** The log file of one process: /run/nslab/<lab>/logs/<node>.<process>.log. */
-export function logPath(lab: string, node: string, process: string): string {
-  return join(labPaths(lab).dir, 'logs', `${node}.${process}.log`);
+export function logPath(root: StateRoot, lab: string, node: string, process: string): string {
+  return join(labPaths(root, lab).dir, 'logs', `${node}.${process}.log`);
 }
 
 /** Create the lab's state directory (private to root). */
-export function ensureLabDir(lab: string): LabPaths {
-  const p = labPaths(lab);
-  stateDir(p.dir, true);
+export function ensureLabDir(root: StateRoot, lab: string): LabPaths {
+  const p = labPaths(root, lab);
+  stateDir(root, p.dir, true);
   return p;
 }
 
 /** Save the topology text the lab was built from (atomically: write then rename). */
-export function saveTopologyCopy(lab: string, text: string): void {
-  writeStateFile(labPaths(lab).topology, text, 0o600);
+export function saveTopologyCopy(root: StateRoot, lab: string, text: string): void {
+  writeStateFile(root, labPaths(root, lab).topology, text, 0o600);
 }
 
 /** The saved topology text, or undefined. */
-export function loadTopologyCopy(lab: string): string | undefined {
-  assertStateReadable();
-  return readStateFile(labPaths(lab).topology)?.toString('utf8');
+export function loadTopologyCopy(root: StateRoot, lab: string): string | undefined {
+  assertStateReadable(root);
+  return readStateFile(root, labPaths(root, lab).topology)?.toString('utf8');
 }
 
 /** The lab's journal state (empty if it has none). */
-export function labJournal(lab: string): JournalState {
-  assertStateReadable();
-  return readJournal(labPaths(lab).journal);
+export function labJournal(root: StateRoot, lab: string): JournalState {
+  assertStateReadable(root);
+  return readJournal(root, labPaths(root, lab).journal);
 }
 
 /** Names of labs that have state on this host. */
-export function listLabs(): string[] {
-  const root = stateRoot();
-  assertStateReadable();
-  return listStateDir(root)
-    .filter((d) => d.isDirectory() && listStateDir(join(root, d.name)).some((f) => f.name === 'journal.jsonl'))
+export function listLabs(root: StateRoot): string[] {
+  assertStateReadable(root);
+  return listStateDir(root, root.path)
+    .filter((d) => d.isDirectory() && listStateDir(root, join(root.path, d.name)).some((f) => f.name === 'journal.jsonl'))
     .map((d) => d.name)
     .sort();
 }
 
 /** Remove a lab's state directory (after a complete teardown). */
-export function removeLabState(lab: string): void {
-  removeStatePath(labPaths(lab).dir);
+export function removeLabState(root: StateRoot, lab: string): void {
+  removeStatePath(root, labPaths(root, lab).dir);
 }
 
 /** Write the lab's hosts file (only when its content changed); returns its path. */
-export function saveHostsFile(lab: string, content: string): string {
-  const path = join(labPaths(lab).dir, 'hosts');
-  if (readStateFile(path)?.toString('utf8') === content) return path;
-  writeStateFile(path, content, 0o644);
+export function saveHostsFile(root: StateRoot, lab: string, content: string): string {
+  const path = join(labPaths(root, lab).dir, 'hosts');
+  if (readStateFile(root, path)?.toString('utf8') === content) return path;
+  writeStateFile(root, path, content, 0o644);
   return path;
 }
 
@@ -101,14 +100,14 @@ export function saveHostsFile(lab: string, content: string): string {
  * The model of the topology text a lab was built from, cached beside its copy (model.v8, Node's
  * structured serialization) under a key the caller derives from the text and nslab's build.
  */
-export function saveModelCache(lab: string, key: string, value: unknown): void {
-  writeStateFile(join(labPaths(lab).dir, 'model.v8'), serialize({ key, value }), 0o600);
+export function saveModelCache(root: StateRoot, lab: string, key: string, value: unknown): void {
+  writeStateFile(root, join(labPaths(root, lab).dir, 'model.v8'), serialize({ key, value }), 0o600);
 }
 
 /** The cached model if its key matches, else undefined (also when missing or unreadable). */
-export function loadModelCache(lab: string, key: string): unknown {
+export function loadModelCache(root: StateRoot, lab: string, key: string): unknown {
   try {
-    const bytes = readStateFile(join(labPaths(lab).dir, 'model.v8'));
+    const bytes = readStateFile(root, join(labPaths(root, lab).dir, 'model.v8'));
     const got = bytes === undefined ? undefined : (deserialize(bytes) as { key?: unknown; value?: unknown });
     return got?.key === key ? got.value : undefined;
   } catch (e) {

@@ -1,9 +1,15 @@
 // Phase timings for the benchmarks: `NSLAB_TIMING=1 nslab up FILE` prints how long each phase of
 // a verb took (load, live read, plan, apply, ...) on stderr when the process exits, with the peak
-// RSS. When off, a phase mark costs one comparison. Uses only globals (no imports).
-const enabled = process.env['NSLAB_TIMING'] === '1';
+// RSS. When off, a phase mark costs one comparison. Uses only globals (no imports). Off unless
+// the edge turns it on (the CLI from NSLAB_TIMING=1): this module reads no environment.
+let enabled = false;
 const marks: Array<[string, number]> = [];
 let last = 0;
+
+/** Turn the phase report on or off (the CLI, once, before any verb runs). */
+export function setTiming(on: boolean): void {
+  enabled = on;
+}
 
 /** Record that phase `name` ended now; it is timed from the previous mark (the first from process start). */
 export function phase(name: string): void {

@@ -3,6 +3,7 @@
 // names are checked against the naming rules before they reach one. There is no way to run a
 // command of the caller's choosing.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { StateRoot } from '../lab/config.js';
 import { labGraph } from '../lab/graph.js';
 import type { KernelFactory } from '../lab/kernel.js';
 import { ls } from '../lab/ls.js';
@@ -15,6 +16,8 @@ import { HttpError, readJson, sendJson } from './http.js';
 
 /** What the API needs from the server. */
 export interface ApiContext {
+  /** The state root the verbs read (from the CLI). */
+  readonly state: StateRoot;
   /** The one lab this server shows, or undefined for every lab. */
   readonly lab?: string;
   /** Runs actions one at a time (probes of one lab must not overlap). */
@@ -31,7 +34,7 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
   const parts = path.split('/').slice(2).map(segment);
   const method = req.method ?? 'GET';
   if (parts.length === 1 && parts[0] === 'labs' && method === 'GET') {
-    const labs = await ls(kernelOf(ctx));
+    const labs = await ls({ state: ctx.state, ...kernelOf(ctx) });
     sendJson(res, 200, { labs: labs.filter((l) => ctx.lab === undefined || l.name === ctx.lab) });
     return true;
   }
@@ -43,16 +46,16 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
     .join('/')}`;
   switch (route) {
     case 'GET graph':
-      sendJson(res, 200, labGraph(lab));
+      sendJson(res, 200, labGraph(ctx.state, lab));
       return true;
     case 'GET nodes/:x':
       sendJson(res, 200, await nodeDetails(ctx, lab, check(isNodeName, parts[3]!, 'node')));
       return true;
     case 'POST probe':
-      sendJson(res, 200, await ctx.serial(async () => probePair({ lab, ...probeBody(await readJson(req)), ...kernelOf(ctx) })));
+      sendJson(res, 200, await ctx.serial(async () => probePair({ state: ctx.state, lab, ...probeBody(await readJson(req)), ...kernelOf(ctx) })));
       return true;
     case 'POST test':
-      sendJson(res, 200, await ctx.serial(() => test({ target: lab, ...kernelOf(ctx) })));
+      sendJson(res, 200, await ctx.serial(() => test({ state: ctx.state, target: lab, ...kernelOf(ctx) })));
       return true;
     default:
       return false;
@@ -61,8 +64,8 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
 
 /** A node's interfaces, addresses, routes, neighbours, firewall rules and processes. */
 async function nodeDetails(ctx: ApiContext, lab: string, node: string): Promise<unknown> {
-  const shown = await show({ lab, node, ...kernelOf(ctx) });
-  const procs = await ps({ lab });
+  const shown = await show({ state: ctx.state, lab, node, ...kernelOf(ctx) });
+  const procs = await ps({ state: ctx.state, lab });
   const processes = procs.labs[0]?.nodes.find((n) => n.name === node)?.processes ?? [];
   return { lab, node: shown.nodes[0], processes };
 }

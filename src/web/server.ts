@@ -2,6 +2,7 @@
 // Host name, then static files (the page's code, public: it holds no lab data), or, with the
 // token, the JSON API (api.ts) or the live stream (events.ts). It reads labs only through lab/ verbs and runs nothing of the caller's choosing.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { StateRoot } from '../lab/config.js';
 import type { KernelFactory } from '../lab/kernel.js';
 import { labGraph } from '../lab/graph.js';
 import { openLiveView } from '../lab/live.js';
@@ -17,6 +18,8 @@ export const DEFAULT_PORT = 8470;
 
 /** Options of startUi. */
 export interface UiOptions {
+  /** The state root the verbs read (from the CLI). */
+  readonly state: StateRoot;
   /** Show this lab only; every lab on the host when absent. */
   readonly lab?: string;
   /** 0 for any free port; DEFAULT_PORT (or a free one if taken) when absent. */
@@ -39,9 +42,13 @@ const HOST = '127.0.0.1';
  * Start the UI server. Throws NslabError: exit 1 when the lab is not up, the kernel cannot be read
  * (not root) or the port is taken; exit 2 for a bad port.
  */
-export async function startUi(opts: UiOptions = {}): Promise<RunningUi> {
-  if (opts.lab !== undefined) labGraph(opts.lab);
-  const view = openLiveView({ ...(opts.lab !== undefined ? { lab: opts.lab } : {}), ...(opts.openKernel ? { openKernel: opts.openKernel } : {}) });
+export async function startUi(opts: UiOptions): Promise<RunningUi> {
+  if (opts.lab !== undefined) labGraph(opts.state, opts.lab);
+  const view = openLiveView({
+    state: opts.state,
+    ...(opts.lab !== undefined ? { lab: opts.lab } : {}),
+    ...(opts.openKernel ? { openKernel: opts.openKernel } : {}),
+  });
   try {
     // One sample up front: a missing privilege or lab fails here, not in the page.
     await view.tick();
@@ -54,7 +61,12 @@ export async function startUi(opts: UiOptions = {}): Promise<RunningUi> {
       chain = run.catch(() => undefined);
       return run;
     };
-    const ctx: ApiContext = { ...(opts.lab !== undefined ? { lab: opts.lab } : {}), serial, ...(opts.openKernel ? { openKernel: opts.openKernel } : {}) };
+    const ctx: ApiContext = {
+      state: opts.state,
+      ...(opts.lab !== undefined ? { lab: opts.lab } : {}),
+      serial,
+      ...(opts.openKernel ? { openKernel: opts.openKernel } : {}),
+    };
     let port = 0;
     const server = createServer((req, res) => void handle({ req, res, port, token, assets, hub, ctx }));
     port = await listen(server, opts.port);

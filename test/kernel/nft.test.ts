@@ -32,16 +32,17 @@ drv.assertInSandbox();
 const home = netns.openCurrentNetns();
 const fd = (ns) => (ns === null ? home : netns.openNetns(ns));
 const out = [];
+let cli = false;
 for (const op of JSON.parse(process.argv[1])) {
-  if ('cli' in op) { process.env.NSLAB_NFT_CLI = op.cli ? '1' : '0'; out.push(null); }
-  else if ('run' in op) out.push(nft.nftRun(fd(op.run), home, op.script));
-  else if ('ruleset' in op) out.push(nft.nftListRuleset(fd(op.ruleset), home));
-  else if ('tables' in op) out.push(nft.nftTables(fd(op.tables), home));
-  else if ('table' in op) out.push(nft.nftListTable(fd(op.table), home, 'inet', op.name) ?? null);
+  if ('cli' in op) { cli = op.cli; out.push(null); }
+  else if ('run' in op) out.push(nft.nftRun(fd(op.run), home, op.script, cli));
+  else if ('ruleset' in op) out.push(nft.nftListRuleset(fd(op.ruleset), home, cli));
+  else if ('tables' in op) out.push(nft.nftTables(fd(op.tables), home, cli));
+  else if ('table' in op) out.push(nft.nftListTable(fd(op.table), home, 'inet', op.name, cli) ?? null);
   else {
     const fds = op.bench.map(fd);
     const t0 = performance.now();
-    const failed = fds.map((f) => nft.nftRun(f, home, op.script)).filter((r) => !r.ok);
+    const failed = fds.map((f) => nft.nftRun(f, home, op.script, cli)).filter((r) => !r.ok);
     out.push({ ms: performance.now() - t0, failed });
   }
 }

@@ -102,3 +102,19 @@ test('state/ (the journal and the state directory) depends on no planner, applie
   assert.ok(state.length > 0);
   for (const s of state) for (const i of s.imports) assert.ok(!/\.\.\/(plan|apply|lab|cli|web|live|verify)\//.test(i), `${s.rel} imports ${i}`);
 });
+
+test('configuration comes from the edge: only cli/ (and the library entry) read NSLAB_ variables from process.env', () => {
+  const offenders: string[] = [];
+  const walk = (dir: string): void => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (p.endsWith('.ts') && !p.startsWith(join(root, 'cli')) && p !== join(root, 'index.ts')) {
+        const text = readFileSync(p, 'utf8');
+        if (/process\.env(\.NSLAB_|\[\s*['"`]NSLAB_)/.test(text)) offenders.push(p);
+      }
+    }
+  };
+  walk(root);
+  assert.deepEqual(offenders, []);
+});

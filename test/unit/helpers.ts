@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Topology } from '../../src/model/types.js';
+import { stateRootAt, type StateRoot } from '../../src/state/root.js';
 import { formatIssue } from '../../src/topology/issues.js';
 import { loadTopology } from '../../src/model/load.js';
 
@@ -14,16 +15,12 @@ export function topo(text: string, file = 'lab.yaml'): Topology {
   return topology;
 }
 
-/** A temporary directory used as NSLAB_STATE_DIR (and for topology files) while fn runs. */
-export async function withStateDir<T>(fn: (dir: string) => Promise<T> | T): Promise<T> {
+/** A temporary directory (for topology files) with a state root in it (`dir/state`, passed explicitly) while fn runs. */
+export async function withStateDir<T>(fn: (dir: string, root: StateRoot) => Promise<T> | T): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'nslab-test-'));
-  const old = process.env['NSLAB_STATE_DIR'];
-  process.env['NSLAB_STATE_DIR'] = join(dir, 'state');
   try {
-    return await fn(dir);
+    return await fn(dir, stateRootAt(join(dir, 'state')));
   } finally {
-    if (old === undefined) delete process.env['NSLAB_STATE_DIR'];
-    else process.env['NSLAB_STATE_DIR'] = old;
     rmSync(dir, { recursive: true, force: true });
   }
 }

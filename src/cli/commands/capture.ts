@@ -2,6 +2,7 @@
 // point of a lab, one line each with the lab's names, or a pcapng file; then how many were
 // captured (on stderr, like tcpdump). Exit 1 when a capture point failed while capturing.
 import { capture } from '../../lab/capture.js';
+import { config } from '../config.js';
 import { NslabError } from '../../util/errors.js';
 
 /** The flags as commander hands them over. */
@@ -19,6 +20,8 @@ export async function run(lab: string, targets: string[], o: CaptureFlags): Prom
   const count = o.count === undefined ? undefined : wholeNumber('-c', o.count);
   const durationMs = o.duration === undefined ? undefined : seconds(o.duration);
   const r = await capture({
+    state: config().state,
+    ...config().kernel,
     lab,
     targets,
     ...(o.write === undefined ? {} : { write: o.write }),

@@ -1,13 +1,14 @@
 // `nslab clean [--yes]`: list what labs left behind that `down` cannot remove, and remove it once
 // confirmed (a question on a terminal, --yes for scripts; without either it only lists, exit 1).
 import { createInterface } from 'node:readline/promises';
+import { config } from '../config.js';
 import { describeLeftovers, leftoverPaths, removeLeftovers, scanLeftovers, type LabLeftovers } from '../../lab/clean.js';
 import { printable } from '../../util/printable.js';
 import { busy, paint, printJson } from '../render.js';
 
 /** Run `clean`. */
 export async function run(o: { yes?: boolean; json?: boolean }): Promise<void> {
-  const found = await scanLeftovers();
+  const found = await scanLeftovers({ state: config().state, ...config().kernel });
   if (found.length === 0) {
     if (o.json) printJson({ leftovers: [], removed: [] });
     else process.stdout.write('nothing to clean\n');
@@ -25,7 +26,7 @@ export async function run(o: { yes?: boolean; json?: boolean }): Promise<void> {
   }
   const outcomes = await removeLeftovers(
     found.map((l) => l.lab),
-    { onBusy: busy },
+    { state: config().state, ...config().kernel, onBusy: busy },
   );
   const failed = outcomes.filter((x) => x.error !== undefined);
   if (o.json) printJson({ leftovers: found, removed: outcomes });
@@ -39,7 +40,7 @@ export async function run(o: { yes?: boolean; json?: boolean }): Promise<void> {
 }
 
 function render(found: readonly LabLeftovers[]): string {
-  return found.map((l) => describeLeftovers(l, leftoverPaths(l.lab)).join('\n') + '\n').join('');
+  return found.map((l) => describeLeftovers(l, leftoverPaths(config().state, l.lab)).join('\n') + '\n').join('');
 }
 
 async function confirm(): Promise<boolean> {

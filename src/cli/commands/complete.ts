@@ -3,6 +3,7 @@
 // the model is cached) and must never complain: any problem (no such lab, unreadable state, not
 // root) prints nothing and exits 0, so the shell just offers nothing.
 import { looksLikeLabName } from '../../lab/names.js';
+import { config } from '../config.js';
 import { labsHere } from '../../lab/no-lab.js';
 
 /** Run `__complete`. */
@@ -17,9 +18,9 @@ export async function run(what: string | undefined, lab: string | undefined): Pr
 }
 
 async function namesOf(what: string | undefined, lab: string | undefined): Promise<string[]> {
-  if (what === 'labs') return labsHere();
+  if (what === 'labs') return labsHere(config().state);
   if ((what !== 'nodes' && what !== 'targets') || lab === undefined || !looksLikeLabName(lab)) return [];
-  const { topology } = await (await import('../../lab/load-lazy.js')).loadLabLazy(lab);
+  const { topology } = await (await import('../../lab/load-lazy.js')).loadLabLazy(config().state, lab);
   const nodes = [...topology.nodes.keys()];
   return what === 'nodes' ? nodes : [...nodes, ...topology.networks.keys()];
 }

@@ -1,5 +1,6 @@
 // `nslab down NAME|FILE`: remove the lab and say what was removed.
 import { down } from '../../lab/down.js';
+import { config } from '../config.js';
 import { labsHere } from '../../lab/no-lab.js';
 import { closest } from '../../util/suggest.js';
 import { busy, duration, paint, printJson } from '../render.js';
@@ -13,7 +14,7 @@ function typo(lab: string): string {
   try {
     guess = closest(
       lab,
-      labsHere().filter((l) => l !== lab),
+      labsHere(config().state).filter((l) => l !== lab),
     );
   } catch {
     // unreadable state root: no suggestion
@@ -23,7 +24,15 @@ function typo(lab: string): string {
 
 /** Run `down`. */
 export async function run(target: string, o: { json?: boolean; wait?: boolean; force?: boolean }): Promise<void> {
-  const r = await down({ target, onBusy: busy, ...(o.force ? { force: true } : {}), ...(o.wait ? {} : { backgroundAfterMs: BACKGROUND_AFTER_MS }) });
+  const r = await down({
+    state: config().state,
+    ...config().kernel,
+    ...(config().inheritedLockFd === undefined ? {} : { inheritedLockFd: config().inheritedLockFd }),
+    target,
+    onBusy: busy,
+    ...(o.force ? { force: true } : {}),
+    ...(o.wait ? {} : { backgroundAfterMs: BACKGROUND_AFTER_MS }),
+  });
   if (o.json) return printJson({ ...r, ms: Math.round(r.ms) });
   if (r.hostGone !== undefined) {
     process.stderr.write(

@@ -1,10 +1,11 @@
 // `nslab ls`: one line per lab.
 import { ls } from '../../lab/ls.js';
+import { config } from '../config.js';
 import { paint, printJson, table } from '../render.js';
 
 /** Run `ls`. */
 export async function run(o: { json?: boolean }): Promise<void> {
-  const labs = await ls();
+  const labs = await ls({ state: config().state, ...config().kernel });
   if (o.json) return printJson(labs);
   if (labs.length === 0) {
     process.stdout.write('no labs\n');

@@ -1,13 +1,14 @@
 // `nslab ps [LAB]`: the processes in each node of a lab (or of every lab), one `ps aux`-style
 // table per node under a "lab/node (netns X)" heading; --json prints the same data.
 import type { ProcInfo, PsNode, PsResult } from '../../lab/ps.js';
+import { config } from '../config.js';
 import { ps } from '../../lab/ps.js';
 import { printable } from '../../util/printable.js';
 import { paint, printJson, table } from '../render.js';
 
 /** Run `ps`. */
 export async function run(lab: string | undefined, o: { json?: boolean }): Promise<void> {
-  const r = await ps(lab === undefined ? {} : { lab });
+  const r = await ps({ state: config().state, ...(lab === undefined ? {} : { lab }) });
   if (o.json) return printJson(r);
   process.stdout.write(render(r) + '\n');
 }

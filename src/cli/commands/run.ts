@@ -1,6 +1,7 @@
 // `nslab run LAB NODE [--name N] -- CMD...`: start an ad-hoc long-running process in a node,
 // tracked like a declared one (log file, journal record, stopped by `down`); prints name and PID.
 import { runAdhoc } from '../../lab/processes.js';
+import { config } from '../config.js';
 
 /** Run `run`. */
 export async function run(lab: string, node: string, argv: string[], o: { name?: string }): Promise<void> {
@@ -20,6 +21,6 @@ export async function run(lab: string, node: string, argv: string[], o: { name?:
   }
   // Commander keeps the `--` that separates nslab's arguments from the command's.
   const cmd = rest[0] === '--' ? rest.slice(1) : rest;
-  const r = await runAdhoc({ lab, node, command: cmd, ...(name === undefined ? {} : { name }) });
+  const r = await runAdhoc({ state: config().state, lab, node, command: cmd, ...(name === undefined ? {} : { name }) });
   process.stdout.write(`${r.name} ${r.pid ?? '?'}\n`);
 }

@@ -1,12 +1,13 @@
 // `nslab show LAB [NODE]`: tables per node (interfaces, routes, neighbours) and per network.
 import type { Shown, ShownNode } from '../../lab/show.js';
+import { config } from '../config.js';
 import { show } from '../../lab/show.js';
 import { printable } from '../../util/printable.js';
 import { paint, printJson, table } from '../render.js';
 
 /** Run `show`. */
 export async function run(lab: string, node: string | undefined, o: { json?: boolean }): Promise<void> {
-  const s = await show({ lab, ...(node === undefined ? {} : { node }) });
+  const s = await show({ state: config().state, ...config().kernel, lab, ...(node === undefined ? {} : { node }) });
   if (o.json) return printJson(s);
   process.stdout.write(render(s) + '\n');
 }

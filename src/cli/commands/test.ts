@@ -1,6 +1,7 @@
 // `nslab test FILE|NAME [--all]`: a table of expectations (or Mininet-style rows for --all),
 // coloured on a terminal; exit 0 when everything holds, 1 when something does not.
 import type { TestResult } from '../../lab/test.js';
+import { config } from '../config.js';
 import { test } from '../../lab/test.js';
 import { NslabError } from '../../util/errors.js';
 import { duration, paint, printJson, table } from '../render.js';
@@ -15,6 +16,8 @@ export async function run(
     ...(o.attempts ? { attempts: count('--attempts', o.attempts, 100) } : {}),
   };
   const r = await test({
+    state: config().state,
+    ...config().kernel,
     target,
     ...(o.all ? { all: true } : {}),
     ...(o.gateways ? { gateways: true } : {}),

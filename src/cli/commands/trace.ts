@@ -2,6 +2,7 @@
 // where it arrived or why it stops. Exit 0 when both ways arrive, 1 when either stops, 2 for
 // unknown nodes (thrown by lab/trace.ts).
 import type { Hop, Leg, Probe, TraceResult } from '../../lab/trace.js';
+import { config } from '../config.js';
 import { trace } from '../../lab/trace.js';
 import { NslabError } from '../../util/errors.js';
 import { paint, printJson } from '../render.js';
@@ -9,7 +10,7 @@ import { paint, printJson } from '../render.js';
 /** Run `trace`. `--tcp PORT` / `--udp PORT` trace the first packet of such a flow instead of a ping. */
 export async function run(lab: string, from: string, to: string, o: { json?: boolean; tcp?: string; udp?: string }): Promise<void> {
   const probe = probeOf(o);
-  const r = await trace({ lab, from, to, ...(probe ? { probe } : {}) });
+  const r = await trace({ state: config().state, ...config().kernel, lab, from, to, ...(probe ? { probe } : {}) });
   if (o.json) printJson(r);
   else process.stdout.write(render(r) + '\n');
   process.exitCode = r.ok ? 0 : 1;

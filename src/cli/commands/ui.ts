@@ -1,12 +1,13 @@
 // `nslab ui [NAME] [--port P]`: serve the live picture of the labs on 127.0.0.1 until Ctrl-C.
 // Prints the URL with its token, like Jupyter; whoever has the URL can see the labs and probe them.
 import { startUi } from '../../web/server.js';
+import { config } from '../config.js';
 import { NslabError } from '../../util/errors.js';
 
 /** Run `ui`. */
 export async function run(lab: string | undefined, o: { port?: string }): Promise<void> {
   const port = o.port === undefined ? undefined : portNumber(o.port);
-  const ui = await startUi({ ...(lab !== undefined ? { lab } : {}), ...(port !== undefined ? { port } : {}) });
+  const ui = await startUi({ state: config().state, ...config().kernel, ...(lab !== undefined ? { lab } : {}), ...(port !== undefined ? { port } : {}) });
   process.stdout.write(
     `nslab ui: ${lab ? `lab ${lab}` : 'every lab on this host'}, live at\n    ${ui.url}\n(open it in a browser on this machine; Ctrl-C stops)\n`,
   );

@@ -1,11 +1,14 @@
 // `nslab up FILE`: print warnings, then a one-line summary (or the plan with --dry-run).
 import { up } from '../../lab/up.js';
+import { config } from '../config.js';
 import { busy, duration, paint, printJson } from '../render.js';
 
 /** Run `up`. */
 export async function run(file: string, o: { hostNetns?: string; dryRun?: boolean; full?: boolean; json?: boolean }): Promise<void> {
   const r = await interruptible((signal, onChanging) =>
     up({
+      state: config().state,
+      ...config().kernel,
       file,
       onBusy: busy,
       signal,

@@ -19,22 +19,22 @@ export type NftResult = { readonly ok: true } | { readonly ok: false; readonly m
 /** What to tell a user when neither libnftables nor the nft program is there. */
 export const NFT_MISSING = `nftables rules need ${LIBNFTABLES}`;
 
-/** Setting this to 1 skips libnftables and spawns nft (tests of the fallback, debugging). */
-const FORCE_CLI = 'NSLAB_NFT_CLI';
+// `cli` below (LinuxKernelOptions.nftCli, set by the CLI from NSLAB_NFT_CLI=1) skips libnftables
+// and spawns nft (tests of the fallback, debugging).
 
 /**
  * Why nslab cannot run nft scripts here (NFT_MISSING), or undefined when it can: libnftables
  * loads, or (the fallback) the nft program is on PATH. Debian's nft links libnftables, so in
  * practice this is whether libnftables1 is installed.
  */
-export function nftMissing(): string | undefined {
-  if (process.env[FORCE_CLI] !== '1' && libnftables() !== null) return undefined;
+export function nftMissing(cli = false): string | undefined {
+  if (!cli && libnftables() !== null) return undefined;
   return findCommand('nft') === undefined ? NFT_MISSING : undefined;
 }
 
 /** Throw the one-line NslabError (exit 1) when nft scripts cannot run here. */
-export function needNft(): void {
-  if (nftMissing() !== undefined) throw new NslabError('missing-dependency', `reading nftables tables needs ${LIBNFTABLES}`, 1);
+export function needNft(cli = false): void {
+  if (nftMissing(cli) !== undefined) throw new NslabError('missing-dependency', `reading nftables tables needs ${LIBNFTABLES}`, 1);
 }
 
 interface Raw {
@@ -44,8 +44,8 @@ interface Raw {
 }
 
 /** Run a script in the namespace the thread is in now: libnftables, or `nft -f -`. */
-function runHere(script: string, json: boolean): Raw {
-  const lib = process.env[FORCE_CLI] === '1' ? null : libnftables();
+function runHere(script: string, json: boolean, cli: boolean): Raw {
+  const lib = cli ? null : libnftables();
   if (lib === null) return spawnNft(script, json);
   const ctx = lib.nft_ctx_new(NFT_CTX_DEFAULT);
   if (!ctx) return { ok: false, out: '', err: 'nft_ctx_new failed (cannot open a netlink socket?)' };
@@ -82,16 +82,16 @@ function spawnNft(script: string, json: boolean): Raw {
   return { ok: r.status === 0, out: r.stdout, err: r.stderr };
 }
 
-function run(nsFd: number, home: number, script: string, json = false): Raw {
-  return withNetns(nsFd, home, () => runHere(script, json));
+function run(nsFd: number, home: number, script: string, json: boolean, cli: boolean): Raw {
+  return withNetns(nsFd, home, () => runHere(script, json, cli));
 }
 
 /**
  * Load a script (as `nft -f`) into the namespace nsFd, all or nothing (one transaction).
  * `ip netns exec NS nft -f FILE`
  */
-export function nftRun(nsFd: number, home: number, script: string): NftResult {
-  const r = run(nsFd, home, script);
+export function nftRun(nsFd: number, home: number, script: string, cli = false): NftResult {
+  const r = run(nsFd, home, script, false, cli);
   return r.ok ? { ok: true } : { ok: false, message: r.err.trim() || 'nft failed without a message' };
 }
 
@@ -109,8 +109,8 @@ function fail(what: string, r: Raw): never {
  * Text of one table as nft prints it, undefined when there is no such table.
  * `ip netns exec NS nft list table FAMILY NAME`
  */
-export function nftListTable(nsFd: number, home: number, family: string, table: string): string | undefined {
-  const r = run(nsFd, home, `list table ${family} ${table}`);
+export function nftListTable(nsFd: number, home: number, family: string, table: string, cli = false): string | undefined {
+  const r = run(nsFd, home, `list table ${family} ${table}`, false, cli);
   if (r.ok) return r.out;
   if (nftIsMissing(r.err)) return undefined;
   return fail(`list table ${family} ${table}`, r);
@@ -120,8 +120,8 @@ export function nftListTable(nsFd: number, home: number, family: string, table: 
  * The whole ruleset as text (for "byte-identical before and after" checks).
  * `ip netns exec NS nft list ruleset`
  */
-export function nftListRuleset(nsFd: number, home: number): string {
-  const r = run(nsFd, home, 'list ruleset');
+export function nftListRuleset(nsFd: number, home: number, cli = false): string {
+  const r = run(nsFd, home, 'list ruleset', false, cli);
   return r.ok ? r.out : fail('list ruleset', r);
 }
 
@@ -129,8 +129,8 @@ export function nftListRuleset(nsFd: number, home: number): string {
  * Every table in the namespace, from nft's JSON (foreign ones included: callers filter by name).
  * `ip netns exec NS nft -j list tables`
  */
-export function nftTables(nsFd: number, home: number): Array<{ family: string; name: string }> {
-  const r = run(nsFd, home, 'list tables', true);
+export function nftTables(nsFd: number, home: number, cli = false): Array<{ family: string; name: string }> {
+  const r = run(nsFd, home, 'list tables', true, cli);
   if (!r.ok) fail('list tables', r);
   const doc = JSON.parse(r.out || '{"nftables":[]}') as { nftables?: Array<{ table?: { family: string; name: string } }> };
   return (doc.nftables ?? []).flatMap((e) => (e.table ? [{ family: e.table.family, name: e.table.name }] : []));

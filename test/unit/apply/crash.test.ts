@@ -10,41 +10,41 @@ import { labJournal } from '../../../src/state/store.js';
 import { MIXED, withStateDir, writeLab } from '../helpers.js';
 
 test('up then down on the fake kernel leaves nothing and no state', async () => {
-  await withStateDir(async (dir) => {
+  await withStateDir(async (dir, root) => {
     const k = new FakeKernel();
     const file = writeLab(dir, MIXED);
-    const r = await up({ file, openKernel: () => k });
+    const r = await up({ state: root, file, openKernel: () => k });
     assert.ok(r.steps.length > 20);
     assert.ok(k.objectCount() > 20);
-    const again = await up({ file, openKernel: () => k });
+    const again = await up({ state: root, file, openKernel: () => k });
     assert.equal(again.steps.length, 0, 'second up changes nothing');
-    const d = await down({ target: 'demo', openKernel: () => k });
+    const d = await down({ state: root, target: 'demo', openKernel: () => k });
     assert.equal(d.wasUp, true);
     assert.equal(k.objectCount(), 0);
-    assert.equal(labJournal('demo').owned.size, 0);
+    assert.equal(labJournal(root, 'demo').owned.size, 0);
   });
 });
 
 test('a crash at any point of up leaves a state that down removes completely and up completes', async () => {
-  await withStateDir(async (dir) => {
+  await withStateDir(async (dir, root) => {
     const file = writeLab(dir, MIXED);
-    const total = (await up({ file, openKernel: () => new FakeKernel() })).steps.length;
-    await down({ target: 'demo', openKernel: () => new FakeKernel() });
+    const total = (await up({ state: root, file, openKernel: () => new FakeKernel() })).steps.length;
+    await down({ state: root, target: 'demo', openKernel: () => new FakeKernel() });
     for (let crashAt = 0; crashAt <= total; crashAt++) {
       const k = new FakeKernel();
       k.crashAfter = crashAt;
-      await up({ file, openKernel: () => k }).then(
+      await up({ state: root, file, openKernel: () => k }).then(
         () => assert.equal(crashAt, total, 'only the last point lets up finish'),
         (e: unknown) => assert.ok(e instanceof FakeCrash, String(e)),
       );
       k.crashAfter = undefined;
       if (crashAt % 2 === 0) {
-        await down({ target: 'demo', openKernel: () => k });
+        await down({ state: root, target: 'demo', openKernel: () => k });
         assert.equal(k.objectCount(), 0, `leak after crash at ${crashAt}`);
       } else {
-        const resumed = await up({ file, openKernel: () => k });
+        const resumed = await up({ state: root, file, openKernel: () => k });
         assert.equal(resumed.steps.length, total - crashAt, `up after crash at ${crashAt} does the rest`);
-        await down({ target: 'demo', openKernel: () => k });
+        await down({ state: root, target: 'demo', openKernel: () => k });
         assert.equal(k.objectCount(), 0);
       }
     }
@@ -52,7 +52,7 @@ test('a crash at any point of up leaves a state that down removes completely and
 });
 
 test('a refused operation stops up with a message naming the command and how to undo', async () => {
-  await withStateDir(async (dir) => {
+  await withStateDir(async (dir, root) => {
     const k = new FakeKernel();
     const file = writeLab(dir, MIXED);
     // Sabotage: someone deletes a veth between planning and applying.
@@ -65,7 +65,7 @@ test('a refused operation stops up with a message naming the command and how to 
       }
       return orig(ops);
     };
-    await assert.rejects(up({ file, openKernel: () => k }), (e: Error) => {
+    await assert.rejects(up({ state: root, file, openKernel: () => k }), (e: Error) => {
       assert.match(
         e.message,
         /ip link set demo-web-eth0 master demo-lan alias nslab(@[0-9a-z]{7})?:demo:node:web:eth0 addrgenmode none up: No such device \(ENODEV\)/,
@@ -73,7 +73,7 @@ test('a refused operation stops up with a message naming the command and how to 
       assert.match(e.message, /nslab down demo/);
       return true;
     });
-    await down({ target: 'demo', openKernel: () => k });
+    await down({ state: root, target: 'demo', openKernel: () => k });
     assert.equal(k.objectCount(), 0);
   });
 });

@@ -14,7 +14,7 @@ import { JournalWriter, readJournal } from '../../../src/state/journal.js';
 import { withStateDir, writeLab } from '../helpers.js';
 
 test('a veth whose follow-up failed stays owned and is reported', async () => {
-  await withStateDir((dir) => {
+  await withStateDir((dir, root) => {
     mkdirSync(join(dir, 'state'), { mode: 0o700 });
     const path = join(dir, 'state', 'j.jsonl');
     const k = new FakeKernel();
@@ -28,7 +28,7 @@ test('a veth whose follow-up failed stays owned and is reported', async () => {
       up: true,
       peer: { ns: '@host', name: 'a-x-eth0', mtu: 1000 },
     };
-    const w = new JournalWriter(path);
+    const w = new JournalWriter(root, path);
     const out = applySteps({
       kernel: k,
       journal: w,
@@ -46,17 +46,17 @@ test('a veth whose follow-up failed stays owned and is reported', async () => {
     assert.equal(f.result.created, true);
     // The pair exists, and the journal says it is the lab's (no drop record after the own).
     assert.ok(k.linkNames('@host')?.has('a-x-eth0'));
-    assert.deepEqual([...readJournal(path).owned.keys()], ['netns:a-x', 'link:a-x:eth0']);
+    assert.deepEqual([...readJournal(root, path).owned.keys()], ['netns:a-x', 'link:a-x:eth0']);
   });
 });
 
 test('a create refused outright is still unclaimed (it made nothing)', async () => {
-  await withStateDir((dir) => {
+  await withStateDir((dir, root) => {
     mkdirSync(join(dir, 'state'), { mode: 0o700 });
     const path = join(dir, 'state', 'j.jsonl');
     const k = new FakeKernel();
     k.run([{ op: 'link.create', kind: 'bridge', ns: '@host', name: 'theirs', ipv6: true, up: true }]);
-    const w = new JournalWriter(path);
+    const w = new JournalWriter(root, path);
     const out = applySteps({
       kernel: k,
       journal: w,
@@ -65,12 +65,12 @@ test('a create refused outright is still unclaimed (it made nothing)', async () 
     w.close();
     assert.equal(out.failures[0]?.result.code, 'EEXIST');
     assert.equal(out.failures[0]?.result.created, undefined);
-    assert.equal(readJournal(path).owned.size, 0);
+    assert.equal(readJournal(root, path).owned.size, 0);
   });
 });
 
 test('an IPv4-only lab with mtu 1000 builds (no addr_gen_mode where IPv6 cannot run) and goes down', async () => {
-  await withStateDir(async (dir) => {
+  await withStateDir(async (dir, root) => {
     const k = new FakeKernel();
     const file = writeLab(
       dir,
@@ -86,10 +86,10 @@ test('an IPv4-only lab with mtu 1000 builds (no addr_gen_mode where IPv6 cannot 
         '',
       ].join('\n'),
     );
-    await up({ file, openKernel: () => k });
+    await up({ state: root, file, openKernel: () => k });
     assert.equal(k.snapshot('mtu-a')?.links.find((l) => l.name === 'eth0')?.mtu, 1000);
     assert.equal(k.snapshot('mtu-a')?.links.find((l) => l.name === 'eth0')?.up, true);
-    await down({ target: 'mtu', openKernel: () => k });
+    await down({ state: root, target: 'mtu', openKernel: () => k });
     assert.equal(k.objectCount(), 0);
   });
 });

@@ -73,7 +73,7 @@ test("--help ends with the exit status table; every verb's help ends with an exa
 });
 
 test("output to a closed pipe ends quietly with the verb's own status, no stack trace", async () => {
-  await withStateDir(async () => {
+  await withStateDir(async (_dir, root) => {
     for (const args of [
       ['--help'],
       ['ls'],
@@ -82,7 +82,7 @@ test("output to a closed pipe ends quietly with the verb's own status, no stack 
       ['validate', 'examples/bridge.yaml'],
       ['upp'],
     ]) {
-      const r = await cli(args, { closedStdout: true, env: { NSLAB_STATE_DIR: process.env['NSLAB_STATE_DIR'] } });
+      const r = await cli(args, { closedStdout: true, env: { NSLAB_STATE_DIR: root.path } });
       assert.equal(r.code, args[0] === 'upp' ? 2 : 0, `${args.join(' ')}: ${r.stderr}`);
       assert.doesNotMatch(r.stderr, /EPIPE|internal error|\n\s+at /, args.join(' '));
     }
@@ -90,19 +90,19 @@ test("output to a closed pipe ends quietly with the verb's own status, no stack 
 });
 
 test("__complete prints labs and a lab's nodes or targets one per line, and nothing on any problem", async () => {
-  await withStateDir(async () => {
-    const env = { NSLAB_STATE_DIR: process.env['NSLAB_STATE_DIR'] };
+  await withStateDir(async (_dir, root) => {
+    const env = { NSLAB_STATE_DIR: root.path };
     assert.deepEqual(await cli(['__complete', 'labs'], { env }), { code: 0, stdout: '', stderr: '' });
-    ensureLabDir('bridge');
-    writeFileSync(labPaths('bridge').journal, '');
-    saveTopologyCopy('bridge', readFileSync(join(REPO, 'examples', 'bridge.yaml'), 'utf8'));
+    ensureLabDir(root, 'bridge');
+    writeFileSync(labPaths(root, 'bridge').journal, '');
+    saveTopologyCopy(root, 'bridge', readFileSync(join(REPO, 'examples', 'bridge.yaml'), 'utf8'));
     assert.deepEqual(await cli(['__complete', 'labs'], { env }), { code: 0, stdout: 'bridge\n', stderr: '' });
     assert.deepEqual(await cli(['__complete', 'nodes', 'bridge'], { env }), { code: 0, stdout: 'ns1\nns2\n', stderr: '' });
     assert.deepEqual(await cli(['__complete', 'targets', 'bridge'], { env }), { code: 0, stdout: 'ns1\nns2\nbr0\n', stderr: '' });
     for (const args of [['nodes', 'ghost'], ['nodes', '../etc'], ['nodes'], ['bogus'], []]) {
       assert.deepEqual(await cli(['__complete', ...args], { env }), { code: 0, stdout: '', stderr: '' }, args.join(' '));
     }
-    writeFileSync(labPaths('bridge').topology, 'name: bridge\nnodes: [broken');
+    writeFileSync(labPaths(root, 'bridge').topology, 'name: bridge\nnodes: [broken');
     assert.deepEqual(await cli(['__complete', 'nodes', 'bridge'], { env }), { code: 0, stdout: '', stderr: '' }, 'a broken copy');
   });
 });

@@ -51,9 +51,9 @@ async function refusal(p: Promise<unknown>): Promise<{ message: string; exitStat
 }
 
 test('without libnftables, up of a lab with NAT, a firewall and publish names them, exit 1, and changes nothing', async () => {
-  await withStateDir(async (dir) => {
+  await withStateDir(async (dir, root) => {
     const k = absent();
-    const e = await refusal(up({ file: writeLab(dir, NFT_LAB), openKernel: () => k }));
+    const e = await refusal(up({ state: root, file: writeLab(dir, NFT_LAB), openKernel: () => k }));
     assert.equal(e.exitStatus, 1);
     assert.equal(e.message, `lab nftlab: NAT (network lan), a firewall (node web) and published ports (node web) need ${LIBNFTABLES}; nothing was changed`);
     assert.doesNotMatch(e.message, /\n/);
@@ -63,9 +63,9 @@ test('without libnftables, up of a lab with NAT, a firewall and publish names th
 });
 
 test('without libnftables, up --dry-run warns the same way and still prints the plan', async () => {
-  await withStateDir(async (dir) => {
+  await withStateDir(async (dir, root) => {
     const k = absent();
-    const r = await up({ file: writeLab(dir, NFT_LAB), openKernel: () => k, dryRun: true });
+    const r = await up({ state: root, file: writeLab(dir, NFT_LAB), openKernel: () => k, dryRun: true });
     assert.ok(
       r.warnings.includes(`warning: up would refuse: NAT (network lan), a firewall (node web) and published ports (node web) need ${LIBNFTABLES}`),
       r.warnings.join('\n'),
@@ -79,26 +79,26 @@ test('without libnftables, up --dry-run warns the same way and still prints the 
 });
 
 test('without libnftables, a lab that uses no nftables goes up, is shown, cleaned around and taken down', async () => {
-  await withStateDir(async (dir) => {
+  await withStateDir(async (dir, root) => {
     const k = absent();
-    await up({ file: writeLab(dir, PLAIN_LAB), openKernel: () => k });
-    const shown = await show({ lab: 'plain', openKernel: () => k });
+    await up({ state: root, file: writeLab(dir, PLAIN_LAB), openKernel: () => k });
+    const shown = await show({ state: root, lab: 'plain', openKernel: () => k });
     assert.equal(shown.nodes.length, 2);
     assert.equal(shown.hostRules, undefined);
-    assert.deepEqual(await scanLeftovers({ openKernel: () => k }), [], 'clean finds nothing to remove (and lists no tables)');
-    const d = await down({ target: 'plain', openKernel: () => k });
+    assert.deepEqual(await scanLeftovers({ state: root, openKernel: () => k }), [], 'clean finds nothing to remove (and lists no tables)');
+    const d = await down({ state: root, target: 'plain', openKernel: () => k });
     assert.equal(d.wasUp, true);
     assert.equal(k.objectCount(), 0);
   });
 });
 
 test('down of a lab whose journal owns nftables tables refuses without libnftables, before touching anything', async () => {
-  await withStateDir(async (dir) => {
+  await withStateDir(async (dir, root) => {
     const k = new FakeKernel();
-    await up({ file: writeLab(dir, NFT_LAB), openKernel: () => k });
+    await up({ state: root, file: writeLab(dir, NFT_LAB), openKernel: () => k });
     const objects = k.objectCount();
     k.nftAbsent = `nftables rules need ${LIBNFTABLES}`;
-    const e = await refusal(down({ target: 'nftlab', openKernel: () => k }));
+    const e = await refusal(down({ state: root, target: 'nftlab', openKernel: () => k }));
     assert.equal(e.exitStatus, 1);
     assert.match(
       e.message,
@@ -106,13 +106,13 @@ test('down of a lab whose journal owns nftables tables refuses without libnftabl
     );
     assert.equal(k.objectCount(), objects);
     k.nftAbsent = undefined;
-    await down({ target: 'nftlab', openKernel: () => k });
+    await down({ state: root, target: 'nftlab', openKernel: () => k });
     assert.equal(k.objectCount(), 0);
   });
 });
 
 test('a process whose command is not installed fails up before the network is built, naming it and its package', async () => {
-  await withStateDir(async (dir) => {
+  await withStateDir(async (dir, root) => {
     const k = new FakeKernel();
     const file = writeLab(
       dir,
@@ -121,14 +121,14 @@ test('a process whose command is not installed fails up before the network is bu
         '  b:\n    interfaces: { eth0: { network: lan } }\n',
       ),
     );
-    const e = await refusal(up({ file, openKernel: () => k }));
+    const e = await refusal(up({ state: root, file, openKernel: () => k }));
     assert.equal(e.exitStatus, 1);
     assert.match(
       e.message,
       /^lab plain: process b\.srv: command not found: nslab-no-such-program \(install it on the host or give its full path; nodes run the host's programs\); nothing was changed$/,
     );
     assert.equal(k.log.length, 0);
-    const dry = await up({ file, openKernel: () => k, dryRun: true });
+    const dry = await up({ state: root, file, openKernel: () => k, dryRun: true });
     assert.ok(dry.warnings.some((w) => w.includes('command not found: nslab-no-such-program')));
   });
 });

@@ -2,6 +2,7 @@
 // nodes and processes refused, and a follow that prints what is appended until aborted. Also the
 // journal's process records replay to the set still running.
 import assert from 'node:assert/strict';
+import type { StateRoot } from '../../../src/state/root.js';
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { logs } from '../../../src/lab/logs.js';
@@ -25,60 +26,61 @@ nodes:
     interfaces: { eth0: { network: lan } }
 `;
 
-function setup(): void {
-  ensureLabDir('lg');
-  saveTopologyCopy('lg', LAB);
-  mkdirSync(logPath('lg', 'a', 'one').replace(/\/[^/]+$/, ''), { recursive: true });
-  writeFileSync(logPath('lg', 'a', 'one'), 'first\n');
-  writeFileSync(logPath('lg', 'a', 'two'), 'second\n');
+function setup(root: StateRoot): void {
+  ensureLabDir(root, 'lg');
+  saveTopologyCopy(root, 'lg', LAB);
+  mkdirSync(logPath(root, 'lg', 'a', 'one').replace(/\/[^/]+$/, ''), { recursive: true });
+  writeFileSync(logPath(root, 'lg', 'a', 'one'), 'first\n');
+  writeFileSync(logPath(root, 'lg', 'a', 'two'), 'second\n');
 }
 
 /** What `logs` prints for a node of lab lg (one process, or all of them). */
-async function logText(node: string, process?: string): Promise<string> {
+async function logText(root: StateRoot, node: string, process?: string): Promise<string> {
   let out = '';
   const write = (t: string): void => {
     out += t;
   };
-  await logs({ lab: 'lg', node, ...(process === undefined ? {} : { process }), write });
+  await logs({ state: root, lab: 'lg', node, ...(process === undefined ? {} : { process }), write });
   return out;
 }
 
 test('logs: one process, or all of a node under headers', () =>
-  withStateDir(async () => {
-    setup();
-    assert.equal(await logText('a', 'two'), 'second\n');
-    assert.equal(await logText('a'), '==> a.one <==\nfirst\n\n==> a.two <==\nsecond\n');
+  withStateDir(async (_dir, root) => {
+    setup(root);
+    assert.equal(await logText(root, 'a', 'two'), 'second\n');
+    assert.equal(await logText(root, 'a'), '==> a.one <==\nfirst\n\n==> a.two <==\nsecond\n');
   }));
 
 test('logs: unknown node, unknown process, a node without processes', () =>
-  withStateDir(async () => {
-    setup();
-    await assert.rejects(logs({ lab: 'lg', node: 'x' }), /has no node x/);
-    await assert.rejects(logs({ lab: 'lg', node: 'a', process: 'three' }), /has no process three \(processes: one, two\)/);
-    await assert.rejects(logs({ lab: 'lg', node: 'b' }), /runs no processes/);
+  withStateDir(async (_dir, root) => {
+    setup(root);
+    await assert.rejects(logs({ state: root, lab: 'lg', node: 'x' }), /has no node x/);
+    await assert.rejects(logs({ state: root, lab: 'lg', node: 'a', process: 'three' }), /has no process three \(processes: one, two\)/);
+    await assert.rejects(logs({ state: root, lab: 'lg', node: 'b' }), /runs no processes/);
   }));
 
 test('logs: processes started with nslab run, running (journal) or stopped since (log file only)', () =>
-  withStateDir(async () => {
-    setup();
-    const w = new JournalWriter(labPaths('lg').journal);
+  withStateDir(async (_dir, root) => {
+    setup(root);
+    const w = new JournalWriter(root, labPaths(root, 'lg').journal);
     w.append([{ t: 'proc', node: 'b', name: 'web', pid: 999999, start: 1, spec: 'run:{}', adhoc: true }]);
     w.close();
-    writeFileSync(logPath('lg', 'b', 'web'), 'serving\n');
-    writeFileSync(logPath('lg', 'b', 'old'), 'stopped earlier\n');
-    writeFileSync(logPath('lg', 'a', 'extra'), 'ad hoc in a\n');
-    assert.equal(await logText('b', 'web'), 'serving\n');
-    assert.equal(await logText('b'), '==> b.web <==\nserving\n\n==> b.old <==\nstopped earlier\n');
-    assert.equal(await logText('a'), '==> a.one <==\nfirst\n\n==> a.two <==\nsecond\n\n==> a.extra <==\nad hoc in a\n');
-    await assert.rejects(logs({ lab: 'lg', node: 'b', process: 'nope' }), /has no process nope \(processes: web, old\)/);
+    writeFileSync(logPath(root, 'lg', 'b', 'web'), 'serving\n');
+    writeFileSync(logPath(root, 'lg', 'b', 'old'), 'stopped earlier\n');
+    writeFileSync(logPath(root, 'lg', 'a', 'extra'), 'ad hoc in a\n');
+    assert.equal(await logText(root, 'b', 'web'), 'serving\n');
+    assert.equal(await logText(root, 'b'), '==> b.web <==\nserving\n\n==> b.old <==\nstopped earlier\n');
+    assert.equal(await logText(root, 'a'), '==> a.one <==\nfirst\n\n==> a.two <==\nsecond\n\n==> a.extra <==\nad hoc in a\n');
+    await assert.rejects(logs({ state: root, lab: 'lg', node: 'b', process: 'nope' }), /has no process nope \(processes: web, old\)/);
   }));
 
 test('logs -f prints appended output until aborted', () =>
-  withStateDir(async () => {
-    setup();
+  withStateDir(async (_dir, root) => {
+    setup(root);
     let out = '';
     const ctl = new AbortController();
     const done = logs({
+      state: root,
       lab: 'lg',
       node: 'a',
       process: 'one',
@@ -90,7 +92,7 @@ test('logs -f prints appended output until aborted', () =>
       },
     });
     await new Promise((r) => setTimeout(r, 30));
-    appendFileSync(logPath('lg', 'a', 'one'), 'more\n');
+    appendFileSync(logPath(root, 'lg', 'a', 'one'), 'more\n');
     const deadline = Date.now() + 2000;
     while (!out.includes('more') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     ctl.abort();

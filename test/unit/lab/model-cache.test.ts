@@ -11,26 +11,26 @@ import { MIXED, topo } from '../helpers.js';
 import { withStateDir } from '../helpers.js';
 
 test('a kept model comes back; an old layout or a garbled op is a miss', async () => {
-  await withStateDir((dir) => {
+  await withStateDir((dir, root) => {
     mkdirSync(join(dir, 'state'), { mode: 0o700 });
     const t = topo(MIXED, '/a.yaml');
     const desired = desiredResources(t);
     const key = modelKey(MIXED);
-    ensureLabDir(t.name);
-    keepModel(t.name, key, t, ['/a.yaml:1:1: a warning'], desired);
-    const hit = cachedModel(t.name, key, '/b.yaml');
+    ensureLabDir(root, t.name);
+    keepModel(root, t.name, key, t, ['/a.yaml:1:1: a warning'], desired);
+    const hit = cachedModel(root, t.name, key, '/b.yaml');
     assert.ok(hit);
     assert.equal(hit.topology.file, '/b.yaml');
     assert.deepEqual(hit.warnings, ['/b.yaml:1:1: a warning']);
     assert.deepEqual(hit.desired, desired);
     // The layout before the format field: the same key, but not this build's layout.
-    saveModelCache(t.name, key, { topology: t, warnings: [], file: '/a.yaml', desired });
-    assert.equal(cachedModel(t.name, key, '/a.yaml'), undefined);
+    saveModelCache(root, t.name, key, { topology: t, warnings: [], file: '/a.yaml', desired });
+    assert.equal(cachedModel(root, t.name, key, '/a.yaml'), undefined);
     // A desired op with a field of the wrong type would have gone to the kernel as it was.
     const bad = desired.map((r, i) => (i === 0 ? { ...r, op: { ...r.op, name: 7 } } : r));
-    saveModelCache(t.name, key, { format: 1, topology: t, warnings: [], file: '/a.yaml', desired: bad });
-    assert.equal(cachedModel(t.name, key, '/a.yaml'), undefined);
-    saveModelCache(t.name, key, { format: 1, topology: { ...t, nodes: [...t.nodes.values()] }, warnings: [], file: '/a.yaml' });
-    assert.equal(cachedModel(t.name, key, '/a.yaml'), undefined);
+    saveModelCache(root, t.name, key, { format: 1, topology: t, warnings: [], file: '/a.yaml', desired: bad });
+    assert.equal(cachedModel(root, t.name, key, '/a.yaml'), undefined);
+    saveModelCache(root, t.name, key, { format: 1, topology: { ...t, nodes: [...t.nodes.values()] }, warnings: [], file: '/a.yaml' });
+    assert.equal(cachedModel(root, t.name, key, '/a.yaml'), undefined);
   });
 });

@@ -1,6 +1,7 @@
 // An unknown lab is bad input (exit 2) in every verb that takes a lab, with one message that
 // names the labs that are up (and the closest one), so the user can act on it at once.
 import assert from 'node:assert/strict';
+import type { StateRoot } from '../../../src/state/root.js';
 import { writeFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { capture } from '../../../src/lab/capture.js';
@@ -22,10 +23,10 @@ import { withStateDir } from '../helpers.js';
 const BRIDGE = 'name: bridge\nnetworks: { br0: { subnet: 10.0.0.0/24 } }\nnodes:\n  ns1: { interfaces: { eth0: { network: br0 } } }\n';
 
 /** A lab with state (a journal and its topology copy), as `up` leaves it. */
-function labUp(name: string, text: string): void {
-  ensureLabDir(name);
-  writeFileSync(labPaths(name).journal, '');
-  saveTopologyCopy(name, text);
+function labUp(root: StateRoot, name: string, text: string): void {
+  ensureLabDir(root, name);
+  writeFileSync(labPaths(root, name).journal, '');
+  saveTopologyCopy(root, name, text);
 }
 
 const unknown =
@@ -39,36 +40,36 @@ const unknown =
   };
 
 test('every verb that takes a lab refuses an unknown one with exit 2 and the labs that are up', () =>
-  withStateDir(async () => {
-    labUp('bridge', BRIDGE);
+  withStateDir(async (_dir, root) => {
+    labUp(root, 'bridge', BRIDGE);
     const re = /^no lab named brige is up \(did you mean 'bridge'\? labs up: bridge\)$/;
-    assert.throws(() => loadLab('brige'), unknown(re));
-    await assert.rejects(loadLabLazy('brige'), unknown(re));
-    await assert.rejects(show({ lab: 'brige' }), unknown(re));
-    await assert.rejects(exec({ lab: 'brige', node: 'ns1', argv: ['true'] }), unknown(re));
-    await assert.rejects(runAdhoc({ lab: 'brige', node: 'ns1', command: ['sleep', '1'] }), unknown(re));
-    assert.throws(() => logFiles('brige', 'ns1'), unknown(re));
-    await assert.rejects(capture({ lab: 'brige', targets: ['ns1'] }), unknown(re));
-    await assert.rejects(trace({ lab: 'brige', from: 'ns1', to: 'ns1' }), unknown(re));
-    await assert.rejects(testLab({ target: 'brige' }), unknown(re));
-    await assert.rejects(ps({ lab: 'brige' }), unknown(re));
+    assert.throws(() => loadLab(root, 'brige'), unknown(re));
+    await assert.rejects(loadLabLazy(root, 'brige'), unknown(re));
+    await assert.rejects(show({ state: root, lab: 'brige' }), unknown(re));
+    await assert.rejects(exec({ state: root, lab: 'brige', node: 'ns1', argv: ['true'] }), unknown(re));
+    await assert.rejects(runAdhoc({ state: root, lab: 'brige', node: 'ns1', command: ['sleep', '1'] }), unknown(re));
+    assert.throws(() => logFiles(root, 'brige', 'ns1'), unknown(re));
+    await assert.rejects(capture({ state: root, lab: 'brige', targets: ['ns1'] }), unknown(re));
+    await assert.rejects(trace({ state: root, lab: 'brige', from: 'ns1', to: 'ns1' }), unknown(re));
+    await assert.rejects(testLab({ state: root, target: 'brige' }), unknown(re));
+    await assert.rejects(ps({ state: root, lab: 'brige' }), unknown(re));
     // down is idempotent: a name that is not up is nothing to do (the CLI names the close one).
-    assert.equal(labNameOf('brige'), 'brige');
+    assert.equal(labNameOf(root, 'brige'), 'brige');
   }));
 
 test('with no labs up the message says how to build one; unrelated names get no guess', () =>
-  withStateDir(() => {
-    assert.equal(noSuchLab('ghost').message, 'no lab named ghost is up (no labs are up; `nslab up FILE` builds one)');
-    labUp('bridge', BRIDGE);
-    labUp('nat', BRIDGE.replace('bridge', 'nat'));
-    assert.equal(noSuchLab('ghost').message, 'no lab named ghost is up (labs up: bridge, nat)');
+  withStateDir((_dir, root) => {
+    assert.equal(noSuchLab(root, 'ghost').message, 'no lab named ghost is up (no labs are up; `nslab up FILE` builds one)');
+    labUp(root, 'bridge', BRIDGE);
+    labUp(root, 'nat', BRIDGE.replace('bridge', 'nat'));
+    assert.equal(noSuchLab(root, 'ghost').message, 'no lab named ghost is up (labs up: bridge, nat)');
   }));
 
 test('down: a name with state, or a file, is fine; a file whose lab is not up is not an error', () =>
-  withStateDir((dir) => {
-    labUp('bridge', BRIDGE);
-    assert.equal(labNameOf('bridge'), 'bridge');
+  withStateDir((dir, root) => {
+    labUp(root, 'bridge', BRIDGE);
+    assert.equal(labNameOf(root, 'bridge'), 'bridge');
     const file = `${dir}/gone.yaml`;
     writeFileSync(file, BRIDGE.replace('bridge', 'gone'));
-    assert.equal(labNameOf(file), 'gone', 'down FILE stays safe to repeat');
+    assert.equal(labNameOf(root, file), 'gone', 'down FILE stays safe to repeat');
   }));

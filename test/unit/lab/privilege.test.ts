@@ -26,12 +26,12 @@ test('verbs that create, enter or remove namespaces refuse without them, in one 
 });
 
 test('an EACCES under the state dir reads "cannot read DIR: needs root"; other errors are not touched', async () => {
-  await withStateDir((dir) => {
-    const root = `${dir}/state`;
+  await withStateDir((_dir, state) => {
+    const root = state.path;
     const e = Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES', errno: -13, path: `${root}/.lock-x`, syscall: 'open' });
-    assert.equal(privilegeError(e, 'up')?.message, `up: cannot read ${root}: needs root (run it with sudo)`);
+    assert.equal(privilegeError(state, e, 'up')?.message, `up: cannot read ${root}: needs root (run it with sudo)`);
     const other = Object.assign(new Error('EPERM'), { code: 'EPERM', errno: -1, syscall: 'setns' });
-    assert.match(privilegeError(other, 'show')?.message ?? '', /^show: setns: operation not permitted; /);
-    assert.equal(privilegeError(new Error('bug'), 'up'), undefined);
+    assert.match(privilegeError(state, other, 'show')?.message ?? '', /^show: setns: operation not permitted; /);
+    assert.equal(privilegeError(state, new Error('bug'), 'up'), undefined);
   });
 });

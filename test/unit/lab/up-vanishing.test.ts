@@ -18,15 +18,15 @@ class FreeingKernel extends FakeKernel {
 }
 
 test('up: a host end to delete that the kernel freed meanwhile counts as deleted, and up completes', () =>
-  withStateDir(async (dir) => {
+  withStateDir(async (dir, root) => {
     const k = new FreeingKernel();
     const open = async (): Promise<FakeKernel> => k;
     const file = writeLab(dir, MIXED);
-    await up({ file, openKernel: open });
+    await up({ state: root, file, openKernel: open });
     // The namespace is gone but its host end is still there (the kernel has not freed it yet).
     (k as unknown as { spaces: Map<string, unknown> }).spaces.delete('demo-web');
     k.log.length = 0;
-    await up({ file, openKernel: open, full: true });
+    await up({ state: root, file, openKernel: open, full: true });
     assert.ok(
       k.log.some((o) => o.op === 'link.delete'),
       'up planned to delete the stale host end',
@@ -36,6 +36,6 @@ test('up: a host end to delete that the kernel freed meanwhile counts as deleted
       'and rebuilt the node',
     );
     k.log.length = 0;
-    const again = await up({ file, openKernel: open });
+    const again = await up({ state: root, file, openKernel: open });
     assert.deepEqual(again.commands, [], 'the lab is complete: a second up changes nothing');
   }));

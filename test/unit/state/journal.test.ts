@@ -22,11 +22,11 @@ test('dropping a namespace drops everything recorded inside it', () => {
 });
 
 test('a torn last line is counted as damage and the rest is read', async () => {
-  await withStateDir((dir) => {
+  await withStateDir((dir, root) => {
     // Journals live in the state directory: only there are they read (state/root.ts).
     mkdirSync(join(dir, 'state'), { mode: 0o700 });
     const path = join(dir, 'state', 'j.jsonl');
-    const w = new JournalWriter(path);
+    const w = new JournalWriter(root, path);
     w.append([
       { t: 'meta', v: 1, lab: 'a', file: '/x.yaml' },
       { t: 'own', id: 'netns:a-x', op: { op: 'netns.create', name: 'a-x' } },
@@ -34,7 +34,7 @@ test('a torn last line is counted as damage and the rest is read', async () => {
     appendFileSync(path, '{"t":"own","id":"netns:a-y","op":{"op":"net');
     w.append([{ t: 'own', id: 'netns:a-z', op: { op: 'netns.create', name: 'a-z' } }]);
     w.close();
-    const s = readJournal(path);
+    const s = readJournal(root, path);
     assert.equal(s.damaged, 1);
     assert.deepEqual([...s.owned.keys()], ['netns:a-x', 'netns:a-z']);
     assert.equal(s.meta?.lab, 'a');

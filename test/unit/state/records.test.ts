@@ -64,14 +64,14 @@ test('a record that is JSON but not a valid record is damage, not a cast', () =>
 });
 
 test('a journal of a newer nslab is refused by its readers with one clear line', async () => {
-  await withStateDir((dir) => {
+  await withStateDir((dir, root) => {
     mkdirSync(join(dir, 'state'), { mode: 0o700 });
     const path = join(dir, 'state', 'j.jsonl');
     // Its records need not be ours: only the version is read.
     writeFileSync(path, `{"t":"meta","v":${JOURNAL_VERSION + 1},"lab":"a","file":"/x"}\n{"t":"own","id":"x","op":{"kind":"new"}}\n`, { mode: 0o600 });
     assert.deepEqual(parseJournal(`{"t":"meta","v":2,"name":"a"}\n`), { records: [], damaged: 0, health: 'newer', version: 2 });
     assert.throws(
-      () => readJournal(path),
+      () => readJournal(root, path),
       (e: unknown) => {
         assert.ok(e instanceof NslabError);
         assert.equal(e.exitStatus, 1);

@@ -55,10 +55,10 @@ function firstEvent(
 }
 
 async function withUi(fn: (ui: RunningUi, token: string) => Promise<void>, lab?: string): Promise<void> {
-  await withStateDir(async (dir) => {
+  await withStateDir(async (dir, root) => {
     const k = new FakeKernel();
-    await up({ file: writeLab(dir, MIXED), openKernel: () => k });
-    const ui = await startUi({ port: 0, openKernel: () => k, ...(lab ? { lab } : {}) });
+    await up({ state: root, file: writeLab(dir, MIXED), openKernel: () => k });
+    const ui = await startUi({ state: root, port: 0, openKernel: () => k, ...(lab ? { lab } : {}) });
     try {
       assert.match(ui.url, /^http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{43}$/);
       await fn(ui, new URL(ui.url).searchParams.get('token')!);
@@ -150,8 +150,8 @@ test('NAME limits the server to one lab; an unknown lab fails at start', async (
       ['demo'],
     );
   }, 'demo');
-  await withStateDir(async () => {
-    await assert.rejects(startUi({ lab: 'ghost', port: 0, openKernel: () => new FakeKernel() }), /no lab named ghost is up/);
+  await withStateDir(async (_dir, root) => {
+    await assert.rejects(startUi({ state: root, lab: 'ghost', port: 0, openKernel: () => new FakeKernel() }), /no lab named ghost is up/);
   });
 });
 

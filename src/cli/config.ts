@@ -1,0 +1,44 @@
+// The command line's configuration, read from the environment once, here at the edge, and passed
+// down to the verbs in their options: nothing below cli/ reads an NSLAB_ variable. The README's
+// table of environment variables lists them.
+import { DEFAULT_STATE_ROOT, linuxKernelWith, setTiming, stateRootAt, type StateRoot } from '../lab/config.js';
+import type { KernelFactory } from '../lab/kernel.js';
+
+/** What the environment configures for one nslab run. */
+export interface CliConfig {
+  /** NSLAB_STATE_DIR (made absolute), else /run/nslab. */
+  readonly state: StateRoot;
+  /** Spread into the options of verbs that open the kernel: the real kernel with nft run as a program when NSLAB_NFT_CLI=1. */
+  readonly kernel: { readonly openKernel?: KernelFactory };
+  /** NSLAB_LOCK_FD: the lab lock down's background finisher inherits from the down that started it. */
+  readonly inheritedLockFd?: number;
+  /** NSLAB_TIMING=1. */
+  readonly timing: boolean;
+}
+
+/** The configuration an environment gives (pure: reads only `env`). */
+export function configFrom(env: NodeJS.ProcessEnv): CliConfig {
+  const state = env['NSLAB_STATE_DIR'];
+  const fd = Number(env['NSLAB_LOCK_FD']);
+  return {
+    state: stateRootAt(state ? state : DEFAULT_STATE_ROOT),
+    kernel: env['NSLAB_NFT_CLI'] === '1' ? { openKernel: linuxKernelWith({ nftCli: true }) } : {},
+    ...(env['NSLAB_LOCK_FD'] && Number.isSafeInteger(fd) && fd > 2 ? { inheritedLockFd: fd } : {}),
+    timing: env['NSLAB_TIMING'] === '1',
+  };
+}
+
+let current: CliConfig | undefined;
+
+/**
+ * This run's configuration: read from process.env on the first call (main makes that call before
+ * any command runs), the same object after. The inherited lock fd is taken out of the environment
+ * then, so no process this one starts inherits its number.
+ */
+export function config(): CliConfig {
+  if (current) return current;
+  current = configFrom(process.env);
+  delete process.env['NSLAB_LOCK_FD'];
+  setTiming(current.timing);
+  return current;
+}
