@@ -11,7 +11,7 @@ import type { Readable } from 'node:stream';
 import { netnsPath, validNetnsName } from './netns.js';
 import { KernelError } from '../port/kernel.js';
 import { NslabError } from '../util/errors.js';
-import { needsProgram } from './missing.js';
+import { needsProgram } from '../ops/missing.js';
 import { findCommand } from './proc.js';
 
 /** One capture point: an interface in a named namespace (or in nslab's own when netns is absent). */

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { errnoOf } from './errors.js';
 import { netnsPath, validNetnsName } from './netns.js';
 import { NslabError } from '../util/errors.js';
-import { needsProgram } from './missing.js';
+import { needsProgram } from '../ops/missing.js';
 import { KernelError } from '../port/kernel.js';
 
 /** How a command ended: its exit code, or the signal that killed it. */

@@ -36,7 +36,7 @@ import { stopLabKeeper } from './log-keeper.js';
 import { stopLabCaptures } from './capture-registry.js';
 import { markedLeftovers } from './clean.js';
 import { nftNamespaces } from './preflight.js';
-import { LIBNFTABLES } from '../kernel/missing.js';
+import { LIBNFTABLES } from '../ops/missing.js';
 
 /** Options of `down`. */
 export interface DownOptions extends LockWait {

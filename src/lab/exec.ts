@@ -2,7 +2,7 @@
 // and hand back its exit status.
 import { constants } from 'node:os';
 import { KernelError } from '../port/kernel.js';
-import { installHint } from '../kernel/missing.js';
+import { installHint } from '../ops/missing.js';
 import { execInNetns } from '../kernel/proc.js';
 import { NslabError } from '../util/errors.js';
 import { loadLabLazy } from './load-lazy.js';

@@ -4,7 +4,7 @@
 // anything changes, so a missing piece is one line naming it and the package, exit 1, and the
 // host untouched; a dry run gets the same lines as warnings (like capacity refusals) and goes on.
 import type { Kernel } from '../port/kernel.js';
-import { installHint, LIBNFTABLES } from '../kernel/missing.js';
+import { installHint, LIBNFTABLES } from '../ops/missing.js';
 import { findCommand } from '../kernel/proc.js';
 import type { Topology } from '../model/types.js';
 import type { Owned } from '../plan/live.js';
