@@ -6,7 +6,6 @@ import { existsSync, readFileSync, readdirSync, statfsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { cpus } from 'node:os';
 import { neighLimits } from './neigh-limits.js';
-import type { NeighLimits } from './neigh-limits.js';
 import type { HostLimits, StateFs } from '../port/host.js';
 export type { HostLimits, StateFs } from '../port/host.js';
 

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import { openCurrentNetns } from './netns.js';
 import { ProbeLoop, type LoopConfig, type Planned } from './probe-loop.js';
 import { prepareNamespaces } from './probe-netns.js';
-import { familyOf, type ProbeKind } from './probe-wire.js';
+import { familyOf } from './probe-wire.js';
 import type { ProbeSpec, ProbeOutcome, ProbeOptions } from '../port/probe.js';
 export type { ProbeSpec, ProbeOutcome, ProbeOptions } from '../port/probe.js';
 

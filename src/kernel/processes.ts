@@ -86,6 +86,7 @@ function launch(spec: LaunchSpec): Launched {
   const start = child.pid === undefined ? undefined : startTimeOf(child.pid);
   const outer = child.pid === undefined || start === undefined ? undefined : { pid: child.pid, start };
   return {
+    spawned: child.pid !== undefined,
     outer,
     exited: () => exited,
     leader: async () => (outer === undefined ? undefined : spec.isolate.pid ? innerPid(outer, () => exited !== undefined) : outer),

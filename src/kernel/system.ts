@@ -9,7 +9,7 @@ import { mkfifo, pipeUnread, setBlocking } from './libc.js';
 import { adoptLock, releaseLock, removeLock, tryLock } from './lock.js';
 import { groupDirs, hostsSymlinks, lockHeld, netnsSymlinks } from './markers.js';
 import { neighLimits, raiseNeighLimit, restoreNeighLimit } from './neigh-limits.js';
-import { deleteGroup, GROUP_DIR, listNetns, netnsGroupOf, netnsPath } from './netns.js';
+import { deleteGroup, listNetns, netnsGroupOf, netnsPath } from './netns.js';
 import { startNetnsPool } from './netns-pool.js';
 import { runProbes } from './probe.js';
 import { linuxProcesses } from './processes.js';
@@ -45,7 +45,7 @@ export const linuxSystem: System = {
     netnsExists: (name) => existsSync(netnsPath(name)),
     netnsGroupOf,
     deleteGroup,
-    markers: { groupDir: GROUP_DIR, netnsSymlinks, groupDirs, hostsSymlinks },
+    markers: { netnsSymlinks, groupDirs, hostsSymlinks },
     raiseNeighLimit,
     restoreNeighLimit,
     netnsPool: startNetnsPool,

@@ -13,7 +13,7 @@ import { registerCaptures } from './capture-registry.js';
 import { openSink } from './capture-sink.js';
 import { resolveTargets, type CapturePoint } from './capture-targets.js';
 import { runSession, startAll, type SessionResult } from './capture-session.js';
-import { linuxKernel, type KernelFactory } from './kernel.js';
+import { linuxKernel, systemOf, type KernelFactory, type SystemOption } from './kernel.js';
 import { loadLabLazy } from './load-lazy.js';
 
 export type { StopReason } from './capture-session.js';
@@ -22,7 +22,7 @@ export type { StopReason } from './capture-session.js';
 const SNAPLEN = 262_144;
 
 /** Options of `capture`. */
-export interface CaptureOptions {
+export interface CaptureOptions extends SystemOption {
   readonly lab: string;
   /** `node`, `node:iface` or a network (name or bridge). */
   readonly targets: readonly string[];
@@ -66,12 +66,14 @@ export async function capture(opts: CaptureOptions): Promise<CaptureResult> {
   const names = await liveNames(topology, points, { ...(hostNetns ? { hostNetns } : {}), open: opts.openKernel ?? linuxKernel });
   const sink = openSink({ points, names, snaplen: SNAPLEN, ...pick(opts) });
   try {
-    const caps = await startAll(points, opts.filter).catch((e: unknown) => {
+    const sys = await systemOf(opts);
+    const caps = await startAll(sys, points, opts.filter).catch((e: unknown) => {
       throw startError(e, opts.filter);
     });
     const note = opts.note ?? ((t: string) => void process.stderr.write(`${t}\n`));
     // Known to the lab's state, so that `down` stops them first instead of failing on them.
     const unregister = registerCaptures(
+      sys,
       topology.name,
       caps.map((c) => c.pid),
     );

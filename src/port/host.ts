@@ -46,8 +46,6 @@ export interface NetnsPool {
 
 /** The filesystem marks of nslab ownership (read-only). */
 export interface Markers {
-  /** The directory holding every lab's namespace group. */
-  readonly groupDir: string;
   /** The symlinks among the named namespaces, with their targets. */
   netnsSymlinks(): Array<{ name: string; target: string }>;
   /** The group dirs and the names (mount points) in each. */

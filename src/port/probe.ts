@@ -46,7 +46,7 @@ export interface ProbeOptions {
   readonly ratePerSec?: number;
 }
 
-export interface Prober {
+export interface ProbeEngine {
   /** Run the probes; outcomes in the order of the specs. */
   run(probes: readonly ProbeSpec[], opts?: ProbeOptions): Promise<ProbeOutcome[]>;
   /** The neighbour table's cap and use now (probing plans its waves by it). */

@@ -36,7 +36,9 @@ export interface LaunchSpec {
 
 /** A process just started, detached (it outlives nslab). */
 export interface Launched {
-  /** The process started; undefined when the system gave no identity (no PID, or gone at once). */
+  /** False when the system gave it no PID at all (it could not be started). */
+  readonly spawned: boolean;
+  /** The process started; undefined when it has no identity (no PID, or gone at once). */
   readonly outer: ProcId | undefined;
   /** Why it ended, once it has ("exited with status 1", "killed by SIGKILL", "could not start: ..."). */
   exited(): string | undefined;
@@ -72,7 +74,13 @@ export interface Processes {
   /** Start a program detached on the host; its identity, or undefined when it could not start. */
   background(spec: BackgroundSpec): ProcId | undefined;
   /** Run a check inside a node (entering its namespaces through `join` when isolated); true on exit status 0. */
-  check(a: { readonly netns: string; readonly isolate: Isolation; readonly join?: number; readonly command: readonly string[]; readonly timeoutMs: number }): boolean;
+  check(a: {
+    readonly netns: string;
+    readonly isolate: Isolation;
+    readonly join?: number;
+    readonly command: readonly string[];
+    readonly timeoutMs: number;
+  }): boolean;
   /**
    * Run a command in a node with this process's stdio (entering its namespaces through `join` when
    * isolated); its exit status. Rejects with KernelError when the namespace does not exist (op

@@ -4,7 +4,7 @@
 import type { Capturer } from './capture.js';
 import type { Host, Pipes } from './host.js';
 import type { Locks } from './locks.js';
-import type { Prober } from './probe.js';
+import type { ProbeEngine } from './probe.js';
 import type { ProcFs } from './procfs.js';
 import type { Processes } from './processes.js';
 
@@ -14,6 +14,6 @@ export interface System {
   readonly locks: Locks;
   readonly host: Host;
   readonly pipes: Pipes;
-  readonly probe: Prober;
+  readonly probe: ProbeEngine;
   readonly capture: Capturer;
 }

@@ -94,3 +94,14 @@ test('state/ (the journal and the state directory) depends on no planner, applie
   assert.ok(state.length > 0);
   for (const s of state) for (const i of s.imports) assert.ok(!/\.\.\/(plan|apply|lab|cli|web|live|verify)\//.test(i), `${s.rel} imports ${i}`);
 });
+
+// lab/ sees the system only through the ports (port/kernel.ts, port/system.ts), so every verb
+// runs on the fakes without root; lab/kernel.ts alone names the Linux implementations.
+test('lab/ names kernel/ in one place only: lab/kernel.ts', () => {
+  const lab = sources.filter((x) => x.rel.startsWith('lab/'));
+  assert.ok(lab.length > 0);
+  for (const s of lab) {
+    if (s.rel === 'lab/kernel.ts') continue;
+    for (const i of s.imports) assert.ok(!/(^|\/)kernel\//.test(i), `${s.rel} imports ${i}`);
+  }
+});
