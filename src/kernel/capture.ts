@@ -11,26 +11,10 @@ import type { Readable } from 'node:stream';
 import { netnsPath, validNetnsName } from './netns.js';
 import { KernelError } from '../port/kernel.js';
 import { NslabError } from '../util/errors.js';
-import { needsProgram } from './missing.js';
+import { needsProgram } from '../ops/missing.js';
 import { findCommand } from './proc.js';
-
-/** One capture point: an interface in a named namespace (or in nslab's own when netns is absent). */
-export interface CaptureSpec {
-  readonly netns?: string;
-  readonly iface: string;
-  /** A pcap-filter(7) expression, passed to tcpdump as one argument. */
-  readonly filter?: string;
-}
-
-/** How a capture ended. */
-export interface CaptureEnd {
-  readonly code: number | null;
-  readonly signal: string | null;
-  /** tcpdump's own complaint, when it exited with an error. */
-  readonly error?: string;
-  /** Packets the kernel dropped because tcpdump could not keep up, as tcpdump counted them. */
-  readonly dropped?: number;
-}
+import type { CaptureSpec, CaptureEnd } from '../port/capture.js';
+export type { CaptureSpec, CaptureEnd } from '../port/capture.js';
 
 /** A running tcpdump. */
 export interface Capture {

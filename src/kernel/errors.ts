@@ -2,7 +2,7 @@
 // message that says what to do. Only errno-carrying errors are converted; anything else is a bug
 // and is rethrown untouched so its stack reaches the user.
 import { SysError, errnoCode, strerror } from './libc.js';
-import { missingFeature } from './missing.js';
+import { missingFeature } from '../ops/missing.js';
 import { KernelError, type KernelOp, type OpResult } from '../port/kernel.js';
 import { isErrnoCode, type ErrnoCode } from '../util/error-codes.js';
 

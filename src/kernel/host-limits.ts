@@ -6,32 +6,8 @@ import { existsSync, readFileSync, readdirSync, statfsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { cpus } from 'node:os';
 import { neighLimits } from './neigh-limits.js';
-import type { NeighLimits } from './neigh-limits.js';
-
-/** The host's limits and current use, as far as they can be read here. */
-export interface HostLimits {
-  /** RLIMIT_NOFILE of this process (Node raises the soft limit to the hard one at start). */
-  readonly openFiles?: { readonly soft: number; readonly hard: number; readonly inUse: number };
-  /** kB the kernel can still hand out: MemAvailable, or less when our cgroup has a memory.max. */
-  readonly memAvailableKb?: number;
-  /** Where memAvailableKb comes from, for messages. */
-  readonly memSource?: 'MemAvailable' | 'cgroup memory.max';
-  /** Possible CPUs: per-CPU data of every device and namespace is allocated for each. */
-  readonly cpus: number;
-  /** /proc/sys/user/max_net_namespaces. */
-  readonly maxNetNamespaces?: number;
-  readonly neigh: NeighLimits;
-  /** The filesystem holding the state directory (process logs go there). */
-  readonly stateFs?: StateFs;
-}
-
-/** Room on the filesystem of the state directory. */
-export interface StateFs {
-  readonly path: string;
-  readonly availKb: number;
-  /** A tmpfs (/run usually is): what it holds is RAM. */
-  readonly tmpfs: boolean;
-}
+import type { HostLimits, StateFs } from '../port/host.js';
+export type { HostLimits, StateFs } from '../port/host.js';
 
 const TMPFS_MAGIC = 0x01021994;
 

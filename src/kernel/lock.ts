@@ -8,12 +8,8 @@ import * as fs from 'node:fs';
 import * as libc from './libc.js';
 import { SysError } from './libc.js';
 import { openNoFollow } from './safe-fs.js';
-
-/** A held lock: its fd and file. */
-export interface HeldLock {
-  readonly fd: number;
-  readonly path: string;
-}
+import type { HeldLock } from '../port/locks.js';
+export type { HeldLock } from '../port/locks.js';
 
 /**
  * Try to take the lock on `path` (created if missing) without blocking. Returns the held lock, or

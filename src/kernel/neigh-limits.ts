@@ -2,20 +2,12 @@
 // net.ipv4.neigh.default.gc_thresh3, which only the initial namespace can read or set
 // (notes/kernel.md). Probing plans its waves with this; nothing here changes it but raiseNeighLimit.
 import { readFileSync, writeFileSync } from 'node:fs';
+import type { NeighLimits } from '../port/host.js';
+export type { NeighLimits } from '../port/host.js';
 
 const THRESH = '/proc/sys/net/ipv4/neigh/default/gc_thresh';
 /** The kernel's default gc_thresh3, assumed when it cannot be read (outside the initial namespace). */
 export const DEFAULT_NEIGH_CAP = 1024;
-
-/** What the table allows and holds now. */
-export interface NeighLimits {
-  /** gc_thresh3: the hard cap on entries, for all namespaces together. */
-  readonly cap: number;
-  /** False when nslab cannot read it here (not in the initial namespace) and assumed the default. */
-  readonly capKnown: boolean;
-  /** Entries in the table now (all namespaces), 0 when unknown. */
-  readonly entries: number;
-}
 
 /** Read the cap and the current number of entries. */
 export function neighLimits(): NeighLimits {

@@ -5,14 +5,8 @@
 // closed (dispose), so a pool leaves nothing behind, also when nslab is killed.
 import * as libc from './libc.js';
 import { Worker } from 'node:worker_threads';
-
-/** Pre-made namespaces, taken in order. */
-export interface NetnsPool {
-  /** The fd of a fresh empty namespace (blocking until the worker has one), or undefined when it has no more. */
-  take(): number | undefined;
-  /** Stop the worker and close the fds of namespaces nobody took. */
-  dispose(): void;
-}
+import type { NetnsPool } from '../port/host.js';
+export type { NetnsPool } from '../port/host.js';
 
 /** Start making `count` namespaces in a worker thread. */
 export function startNetnsPool(count: number): NetnsPool {

@@ -11,6 +11,7 @@
 // target also says, from the filesystem alone, which lab a name belongs to.
 import * as fs from 'node:fs';
 import { dirname } from 'node:path';
+import { GROUP_DIR } from '../names/markers.js';
 import * as libc from './libc.js';
 import { SysError } from './libc.js';
 
@@ -18,7 +19,7 @@ import { SysError } from './libc.js';
 export const NETNS_DIR = '/run/netns';
 
 /** Where grouped namespaces are mounted: one tmpfs per group (lab) below it. */
-export const GROUP_DIR = '/run/nslab-netns';
+export { GROUP_DIR };
 
 /** Path of a named namespace (for a grouped one, the symlink to its mount point). */
 export function netnsPath(name: string): string {

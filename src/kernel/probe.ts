@@ -6,50 +6,11 @@ import * as fs from 'node:fs';
 import { openCurrentNetns } from './netns.js';
 import { ProbeLoop, type LoopConfig, type Planned } from './probe-loop.js';
 import { prepareNamespaces } from './probe-netns.js';
-import { familyOf, type ProbeKind } from './probe-wire.js';
+import { familyOf } from './probe-wire.js';
+import type { ProbeSpec, ProbeOutcome, ProbeOptions } from '../port/probe.js';
+export type { ProbeSpec, ProbeOutcome, ProbeOptions } from '../port/probe.js';
 
 export type { ProbeKind } from './probe-wire.js';
-
-/** One reachability check. */
-export interface ProbeSpec {
-  /** Caller's key; echoed in the outcome. */
-  readonly id: number;
-  /** Named namespace under /run/netns to probe FROM. */
-  readonly netns: string;
-  /** IPv4 or IPv6 address (no zone). */
-  readonly dst: string;
-  readonly kind: ProbeKind;
-  /** Destination port, required for tcp and udp. */
-  readonly port?: number;
-}
-
-/** The result of one probe (outcomes come back in the order of the specs). */
-export interface ProbeOutcome {
-  readonly id: number;
-  readonly reached: boolean;
-  /** Round-trip time of the successful attempt, in ms (TCP: connect() to established). */
-  readonly rttMs?: number;
-  /** Why not reached ("timeout", "connection refused", "network unreachable", ...), or a note on a reach. */
-  readonly reason?: string;
-  /** Attempts made (0 when the probe could not start at all, e.g. a missing namespace). */
-  readonly attempts: number;
-  /** Requests that left the socket. */
-  readonly sent: number;
-  /** Attempts the destination answered (echo reply, SYN-ACK or RST, UDP reply or port unreachable). */
-  readonly received: number;
-}
-
-/** Tuning of a run; every probe ends within attempts × (timeoutMs + backoff) once started. */
-export interface ProbeOptions {
-  /** Per attempt, default 1000. */
-  readonly timeoutMs?: number;
-  /** Default 3: a probe reports failure only after all attempts failed. */
-  readonly attempts?: number;
-  /** Max probes in flight (each holds one socket), default 64. */
-  readonly concurrency?: number;
-  /** Max new attempts started per second, default 2000: paces ARP broadcasts (notes/kernel.md). */
-  readonly ratePerSec?: number;
-}
 
 /** Pause before a retry: a tenth of the timeout, between 10 and 100 ms. */
 export function backoffMs(timeoutMs: number): number {

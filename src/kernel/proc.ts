@@ -6,14 +6,10 @@ import { join, resolve } from 'node:path';
 import { errnoOf } from './errors.js';
 import { netnsPath, validNetnsName } from './netns.js';
 import { NslabError } from '../util/errors.js';
-import { needsProgram } from './missing.js';
+import { needsProgram } from '../ops/missing.js';
 import { KernelError } from '../port/kernel.js';
-
-/** How a command ended: its exit code, or the signal that killed it. */
-export interface ExitStatus {
-  readonly code: number | null;
-  readonly signal: string | null;
-}
+import type { ExitStatus } from '../port/processes.js';
+export type { ExitStatus } from '../port/processes.js';
 
 /**
  * Run argv in the named namespace with inherited stdio and resolve to its exit status.

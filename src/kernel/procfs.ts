@@ -4,40 +4,11 @@
 // and go while we read: one that vanishes mid-scan is skipped, never an error.
 import * as fs from 'node:fs';
 import { NETNS_DIR, netnsPath, validNetnsName } from './netns.js';
+import type { ProcNamespaces, ProcInfo, ScanResult } from '../port/procfs.js';
+export type { ProcNamespaces, ProcInfo, ScanResult } from '../port/procfs.js';
 
 /** Clock ticks per second in /proc (USER_HZ: 100 on every architecture Node runs on). */
 const USER_HZ = 100;
-
-/** The namespaces of one process, as inode numbers (absent when unreadable). */
-export interface ProcNamespaces {
-  readonly net: number;
-  readonly pid?: number;
-  readonly mnt?: number;
-  readonly uts?: number;
-}
-
-/** One process as `ps aux` shows it. */
-export interface ProcInfo {
-  readonly pid: number;
-  readonly ppid: number;
-  readonly uid: number;
-  /** User name from /etc/passwd; the number when it has none. */
-  readonly user: string;
-  /** ps STAT: the state letter, then <N (nice), s (session leader), l (threads), + (foreground). */
-  readonly stat: string;
-  readonly rssKb: number;
-  /** Start time, milliseconds since the epoch. */
-  readonly startedAt: number;
-  /** User plus system CPU time, seconds. */
-  readonly cpuSeconds: number;
-  /** CPU time over lifetime, percent (what ps aux shows as %CPU). */
-  readonly cpuPercent: number;
-  /** Command line with NULs as spaces; `[comm]` for kernel threads and zombies. */
-  readonly command: string;
-  /** The PID inside the process's own PID namespace, when it is in one (NSpid). */
-  readonly nsPid?: number;
-  readonly ns: ProcNamespaces;
-}
 
 /** The fields of /proc/PID/stat that ps uses. */
 export interface ProcStat {
@@ -195,13 +166,6 @@ let nsfs: number | undefined;
 function nsfsDev(): number {
   nsfs ??= fs.statSync('/proc/self/ns/net').dev;
   return nsfs;
-}
-
-/** What a scan found: processes per matching netns inode, and how many could not be read. */
-export interface ScanResult {
-  readonly byNetns: ReadonlyMap<number, readonly ProcInfo[]>;
-  /** Processes whose namespace could not be read (EACCES/EPERM: not root). */
-  readonly unreadable: number;
 }
 
 /**

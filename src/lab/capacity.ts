@@ -1,11 +1,10 @@
 // Whether a lab fits on this host, checked by `up` before it changes anything: the lab's needs
-// (plan/capacity.ts) against the host's limits (kernel/host-limits.ts). A refusal is exit 1: the
+// (plan/capacity.ts) against the host's limits (System.host.limits). A refusal is exit 1: the
 // file is fine, the host is short of something, and the message says what and by how much.
 import { lstatSync, readdirSync } from 'node:fs';
 import type { StateRoot } from '../state/root.js';
 import { join } from 'node:path';
-import { hostLimits } from '../kernel/host-limits.js';
-import { listNetns } from '../kernel/netns.js';
+import type { System } from '../port/system.js';
 import type { Topology } from '../model/types.js';
 import { checkCapacity, labNeeds } from '../plan/capacity.js';
 
@@ -17,10 +16,10 @@ import { logDir } from './log-keeper.js';
  * built here. With dryRun nothing is refused: the refusals come back as warnings, since a dry
  * run needs none of it.
  */
-export function capacityWarnings(root: StateRoot, t: Topology, opts: { readonly dryRun?: boolean; readonly fdsAtStart?: number } = {}): string[] {
-  const named = listNetns();
+export function capacityWarnings(root: StateRoot, sys: System, t: Topology, opts: { readonly dryRun?: boolean; readonly fdsAtStart?: number } = {}): string[] {
+  const named = sys.host.netnsList();
   const needs = labNeeds(t, new Set(named));
-  const host = hostLimits(opts.fdsAtStart, root.path);
+  const host = sys.host.limits(opts.fdsAtStart, root.path);
   // The lab's logs already there are part of their budget: counted as room, not as use.
   const stateFs = host.stateFs && { ...host.stateFs, availKb: host.stateFs.availKb + logsKb(root, t.name) };
   const verdict = checkCapacity(t.name, needs, { ...host, ...(stateFs ? { stateFs } : {}), namedNetns: named.length });

@@ -3,10 +3,9 @@
 // down would fail halfway with the names gone and the interfaces left. Each capture writes
 // <state>/<lab>/captures/<its pid>.json listing its tcpdumps by PID and start time, and removes it
 // when it ends; down signals only entries that still name the same process and are tcpdump.
-import { readFileSync } from 'node:fs';
 import type { StateRoot } from '../state/root.js';
 import { join } from 'node:path';
-import { sameProcess, startTimeOf } from '../kernel/procfs.js';
+import type { System } from '../port/system.js';
 import { listStateDir, readStateFile, removeStatePath, stateDir, writeStateFile } from '../state/root.js';
 import { labPaths } from '../state/store.js';
 
@@ -23,9 +22,9 @@ function dirOf(root: StateRoot, lab: string): string {
 }
 
 /** Record this process's tcpdumps for the lab; returns the function that removes the record. */
-export function registerCaptures(root: StateRoot, lab: string, pids: readonly number[]): () => void {
+export function registerCaptures(root: StateRoot, sys: System, lab: string, pids: readonly number[]): () => void {
   const entries: Entry[] = pids.flatMap((pid) => {
-    const start = startTimeOf(pid);
+    const start = sys.processes.startTime(pid);
     return start === undefined ? [] : [{ pid, start }];
   });
   const dir = dirOf(root, lab);
@@ -49,7 +48,7 @@ export function registerCaptures(root: StateRoot, lab: string, pids: readonly nu
  * grace period); each capture then ends by itself, as when its tcpdumps exit. Returns how many
  * were signalled.
  */
-export async function stopLabCaptures(root: StateRoot, lab: string): Promise<number> {
+export async function stopLabCaptures(root: StateRoot, sys: System, lab: string): Promise<number> {
   const dir = dirOf(root, lab);
   let files: string[];
   try {
@@ -59,11 +58,12 @@ export async function stopLabCaptures(root: StateRoot, lab: string): Promise<num
   } catch {
     return 0;
   }
-  const live = files.flatMap((f) => readEntries(root, join(dir, f))).filter((e) => sameProcess(e.pid, e.start) && isTcpdump(e.pid));
-  for (const e of live) signal(e.pid, 'SIGTERM');
+  // Only a capture process still named by its PID and start time: a forged or stale record must not make down kill anything else.
+  const live = files.flatMap((f) => readEntries(root, join(dir, f))).filter((e) => sys.processes.alive(e) && sys.capture.isCapture(e.pid));
+  for (const e of live) sys.processes.signal(e, 'SIGTERM');
   const deadline = Date.now() + GRACE_MS;
-  while (live.some((e) => sameProcess(e.pid, e.start)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, POLL_MS));
-  for (const e of live) if (sameProcess(e.pid, e.start)) signal(e.pid, 'SIGKILL');
+  while (live.some((e) => sys.processes.alive(e)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, POLL_MS));
+  for (const e of live) sys.processes.signal(e, 'SIGKILL');
   return live.length;
 }
 
@@ -77,22 +77,5 @@ function readEntries(root: StateRoot, path: string): Entry[] {
     );
   } catch {
     return [];
-  }
-}
-
-/** Whether the process is tcpdump (a forged or stale record must not make down kill anything else). */
-function isTcpdump(pid: number): boolean {
-  try {
-    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'tcpdump';
-  } catch {
-    return false;
-  }
-}
-
-function signal(pid: number, sig: NodeJS.Signals): void {
-  try {
-    process.kill(pid, sig);
-  } catch {
-    // exited meanwhile
   }
 }

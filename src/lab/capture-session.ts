@@ -2,7 +2,8 @@
 // the sink, until a stop condition: a count reached, a duration over, Ctrl-C (SIGINT), SIGTERM or
 // SIGHUP, an abort signal, stdout closed, or every tcpdump gone. Stopping asks each tcpdump to stop
 // by PID (SIGTERM) and SIGKILLs what has not exited after a grace period.
-import { startCapture, type Capture, type CaptureEnd } from '../kernel/capture.js';
+import type { Capture, CaptureEnd } from '../port/capture.js';
+import type { System } from '../port/system.js';
 import { Merger } from '../packet/merge.js';
 import { PcapReader, type PcapRecord } from '../packet/pcap.js';
 import { LINKTYPE_ETHERNET } from '../packet/pcapng.js';
@@ -38,10 +39,11 @@ export interface SessionOptions {
 }
 
 /** Start the tcpdumps; resolves once all listen (or rejects after killing those that started). */
-export async function startAll(points: readonly CapturePoint[], filter: string | undefined): Promise<Capture[]> {
+export async function startAll(sys: System, points: readonly CapturePoint[], filter: string | undefined): Promise<Capture[]> {
   const caps: Capture[] = [];
   try {
-    for (const p of points) caps.push(startCapture({ iface: p.iface, ...(p.netns ? { netns: p.netns } : {}), ...(filter === undefined ? {} : { filter }) }));
+    for (const p of points)
+      caps.push(sys.capture.start({ iface: p.iface, ...(p.netns ? { netns: p.netns } : {}), ...(filter === undefined ? {} : { filter }) }));
     await Promise.all(caps.map((c) => c.ready));
     return caps;
   } catch (e) {

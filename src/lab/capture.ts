@@ -14,7 +14,7 @@ import { registerCaptures } from './capture-registry.js';
 import { openSink } from './capture-sink.js';
 import { resolveTargets, type CapturePoint } from './capture-targets.js';
 import { runSession, startAll, type SessionResult } from './capture-session.js';
-import { linuxKernel, type KernelFactory } from './kernel.js';
+import { linuxKernel, systemOf, type KernelFactory, type SystemOption } from './kernel.js';
 import { loadLabLazy } from './load-lazy.js';
 
 export type { StopReason } from './capture-session.js';
@@ -23,7 +23,7 @@ export type { StopReason } from './capture-session.js';
 const SNAPLEN = 262_144;
 
 /** Options of `capture`. */
-export interface CaptureOptions {
+export interface CaptureOptions extends SystemOption {
   /** The state root, as the edge chose it (cli/ from NSLAB_STATE_DIR, the library entry from its options). */
   readonly state: StateRoot;
   readonly lab: string;
@@ -70,13 +70,15 @@ export async function capture(opts: CaptureOptions): Promise<CaptureResult> {
   const names = await liveNames(topology, points, { ...(hostNetns ? { hostNetns } : {}), open: opts.openKernel ?? linuxKernel });
   const sink = openSink({ points, names, snaplen: SNAPLEN, ...pick(opts) });
   try {
-    const caps = await startAll(points, opts.filter).catch((e: unknown) => {
+    const sys = await systemOf(opts);
+    const caps = await startAll(sys, points, opts.filter).catch((e: unknown) => {
       throw startError(e, opts.filter);
     });
     const note = opts.note ?? ((t: string) => void process.stderr.write(`${t}\n`));
     // Known to the lab's state, so that `down` stops them first instead of failing on them.
     const unregister = registerCaptures(
       root,
+      sys,
       topology.name,
       caps.map((c) => c.pid),
     );

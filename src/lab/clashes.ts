@@ -2,19 +2,18 @@
 // namespace name that another live lab's namespace already has (never "ip netns delete" it: it is
 // that lab's), and a `netns_of` process whose namespace is already a node (of another lab, or of
 // this one) under another name; adopting it would fail several kernel steps in. Read-only.
-import { listNetns, netnsGroupOf } from '../kernel/netns.js';
-import { namedNetns, netnsOfPid } from '../kernel/procfs.js';
+import type { System } from '../port/system.js';
 import type { Topology } from '../model/types.js';
 import { netnsGroup, parseGroup } from '../names/markers.js';
 import { resourceId } from '../names/resource-id.js';
 import { NslabError } from '../util/errors.js';
 
 /** Throw (exit 1) on the first clash; `owned`: the journal's ids (netns:NAME, attach:NAME). */
-export function checkClashes(t: Topology, owned: ReadonlySet<string>): void {
-  const present = new Set(listNetns());
+export function checkClashes(sys: System, t: Topology, owned: ReadonlySet<string>): void {
+  const present = new Set(sys.host.netnsList());
   for (const n of t.nodes.values()) {
     if (n.netnsOf !== undefined || !present.has(n.netns) || owned.has(resourceId.netns(n.netns))) continue;
-    const group = netnsGroupOf(n.netns);
+    const group = sys.host.netnsGroupOf(n.netns);
     if (group !== undefined && group !== netnsGroup(t.name, t.owner)) {
       const other = labOfGroupName(group);
       throw new NslabError(
@@ -27,22 +26,22 @@ export function checkClashes(t: Topology, owned: ReadonlySet<string>): void {
   let named: Map<string, number> | undefined;
   for (const n of t.nodes.values()) {
     if (n.netnsOf === undefined || owned.has(resourceId.attach(n.netns))) continue;
-    const inode = netnsOfPid(n.netnsOf);
+    const inode = sys.proc.netnsOfPid(n.netnsOf);
     if (inode === undefined) continue; // no such process: checkAdopted says so
-    named ??= namedNetns();
+    named ??= sys.proc.namedNetns();
     const other = [...named].find(([name, ino]) => ino === inode && name !== n.netns)?.[0];
     if (other === undefined) continue;
     throw new NslabError(
       'conflict',
-      `lab ${t.name} cannot be built: node ${n.name}: netns_of: ${n.netnsOf}: that process's network namespace is already ${whose(t, other)}; a namespace can be one node only (address that node instead); nothing was changed`,
+      `lab ${t.name} cannot be built: node ${n.name}: netns_of: ${n.netnsOf}: that process's network namespace is already ${whose(sys, t, other)}; a namespace can be one node only (address that node instead); nothing was changed`,
       1,
     );
   }
 }
 
 /** Who has a namespace name: a node of another lab, of this lab, or a plain named one. */
-function whose(t: Topology, name: string): string {
-  const group = netnsGroupOf(name);
+function whose(sys: System, t: Topology, name: string): string {
+  const group = sys.host.netnsGroupOf(name);
   const lab = group === undefined ? undefined : labOfGroupName(group);
   const mine = [...t.nodes.values()].find((x) => x.netns === name);
   if (mine) return `node ${mine.name} of this lab (${name})`;

@@ -3,21 +3,18 @@
 // (plan/leftovers.ts), and remove it. Removal holds each lab's lock and scans that lab again
 // first, so a lab that a running `up` completes meanwhile is left alone, and every object is
 // checked for its marker right before it goes: nothing without an nslab marker is ever touched.
-import { removeLock } from '../kernel/lock.js';
+import type { System } from '../port/system.js';
 import type { StateRoot } from '../state/root.js';
-import { groupDirs, hostsSymlinks, lockHeld, netnsSymlinks } from '../kernel/markers.js';
-import { existsSync } from 'node:fs';
-import { deleteGroup, GROUP_DIR, netnsPath } from '../kernel/netns.js';
 import { HOST_NS, type Kernel } from '../port/kernel.js';
 import { NFT_FAMILY } from '../nft/render.js';
 import { findLeftovers, type LabLeftovers, type Observed } from '../plan/leftovers.js';
 import { JournalWriter } from '../state/journal.js';
 import { findState, lockFiles, stateDirs, type FoundState } from '../state/scan.js';
 import { labJournal, labPaths, removeLabState, stateRootTag } from '../state/store.js';
-import { labOfAlias, labOfNftTable, markerHead, netnsGroup } from '../names/markers.js';
+import { GROUP_DIR, labOfAlias, labOfNftTable, markerHead, netnsGroup } from '../names/markers.js';
 import { isLabName } from '../names/rules.js';
 import { isNslabError, NslabError } from '../util/errors.js';
-import { linuxKernel, type KernelFactory } from './kernel.js';
+import { linuxKernel, systemOf, type KernelFactory, type SystemOption } from './kernel.js';
 import { lockPath, withLabLock, type LockWait } from './lock.js';
 import { stopRecords } from './processes.js';
 import { stopLabKeeper } from './log-keeper.js';
@@ -26,7 +23,7 @@ export type { LabLeftovers } from '../plan/leftovers.js';
 export { describeLeftovers } from '../plan/leftovers.js';
 
 /** Options of `clean`. */
-export interface CleanOptions extends LockWait {
+export interface CleanOptions extends LockWait, SystemOption {
   /** The state root, as the edge chose it (cli/ from NSLAB_STATE_DIR, the library entry from its options). */
   readonly state: StateRoot;
   readonly openKernel?: KernelFactory;
@@ -51,9 +48,10 @@ export function leftoverPaths(root: StateRoot, lab: string): { state: string; lo
 /** Scan the host (read-only) for leftovers, grouped by lab. */
 export async function scanLeftovers(opts: CleanOptions): Promise<LabLeftovers[]> {
   const root = opts.state;
+  const sys = await systemOf(opts);
   const kernel = await (opts.openKernel ?? linuxKernel)({});
   try {
-    return findLeftovers(observe(root, kernel), GROUP_DIR);
+    return findLeftovers(observe(root, sys, kernel), GROUP_DIR);
   } finally {
     kernel.close();
   }
@@ -62,18 +60,19 @@ export async function scanLeftovers(opts: CleanOptions): Promise<LabLeftovers[]>
 /** Remove the leftovers of these labs, one lab at a time under its lock. */
 export async function removeLeftovers(labs: readonly string[], opts: CleanOptions): Promise<CleanOutcome[]> {
   const root = opts.state;
+  const sys = await systemOf(opts);
   const kernel = await (opts.openKernel ?? linuxKernel)({});
   try {
     const out: CleanOutcome[] = [];
     for (const lab of labs) {
       try {
         out.push(
-          await withLabLock(root, lab, opts, async (lock) => {
+          await withLabLock(root, sys, lab, opts, async (lock) => {
             // Again, under the lock: what the first scan saw may have changed (an up finished).
-            const now = findLeftovers(observe(root, kernel, lab), GROUP_DIR).find((l) => l.lab === lab);
+            const now = findLeftovers(observe(root, sys, kernel, lab), GROUP_DIR).find((l) => l.lab === lab);
             if (now === undefined) return { lab };
-            await removeLab(root, kernel, now, opts);
-            if (now.stateDir || now.lockFile) removeLock(lock);
+            await removeLab(root, sys, kernel, now, opts);
+            if (now.stateDir || now.lockFile) sys.locks.remove(lock);
             return { lab, removed: now };
           }),
         );
@@ -92,25 +91,26 @@ export async function removeLeftovers(labs: readonly string[], opts: CleanOption
  * What the markers on the host show of one lab whose lock the caller holds (down asks this of a
  * lab whose journal does not read), or undefined when they show nothing.
  */
-export async function markedLeftovers(root: StateRoot, lab: string, openKernel?: KernelFactory): Promise<LabLeftovers | undefined> {
+export async function markedLeftovers(root: StateRoot, lab: string, openKernel?: KernelFactory, system?: System): Promise<LabLeftovers | undefined> {
+  const sys = await systemOf(system ? { system } : {});
   const kernel = await (openKernel ?? linuxKernel)({});
   try {
-    return findLeftovers(observe(root, kernel, lab), GROUP_DIR).find((l) => l.lab === lab);
+    return findLeftovers(observe(root, sys, kernel, lab), GROUP_DIR).find((l) => l.lab === lab);
   } finally {
     kernel.close();
   }
 }
 
 /** Everything with an nslab marker on the host, plus the state root's contents. `mine`: a lab whose lock we hold. */
-function observe(root: StateRoot, kernel: Kernel, mine?: string): Observed {
+function observe(root: StateRoot, sys: System, kernel: Kernel, mine?: string): Observed {
   const states = new Map<string, FoundState>();
   for (const lab of stateDirs(root)) {
     const s = isLabName(lab) ? findState(root, lab) : undefined;
-    if (s) states.set(lab, { ...s, ...hostGoneOf(root, lab, s) });
+    if (s) states.set(lab, { ...s, ...hostGoneOf(root, sys, lab, s) });
   }
   const locks = lockFiles(root)
     .filter(isLabName)
-    .map((lab) => ({ lab, held: lab !== mine && lockHeld(lockPath(root, lab)) }));
+    .map((lab) => ({ lab, held: lab !== mine && sys.locks.held(lockPath(root, lab)) }));
   const owner = stateRootTag(root);
   const hostLinks = (kernel.snapshot(HOST_NS)?.links ?? []).map((l) => ({ name: l.name, ...(l.alias === undefined ? {} : { alias: l.alias }) }));
   // A table counts as a lab's only with both marks: its name and its comment. Without libnftables
@@ -122,23 +122,33 @@ function observe(root: StateRoot, kernel: Kernel, mine?: string): Observed {
           .filter((t) => t.family === NFT_FAMILY && labOfNftTable(t.name) !== undefined)
           .filter((t) => (kernel.nftList(HOST_NS, t.name) ?? '').includes(`comment "${markerHead(labOfNftTable(t.name)!, owner)}"`))
           .map((t) => t.name);
-  return { stateRoot: root.path, owner, states, locks, netnsLinks: netnsSymlinks(), groups: groupDirs(), hostLinks, nftTables, hostsLinks: hostsSymlinks() };
+  return {
+    stateRoot: root.path,
+    owner,
+    states,
+    locks,
+    netnsLinks: sys.host.markers.netnsSymlinks(),
+    groups: sys.host.markers.groupDirs(),
+    hostLinks,
+    nftTables,
+    hostsLinks: sys.host.markers.hostsSymlinks(),
+  };
 }
 
 /** The --host-netns of a lab with a readable journal, when that namespace no longer exists. */
-function hostGoneOf(root: StateRoot, lab: string, s: FoundState): { hostGone?: string } {
+function hostGoneOf(root: StateRoot, sys: System, lab: string, s: FoundState): { hostGone?: string } {
   const ns = s.journal === 'ok' ? labJournal(root, lab).meta?.hostNetns : undefined;
-  return ns !== undefined && !existsSync(netnsPath(ns)) ? { hostGone: ns } : {};
+  return ns !== undefined && !sys.host.netnsExists(ns) ? { hostGone: ns } : {};
 }
 
 /** Remove one lab's leftovers, processes first (they keep namespaces alive), state last. */
-async function removeLab(root: StateRoot, kernel: Kernel, l: LabLeftovers, opts: CleanOptions): Promise<void> {
+async function removeLab(root: StateRoot, sys: System, kernel: Kernel, l: LabLeftovers, opts: CleanOptions): Promise<void> {
   const lab = l.lab;
   // A newer nslab's journal is not read (its records may mean what this one cannot know): the
   // processes and log keeper it records are left to that version; marked objects go all the same.
   if (findState(root, lab)?.journal !== 'newer') {
-    if (l.processes.length > 0) await stopProcesses(root, lab, opts.graceMs);
-    await stopLabKeeper(root, lab);
+    if (l.processes.length > 0) await stopProcesses(root, sys, lab, opts.graceMs);
+    await stopLabKeeper(root, sys, lab);
   }
   for (const ns of l.hosts) kernel.hostsUnlink(ns, root.path);
   if (l.kind === 'strays') {
@@ -146,7 +156,7 @@ async function removeLab(root: StateRoot, kernel: Kernel, l: LabLeftovers, opts:
     failOn(lab, kernel.run(l.netns.map((name) => ({ op: 'netns.delete' as const, name, group: netnsGroup(lab, stateRootTag(root)) }))), l.netns);
   } else if (l.groupDir || l.netns.length > 0) {
     // One lazy umount of the group's tmpfs detaches every namespace of the lab; then the names.
-    deleteGroup(netnsGroup(lab, stateRootTag(root)), l.netns);
+    sys.host.deleteGroup(netnsGroup(lab, stateRootTag(root)), l.netns);
   }
   deleteLinks(root, kernel, lab, l.links);
   failOn(lab, kernel.run(l.nftTables.map((table) => ({ op: 'nft.delete' as const, ns: HOST_NS, table }))), l.nftTables);
@@ -154,12 +164,12 @@ async function removeLab(root: StateRoot, kernel: Kernel, l: LabLeftovers, opts:
 }
 
 /** Stop the processes a leftover journal records (by PID and start time: a reused PID is never signalled). */
-async function stopProcesses(root: StateRoot, lab: string, graceMs?: number): Promise<void> {
+async function stopProcesses(root: StateRoot, sys: System, lab: string, graceMs?: number): Promise<void> {
   const recs = [...labJournal(root, lab).procs.values()];
   if (recs.length === 0) return;
   const writer = new JournalWriter(root, labPaths(root, lab).journal);
   try {
-    await stopRecords(recs, writer, graceMs);
+    await stopRecords(sys, recs, writer, graceMs);
   } finally {
     writer.close();
   }

@@ -6,26 +6,25 @@
 // on the lab waits for the finisher, and `--wait` gives the old fully synchronous behaviour.
 import { existsSync } from 'node:fs';
 import type { StateRoot } from '../state/root.js';
+import { constants } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describeFailure, type StepFailure } from '../apply/errors.js';
 import { finishTeardown, teardown, waitGone } from '../apply/teardown.js';
-import { spawnDetached } from '../kernel/background.js';
-import type { HeldLock } from '../kernel/lock.js';
+import type { HeldLock } from '../port/locks.js';
+import type { System } from '../port/system.js';
 import type { Kernel } from '../port/kernel.js';
 import { HOST_NS } from '../port/kernel.js';
-import { netnsInode, scanNetns } from '../kernel/procfs.js';
 import type { Owned, OwnedRecord } from '../plan/live.js';
 import { opNs } from '../ops/scope.js';
-import { netnsPath } from '../kernel/netns.js';
 import { JournalWriter, replay } from '../state/journal.js';
 import { newerJournalError, parseJournal } from '../state/records.js';
-import { readStateFile } from '../state/root.js';
+import { openStateFile, readStateFile } from '../state/root.js';
 import { labJournal, labPaths, listLabs, removeLabState } from '../state/store.js';
 import { NslabError } from '../util/errors.js';
 import { phase } from '../util/timing.js';
-import type { KernelFactory } from './kernel.js';
-import { linuxKernel } from './kernel.js';
+import type { KernelFactory, SystemOption } from './kernel.js';
+import { linuxKernel, systemOf } from './kernel.js';
 import { withdrawHosts } from './hosts.js';
 import { releaseHostSettings, withoutHostSettings } from './shared-host.js';
 import { looksLikeLabName } from './names.js';
@@ -37,10 +36,10 @@ import { stopLabKeeper } from './log-keeper.js';
 import { stopLabCaptures } from './capture-registry.js';
 import { markedLeftovers } from './clean.js';
 import { nftNamespaces } from './preflight.js';
-import { LIBNFTABLES } from '../kernel/missing.js';
+import { LIBNFTABLES } from '../ops/missing.js';
 
 /** Options of `down`. */
-export interface DownOptions extends LockWait {
+export interface DownOptions extends LockWait, SystemOption {
   /** The state root, as the edge chose it (cli/ from NSLAB_STATE_DIR, the library entry from its options). */
   readonly state: StateRoot;
   /** A lab name, or a topology file (its `name:` is used). */
@@ -79,10 +78,11 @@ export async function down(opts: DownOptions): Promise<DownResult> {
   const t0 = performance.now();
   phase('startup');
   const lab = labNameOf(root, opts.target);
-  return withLabLock(root, lab, opts, (lock) => downLocked(root, lab, opts, lock, t0));
+  const sys = await systemOf(opts);
+  return withLabLock(root, sys, lab, opts, (lock) => downLocked(root, sys, lab, opts, lock, t0));
 }
 
-async function downLocked(root: StateRoot, lab: string, opts: DownOptions, lock: HeldLock, t0: number): Promise<DownResult> {
+async function downLocked(root: StateRoot, sys: System, lab: string, opts: DownOptions, lock: HeldLock, t0: number): Promise<DownResult> {
   const paths = labPaths(root, lab);
   // Read through the checked lab directory (state/root.ts): a forged journal is never acted on.
   const text = readStateFile(root, paths.journal)?.toString('utf8');
@@ -95,7 +95,7 @@ async function downLocked(root: StateRoot, lab: string, opts: DownOptions, lock:
   // One parse, the one clean and up use too (state/records.ts): validated records, never a cast.
   const parsed = parseJournal(text);
   if (parsed.health === 'newer') throw newerJournalError(paths.journal, parsed.version ?? 0);
-  if (parsed.health !== 'ok' && (await unreadableJournal(root, lab, paths.journal, parsed.health, opts))) {
+  if (parsed.health !== 'ok' && (await unreadableJournal(root, sys, lab, paths.journal, parsed.health, opts))) {
     return { lab, wasUp: false, removed: 0, skipped: [], ms: performance.now() - t0 };
   }
   const state = replay(parsed.records);
@@ -104,7 +104,7 @@ async function downLocked(root: StateRoot, lab: string, opts: DownOptions, lock:
   // The namespace that played host is gone (it was another lab's node, taken down with --force,
   // or deleted by hand): its bridges, host ends, tables and settings went with it. Remove the rest;
   // nothing is done "in the host", which would now be the namespace we run in (hostGoneOwned).
-  const hostGone = hostNetns !== undefined && !existsSync(netnsPath(hostNetns)) ? hostNetns : undefined;
+  const hostGone = hostNetns !== undefined && !sys.host.netnsExists(hostNetns) ? hostNetns : undefined;
   const owned = hostGone === undefined ? state.owned : hostGoneOwned(state.owned);
   const kernel = await (opts.openKernel ?? linuxKernel)(hostNetns && !hostGone ? { hostNetns } : {});
   const gone = hostGone === undefined ? {} : { hostGone };
@@ -114,14 +114,14 @@ async function downLocked(root: StateRoot, lab: string, opts: DownOptions, lock:
     // Processes first: they keep the namespaces alive. Recorded by PID and start time, so a
     // reused PID is never signalled, also when the `up` that started them was killed. The lab's
     // own captures too: a tcpdump in a node holds its namespace and veth.
-    await stopLabCaptures(root, lab);
-    await stopLabProcesses(root, lab);
+    await stopLabCaptures(root, sys, lab);
+    await stopLabProcesses(root, sys, lab);
     // Then their log keeper: it reads what they wrote last, and they can no longer get SIGPIPE.
-    await stopLabKeeper(root, lab);
+    await stopLabKeeper(root, sys, lab);
     phase('processes');
     // Remember the namespaces' identities: once deleted they have no name, and a process still
     // inside one keeps it (and its veths) alive; then we can say which process it is.
-    const inodes = ownedNetns(owned).flatMap((n) => netnsInode(n) ?? []);
+    const inodes = ownedNetns(owned).flatMap((n) => sys.proc.netnsInode(n) ?? []);
     phase('journal+inodes');
     // Hosts files first, while the journal still names the namespaces they belong to: a down
     // killed after the namespaces are dropped from the journal would otherwise leave them behind.
@@ -132,7 +132,7 @@ async function downLocked(root: StateRoot, lab: string, opts: DownOptions, lock:
       const outcome = teardown({ lab, owned: withoutHostSettings(owned), kernel, journal: writer, deferBridges: true });
       phase('teardown');
       failIf(lab, paths.journal, outcome.failures);
-      const settings = await releaseShared(root, { lab, hostNetns, owned, kernel, journal: writer }, opts);
+      const settings = await releaseShared(root, sys, { lab, hostNetns, owned, kernel, journal: writer }, opts);
       failIf(lab, paths.journal, settings.failures);
       // Usually done within a few hundred ms; if not, a process holding a namespace is the likely
       // cause, and worth saying at once rather than after the full wait.
@@ -140,13 +140,13 @@ async function downLocked(root: StateRoot, lab: string, opts: DownOptions, lock:
       // The kernel frees about one bridge port a millisecond: no use waiting when it has more.
       const hopeless = opts.backgroundAfterMs !== undefined && outcome.deferred.length > 0 && outcome.pending.length > budget;
       const soon = !hopeless && (await waitGone(kernel, outcome.pending, Math.min(budget, opts.waitMs ?? budget)));
-      if (!soon && !hopeless && scanNetns(new Set(inodes)).byNetns.size > 0) throw stillInUse(lab, inodes);
+      if (!soon && !hopeless && sys.proc.scanNetns(new Set(inodes)).byNetns.size > 0) throw stillInUse(sys, lab, inodes);
       if (!soon && opts.backgroundAfterMs !== undefined && outcome.deferred.length > 0) {
-        const finisher = handOver(root, lab, lock);
+        const finisher = handOver(root, sys, lab, lock);
         if (finisher !== undefined)
           return { lab, wasUp: true, ...gone, removed: outcome.done + settings.done, skipped: outcome.skipped, finisher, ms: performance.now() - t0 };
       }
-      if (!soon && !(await waitGone(kernel, outcome.pending, opts.waitMs ?? 10_000))) throw stillInUse(lab, inodes);
+      if (!soon && !(await waitGone(kernel, outcome.pending, opts.waitMs ?? 10_000))) throw stillInUse(sys, lab, inodes);
       phase('wait gone');
       const rest = finishTeardown(kernel, writer, outcome.deferred);
       failIf(lab, paths.journal, rest.failures);
@@ -164,13 +164,18 @@ async function downLocked(root: StateRoot, lab: string, opts: DownOptions, lock:
 }
 
 /** Release the lab's host settings under the host lock (lab/shared-host.ts: who is last out). */
-async function releaseShared(root: StateRoot, a: Parameters<typeof releaseHostSettings>[0], wait: LockWait): Promise<ReturnType<typeof releaseHostSettings>> {
+async function releaseShared(
+  root: StateRoot,
+  sys: System,
+  a: Parameters<typeof releaseHostSettings>[0],
+  wait: LockWait,
+): Promise<ReturnType<typeof releaseHostSettings>> {
   if (withoutHostSettings(a.owned).size === a.owned.size) return { done: 0, failures: [] };
-  const host = await takeHostLock(root, wait);
+  const host = await takeHostLock(root, sys, wait);
   try {
     return releaseHostSettings(a);
   } finally {
-    releaseHostLock(root, host, a.lab);
+    releaseHostLock(root, sys, host, a.lab);
   }
 }
 
@@ -181,8 +186,8 @@ async function releaseShared(root: StateRoot, a: Parameters<typeof releaseHostSe
  * journal), the state is all there is: true, it was removed. Else refuse and point to `clean`,
  * which finds the lab by its markers.
  */
-async function unreadableJournal(root: StateRoot, lab: string, journal: string, health: string, opts: DownOptions): Promise<boolean> {
-  const left = await markedLeftovers(root, lab, opts.openKernel);
+async function unreadableJournal(root: StateRoot, sys: System, lab: string, journal: string, health: string, opts: DownOptions): Promise<boolean> {
+  const left = await markedLeftovers(root, lab, opts.openKernel, sys);
   const objects =
     left === undefined
       ? 0
@@ -248,13 +253,23 @@ function failIf(lab: string, journal: string, failures: readonly StepFailure[]):
  * Start `nslab down LAB --wait` detached, holding our lock (inherited fd), to finish once the
  * kernel has freed the bridge ports. Undefined when it could not be started (then we wait).
  */
-function handOver(root: StateRoot, lab: string, lock: HeldLock): number | undefined {
+function handOver(root: StateRoot, sys: System, lab: string, lock: HeldLock): number | undefined {
   const bin = fileURLToPath(new URL('../../bin/nslab', import.meta.url));
   if (!existsSync(bin)) return undefined;
-  return spawnDetached([process.execPath, bin, 'down', lab, '--wait'], join(labPaths(root, lab).dir, 'down.log'), lock.fd, {
-    NSLAB_LOCK_FD: '3',
-    NSLAB_STATE_DIR: root.path,
-  });
+  // Never through a symlink: the log lives in the lab's (checked) state directory.
+  const log = openStateFile(root, join(labPaths(root, lab).dir, 'down.log'), constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT);
+  try {
+    // The finisher is this CLI again: it gets the lock as fd 3 and the state root this call used.
+    const env = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined));
+    return sys.processes.background({
+      argv: [process.execPath, bin, 'down', lab, '--wait'],
+      output: log,
+      passFd: lock.fd,
+      env: { ...env, NSLAB_LOCK_FD: '3', NSLAB_STATE_DIR: root.path },
+    })?.pid;
+  } finally {
+    sys.pipes.close(log);
+  }
 }
 
 /**
@@ -303,8 +318,8 @@ function adoptedNetns(owned: Owned): string[] {
 }
 
 /** Why host interfaces linger: processes still inside the deleted namespaces, if any. */
-function stillInUse(lab: string, inodes: readonly number[]): NslabError {
-  const holders = [...scanNetns(new Set(inodes)).byNetns.values()].flat();
+function stillInUse(sys: System, lab: string, inodes: readonly number[]): NslabError {
+  const holders = [...sys.proc.scanNetns(new Set(inodes)).byNetns.values()].flat();
   const who = holders
     .slice(0, 5)
     .map((p) => `${p.pid} (${p.command.slice(0, 40)})`)

@@ -3,14 +3,14 @@
 import { constants } from 'node:os';
 import type { StateRoot } from '../state/root.js';
 import { KernelError } from '../port/kernel.js';
-import { installHint } from '../kernel/missing.js';
-import { execInNetns } from '../kernel/proc.js';
+import { installHint } from '../ops/missing.js';
 import { NslabError } from '../util/errors.js';
 import { loadLabLazy } from './load-lazy.js';
-import { enterArgv, firstProcessOf } from './processes.js';
+import { systemOf, type SystemOption } from './kernel.js';
+import { firstProcessOf } from './processes.js';
 
 /** Options of `exec`. */
-export interface ExecOptions {
+export interface ExecOptions extends SystemOption {
   /** The state root, as the edge chose it (cli/ from NSLAB_STATE_DIR, the library entry from its options). */
   readonly state: StateRoot;
   readonly lab: string;
@@ -29,9 +29,10 @@ export async function exec(opts: ExecOptions): Promise<number> {
   }
   if (opts.argv.length === 0) throw new NslabError('usage', 'nothing to run: give a command after --', 2);
   // An isolated node: enter its pid/mount/uts namespaces too, through its first running process.
-  const first = node.isolate.size > 0 ? firstProcessOf(root, opts.lab, opts.node) : undefined;
-  const enter = first === undefined ? [] : enterArgv(node, first).filter((w) => w !== '--net');
-  const r = await execInNetns({ netns: node.netns, argv: [...enter, ...opts.argv] }).catch((e: unknown) => {
+  const sys = await systemOf(opts);
+  const first = node.isolate.size > 0 ? firstProcessOf(root, sys, opts.lab, opts.node) : undefined;
+  const isolate = { pid: node.isolate.has('pid'), mount: node.isolate.has('mount'), uts: node.isolate.has('uts') };
+  const r = await sys.processes.exec({ netns: node.netns, isolate, ...(first === undefined ? {} : { join: first }), argv: opts.argv }).catch((e: unknown) => {
     if (e instanceof KernelError && e.op === 'exec' && e.code === 'ENOENT') {
       // Nodes share the host's file system: the program is missing on the host.
       const cmd = opts.argv[0] ?? '';

@@ -1,12 +1,13 @@
-// How verbs get a Kernel: the real one by default, a FakeKernel (or anything) when injected.
-// This is the only place lab/ names a kernel implementation.
-import type { NetnsPool } from '../kernel/netns-pool.js';
+// How verbs get a Kernel and a System: the real ones by default, fakes (or anything) when injected.
+// This is the only place lab/ names an implementation in kernel/.
 import type { Kernel } from '../port/kernel.js';
+import type { NetnsPool } from '../port/host.js';
+import type { System } from '../port/system.js';
 
 /** Options for opening a kernel. */
 export interface KernelOptions {
   readonly hostNetns?: string;
-  /** Namespaces made ahead for the real kernel to name (kernel/netns-pool.ts); others ignore it. */
+  /** Namespaces made ahead for the real kernel to name (System.host.netnsPool); others ignore it. */
   readonly netnsPool?: NetnsPool;
   /** The real kernel only: run the nft program instead of libnftables (the CLI sets it from NSLAB_NFT_CLI=1). */
   readonly nftCli?: boolean;
@@ -24,4 +25,16 @@ export const linuxKernel: KernelFactory = async (opts) => {
 /** The real kernel with some options always set (the CLI's NSLAB_NFT_CLI=1): what verbs ask for is added to them. */
 export function linuxKernelWith(base: Pick<KernelOptions, 'nftCli'>): KernelFactory {
   return (opts) => linuxKernel({ ...base, ...opts });
+}
+
+/** What verbs take in their options: the system to act on (default: this Linux host). */
+export interface SystemOption {
+  readonly system?: System;
+}
+
+/** The system a verb acts on: the injected one, else Linux (loaded lazily, like the kernel). */
+export async function systemOf(opts: SystemOption = {}): Promise<System> {
+  if (opts.system) return opts.system;
+  const { linuxSystem } = await import('../kernel/system.js');
+  return linuxSystem;
 }

@@ -9,7 +9,8 @@
 // act on them, so "am I the last lab out?" has one answer at a time. Order: lab lock, then host lock.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { adoptLock, releaseLock, removeLock, tryLock, type HeldLock } from '../kernel/lock.js';
+import type { HeldLock } from '../port/locks.js';
+import type { System } from '../port/system.js';
 import { stateDir, type StateRoot } from '../state/root.js';
 import { labPaths, listLabs } from '../state/store.js';
 import { NslabError } from '../util/errors.js';
@@ -30,14 +31,14 @@ export function lockPath(root: StateRoot, lab: string): string {
 }
 
 /** Run fn holding the lab's lock; waits (polling) while another nslab holds it. */
-export async function withLabLock<T>(root: StateRoot, lab: string, wait: LockWait, fn: (lock: HeldLock) => Promise<T>): Promise<T> {
-  const lock = await acquire(root, lab, wait);
+export async function withLabLock<T>(root: StateRoot, sys: System, lab: string, wait: LockWait, fn: (lock: HeldLock) => Promise<T>): Promise<T> {
+  const lock = await acquire(root, sys, lab, wait);
   try {
     return await fn(lock);
   } finally {
     // A lab that has no state (refused, or never built) keeps no lock file either.
-    if (existsSync(labPaths(root, lab).dir)) releaseLock(lock);
-    else removeLock(lock);
+    if (existsSync(labPaths(root, lab).dir)) sys.locks.release(lock);
+    else sys.locks.remove(lock);
   }
 }
 
@@ -50,38 +51,38 @@ export function hostLockPath(root: StateRoot): string {
  * Hold the host-wide lock while deciding about (and changing) host settings that labs share.
  * Held for milliseconds; never taken before a lab lock, so the two cannot deadlock.
  */
-export async function takeHostLock(root: StateRoot, wait: LockWait): Promise<HeldLock> {
+export async function takeHostLock(root: StateRoot, sys: System, wait: LockWait): Promise<HeldLock> {
   stateDir(root, root.path, true);
-  return poll(hostLockPath(root), 'the host settings labs share are', wait);
+  return poll(sys, hostLockPath(root), 'the host settings labs share are', wait);
 }
 
 /**
  * Release the host lock; with no lab left on the host (but `leaving`, which is going down) also
  * remove its file, so the state root is as empty as before the first lab.
  */
-export function releaseHostLock(root: StateRoot, l: HeldLock, leaving?: string): void {
-  if (listLabs(root).every((lab) => lab === leaving)) removeLock(l);
-  else releaseLock(l);
+export function releaseHostLock(root: StateRoot, sys: System, l: HeldLock, leaving?: string): void {
+  if (listLabs(root).every((lab) => lab === leaving)) sys.locks.remove(l);
+  else sys.locks.release(l);
 }
 
-async function acquire(root: StateRoot, lab: string, wait: LockWait): Promise<HeldLock> {
+async function acquire(root: StateRoot, sys: System, lab: string, wait: LockWait): Promise<HeldLock> {
   // The lock file is the first thing every mutating verb creates: the state root (and every
   // directory above it) is checked here, before anything is written or trusted.
   stateDir(root, root.path, true);
   const path = lockPath(root, lab);
   const inherited = wait.inheritedLockFd;
   if (inherited !== undefined && Number.isSafeInteger(inherited) && inherited > 2) {
-    const held = adoptLock(inherited, path);
+    const held = sys.locks.adopt(inherited, path);
     if (held) return held;
   }
-  return poll(path, `lab ${lab} is`, wait);
+  return poll(sys, path, `lab ${lab} is`, wait);
 }
 
-async function poll(path: string, what: string, wait: LockWait): Promise<HeldLock> {
+async function poll(sys: System, path: string, what: string, wait: LockWait): Promise<HeldLock> {
   const deadline = Date.now() + (wait.lockTimeoutMs ?? 120_000);
   let told = false;
   for (;;) {
-    const r = tryLock(path);
+    const r = sys.locks.tryLock(path);
     if (!('busy' in r)) return r;
     if (!told) wait.onBusy?.(r.holder);
     told = true;

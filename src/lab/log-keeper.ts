@@ -4,21 +4,19 @@
 // with its start time, told about new pipes by SIGHUP, and stopped by `down` after the processes.
 // If it dies, a process writing output gets SIGPIPE: `ls` shows the lab partial, `ps` says so,
 // and the next `up` starts a new keeper, which reopens every pipe in the directory.
-import { spawn } from 'node:child_process';
 import type { StateRoot } from '../state/root.js';
-import { closeSync, constants, existsSync, lstatSync, openSync } from 'node:fs';
+import { closeSync, constants, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openStateFile, readStateFile, stateDir, writeStateFile } from '../state/root.js';
-import { mkfifo, pipeUnread, setBlocking } from '../kernel/libc.js';
-import { sameProcess, startTimeOf } from '../kernel/procfs.js';
+import type { System } from '../port/system.js';
 import type { LogCap } from '../model/log-cap.js';
 import { JournalWriter } from '../state/journal.js';
 import type { KeeperRecord } from '../state/journal.js';
 import { labJournal, labPaths, logPath } from '../state/store.js';
 import { NslabError } from '../util/errors.js';
 
-const { O_CREAT, O_NOFOLLOW, O_NONBLOCK, O_WRONLY, O_APPEND } = constants;
+const { O_CREAT, O_WRONLY, O_APPEND } = constants;
 const OPEN_MS = 5_000;
 const GRACE_MS = 2_000;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -39,10 +37,10 @@ export function keeperLog(root: StateRoot, lab: string): string {
 }
 
 /** The lab's keeper: running, recorded but dead, or none recorded. */
-export function keeperStatus(root: StateRoot, lab: string): { readonly state: 'running' | 'dead' | 'none'; readonly pid?: number } {
+export function keeperStatus(root: StateRoot, sys: System, lab: string): { readonly state: 'running' | 'dead' | 'none'; readonly pid?: number } {
   const k = labJournal(root, lab).keeper;
   if (!k) return { state: 'none' };
-  return { state: sameProcess(k.pid, k.start) ? 'running' : 'dead', pid: k.pid };
+  return { state: sys.processes.alive(k) ? 'running' : 'dead', pid: k.pid };
 }
 
 interface OpenArgs {
@@ -51,6 +49,7 @@ interface OpenArgs {
   readonly proc: string;
   readonly cap: LogCap;
   readonly writer: JournalWriter;
+  readonly sys: System;
 }
 
 /**
@@ -63,21 +62,15 @@ export async function openProcessOutput(a: OpenArgs): Promise<number> {
   // Through the checked state tree (state/root.ts): never a planted or foreign directory.
   stateDir(root, logDir(root, a.lab), true);
   const fifo = pipePath(root, a.lab, a.node, a.proc);
-  makeFifo(fifo);
+  makeFifo(a.sys, fifo);
   writeConfig(root, a.lab, `${a.node}.${a.proc}`, a.cap);
   const k = keeperFor(root, a.lab, a.writer);
-  if (k && sameProcess(k.pid, k.start)) process.kill(k.pid, 'SIGHUP');
-  else startKeeper(root, a.lab, a.writer);
+  if (!(k && a.sys.processes.signal(k, 'SIGHUP'))) startKeeper(root, a.sys, a.lab, a.writer);
   const deadline = Date.now() + OPEN_MS;
   for (;;) {
-    try {
-      // Succeeds only once a reader (the keeper) has the FIFO open; a blocking open would hang.
-      const fd = openSync(fifo, O_WRONLY | O_NONBLOCK | O_NOFOLLOW);
-      setBlocking(fd);
-      return fd;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENXIO') throw e;
-    }
+    // Opens only once a reader (the keeper) has the FIFO open.
+    const fd = a.sys.pipes.openWriter(fifo);
+    if (fd !== undefined) return fd;
     if (Date.now() > deadline) {
       throw new NslabError('log-keeper', `lab ${a.lab}: the log keeper did not open ${fifo} within ${OPEN_MS / 1000} s; see ${keeperLog(root, a.lab)}`, 1);
     }
@@ -86,12 +79,9 @@ export async function openProcessOutput(a: OpenArgs): Promise<number> {
 }
 
 /** Create the FIFO, or check that what has its name is one (a later `up` reuses it). */
-function makeFifo(path: string): void {
-  try {
-    mkfifo(path, 0o600);
-  } catch (e) {
-    if ((e as { code?: string }).code !== 'EEXIST') throw e;
-    if (!lstatSync(path).isFIFO()) throw new NslabError('log-keeper', `${path} exists and is not a FIFO: remove it and run up again`, 1);
+function makeFifo(sys: System, path: string): void {
+  if (sys.pipes.make(path) === 'not-fifo') {
+    throw new NslabError('log-keeper', `${path} exists and is not a FIFO: remove it and run up again`, 1);
   }
 }
 
@@ -122,34 +112,30 @@ function writeConfig(root: StateRoot, lab: string, key: string, cap: LogCap): vo
  * After `up` left running processes alone: if their keeper died, start a new one, which reopens
  * every pipe keeper.json lists (the processes still hold their write ends).
  */
-export function reviveKeeper(root: StateRoot, lab: string, writer: JournalWriter): boolean {
+export function reviveKeeper(root: StateRoot, sys: System, lab: string, writer: JournalWriter): boolean {
   const k = keeperFor(root, lab, writer);
-  if (k && sameProcess(k.pid, k.start)) return false;
+  if (k && sys.processes.alive(k)) return false;
   if (!existsSync(join(logDir(root, lab), 'keeper.json'))) return false;
   if (k) writer.append([{ t: 'keeper-gone', pid: k.pid }]);
-  startKeeper(root, lab, writer);
+  startKeeper(root, sys, lab, writer);
   return true;
 }
 
 /** Start the lab's keeper, detached, in its own session, and journal it. */
-function startKeeper(root: StateRoot, lab: string, writer: JournalWriter): void {
+function startKeeper(root: StateRoot, sys: System, lab: string, writer: JournalWriter): void {
   const main = fileURLToPath(new URL('./log-keeper-main.js', import.meta.url));
   const err = openStateFile(root, keeperLog(root, lab), O_WRONLY | O_APPEND | O_CREAT);
   try {
     // A small heap: the keeper holds one 64 KiB chunk at a time.
-    const child = spawn(process.execPath, ['--max-old-space-size=24', '--max-semi-space-size=1', main, logDir(root, lab), lab], {
-      detached: true,
-      stdio: ['ignore', err, err],
+    const child = sys.processes.background({
+      argv: [process.execPath, '--max-old-space-size=24', '--max-semi-space-size=1', main, logDir(root, lab), lab],
+      output: err,
       cwd: '/',
       env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' },
     });
-    child.on('error', () => {});
-    child.unref();
-    const start = child.pid === undefined ? undefined : startTimeOf(child.pid);
-    if (child.pid === undefined || start === undefined)
-      throw new NslabError('log-keeper', `lab ${lab}: could not start the log keeper; see ${keeperLog(root, lab)}`, 1);
-    writer.append([{ t: 'keeper', pid: child.pid, start }]);
-    keepers.set(writer, { pid: child.pid, start });
+    if (child === undefined) throw new NslabError('log-keeper', `lab ${lab}: could not start the log keeper; see ${keeperLog(root, lab)}`, 1);
+    writer.append([{ t: 'keeper', pid: child.pid, start: child.start }]);
+    keepers.set(writer, { pid: child.pid, start: child.start });
   } finally {
     closeSync(err);
   }
@@ -159,22 +145,18 @@ function startKeeper(root: StateRoot, lab: string, writer: JournalWriter): void 
  * Wait (up to a second) until the keeper has read everything a process wrote into the pipe
  * whose write end is `fd`, so that the log shows it (up's failure message quotes its tail).
  */
-export async function flushed(fd: number): Promise<void> {
+export async function flushed(sys: System, fd: number): Promise<void> {
   const deadline = Date.now() + 1_000;
-  while (Date.now() < deadline && pipeUnread(fd) > 0) await sleep(10);
+  while (Date.now() < deadline && sys.pipes.unread(fd) > 0) await sleep(10);
   // Read, and written by the keeper in the same callback: a moment is enough.
   await sleep(20);
 }
 
 /** Stop the lab's keeper (`down`, after the processes): SIGTERM lets it drain the pipes; SIGKILL after the grace period. */
-async function stopKeeper(lab: string, k: KeeperRecord, writer: JournalWriter): Promise<void> {
-  const alive = (): boolean => sameProcess(k.pid, k.start);
-  const signal = (sig: NodeJS.Signals): void => {
-    try {
-      if (alive()) process.kill(k.pid, sig);
-    } catch {
-      // gone meanwhile
-    }
+async function stopKeeper(sys: System, lab: string, k: KeeperRecord, writer: JournalWriter): Promise<void> {
+  const alive = (): boolean => sys.processes.alive(k);
+  const signal = (sig: 'SIGTERM' | 'SIGKILL'): void => {
+    sys.processes.signal(k, sig);
   };
   signal('SIGTERM');
   const deadline = Date.now() + GRACE_MS;
@@ -187,12 +169,12 @@ async function stopKeeper(lab: string, k: KeeperRecord, writer: JournalWriter): 
 }
 
 /** Stop the keeper a lab's journal records, if any (`down` and `clean`, after the processes). */
-export async function stopLabKeeper(root: StateRoot, lab: string): Promise<void> {
+export async function stopLabKeeper(root: StateRoot, sys: System, lab: string): Promise<void> {
   const k = labJournal(root, lab).keeper;
   if (!k) return;
   const writer = new JournalWriter(root, labPaths(root, lab).journal);
   try {
-    await stopKeeper(lab, k, writer);
+    await stopKeeper(sys, lab, k, writer);
   } finally {
     writer.close();
   }

@@ -1,9 +1,9 @@
 // `ls`: the labs that have state on this host, with what their journals own and whether their
 // namespaces are really there and their declared processes running.
-import { sameProcess } from '../kernel/procfs.js';
+import type { System } from '../port/system.js';
 import type { StateRoot } from '../state/root.js';
-import type { KernelFactory } from './kernel.js';
-import { linuxKernel } from './kernel.js';
+import type { KernelFactory, SystemOption } from './kernel.js';
+import { linuxKernel, systemOf } from './kernel.js';
 import { labJournal, listLabs } from '../state/store.js';
 
 /** One lab as `ls` shows it. */
@@ -27,26 +27,27 @@ export interface LabSummary {
 }
 
 /** List labs. */
-export async function ls(opts: { readonly state: StateRoot; readonly openKernel?: KernelFactory }): Promise<LabSummary[]> {
+export async function ls(opts: { readonly state: StateRoot; readonly openKernel?: KernelFactory } & SystemOption): Promise<LabSummary[]> {
   const root = opts.state;
   const names = listLabs(root);
   if (names.length === 0) return [];
+  const sys = await systemOf(opts);
   const kernel = await (opts.openKernel ?? linuxKernel)({});
   try {
     const present = new Set(kernel.netnsList());
-    return names.map((name) => summarize(root, name, present));
+    return names.map((name) => summarize(root, sys, name, present));
   } finally {
     kernel.close();
   }
 }
 
-function summarize(root: StateRoot, name: string, present: ReadonlySet<string>): LabSummary {
+function summarize(root: StateRoot, sys: System, name: string, present: ReadonlySet<string>): LabSummary {
   const { meta, owned, procs, failed, keeper } = labJournal(root, name);
   const ns = [...owned.values()].flatMap((r) => (r.op.op === 'netns.create' || r.op.op === 'netns.attach' ? [r.op.name] : []));
   const bridges = [...owned.values()].filter((r) => r.op.op === 'link.create' && r.op.kind === 'bridge').length;
   const alive = ns.filter((n) => present.has(n)).length;
-  const keeperDead = keeper !== undefined && procs.size > 0 && !sameProcess(keeper.pid, keeper.start);
-  const running = failed.size === 0 && !keeperDead && [...procs.values()].every((r) => r.adhoc || sameProcess(r.pid, r.start));
+  const keeperDead = keeper !== undefined && procs.size > 0 && !sys.processes.alive(keeper);
+  const running = failed.size === 0 && !keeperDead && [...procs.values()].every((r) => r.adhoc || sys.processes.alive(r));
   const status = ns.length > 0 && alive === ns.length && running ? 'up' : alive > 0 ? 'partial' : 'down';
   return {
     name,

@@ -4,8 +4,8 @@
 // anything changes, so a missing piece is one line naming it and the package, exit 1, and the
 // host untouched; a dry run gets the same lines as warnings (like capacity refusals) and goes on.
 import type { Kernel } from '../port/kernel.js';
-import { installHint, LIBNFTABLES } from '../kernel/missing.js';
-import { findCommand } from '../kernel/proc.js';
+import { installHint, LIBNFTABLES } from '../ops/missing.js';
+import type { Processes } from '../port/processes.js';
 import type { Topology } from '../model/types.js';
 import type { Owned } from '../plan/live.js';
 import { NslabError } from '../util/errors.js';
@@ -22,7 +22,12 @@ export interface Preflight {
  * Check the host has what the lab uses. Throws NslabError (exit 1) naming the first thing
  * missing, or with dryRun returns it as warnings.
  */
-export function preflight(t: Topology, kernel: Kernel, owned: Owned, opts: { readonly dryRun?: boolean } = {}): Preflight {
+export function preflight(
+  t: Topology,
+  kernel: Kernel,
+  owned: Owned,
+  opts: { readonly dryRun?: boolean; readonly findCommand: Processes['findCommand'] },
+): Preflight {
   const problems: string[] = [];
   const nftWhy = kernel.nftMissing();
   if (nftWhy !== undefined) {
@@ -31,7 +36,7 @@ export function preflight(t: Topology, kernel: Kernel, owned: Owned, opts: { rea
     if (uses.length > 0) problems.push(`${joinWords(uses)} ${uses.length > 1 ? 'need' : 'needs'} ${LIBNFTABLES}`);
     else if (hasTables) problems.push(`removing the nftables tables of its earlier up needs ${LIBNFTABLES}`);
   }
-  problems.push(...missingPrograms(t));
+  problems.push(...missingPrograms(t, opts.findCommand));
   if (problems.length > 0 && !opts.dryRun) {
     throw new NslabError('missing-dependency', `lab ${t.name}: ${problems.join('; ')}; nothing was changed`, 1);
   }
@@ -51,7 +56,7 @@ export function nftFeatures(t: Topology): string[] {
 }
 
 /** Commands the lab's processes run, and the programs nslab runs them with, that are not installed. */
-function missingPrograms(t: Topology): string[] {
+function missingPrograms(t: Topology, findCommand: Processes['findCommand']): string[] {
   const out: string[] = [];
   const tools = new Set<string>();
   for (const node of t.nodes.values()) {

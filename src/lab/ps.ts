@@ -1,15 +1,16 @@
 // `ps` and `which`: the processes living in each node of a lab (found by the network namespace
 // inode each process points at in /proc/PID/ns/net), and the lab and node a given process is in.
 // Read-only: nothing here changes a namespace or signals a process.
-import type { ProcInfo } from '../kernel/procfs.js';
+import type { ProcInfo } from '../port/procfs.js';
+import type { System } from '../port/system.js';
 import type { StateRoot } from '../state/root.js';
-import { inspectProcess, namedNetns, netnsInode, netnsOfPid, ownNetns, scanNetns } from '../kernel/procfs.js';
+import { systemOf, type SystemOption } from './kernel.js';
 import { labJournal, listLabs } from '../state/store.js';
 import { NslabError, isNslabError } from '../util/errors.js';
 import { loadLab } from './load.js';
 import { keeperStatus } from './log-keeper.js';
 
-export type { ProcInfo } from '../kernel/procfs.js';
+export type { ProcInfo } from '../port/procfs.js';
 
 /** The processes of one node; `present: false` when its namespace is missing. */
 export interface PsNode {
@@ -53,11 +54,12 @@ interface NodeRef {
 }
 
 /** Processes per node of one lab, or of every lab on this host when no lab is given. */
-export async function ps(opts: { readonly state: StateRoot; readonly lab?: string }): Promise<PsResult> {
+export async function ps(opts: { readonly state: StateRoot; readonly lab?: string } & SystemOption): Promise<PsResult> {
   const root = opts.state;
+  const sys = await systemOf(opts);
   const refs = opts.lab === undefined ? listLabs(root).flatMap((l) => labNodes(root, l, true)) : labNodes(root, opts.lab, false);
-  const inodes = new Map(refs.map((r) => [r.netns, netnsInode(r.netns)] as const));
-  const { byNetns, unreadable } = scanNetns(new Set([...inodes.values()].filter((i) => i !== undefined)));
+  const inodes = new Map(refs.map((r) => [r.netns, sys.proc.netnsInode(r.netns)] as const));
+  const { byNetns, unreadable } = sys.proc.scanNetns(new Set([...inodes.values()].filter((i) => i !== undefined)));
   const labs = new Map<string, PsNode[]>();
   for (const r of refs) {
     const inode = inodes.get(r.netns);
@@ -66,34 +68,39 @@ export async function ps(opts: { readonly state: StateRoot; readonly lab?: strin
     labs.set(r.lab, [...(labs.get(r.lab) ?? []), node]);
   }
   if (opts.lab !== undefined && !labs.has(opts.lab)) labs.set(opts.lab, []);
-  return { labs: [...labs].map(([lab, nodes]) => ({ lab, nodes, ...keeperOf(root, lab) })), unreadable };
+  return { labs: [...labs].map(([lab, nodes]) => ({ lab, nodes, ...keeperOf(root, sys, lab) })), unreadable };
 }
 
-function keeperOf(root: StateRoot, lab: string): Pick<PsLab, 'logKeeper'> {
-  const k = keeperStatus(root, lab);
+function keeperOf(root: StateRoot, sys: System, lab: string): Pick<PsLab, 'logKeeper'> {
+  const k = keeperStatus(root, sys, lab);
   return k.state === 'none' || k.pid === undefined ? {} : { logKeeper: { state: k.state, pid: k.pid } };
 }
 
 /** The lab and node a process is in; NslabError (exit 1) when there is no such process or it is in none. */
-export async function which(opts: { readonly state: StateRoot; readonly pid: number }): Promise<Located> {
+export async function which(opts: { readonly state: StateRoot; readonly pid: number } & SystemOption): Promise<Located> {
   const root = opts.state;
   const { pid } = opts;
-  const inode = netnsOfPidOrRefuse(pid);
+  const sys = await systemOf(opts);
+  const inode = netnsOfPidOrRefuse(sys, pid);
   if (inode === undefined) throw new NslabError('no-process', `no process ${pid}`, 1);
   for (const r of listLabs(root).flatMap((l) => labNodes(root, l, true))) {
-    if (netnsInode(r.netns) !== inode) continue;
-    const command = inspectProcess(pid)?.command;
+    if (sys.proc.netnsInode(r.netns) !== inode) continue;
+    const command = sys.proc.inspect(pid)?.command;
     return { pid, lab: r.lab, node: r.node, netns: r.netns, inode, ...(command === undefined ? {} : { command }) };
   }
-  const named = [...namedNetns()].find(([, ino]) => ino === inode)?.[0];
+  const named = [...sys.proc.namedNetns()].find(([, ino]) => ino === inode)?.[0];
   const where = `net:[${inode}]${named ? ` (named netns ${named})` : ''}`;
-  throw new NslabError('not-in-lab', `process ${pid} is not in any nslab lab (its network namespace is ${where}, the host's is net:[${ownNetns()}])`, 1);
+  throw new NslabError(
+    'not-in-lab',
+    `process ${pid} is not in any nslab lab (its network namespace is ${where}, the host's is net:[${sys.proc.ownNetns()}])`,
+    1,
+  );
 }
 
 /** netnsOfPid, with "not allowed to look" turned into an error the user can act on. */
-function netnsOfPidOrRefuse(pid: number): number | undefined {
+function netnsOfPidOrRefuse(sys: System, pid: number): number | undefined {
   try {
-    return netnsOfPid(pid);
+    return sys.proc.netnsOfPid(pid);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException)?.code;
     if (code !== 'EACCES' && code !== 'EPERM') throw e;

@@ -3,11 +3,10 @@
 // the lab's neighbour entries between waves. A failed probe is a result (exit 1), not an error.
 import { existsSync } from 'node:fs';
 import type { StateRoot } from '../state/root.js';
-import { neighLimits, raiseNeighLimit, restoreNeighLimit } from '../kernel/neigh-limits.js';
 import type { Kernel } from '../port/kernel.js';
 import { HOST_NS } from '../port/kernel.js';
-import { runProbes } from '../kernel/probe.js';
-import type { ProbeOptions, ProbeOutcome, ProbeSpec } from '../kernel/probe.js';
+import type { NeighLimits } from '../port/host.js';
+import type { ProbeOptions, ProbeOutcome, ProbeSpec } from '../port/probe.js';
 import type { Expectation, Topology } from '../model/types.js';
 import { labJournal, labPaths } from '../state/store.js';
 import { NslabError } from '../util/errors.js';
@@ -15,7 +14,7 @@ import type { Outcome, Probe, Report } from '../verify/matrix.js';
 import { buildReport, expectationProbes, matrixProbes, gatewayProbes } from '../verify/matrix.js';
 import { neighbourNeed, planWaves } from '../verify/waves.js';
 import type { KernelFactory } from './kernel.js';
-import { linuxKernel } from './kernel.js';
+import { linuxKernel, systemOf, type SystemOption } from './kernel.js';
 import { loadFileLazy, loadLabLazy } from './load-lazy.js';
 import { looksLikeLabName } from './names.js';
 import { noSuchLab } from './no-lab.js';
@@ -24,7 +23,7 @@ import { noSuchLab } from './no-lab.js';
 export type Prober = (specs: readonly ProbeSpec[], opts: ProbeOptions) => Promise<ProbeOutcome[]>;
 
 /** Options of `test`. */
-export interface TestOptions {
+export interface TestOptions extends SystemOption {
   /** The state root, as the edge chose it (cli/ from NSLAB_STATE_DIR, the library entry from its options). */
   readonly state: StateRoot;
   /** A lab name, or a topology file of a lab that is up (its expectations are used). */
@@ -73,23 +72,31 @@ export async function test(opts: TestOptions): Promise<TestResult> {
     );
   }
   const hostNetns = labJournal(root, topology.name).meta?.hostNetns;
+  const sys = await systemOf(opts);
   const kernel = await (opts.openKernel ?? linuxKernel)(hostNetns ? { hostNetns } : {});
   try {
-    const limits = neighLimits();
+    const limits = sys.probe.neighLimits();
     const need = neighbourNeed(topology, probes);
     const budget = Math.max(64, Math.floor(limits.cap * 0.75) - limits.entries);
     const notices: string[] = [];
     let waves = [probes];
     let restore: number[] | undefined;
     if (need > budget) {
-      restore = opts.raiseNeighLimit ? raiseNeighLimit(need + limits.entries + 256) : undefined;
+      restore = opts.raiseNeighLimit ? sys.host.raiseNeighLimit(need + limits.entries + 256) : undefined;
       if (!restore) waves = planWaves(topology, probes, budget);
       notices.push(neighbourNotice({ need, limits, waves: waves.length, raised: restore !== undefined, asked: opts.raiseNeighLimit === true }));
     }
     try {
       const netns = [...topology.nodes.values()].map((n) => n.netns);
       const bridges = [...topology.networks.values()].map((n) => n.bridge);
-      const outcomes = await runWaves({ kernel, waves, netns, bridges, prober: opts.prober ?? runProbes, probe: opts.probe ?? {} });
+      const outcomes = await runWaves({
+        kernel,
+        waves,
+        netns,
+        bridges,
+        prober: opts.prober ?? ((specs, o) => sys.probe.run(specs, o)),
+        probe: opts.probe ?? {},
+      });
       const report = buildReport(probes, outcomes);
       return {
         lab: topology.name,
@@ -101,7 +108,7 @@ export async function test(opts: TestOptions): Promise<TestResult> {
         ms: performance.now() - t0,
       };
     } finally {
-      if (restore) restoreNeighLimit(restore);
+      if (restore) sys.host.restoreNeighLimit(restore);
     }
   } finally {
     kernel.close();
@@ -150,7 +157,7 @@ async function runWaves({ kernel, waves, netns, bridges, prober, probe }: WaveAr
   return outcomes;
 }
 
-function neighbourNotice(a: { need: number; limits: ReturnType<typeof neighLimits>; waves: number; raised: boolean; asked: boolean }): string {
+function neighbourNotice(a: { need: number; limits: NeighLimits; waves: number; raised: boolean; asked: boolean }): string {
   const cap = `${a.limits.cap}${a.limits.capKnown ? '' : ' (the default; it cannot be read from this namespace)'}`;
   const head = `this run needs about ${a.need} neighbour (ARP) entries; the kernel keeps one table for all namespaces, capped by net.ipv4.neigh.default.gc_thresh3 = ${cap}, and ${a.limits.entries} are in use`;
   if (a.raised) return `${head}: raised it for this run (restored afterwards)`;

@@ -7,7 +7,7 @@ import { applySteps } from '../apply/apply.js';
 import { StepError } from '../apply/errors.js';
 import type { Kernel } from '../port/kernel.js';
 import { HOST_NS } from '../port/kernel.js';
-import { netnsInode, netnsOfPid, ownNetns } from '../kernel/procfs.js';
+import type { System } from '../port/system.js';
 import { readLive } from '../live/snapshot.js';
 import type { Topology } from '../model/types.js';
 import { resourceId } from '../names/resource-id.js';
@@ -20,8 +20,8 @@ import { JOURNAL_VERSION } from '../state/records.js';
 import { ensureLabDir, labJournal, labPaths, saveTopologyCopy } from '../state/store.js';
 import { NslabError } from '../util/errors.js';
 import { phase } from '../util/timing.js';
-import type { KernelFactory } from './kernel.js';
-import { linuxKernel } from './kernel.js';
+import type { KernelFactory, SystemOption } from './kernel.js';
+import { linuxKernel, systemOf } from './kernel.js';
 import { publishHosts } from './hosts.js';
 import { publishResolv } from './resolv.js';
 import { hostSettingsOfOtherLabs, wantsHostSettings } from './shared-host.js';
@@ -31,17 +31,16 @@ import { readTopologyFile } from './read-file.js';
 import { capacityWarnings } from './capacity.js';
 import { preflight } from './preflight.js';
 import { releaseHostLock, takeHostLock, withLabLock, type LockWait } from './lock.js';
-import type { HeldLock } from '../kernel/lock.js';
+import type { HeldLock } from '../port/locks.js';
 import { keepModel, quickLabName } from './model-cache.js';
-import { openFdCount } from '../kernel/host-limits.js';
-import { startNetnsPool, type NetnsPool } from '../kernel/netns-pool.js';
+import type { NetnsPool } from '../port/host.js';
 import { markConverged, trustFor } from './trust.js';
 import { startProcesses } from './processes.js';
 import { checkClashes } from './clashes.js';
 import type { ProcessesResult } from './processes.js';
 
 /** Options of `up`. */
-export interface UpOptions extends LockWait {
+export interface UpOptions extends LockWait, SystemOption {
   /** The state root, as the edge chose it (cli/ from NSLAB_STATE_DIR, the library entry from its options). */
   readonly state: StateRoot;
   readonly file: string;
@@ -77,15 +76,15 @@ export interface UpResult {
  * A node with `netns_of: PID` needs that process running when its namespace is first adopted, and
  * in a namespace of its own: adopting the host's namespace would wire (and at down, unwire) the host.
  */
-function checkAdopted(t: Topology, owned: ReadonlySet<string>, hostNetns: string | undefined): void {
+function checkAdopted(sys: System, t: Topology, owned: ReadonlySet<string>, hostNetns: string | undefined): void {
   let host: number | undefined | null = null;
   for (const n of t.nodes.values()) {
     if (n.netnsOf === undefined || owned.has(resourceId.attach(n.netns))) continue;
-    if (!existsSync(`/proc/${n.netnsOf}/ns/net`)) {
+    if (!sys.proc.exists(n.netnsOf)) {
       throw new NslabError('no-process', `node ${n.name}: netns_of: ${n.netnsOf}: no such process, so there is no network namespace to adopt`, 1);
     }
-    if (host === null) host = hostNetns === undefined ? ownNetns() : netnsInode(hostNetns);
-    if (host !== undefined && netnsOfPid(n.netnsOf) === host) {
+    if (host === null) host = hostNetns === undefined ? sys.proc.ownNetns() : sys.proc.netnsInode(hostNetns);
+    if (host !== undefined && sys.proc.netnsOfPid(n.netnsOf) === host) {
       throw new NslabError(
         'host-netns',
         `node ${n.name}: netns_of: ${n.netnsOf}: that process runs in the host's own network namespace, which nslab never adopts; start it in a namespace of its own (for example with \`unshare --net\`)`,
@@ -100,13 +99,14 @@ export async function up(opts: UpOptions): Promise<UpResult> {
   const root = opts.state;
   const t0 = performance.now();
   phase('startup');
+  const sys = await systemOf(opts);
   const bytes = readTopologyFile(opts.file);
   // Counted before the pool exists: its fds are the lab's namespaces, which the open-files check
   // counts by themselves, and counting them as well (as many as the worker made so far) would make
   // the check's answer depend on a race.
-  const fdsAtStart = openFdCount();
+  const fdsAtStart = sys.host.openFdCount();
   // A new big lab: its namespaces are made in a worker thread while the file is checked.
-  const pool = opts.dryRun || opts.openKernel ? undefined : poolFor(root, bytes);
+  const pool = opts.dryRun || opts.openKernel ? undefined : poolFor(root, sys, bytes);
   let loaded: Loaded;
   try {
     loaded = await loadBytesLazy(root, bytes, opts.file);
@@ -117,28 +117,28 @@ export async function up(opts: UpOptions): Promise<UpResult> {
   const { topology } = loaded;
   phase(loaded.cached ? 'load (cached)' : 'load+validate');
   // A dry run changes nothing, so it needs no lock.
-  if (opts.dryRun) return upLocked(opts, loaded, t0, fdsAtStart);
+  if (opts.dryRun) return upLocked(sys, opts, loaded, t0, fdsAtStart);
   try {
-    return await withLabLock(root, topology.name, opts, () => upLocked(opts, loaded, t0, fdsAtStart, pool));
+    return await withLabLock(root, sys, topology.name, opts, () => upLocked(sys, opts, loaded, t0, fdsAtStart, pool));
   } finally {
     pool?.dispose();
   }
 }
 
 /** Worth a pool: a file that is not up yet and declares many nodes (counted roughly, by their interfaces). */
-function poolFor(root: StateRoot, bytes: Uint8Array): NetnsPool | undefined {
+function poolFor(root: StateRoot, sys: System, bytes: Uint8Array): NetnsPool | undefined {
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
   const lab = quickLabName(text);
   if (lab === undefined || existsSync(labPaths(root, lab).journal)) return undefined;
   const nodes = text.split('interfaces').length - 1;
-  return nodes >= POOL_MIN ? startNetnsPool(Math.min(nodes, POOL_MAX)) : undefined;
+  return nodes >= POOL_MIN ? sys.host.netnsPool(Math.min(nodes, POOL_MAX)) : undefined;
 }
 
 /** Below this many nodes a worker thread costs more than it saves; above the cap, the rest are made inline. */
 const POOL_MIN = 50;
 const POOL_MAX = 4096;
 
-async function upLocked(opts: UpOptions, loaded: Loaded, t0: number, fdsAtStart: number, pool?: NetnsPool): Promise<UpResult> {
+async function upLocked(sys: System, opts: UpOptions, loaded: Loaded, t0: number, fdsAtStart: number, pool?: NetnsPool): Promise<UpResult> {
   const root = opts.state;
   const { topology, text, warnings } = loaded;
   const lab = topology.name;
@@ -151,25 +151,25 @@ async function upLocked(opts: UpOptions, loaded: Loaded, t0: number, fdsAtStart:
       2,
     );
   }
-  if (!opts.dryRun) checkAdopted(topology, new Set([...journal.owned.keys()]), opts.hostNetns);
-  checkClashes(topology, new Set([...journal.owned.keys()]));
+  if (!opts.dryRun) checkAdopted(sys, topology, new Set([...journal.owned.keys()]), opts.hostNetns);
+  checkClashes(sys, topology, new Set([...journal.owned.keys()]));
   // Before anything changes: a lab bigger than the host allows is refused (exit 1) or warned about.
-  const capacity = capacityWarnings(root, topology, { ...(opts.dryRun ? { dryRun: true } : {}), fdsAtStart });
+  const capacity = capacityWarnings(root, sys, topology, { ...(opts.dryRun ? { dryRun: true } : {}), fdsAtStart });
   const kernel = await (opts.openKernel ?? linuxKernel)({ ...(opts.hostNetns ? { hostNetns: opts.hostNetns } : {}), ...(pool ? { netnsPool: pool } : {}) });
   try {
     phase('journal+open');
     const desired = loaded.desired ?? desiredResources(topology);
     phase('desired');
     // What the host lacks (libnftables, a process's command) is refused here, before any change.
-    const pre = preflight(topology, kernel, journal.owned, opts.dryRun ? { dryRun: true } : {});
+    const pre = preflight(topology, kernel, journal.owned, { ...(opts.dryRun ? { dryRun: true } : {}), findCommand: sys.processes.findCommand });
     const trust = opts.full ? undefined : trustFor(root, lab, journal, desired, loaded.key);
     const query = liveQueryOf(topology, journal.owned, desired);
     // A lab that changes host settings reads the other labs' claims and makes its own under the
     // host lock (lab/shared-host.ts), until its journal records them: else a lab going down
     // meanwhile would not see this one and restore the setting from under it.
-    let host: HeldLock | undefined = !opts.dryRun && wantsHostSettings(desired) ? await takeHostLock(root, opts) : undefined;
+    let host: HeldLock | undefined = !opts.dryRun && wantsHostSettings(desired) ? await takeHostLock(root, sys, opts) : undefined;
     const dropHost = (): void => {
-      if (host) releaseHostLock(root, host);
+      if (host) releaseHostLock(root, sys, host);
       host = undefined;
     };
     try {
@@ -222,7 +222,7 @@ async function upLocked(opts: UpOptions, loaded: Loaded, t0: number, fdsAtStart:
       if (plan.steps.length > 0) await settle(kernel, topology);
       phase('settle');
       await stopIfInterrupted(opts, lab, 'the network is complete, but its processes are not started');
-      const processes = await startProcesses(root, topology);
+      const processes = await startProcesses(root, sys, topology);
       phase('processes');
       // The next up of the same text (and every exec, show, test of the lab) skips the parse.
       if (loaded.key !== undefined && existsSync(labPaths(root, lab).dir)) {

@@ -91,6 +91,9 @@ export function labOfNftTable(table: string): string | undefined {
   return TABLE_RE.exec(table)?.[1];
 }
 
+/** Where every lab's group of namespace mounts lives: a mark of ownership `clean` looks for. */
+export const GROUP_DIR = '/run/nslab-netns';
+
 /** The group (directory of namespace mounts, /run/nslab-netns/<group>) of a lab: `<lab>` or `<lab>@<tag>`. */
 export function netnsGroup(lab: string, owner?: string): string {
   return owner === undefined ? lab : `${lab}@${owner}`;

@@ -118,3 +118,14 @@ test('configuration comes from the edge: only cli/ (and the library entry) read 
   walk(root);
   assert.deepEqual(offenders, []);
 });
+
+// lab/ sees the system only through the ports (port/kernel.ts, port/system.ts), so every verb
+// runs on the fakes without root; lab/kernel.ts alone names the Linux implementations.
+test('lab/ names kernel/ in one place only: lab/kernel.ts', () => {
+  const lab = sources.filter((x) => x.rel.startsWith('lab/'));
+  assert.ok(lab.length > 0);
+  for (const s of lab) {
+    if (s.rel === 'lab/kernel.ts') continue;
+    for (const i of s.imports) assert.ok(!/(^|\/)kernel\//.test(i), `${s.rel} imports ${i}`);
+  }
+});

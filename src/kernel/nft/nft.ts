@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { libnftables, NFT_CTX_DEFAULT, NFT_CTX_OUTPUT_JSON } from '../libc.js';
-import { LIBNFTABLES } from '../missing.js';
+import { LIBNFTABLES } from '../../ops/missing.js';
 import { findCommand } from '../proc.js';
 import { withNetns } from '../netns.js';
 import { NslabError } from '../../util/errors.js';

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { explainFailure } from '../../../src/kernel/errors.js';
-import { installHint, missingFeature, needsProgram } from '../../../src/kernel/missing.js';
+import { installHint, missingFeature, needsProgram } from '../../../src/ops/missing.js';
 import type { KernelOp } from '../../../src/port/kernel.js';
 import { HOST_NS } from '../../../src/port/kernel.js';
 

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { FakeKernel } from '../../helpers/fake-kernel.js';
-import { LIBNFTABLES } from '../../../src/kernel/missing.js';
+import { LIBNFTABLES } from '../../../src/ops/missing.js';
 import { scanLeftovers } from '../../../src/lab/clean.js';
 import { down } from '../../../src/lab/down.js';
 import { show } from '../../../src/lab/show.js';

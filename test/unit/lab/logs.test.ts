@@ -6,7 +6,8 @@ import type { StateRoot } from '../../../src/state/root.js';
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { logs } from '../../../src/lab/logs.js';
-import { launchArgv } from '../../../src/lab/processes.js';
+import { launchArgv as kernelLaunchArgv } from '../../../src/kernel/processes.js';
+import type { Node, ProcessSpec } from '../../../src/model/types.js';
 import { JournalWriter, replay } from '../../../src/state/journal.js';
 import { ensureLabDir, labPaths, logPath, saveTopologyCopy } from '../../../src/state/store.js';
 import { loadTopology } from '../../../src/model/load.js';
@@ -99,6 +100,18 @@ test('logs -f prints appended output until aborted', () =>
     await done;
     assert.equal(out, 'first\nmore\n');
   }));
+
+/** The argv the Linux system runs a node's process with (kernel/processes.ts). */
+function launchArgv(node: Node, p: ProcessSpec, join?: number): string[] {
+  const isolate = { pid: node.isolate.has('pid'), mount: node.isolate.has('mount'), uts: node.isolate.has('uts') };
+  return kernelLaunchArgv({
+    isolate,
+    hostname: node.hostname ?? node.name,
+    command: p.command,
+    ...(p.user === undefined ? {} : { user: p.user }),
+    ...(join === undefined ? {} : { join }),
+  });
+}
 
 test('launch argv: the first process unshares and sets the hostname through "$@", later ones join it', () => {
   const t = loadTopology(LAB, 'lg.yaml').topology!;

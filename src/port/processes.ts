@@ -1,0 +1,106 @@
+// The processes port: starting a lab's processes in its nodes, and knowing them again later. A
+// process is identified by its PID and its start time together, so that a PID the kernel has
+// handed to someone else since is never taken for ours (and never signalled).
+// Implementations: kernel/processes.ts (Linux, /proc) and test/helpers/fake-system.ts.
+
+/** A process as nslab records it: PID and start time (clock ticks since boot on Linux). */
+export interface ProcId {
+  readonly pid: number;
+  readonly start: number;
+}
+
+/** The namespaces a node's processes get besides its network namespace. */
+export interface Isolation {
+  readonly pid: boolean;
+  readonly mount: boolean;
+  readonly uts: boolean;
+}
+
+/** One process to start in a node. */
+export interface LaunchSpec {
+  /** The node's named network namespace. */
+  readonly netns: string;
+  readonly isolate: Isolation;
+  /** The hostname set in a new uts namespace. */
+  readonly hostname: string;
+  /** A running process of the node whose namespaces (pid, mount, uts) this one joins. */
+  readonly join?: number;
+  /** Run as this user. */
+  readonly user?: string;
+  readonly command: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  readonly cwd?: string;
+  /** The fd its stdout and stderr are (the caller closes its copy). */
+  readonly output: number;
+}
+
+/** A process just started, detached (it outlives nslab). */
+export interface Launched {
+  /** False when the system gave it no PID at all (it could not be started). */
+  readonly spawned: boolean;
+  /** The process started; undefined when it has no identity (no PID, or gone at once). */
+  readonly outer: ProcId | undefined;
+  /** Why it ended, once it has ("exited with status 1", "killed by SIGKILL", "could not start: ..."). */
+  exited(): string | undefined;
+  /**
+   * With pid isolation: PID 1 of the new pid namespace (the outer process's child), once it
+   * appears (bounded wait); undefined when it did not. Without: the outer process.
+   */
+  leader(): Promise<ProcId | undefined>;
+}
+
+/** A program started in the background on the host (the log keeper, down's finisher). */
+export interface BackgroundSpec {
+  readonly argv: readonly string[];
+  /** The fd stdout and stderr go to (the caller closes its copy). */
+  readonly output: number;
+  /** An fd handed over as the child's fd 3 (a held lock). */
+  readonly passFd?: number;
+  readonly env: Readonly<Record<string, string>>;
+  readonly cwd?: string;
+}
+
+/** How a command in the foreground ended: its exit code, or the signal that killed it. */
+export interface ExitStatus {
+  readonly code: number | null;
+  readonly signal: string | null;
+}
+
+export type Signal = 'SIGTERM' | 'SIGKILL' | 'SIGHUP';
+
+export interface Processes {
+  /** Start a process of a node (netns, then its isolation, user and command). */
+  launch(spec: LaunchSpec): Launched;
+  /** Start a program detached on the host; its identity, or undefined when it could not start. */
+  background(spec: BackgroundSpec): ProcId | undefined;
+  /** Run a check inside a node (entering its namespaces through `join` when isolated); true on exit status 0. */
+  check(a: {
+    readonly netns: string;
+    readonly isolate: Isolation;
+    readonly join?: number;
+    readonly command: readonly string[];
+    readonly timeoutMs: number;
+  }): boolean;
+  /**
+   * Run a command in a node with this process's stdio (entering its namespaces through `join` when
+   * isolated); its exit status. Rejects with KernelError when the namespace does not exist (op
+   * netns.enter, ENOENT) or the command cannot be found (op exec, ENOENT).
+   */
+  exec(a: { readonly netns: string; readonly isolate: Isolation; readonly join?: number; readonly argv: readonly string[] }): Promise<ExitStatus>;
+  /** The start time of whatever has this PID now; undefined when no process has it. */
+  startTime(pid: number): number | undefined;
+  /** Whether the PID still names the process that started at `start` (and it is not a zombie). */
+  alive(id: ProcId): boolean;
+  /** Signal the process, only if it is still the one `id` names; false when it was not (gone or recycled). */
+  signal(id: ProcId, sig: Signal): boolean;
+  /**
+   * Whether the process group `leader` led (as session leader) still has members that are ours:
+   * while the leader runs, checked by its start time; once it is gone, any member left (the kernel
+   * does not reuse a PID still used as a group id), unless a new process holds the PID.
+   */
+  groupAlive(leader: ProcId): boolean;
+  /** Signal every member of that group, when groupAlive says it is ours. */
+  signalGroup(leader: ProcId, sig: Signal): void;
+  /** The full path of a program found on PATH (or relative to cwd), undefined when there is none. */
+  findCommand(cmd: string, path?: string, cwd?: string): string | undefined;
+}
