@@ -68,7 +68,7 @@ function dumpAddrs(h: NsHandle, nameOf: ReadonlyMap<number, string>): LiveAddr[]
   return out;
 }
 
-/** `ip route show` and `ip -6 route show` (main table). */
+/** `ip route show` and `ip -6 route show` (main table, every protocol, multipath next hops included). */
 function dumpRoutes(h: NsHandle, nameOf: ReadonlyMap<number, string>): LiveRoute[] {
   const out: LiveRoute[] = [];
   for (const m of h.sock.dump(encodeRouteDump())) {
@@ -83,7 +83,17 @@ function dumpRoutes(h: NsHandle, nameOf: ReadonlyMap<number, string>): LiveRoute
       ...dropUndefined({
         via: r.gateway,
         dev: r.oif !== undefined ? (nameOf.get(r.oif) ?? String(r.oif)) : undefined,
+        nexthops: r.nexthops?.map((n) =>
+          dropUndefined({
+            via: n.gateway,
+            dev: n.oif !== undefined ? (nameOf.get(n.oif) ?? String(n.oif)) : undefined,
+            weight: n.weight,
+            linkdown: n.linkdown,
+          }),
+        ),
+        metric: r.priority,
         src: r.prefsrc,
+        linkdown: r.linkdown,
       }),
     });
   }
