@@ -10,6 +10,9 @@ import { decodeRoute, encodeRouteDump } from '../netlink/wire-route.js';
 import { dropUndefined } from '../netlink/wire.js';
 import { NUD_NOARP, NUD_PERMANENT, neighStateName, operstateName, protocolName, routeTypeName, scopeName } from '../netlink/wire-words.js';
 
+/** ifi_flags bit: the link has carrier (linux/if.h). */
+const IFF_LOWER_UP = 0x10000;
+
 /** Every link of the namespace, decoded; refreshes the name cache. `ip -d link show` */
 export function dumpLinks(h: NsHandle, stats = false): LinkMsg[] {
   const links: LinkMsg[] = [];
@@ -40,6 +43,7 @@ function liveLink(l: LinkMsg, nameOf: ReadonlyMap<number, string>, stats: boolea
     name: l.name,
     up: (l.flags & 1) !== 0,
     operstate: operstateName(l.operstate),
+    carrier: (l.flags & IFF_LOWER_UP) !== 0,
     mtu: l.mtu,
     mac: l.mac,
     ...dropUndefined({

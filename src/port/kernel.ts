@@ -117,6 +117,11 @@ export interface LiveLink {
   readonly up: boolean;
   /** Operational state text: "UP", "DOWN", "LOWERLAYERDOWN", "UNKNOWN", ... */
   readonly operstate: string;
+  /**
+   * Carrier (IFF_LOWER_UP): the link can pass packets now. Unlike operstate, which the kernel
+   * updates a moment later (linkwatch), this is current the instant a veth's peer comes up.
+   */
+  readonly carrier?: boolean;
   readonly mtu: number;
   readonly mac: string;
   /** Name of the master (bridge) in the same namespace, if enslaved. */

@@ -288,11 +288,15 @@ function routeUsed(snap: NsSnapshot | undefined, dst: string, ans: LookupAnswer)
   };
 }
 
-/** Whether a live interface passes packets: set up, and with carrier ("UP", or "UNKNOWN" as lo reports). */
+/**
+ * Whether a live interface passes packets: set up, and with carrier (IFF_LOWER_UP; without it the
+ * operstate "UP", or "UNKNOWN" as lo reports). Right after `up` a veth's operstate may still lag.
+ */
 function linkState(input: TraceInput, p: Port): 'up' | 'admin-down' | 'no-carrier' | undefined {
   const l = input.snapshots.get(p.ns)?.links.find((x) => x.name === p.dev);
   if (!l) return undefined;
   if (!l.up) return 'admin-down';
+  if (l.carrier !== undefined) return l.carrier ? 'up' : 'no-carrier';
   return l.operstate === 'UP' || l.operstate === 'UNKNOWN' ? 'up' : 'no-carrier';
 }
 

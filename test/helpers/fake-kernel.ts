@@ -110,6 +110,7 @@ export class FakeKernel implements Kernel {
       ...(l.kind === 'loopback' ? {} : { kind: l.kind }),
       up: l.up,
       operstate: !l.up ? 'DOWN' : this.carrier(l) ? 'UP' : 'LOWERLAYERDOWN',
+      carrier: l.up && this.carrier(l),
       mtu: l.mtu ?? 1500,
       mac: '00:00:00:00:00:00',
       ...(l.master ? { master: l.master } : {}),
