@@ -10,6 +10,9 @@ import { decodeRoute, encodeRouteDump } from '../netlink/wire-route.js';
 import { dropUndefined } from '../netlink/wire.js';
 import { NUD_NOARP, NUD_PERMANENT, neighStateName, operstateName, protocolName, routeTypeName, scopeName } from '../netlink/wire-words.js';
 
+/** ifi_flags bit: the link has carrier (linux/if.h). */
+const IFF_LOWER_UP = 0x10000;
+
 /** Every link of the namespace, decoded; refreshes the name cache. `ip -d link show` */
 export function dumpLinks(h: NsHandle, stats = false): LinkMsg[] {
   const links: LinkMsg[] = [];
@@ -40,6 +43,7 @@ function liveLink(l: LinkMsg, nameOf: ReadonlyMap<number, string>, stats: boolea
     name: l.name,
     up: (l.flags & 1) !== 0,
     operstate: operstateName(l.operstate),
+    carrier: (l.flags & IFF_LOWER_UP) !== 0,
     mtu: l.mtu,
     mac: l.mac,
     ...dropUndefined({
@@ -68,7 +72,7 @@ function dumpAddrs(h: NsHandle, nameOf: ReadonlyMap<number, string>): LiveAddr[]
   return out;
 }
 
-/** `ip route show` and `ip -6 route show` (main table). */
+/** `ip route show` and `ip -6 route show` (main table, every protocol, multipath next hops included). */
 function dumpRoutes(h: NsHandle, nameOf: ReadonlyMap<number, string>): LiveRoute[] {
   const out: LiveRoute[] = [];
   for (const m of h.sock.dump(encodeRouteDump())) {
@@ -83,7 +87,17 @@ function dumpRoutes(h: NsHandle, nameOf: ReadonlyMap<number, string>): LiveRoute
       ...dropUndefined({
         via: r.gateway,
         dev: r.oif !== undefined ? (nameOf.get(r.oif) ?? String(r.oif)) : undefined,
+        nexthops: r.nexthops?.map((n) =>
+          dropUndefined({
+            via: n.gateway,
+            dev: n.oif !== undefined ? (nameOf.get(n.oif) ?? String(n.oif)) : undefined,
+            weight: n.weight,
+            linkdown: n.linkdown,
+          }),
+        ),
+        metric: r.priority,
         src: r.prefsrc,
+        linkdown: r.linkdown,
       }),
     });
   }

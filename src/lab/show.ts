@@ -26,13 +26,19 @@ export interface ShownIface {
   readonly stats?: LiveLink['stats'];
 }
 
+/**
+ * One route as shown: every protocol (the lab's static routes, the kernel's, a routing daemon's),
+ * with its metric and, for a multipath route, every next hop with its weight.
+ */
+export type ShownRoute = LiveRoute;
+
 /** One node as shown; `present: false` when its namespace is missing. */
 export interface ShownNode {
   readonly name: string;
   readonly netns: string;
   readonly present: boolean;
   readonly interfaces: readonly ShownIface[];
-  readonly routes: readonly LiveRoute[];
+  readonly routes: readonly ShownRoute[];
   readonly neighbours: readonly LiveNeigh[];
   /** The lab's nftables table in this node (`nft list table inet nslab-<lab>`), if it has one. */
   readonly rules?: string;

@@ -1,8 +1,9 @@
 // Route messages (RTM_NEWROUTE / RTM_DELROUTE / RTM_GETROUTE) for the main table only.
-// PURE. nslab owns static routes in the main table; other tables, cloned (cache) entries and
-// multipath routes are outside what it manages and are filtered out by the decoder.
+// PURE. nslab owns static routes in the main table; other tables and cloned (cache) entries are
+// filtered out by the decoder. Routes of every protocol are kept, multipath ones (what routing
+// daemons install for equal-cost paths) with each next hop: they are shown, never owned.
 import { addressBytes, bytesToAddress, type Cidr } from '../util/ip.js';
-import { MsgBuilder, attrU32, dropUndefined, parseAttrs, type NlMsg } from './wire.js';
+import { MsgBuilder, align4, attrU32, dropUndefined, parseAttrs, type NlMsg } from './wire.js';
 import * as C from './wire-consts.js';
 
 /** struct rtmsg { u8 family, dst_len, src_len, tos, table, protocol, scope, type; u32 flags; } */
@@ -52,6 +53,44 @@ export function encodeRouteDump(): Buffer {
   return new MsgBuilder(C.RTM_GETROUTE, C.NLM_F_REQUEST | C.NLM_F_DUMP).raw(hdr).finish();
 }
 
+/** RTA_MULTIPATH: a list of struct rtnexthop, each followed by its own attributes (linux/rtnetlink.h). */
+const RTA_MULTIPATH = 9;
+/** struct rtnexthop { u16 rtnh_len; u8 rtnh_flags; u8 rtnh_hops; s32 rtnh_ifindex; } */
+const RTNH_LEN = 8;
+/** rtnh_flags (and, for a single-path route, the low bits of rtm_flags): the next hop's link has no carrier. */
+const RTNH_F_LINKDOWN = 0x10;
+
+/** One next hop of a multipath route. */
+export interface NexthopMsg {
+  readonly gateway?: string;
+  readonly oif?: number;
+  /** rtnh_hops + 1, as `ip route` prints it. */
+  readonly weight: number;
+  /** RTNH_F_LINKDOWN: the output link has no carrier (`linkdown` in `ip route`). */
+  readonly linkdown?: true;
+}
+
+/** The struct rtnexthop list of an RTA_MULTIPATH attribute; a truncated entry ends the list. */
+export function decodeMultipath(b: Buffer): NexthopMsg[] {
+  const out: NexthopMsg[] = [];
+  for (let off = 0; off + RTNH_LEN <= b.length; ) {
+    const len = b.readUInt16LE(off);
+    if (len < RTNH_LEN || off + len > b.length) break;
+    const a = parseAttrs(b, off + RTNH_LEN, off + len);
+    const flags = b.readUInt8(off + 2);
+    out.push({
+      weight: b.readUInt8(off + 3) + 1,
+      ...dropUndefined({
+        gateway: addrAttr(a, C.RTA_GATEWAY),
+        oif: b.readInt32LE(off + 4) || undefined,
+        linkdown: (flags & RTNH_F_LINKDOWN) !== 0 ? (true as const) : undefined,
+      }),
+    });
+    off += align4(len);
+  }
+  return out;
+}
+
 /** A decoded main-table route. */
 export interface RouteMsg {
   readonly family: 4 | 6;
@@ -63,7 +102,12 @@ export interface RouteMsg {
   readonly gateway?: string;
   readonly oif?: number;
   readonly prefsrc?: string;
+  /** RTA_PRIORITY, the metric (IPv4 routes of metric 0 carry none). */
   readonly priority?: number;
+  /** Every next hop of a multipath route (then gateway and oif are absent). */
+  readonly nexthops?: readonly NexthopMsg[];
+  /** A single-path route whose output link has no carrier. */
+  readonly linkdown?: true;
 }
 
 /** The struct rtmsg fields and attributes of an IPv4/IPv6 RTM_NEWROUTE; undefined for anything else. */
@@ -100,6 +144,8 @@ export function decodeRoute(m: NlMsg): RouteMsg | undefined {
   const r = routeParts(m);
   if (!r || (r.flags & C.RTM_F_CLONED) !== 0 || r.table !== C.RT_TABLE_MAIN) return undefined;
   const dstRaw = r.a.get(C.RTA_DST) ?? new Uint8Array(r.family === 4 ? 4 : 16);
+  const mp = r.a.get(RTA_MULTIPATH);
+  const multipath = mp ? decodeMultipath(mp) : undefined;
   return {
     family: r.family,
     dst: `${bytesToAddress(dstRaw)}/${r.dstLen}`,
@@ -111,6 +157,8 @@ export function decodeRoute(m: NlMsg): RouteMsg | undefined {
       oif: attrU32(r.a.get(C.RTA_OIF)),
       prefsrc: addrAttr(r.a, C.RTA_PREFSRC),
       priority: attrU32(r.a.get(C.RTA_PRIORITY)),
+      nexthops: multipath && multipath.length > 0 ? multipath : undefined,
+      linkdown: (r.flags & RTNH_F_LINKDOWN) !== 0 ? (true as const) : undefined,
     }),
   };
 }

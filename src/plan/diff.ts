@@ -1,7 +1,7 @@
 // planLab: the pure heart of `up`. Desired resources vs the live kernel and the journal ->
 // ordered steps (create what is missing, fix configuration, remove what the file dropped),
 // plus conflicts with foreign objects. Queries nothing: all it knows comes in as arguments.
-import type { KernelOp, LiveLink } from '../port/kernel.js';
+import type { KernelOp, LiveLink, LiveRoute } from '../port/kernel.js';
 import { HOST_NS } from '../port/kernel.js';
 import type { Topology } from '../model/types.js';
 import { marksLab } from '../names/markers.js';
@@ -196,17 +196,43 @@ function judgeAddr(r: Resource, ctx: Ctx): Verdict {
   return own(r);
 }
 
+/**
+ * nslab owns only the routes it declared: single-path, proto static, at the kernel's default
+ * metric. Routes a routing daemon installed (another protocol, another metric, several next hops)
+ * to the same prefix are someone else's: they neither count as the lab's route nor get deleted.
+ * Only a route in the very slot nslab's add needs (same prefix and metric, where the kernel would
+ * answer EEXIST) stands in the way.
+ */
 function judgeRoute(r: Resource, ctx: Ctx): Verdict {
   const op = r.op;
   if (op.op !== 'route.add') return same;
-  const found = ctx.live.spaces.get(op.ns)?.routes.find((x) => x.to === op.to && x.protocol !== 'kernel' && x.type === 'unicast');
+  const routes = (ctx.live.spaces.get(op.ns)?.routes ?? []).filter((x) => x.to === op.to && x.protocol !== 'kernel' && x.type === 'unicast');
+  const slot = routes.filter(defaultMetric);
+  if (slot.some((x) => byHand(x) && x.via === op.via && (op.dev === undefined || x.dev === op.dev))) return same;
+  const found = slot[0];
   if (!found) return own(r);
-  if (found.via === op.via && (op.dev === undefined || found.dev === op.dev)) return same;
-  if (!ctx.owned.has(r.id)) {
-    return { steps: [], conflict: `route to ${op.to} in ${op.ns} exists (via ${found.via ?? found.dev}) and was not created by lab ${ctx.lab}` };
+  if (!ctx.owned.has(r.id) || !byHand(found)) {
+    return { steps: [], conflict: `route to ${op.to} in ${op.ns} exists (${liveRouteText(found)}) and was not created by lab ${ctx.lab}` };
   }
   const del: KernelOp = { op: 'route.delete', ns: op.ns, to: found.to, ...(found.via ? { via: found.via } : {}) };
   return { steps: [{ id: r.id, op: del, journal: 'none' }, ...own(r).steps] };
+}
+
+/** nslab adds routes without a metric: the kernel's default, 0 for IPv4 (then not reported) and 1024 for IPv6. */
+function defaultMetric(x: LiveRoute): boolean {
+  return x.metric === undefined || x.metric === (x.family === 6 ? 1024 : 0);
+}
+
+/** A single-path route as nslab (proto static) or `ip route add` (proto boot) makes it; never a daemon's. */
+function byHand(x: LiveRoute): boolean {
+  return x.nexthops === undefined && (x.protocol === 'static' || x.protocol === 'boot');
+}
+
+/** "via 10.0.1.1", "dev eth0", "proto ospf, nexthop via A dev eth0, nexthop via B dev eth1". */
+function liveRouteText(x: LiveRoute): string {
+  const hop = (h: { via?: string; dev?: string }): string => [h.via ? `via ${h.via}` : '', h.dev ? `dev ${h.dev}` : ''].filter(Boolean).join(' ');
+  const hops = x.nexthops ? x.nexthops.map((h) => `nexthop ${hop(h)}`).join(', ') : hop(x);
+  return byHand(x) ? hops : `proto ${x.protocol}, ${hops}`;
 }
 
 function judgeSysctl(r: Resource, ctx: Ctx): Verdict {

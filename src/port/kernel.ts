@@ -117,6 +117,11 @@ export interface LiveLink {
   readonly up: boolean;
   /** Operational state text: "UP", "DOWN", "LOWERLAYERDOWN", "UNKNOWN", ... */
   readonly operstate: string;
+  /**
+   * Carrier (IFF_LOWER_UP): the link can pass packets now. Unlike operstate, which the kernel
+   * updates a moment later (linkwatch), this is current the instant a veth's peer comes up.
+   */
+  readonly carrier?: boolean;
   readonly mtu: number;
   readonly mac: string;
   /** Name of the master (bridge) in the same namespace, if enslaved. */
@@ -147,19 +152,40 @@ export interface LiveAddr {
   readonly scope: string;
 }
 
-/** A route of the main table as the kernel reports it (RTM_GETROUTE). */
+/** One next hop of a multipath route. */
+export interface LiveNexthop {
+  readonly via?: string;
+  readonly dev?: string;
+  /** Relative share of the flows (1 when not given). */
+  readonly weight?: number;
+  /** The output link has no carrier (`linkdown` in `ip route`). */
+  readonly linkdown?: true;
+}
+
+/**
+ * A route of the main table as the kernel reports it (RTM_GETROUTE), of any protocol: nslab's
+ * own (static), the kernel's, a routing daemon's (ospf, bgp, bird, zebra, ...).
+ */
 export interface LiveRoute {
   /** Canonical destination CIDR ("0.0.0.0/0" for default). */
   readonly to: string;
   readonly family: 4 | 6;
+  /** Gateway of a single-path route (absent on a multipath route: see nexthops). */
   readonly via?: string;
+  /** Output device of a single-path route (absent on a multipath route: see nexthops). */
   readonly dev?: string;
-  /** "kernel", "static", "boot", "ra", ... or the number as text. */
+  /** Every next hop of a multipath route (`ip route add ... nexthop via A nexthop via B`). */
+  readonly nexthops?: readonly LiveNexthop[];
+  /** The metric (RTA_PRIORITY); absent for IPv4 routes of metric 0. IPv6 routes default to 1024. */
+  readonly metric?: number;
+  /** "kernel", "static", "boot", "ra", "ospf", "bgp", "bird", ... or the number as text (iproute2's rt_protos). */
   readonly protocol: string;
   /** "unicast", "local", "broadcast", ... */
   readonly type: string;
   readonly scope: string;
   readonly src?: string;
+  /** A single-path route whose output link has no carrier. */
+  readonly linkdown?: true;
 }
 
 /** A neighbour (ARP/NDP) entry (RTM_GETNEIGH). */

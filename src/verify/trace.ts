@@ -5,7 +5,7 @@
 // Node firewalls are evaluated from the model (the ruleset `up` loaded): output where the packet
 // leaves its source, forward where a node routes it on, input where it is delivered.
 import { nftTableName } from '../names/markers.js';
-import { HOST_NS, type NsRef, type NsSnapshot } from '../port/kernel.js';
+import { HOST_NS, type LiveRoute, type NsRef, type NsSnapshot } from '../port/kernel.js';
 import type { Topology } from '../model/types.js';
 import { contains, formatCidr, networkOf, parseAddress, parseCidr } from '../util/ip.js';
 import { evaluateChain, type ChainName, type FwPacket } from './firewall-eval.js';
@@ -66,10 +66,25 @@ export interface Hop {
   /** Where the packet lands, and on which interface (absent when nobody there holds nextHop). */
   readonly next?: string;
   readonly nextDev?: string;
+  /**
+   * The other next hops of the multipath route used ("via 10.0.13.3 dev eth1"): the kernel hashed
+   * this flow onto outDev; other flows may take these.
+   */
+  readonly alternatives?: readonly string[];
 }
 
 /** Why a walk stopped. */
-export type StopCode = 'no-route' | 'forwarding-off' | 'no-neighbour' | 'shared-subnet' | 'martian' | 'outside-lab' | 'gone' | 'loop' | 'firewall';
+export type StopCode =
+  | 'no-route'
+  | 'link-down'
+  | 'forwarding-off'
+  | 'no-neighbour'
+  | 'shared-subnet'
+  | 'martian'
+  | 'outside-lab'
+  | 'gone'
+  | 'loop'
+  | 'firewall';
 
 /** One direction of the trace. */
 export interface Leg {
@@ -159,7 +174,11 @@ function walk(input: TraceInput, s: Start): Leg {
         `${at} drops packets from ${src ?? '?'} arriving on ${inDev ?? '?'}: reverse-path filter (rp_filter) or martian source (${ans.error})`,
       );
     }
-    if (ans.type !== 'unicast' || ans.dev === undefined) return stop('no-route', noRoute(at, s.dst, ans));
+    if (ans.type !== 'unicast' || ans.dev === undefined) {
+      // The kernel drops the routes through an interface that is set down: say that, not "add a route".
+      const down = ans.error === 'ENETUNREACH' || ans.error === 'EHOSTUNREACH' ? downLinkToward(input, ns, s.dst) : undefined;
+      return down ? stop('link-down', down) : stop('no-route', noRoute(at, s.dst, ans));
+    }
     // The filter hooks run after the routing decision and before the neighbour lookup.
     const fw = inDev ? filter('forward', { iif: inDev, oif: ans.dev }) : filter('output', { oif: ans.dev });
     if (fw) return fw;
@@ -167,17 +186,21 @@ function walk(input: TraceInput, s: Start): Leg {
     const seg = segmentOf(input, ns, ans.dev);
     if (!seg) return stop('outside-lab', `${at} sends packets for ${s.dst} out ${ans.dev}, which is not part of lab ${input.topology.name}`);
     const holder = holderOf(input, seg, { ns, dev: ans.dev }, nextHop);
+    const used = routeUsed(input.snapshots.get(ns), s.dst, ans);
     const hop: Hop = {
       at,
       outDev: ans.dev,
       nextHop,
-      route: routeText(input.snapshots.get(ns), s.dst, ans),
+      route: used.text,
       toward: seg.label(ns, ans.dev),
       ...(inDev ? { inDev } : {}),
       ...(ans.src ? { src: ans.src } : {}),
       ...(holder ? { next: holder.place, nextDev: holder.dev } : {}),
+      ...(used.alternatives.length > 0 ? { alternatives: used.alternatives } : {}),
     };
     hops.push(hop);
+    const cut = linkDown(input, { ns, dev: ans.dev }, holder ?? seg.members.find((m) => !(m.ns === ns && m.dev === ans.dev)), seg.label(ns, ans.dev));
+    if (cut) return stop('link-down', cut);
     if (!holder) {
       const trap = sharedSubnet(input, { ns, dev: ans.dev, nextHop, arrivedOn: s.arrivedOn, reply: s.direction === 'reply' });
       return trap
@@ -239,17 +262,102 @@ function arp(address: string): string {
   return parseAddress(address)?.family === 6 ? 'neighbour discovery' : 'ARP';
 }
 
-/** The route a lookup matched, found in the table: longest prefix with the same device and gateway. */
-function routeText(snap: NsSnapshot | undefined, dst: string, ans: LookupAnswer): string {
-  let best: { to: string; via?: string } | undefined;
+/**
+ * The route a lookup matched, found in the table: longest prefix (then lowest metric) with the same
+ * device and gateway, or a multipath route one of whose next hops is the one the kernel chose.
+ * Its text as `ip route` prints it, and the multipath route's other next hops.
+ */
+function routeUsed(snap: NsSnapshot | undefined, dst: string, ans: LookupAnswer): { text: string; alternatives: string[] } {
+  const fits = (h: { via?: string; dev?: string }): boolean => (h.dev === undefined || h.dev === ans.dev) && h.via === ans.via;
+  let best: LiveRoute | undefined;
   let len = -1;
   for (const r of snap?.routes ?? []) {
     const c = parseCidr(r.to);
-    if (r.type !== 'unicast' || (r.dev !== undefined && r.dev !== ans.dev) || r.via !== ans.via || !c || c.prefix <= len || !contains(c, dst)) continue;
-    [best, len] = [r, c.prefix];
+    if (r.type !== 'unicast' || !(r.nexthops ? r.nexthops.some(fits) : fits(r)) || !c || !contains(c, dst)) continue;
+    if (c.prefix > len || (c.prefix === len && best && (r.metric ?? 0) < (best.metric ?? 0))) [best, len] = [r, c.prefix];
   }
   const to = best ? (len === 0 ? 'default' : best.to) : dst;
-  return `${to}${ans.via ? ` via ${ans.via}` : ''}${best ? '' : ` dev ${ans.dev ?? '?'}`}`;
+  const proto = best && best.protocol !== 'static' && best.protocol !== 'boot' && best.protocol !== 'kernel' ? ` proto ${best.protocol}` : '';
+  const hops = best?.nexthops && best.nexthops.length > 1 ? best.nexthops : undefined;
+  const via = ans.via ? ` via ${ans.via}` : '';
+  if (!hops) return { text: `${to}${via}${best ? '' : ` dev ${ans.dev ?? '?'}`}${proto}`, alternatives: [] };
+  const others = hops.filter((h) => !fits(h));
+  return {
+    text: `${to}${via} dev ${ans.dev ?? '?'}${proto} (one of ${hops.length} next hops)`,
+    alternatives: others.map((h) => [h.via ? `via ${h.via}` : '', h.dev ? `dev ${h.dev}` : ''].filter(Boolean).join(' ')),
+  };
+}
+
+/**
+ * Whether a live interface passes packets: set up, and with carrier (IFF_LOWER_UP; without it the
+ * operstate "UP", or "UNKNOWN" as lo reports). Right after `up` a veth's operstate may still lag.
+ */
+function linkState(input: TraceInput, p: Port): 'up' | 'admin-down' | 'no-carrier' | undefined {
+  const l = input.snapshots.get(p.ns)?.links.find((x) => x.name === p.dev);
+  if (!l) return undefined;
+  if (!l.up) return 'admin-down';
+  if (l.carrier !== undefined) return l.carrier ? 'up' : 'no-carrier';
+  return l.operstate === 'UP' || l.operstate === 'UNKNOWN' ? 'up' : 'no-carrier';
+}
+
+/** "r1:eth1", "host demo-lan". */
+function portName(input: TraceInput, p: Port): string {
+  const place = placeOf(input, p.ns);
+  return place === 'host' ? `host ${p.dev}` : `${place}:${p.dev}`;
+}
+
+/** `ip -n NS link set DEV up` (plain `ip link` in the host). */
+function upCommand(p: Port): string {
+  return `\`ip ${p.ns === HOST_NS ? '' : `-n ${p.ns} `}link set ${p.dev} up\``;
+}
+
+/**
+ * Why the link a hop leaves on cannot carry the packet, or undefined when both ends are up: the
+ * egress interface set down or without carrier (its veth peer or bridge port is down), or the
+ * interface that would receive it set down.
+ */
+function linkDown(input: TraceInput, out: Port, far: Port | undefined, toward: string): string | undefined {
+  const mine = linkState(input, out);
+  const theirs = far ? linkState(input, far) : undefined;
+  if ((mine === undefined || mine === 'up') && (theirs === undefined || theirs === 'up')) return undefined;
+  const link = `the link ${portName(input, out)} -> ${toward} is down`;
+  if (mine === 'admin-down') return `${link}: ${portName(input, out)} is set down; bring it up with ${upCommand(out)}`;
+  if (theirs === 'admin-down' && far) return `${link}: ${portName(input, far)} is set down; bring it up with ${upCommand(far)}`;
+  return `${link}: ${portName(input, out)} has no carrier (its other end is down)`;
+}
+
+/**
+ * When the kernel has no route: the lab interface of this node, set down or without carrier, that a
+ * route to dst would leave on (the kernel drops the routes through a device that is down): one
+ * whose subnet holds dst, or that holds the gateway of a declared route to dst.
+ */
+function downLinkToward(input: TraceInput, ns: NsRef, dst: string): string | undefined {
+  const node = [...input.topology.nodes.values()].find((n) => n.netns === ns);
+  if (!node) return undefined;
+  const inSubnet = (iface: { readonly addresses: readonly string[] }, a: string): boolean =>
+    iface.addresses.some((c) => {
+      const net = parseCidr(c);
+      return net !== undefined && contains(net, a);
+    });
+  const targets = [
+    dst,
+    ...node.routes.flatMap((r) => {
+      const c = parseCidr(r.to === 'default' ? (dst.includes(':') ? '::/0' : '0.0.0.0/0') : r.to);
+      return c && contains(c, dst) && r.via ? [r.via] : [];
+    }),
+  ];
+  for (const iface of node.interfaces.values()) {
+    const declaredDev = node.routes.some((r) => r.dev === iface.name && parseCidr(r.to) && contains(parseCidr(r.to)!, dst));
+    if (!declaredDev && !targets.some((a) => inSubnet(iface, a))) continue;
+    const out = { ns, dev: iface.name };
+    const state = linkState(input, out);
+    if (state === undefined || state === 'up') continue;
+    const seg = segmentOf(input, ns, iface.name);
+    const far = seg?.members.find((m) => !(m.ns === ns && m.dev === iface.name));
+    const why = linkDown(input, out, far, seg?.label(ns, iface.name) ?? '?');
+    if (why) return `${node.name} has no route to ${dst}: ${why}`;
+  }
+  return undefined;
 }
 
 /** A namespace-side interface. */

@@ -13,15 +13,21 @@ interface FLink {
   index: number;
   kind: 'veth' | 'bridge' | 'loopback';
   up: boolean;
+  /** false: no carrier although up (a test cut the cable); a veth also has none while its peer is down. */
+  carrier?: boolean;
   mtu?: number;
   master?: string;
   alias?: string;
   peer?: { ns: NsRef; name: string };
 }
-interface FRoute {
+/** A route; protocol (static), metric (kernel default) and nexthops only for routes tests plant as a daemon would. */
+export interface FRoute {
   to: string;
   via?: string;
   dev?: string;
+  protocol?: string;
+  metric?: number;
+  nexthops?: Array<{ via?: string; dev?: string; weight?: number }>;
 }
 interface FNs {
   tables: Set<string>;
@@ -103,7 +109,8 @@ export class FakeKernel implements Kernel {
       name,
       ...(l.kind === 'loopback' ? {} : { kind: l.kind }),
       up: l.up,
-      operstate: l.up ? 'UP' : 'DOWN',
+      operstate: !l.up ? 'DOWN' : this.carrier(l) ? 'UP' : 'LOWERLAYERDOWN',
+      carrier: l.up && this.carrier(l),
       mtu: l.mtu ?? 1500,
       mac: '00:00:00:00:00:00',
       ...(l.master ? { master: l.master } : {}),
@@ -113,7 +120,7 @@ export class FakeKernel implements Kernel {
     const routes = s.routes.map((r) => ({
       ...r,
       family: r.to.includes(':') ? (6 as const) : (4 as const),
-      protocol: 'static',
+      protocol: r.protocol ?? 'static',
       type: 'unicast',
       scope: 'global',
     }));
@@ -167,6 +174,24 @@ export class FakeKernel implements Kernel {
   }
 
   close(): void {}
+
+  /** Plant a route as a routing daemon or `ip route add` would (any protocol, metric, next hops). */
+  addRoute(ns: NsRef, r: FRoute): void {
+    this.ns(ns).routes.push(r);
+  }
+
+  /** Cut (false) or mend (true) the cable of a link: up, but no carrier (LOWERLAYERDOWN). */
+  setCarrier(ns: NsRef, name: string, carrier: boolean): void {
+    const l = this.ns(ns).links.get(name);
+    if (!l) throw new Error(`no link ${name} in ${ns}`);
+    l.carrier = carrier;
+  }
+
+  /** A link has carrier unless a test cut it or, for a veth, its peer is down. */
+  private carrier(l: FLink): boolean {
+    if (l.carrier === false) return false;
+    return !l.peer || this.spaces.get(l.peer.ns)?.links.get(l.peer.name)?.up === true;
+  }
 
   /** Total number of objects besides the host namespace's initial state (for leak assertions). */
   objectCount(): number {
@@ -238,14 +263,16 @@ export class FakeKernel implements Kernel {
       }
       case 'route.add': {
         const s = this.ns(op.ns);
-        if (s.routes.some((r) => r.to === op.to)) throw new OpFail('EEXIST');
+        // The slot is prefix and metric: routes of other metrics (a daemon's) live beside it.
+        if (s.routes.some((r) => r.to === op.to && r.metric === undefined)) throw new OpFail('EEXIST');
         if (op.dev !== undefined && !s.links.has(op.dev)) throw new OpFail('ENODEV');
         s.routes.push({ to: op.to, ...(op.via ? { via: op.via } : {}), ...(op.dev ? { dev: op.dev } : {}) });
         return;
       }
       case 'route.delete': {
         const s = this.ns(op.ns);
-        const i = s.routes.findIndex((r) => r.to === op.to);
+        // Like the kernel: the first route to the prefix whose gateway matches, when one is given.
+        const i = s.routes.findIndex((r) => r.to === op.to && (op.via === undefined || r.via === op.via));
         if (i < 0) throw new OpFail('ESRCH');
         s.routes.splice(i, 1);
         return;

@@ -12,13 +12,25 @@ export function routeGetFromSnapshot(snap: NsSnapshot, q: RouteQuery): RouteAnsw
   const dst = parseAddress(q.dst);
   if (!dst) return { type: 'blackhole', error: 'EINVAL' };
   if (snap.addrs.some((a) => a.cidr.split('/')[0] === dst.address)) return { type: 'local', dev: 'lo', src: dst.address };
-  const connected = snap.addrs.map((a) => ({ to: a.cidr, dev: a.dev, src: a.cidr.split('/')[0]! }));
-  const table = [...connected, ...snap.routes.map((r) => ({ to: r.to, dev: r.dev, via: r.via }))];
-  let best: { to: string; dev?: string | undefined; via?: string | undefined; src?: string } | undefined;
+  // Like Linux, no route leaves through an interface that is set down (IPv4 flushes them).
+  const down = new Set(snap.links.filter((l) => !l.up).map((l) => l.name));
+  const connected = snap.addrs.filter((a) => !down.has(a.dev)).map((a) => ({ to: a.cidr, dev: a.dev, src: a.cidr.split('/')[0]! }));
+  // A multipath route answers with its first next hop (the kernel hashes the flow to one of them).
+  const table = [
+    ...connected.map((c) => ({ ...c, via: undefined as string | undefined, metric: 0 })),
+    ...snap.routes.map((r) => ({ to: r.to, dev: r.dev ?? r.nexthops?.[0]?.dev, via: r.via ?? r.nexthops?.[0]?.via, metric: r.metric ?? 0 })),
+  ];
+  let best: { to: string; dev?: string | undefined; via?: string | undefined; src?: string; metric: number } | undefined;
   let bestLen = -1;
+  const devOf = (r: { dev?: string | undefined; via?: string | undefined }): string | undefined =>
+    r.dev ?? (r.via === undefined ? undefined : connected.find((c) => contains(parseCidr(c.to)!, r.via!))?.dev);
   for (const r of table) {
     const c = parseCidr(r.to);
-    if (c && c.family === dst.family && c.prefix > bestLen && contains(c, dst.address)) [best, bestLen] = [r, c.prefix];
+    if (!c || c.family !== dst.family || !contains(c, dst.address)) continue;
+    const dev = devOf(r);
+    if (r.via !== undefined && dev === undefined) continue;
+    if (dev !== undefined && down.has(dev)) continue;
+    if (c.prefix > bestLen || (c.prefix === bestLen && best && r.metric < best.metric)) [best, bestLen] = [r, c.prefix];
   }
   if (!best) return { type: 'unreachable', error: 'ENETUNREACH' };
   const hop = best.via ?? dst.address;

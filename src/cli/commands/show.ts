@@ -1,5 +1,5 @@
 // `nslab show LAB [NODE]`: tables per node (interfaces, routes, neighbours) and per network.
-import type { Shown, ShownNode } from '../../lab/show.js';
+import type { Shown, ShownNode, ShownRoute } from '../../lab/show.js';
 import { config } from '../config.js';
 import { show } from '../../lab/show.js';
 import { printable } from '../../util/printable.js';
@@ -29,6 +29,25 @@ function render(s: Shown): string {
   return out.join('\n');
 }
 
+/**
+ * The routes table: one row per route, and one per next hop of a multipath route (the first on
+ * the route's row, the others below it), each with its place in the list and its weight.
+ */
+export function renderRoutes(routes: readonly ShownRoute[]): string {
+  const rows = routes.flatMap((r) => {
+    const to = r.to === '0.0.0.0/0' || r.to === '::/0' ? `default (${r.to})` : r.to;
+    const metric = r.metric === undefined ? '-' : String(r.metric);
+    if (!r.nexthops) return [[to, r.via ?? '-', printable(r.dev ?? '-'), r.protocol, metric, r.linkdown ? 'linkdown' : '-']];
+    const all = r.nexthops.length;
+    return r.nexthops.map((h, i) => {
+      const note = `${i + 1}/${all} weight ${h.weight ?? 1}${h.linkdown ? ' linkdown' : ''}`;
+      const hop = [h.via ?? '-', printable(h.dev ?? '-')];
+      return i === 0 ? [to, ...hop, r.protocol, metric, note] : ['', ...hop, '', '', note];
+    });
+  });
+  return table(['ROUTE', 'VIA', 'DEV', 'PROTO', 'METRIC', 'NEXTHOP'], rows);
+}
+
 function renderNode(n: ShownNode): string[] {
   const head = paint(`node ${n.name}`, 'bold') + paint(`  (netns ${n.netns})`, 'dim');
   if (!n.present) return [head, paint('  namespace missing', 'red')];
@@ -45,10 +64,7 @@ function renderNode(n: ShownNode): string[] {
       i.stats ? `${i.stats.txPackets}/${i.stats.txBytes}/${i.stats.txDropped}` : '-',
     ]),
   );
-  const routes = table(
-    ['ROUTE', 'VIA', 'DEV', 'PROTO'],
-    n.routes.map((r) => [r.to === '0.0.0.0/0' || r.to === '::/0' ? `default (${r.to})` : r.to, r.via ?? '-', printable(r.dev ?? '-'), r.protocol]),
-  );
+  const routes = renderRoutes(n.routes);
   const neigh =
     n.neighbours.length === 0
       ? ['  (no neighbours)']
