@@ -20,6 +20,7 @@ import {
   type OpResult,
   type RouteAnswer,
   type RouteQuery,
+  type SnapshotWhat,
 } from '../port/kernel.js';
 import { isRtnlOp, type RtnlOp } from '../netlink/requests.js';
 import { routeGetIn } from './route-get.js';
@@ -119,8 +120,9 @@ class LinuxKernel implements Kernel {
     return listNetns();
   }
 
-  snapshot(ns: NsRef, what: { readonly neighbours?: boolean; readonly stats?: boolean } = {}): NsSnapshot | undefined {
-    return this.read(ns, 'snapshot', 'ip -d link show; ip addr; ip route', (h) => snapshotNs(h, what));
+  snapshot(ns: NsRef, what: SnapshotWhat = {}): NsSnapshot | undefined {
+    const cmd = `ip -d link show; ip addr; ip route${what.qdiscs ? '; tc qdisc show' : ''}`;
+    return this.read(ns, 'snapshot', cmd, (h) => snapshotNs(h, what));
   }
 
   linkNames(ns: NsRef): Set<string> | undefined {

@@ -2,10 +2,12 @@
 // interface indexes become names, numbers become iproute2 words. Read-only; it refreshes the
 // namespace's name -> ifindex cache as a side benefit (a dump is the authoritative list).
 import type { NsHandle } from './ns-table.js';
-import type { LiveAddr, LiveLink, LiveNeigh, LiveRoute, NsSnapshot } from '../port/kernel.js';
+import type { LiveAddr, LiveLink, LiveNeigh, LiveQdisc, LiveRoute, NsSnapshot, SnapshotWhat } from '../port/kernel.js';
+import { psched } from './psched.js';
 import { decodeAddr, encodeAddrDump } from '../netlink/wire-addr.js';
 import { decodeLink, encodeLinkDump, type LinkMsg } from '../netlink/wire-link.js';
 import { decodeNeigh, encodeNeighDelete, encodeNeighDump, type NeighMsg } from '../netlink/wire-neigh.js';
+import { decodeQdisc, encodeQdiscDump, formatHandle } from '../netlink/wire-qdisc.js';
 import { decodeRoute, encodeRouteDump } from '../netlink/wire-route.js';
 import { dropUndefined } from '../netlink/wire.js';
 import { NUD_NOARP, NUD_PERMANENT, neighStateName, operstateName, protocolName, routeTypeName, scopeName } from '../netlink/wire-words.js';
@@ -25,8 +27,8 @@ export function dumpLinks(h: NsHandle, stats = false): LinkMsg[] {
   return links;
 }
 
-/** Links, addresses, main-table routes and optionally neighbours and counters of one namespace. */
-export function snapshotNs(h: NsHandle, what: { readonly neighbours?: boolean; readonly stats?: boolean }): NsSnapshot {
+/** Links, addresses, main-table routes and optionally neighbours, counters and qdiscs of one namespace. */
+export function snapshotNs(h: NsHandle, what: SnapshotWhat): NsSnapshot {
   const raw = dumpLinks(h, what.stats === true);
   const nameOf = new Map(raw.map((l) => [l.index, l.name]));
   return {
@@ -34,7 +36,26 @@ export function snapshotNs(h: NsHandle, what: { readonly neighbours?: boolean; r
     addrs: dumpAddrs(h, nameOf),
     routes: dumpRoutes(h, nameOf),
     neighbours: what.neighbours ? dumpNeighbours(h, nameOf) : [],
+    ...(what.qdiscs ? { qdiscs: dumpQdiscs(h, nameOf) } : {}),
   };
+}
+
+/** `tc qdisc show`: every device's qdiscs, the defaults included. */
+function dumpQdiscs(h: NsHandle, nameOf: ReadonlyMap<number, string>): LiveQdisc[] {
+  const p = psched();
+  const out: LiveQdisc[] = [];
+  for (const m of h.sock.dump(encodeQdiscDump())) {
+    const q = decodeQdisc(m, p);
+    if (!q) continue;
+    out.push({
+      dev: nameOf.get(q.index) ?? String(q.index),
+      kind: q.kind,
+      handle: formatHandle(q.handle),
+      parent: formatHandle(q.parent, true),
+      ...dropUndefined({ tbf: q.tbf, netem: q.netem }),
+    });
+  }
+  return out;
 }
 
 function liveLink(l: LinkMsg, nameOf: ReadonlyMap<number, string>, stats: boolean): LiveLink {

@@ -6,15 +6,27 @@ import { parseAddress, parseCidr, type Cidr } from '../util/ip.js';
 import type { KernelOp, NsRef } from '../port/kernel.js';
 import { encodeAddr } from './wire-addr.js';
 import { encodeBridgeCreate, encodeLinkDelete, encodeLinkSet, encodeVethCreate } from './wire-link.js';
+import { encodeQdiscDelete, encodeQdiscReplace, qdiscProblem, type Psched } from './wire-qdisc.js';
 import { encodeRoute } from './wire-route.js';
 
 /** The operations that are rtnetlink requests in one namespace (batched together). */
-export type RtnlOp = Extract<KernelOp, { readonly ns: NsRef; readonly op: `${'link' | 'addr' | 'route'}.${string}` }>;
+export type RtnlOp = Extract<KernelOp, { readonly ns: NsRef; readonly op: `${'link' | 'addr' | 'route' | 'qdisc'}.${string}` }>;
 
 /** Whether an op is an rtnetlink request (as opposed to netns.* and sysctl.set). */
 export function isRtnlOp(op: KernelOp): op is RtnlOp {
-  return op.op.startsWith('link.') || op.op.startsWith('addr.') || op.op.startsWith('route.');
+  return op.op.startsWith('link.') || op.op.startsWith('addr.') || op.op.startsWith('route.') || op.op.startsWith('qdisc.');
 }
+
+/**
+ * Whether a refusal means the op's goal already holds. Deleting a root qdisc that is not there
+ * (the device has its default one) is ENOENT, "Cannot delete qdisc with handle of zero": the
+ * default is what the delete asks for. A missing device stays an error (ENODEV).
+ */
+export function refusalIsDone(op: RtnlOp, errno: number): boolean {
+  return op.op === 'qdisc.delete' && errno === ENOENT;
+}
+
+const ENOENT = 2;
 
 /** Link names in op.ns that must be known as ifindexes to encode the op. */
 export function neededNames(op: RtnlOp): string[] {
@@ -23,6 +35,8 @@ export function neededNames(op: RtnlOp): string[] {
       return op.master !== undefined ? [op.master] : [];
     case 'addr.add':
     case 'addr.delete':
+    case 'qdisc.replace':
+    case 'qdisc.delete':
       return [op.dev];
     case 'route.add':
     case 'route.delete':
@@ -46,6 +60,8 @@ export interface EncodeContext {
   index(name: string): number | undefined;
   /** An open fd for a namespace (IFLA_NET_NS_FD); throws when it does not exist. */
   nsFd(ns: NsRef): number;
+  /** The scheduler clock (/proc/net/psched) for qdisc times; DEFAULT_PSCHED when not given. */
+  readonly psched?: Psched;
 }
 
 /**
@@ -85,6 +101,15 @@ export function encodeOp(op: RtnlOp, ctx: EncodeContext): OpMessages | EncodeFai
     case 'route.add':
     case 'route.delete':
       return encodeRouteOp(op, ctx);
+    case 'qdisc.replace':
+    case 'qdisc.delete': {
+      const index = ctx.index(op.dev);
+      if (index === undefined) return noDevice(op.dev);
+      if (op.op === 'qdisc.delete') return { now: [encodeQdiscDelete(index)], after: [] };
+      const problem = qdiscProblem(op.qdisc);
+      if (problem !== undefined) return invalid(problem);
+      return { now: [encodeQdiscReplace(index, op.qdisc, ctx.psched)], after: [] };
+    }
     default:
       return op satisfies never;
   }

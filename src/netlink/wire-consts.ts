@@ -115,3 +115,38 @@ export const IFINFOMSG_LEN = 16;
 export const IFADDRMSG_LEN = 8;
 export const RTMSG_LEN = 12;
 export const NDMSG_LEN = 12;
+
+/* linux/netlink.h: a request flag (same bit as NLM_F_CAPPED, which is only set on acks) */
+/** Replace an existing object (with NLM_F_CREATE: create or replace, `tc qdisc replace`). */
+export const NLM_F_REPLACE = 0x100;
+
+/* linux/rtnetlink.h: traffic control */
+export const RTM_NEWQDISC = 36;
+export const RTM_DELQDISC = 37;
+export const RTM_GETQDISC = 38;
+export const TCA_KIND = 1;
+export const TCA_OPTIONS = 2;
+/** Length of struct tcmsg { u8 family; u8 pad1; u16 pad2; s32 ifindex; u32 handle; u32 parent; u32 info; }. */
+export const TCMSG_LEN = 20;
+
+/* linux/pkt_sched.h */
+/** The parent of a device's root qdisc. */
+export const TC_H_ROOT = 0xffffffff;
+export const TC_LINKLAYER_ETHERNET = 1;
+export const TCA_TBF_PARMS = 1;
+export const TCA_TBF_RTAB = 2;
+export const TCA_TBF_RATE64 = 4;
+export const TCA_TBF_BURST = 6;
+export const TCA_NETEM_CORR = 1;
+export const TCA_NETEM_REORDER = 3;
+export const TCA_NETEM_CORRUPT = 4;
+export const TCA_NETEM_RATE = 6;
+export const TCA_NETEM_RATE64 = 8;
+export const TCA_NETEM_LATENCY64 = 10;
+export const TCA_NETEM_JITTER64 = 11;
+/** struct tc_ratespec: u8 cell_log, u8 linklayer, u16 overhead, s16 cell_align, u16 mpu, u32 rate. */
+export const TC_RATESPEC_LEN = 12;
+/** struct tc_tbf_qopt: rate and peakrate ratespecs, u32 limit, buffer (ticks), mtu (ticks). */
+export const TC_TBF_QOPT_LEN = 36;
+/** struct tc_netem_qopt: u32 latency (ticks), limit (packets), loss, gap, duplicate, jitter (ticks). */
+export const TC_NETEM_QOPT_LEN = 24;

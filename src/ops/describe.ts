@@ -1,7 +1,7 @@
 // The iproute2 (or sysctl) command line a human would type for a kernel operation: used in
 // KernelError.equivalent and in messages, so a failure can be reproduced by hand. Pure text.
 import { assertNever } from '../util/assert-never.js';
-import { HOST_NS, type KernelOp, type NsRef, type RouteQuery } from '../port/kernel.js';
+import { HOST_NS, type KernelOp, type NsRef, type QdiscSpec, type RouteQuery } from '../port/kernel.js';
 
 /** How the host namespace is named on a command line: root namespace, or --host-netns NAME. */
 export interface DescribeContext {
@@ -72,9 +72,53 @@ export function describeOp(op: KernelOp, ctx: DescribeContext = {}): string {
       const prefix = name === undefined ? '' : `ip netns exec ${name} `;
       return op.op === 'nft.load' ? `${prefix}nft -f - <<< '<table inet ${op.table}>'` : `${prefix}nft delete table inet ${op.table}`;
     }
+    case 'qdisc.replace':
+      return `${tc(op.ns, ctx)} qdisc replace dev ${op.dev} root ${qdiscArgs(op.qdisc)}`;
+    case 'qdisc.delete':
+      return `${tc(op.ns, ctx)} qdisc del dev ${op.dev} root`;
     default:
       return assertNever(op);
   }
+}
+
+/** `tc` plus `-n NS` unless NS is the root host. */
+function tc(ns: NsRef, ctx: DescribeContext): string {
+  const name = ns === HOST_NS ? ctx.hostNetns : ns;
+  return name === undefined ? 'tc' : `tc -n ${name}`;
+}
+
+/** tc's words for a qdisc: `tbf rate 10mbit burst 4096 latency 50ms`, `netem delay 20ms 5ms loss 10% ...`. */
+export function qdiscArgs(q: QdiscSpec): string {
+  if (q.kind === 'tbf') {
+    const bound = q.limit !== undefined ? `limit ${q.limit}` : `latency ${time(q.latencyUs ?? 0)}`;
+    return `tbf rate ${rate(q.rate)} burst ${q.burst} ${bound}`;
+  }
+  const parts = ['netem'];
+  if (q.delayUs || q.jitterUs) parts.push(`delay ${time(q.delayUs ?? 0)}${q.jitterUs ? ` ${time(q.jitterUs)}` : ''}`);
+  const pct = (word: string, v: number | undefined): void => {
+    if (v) parts.push(`${word} ${v}%`);
+  };
+  pct('loss', q.lossPct);
+  pct('corrupt', q.corruptPct);
+  pct('duplicate', q.duplicatePct);
+  pct('reorder', q.reorderPct);
+  if (q.limit !== undefined) parts.push(`limit ${q.limit}`);
+  if (q.rate) parts.push(`rate ${rate(q.rate)}`);
+  return parts.join(' ');
+}
+
+/** Microseconds as tc reads them: "50ms" when whole milliseconds, else "1500us". */
+function time(us: number): string {
+  return us % 1000 === 0 && us > 0 ? `${us / 1000}ms` : `${us}us`;
+}
+
+/** Bytes per second as tc's bits: "10mbit", "64kbit", "1500bit" (tc's k and m are decimal for rates). */
+function rate(bytesPerSec: number): string {
+  const bits = bytesPerSec * 8;
+  if (bits % 1_000_000_000 === 0) return `${bits / 1_000_000_000}gbit`;
+  if (bits % 1_000_000 === 0) return `${bits / 1_000_000}mbit`;
+  if (bits % 1000 === 0) return `${bits / 1000}kbit`;
+  return `${bits}bit`;
 }
 
 function describeCreate(op: Extract<KernelOp, { op: 'link.create' }>, ctx: DescribeContext): string {

@@ -37,7 +37,49 @@ export function needsProgram(verb: string, cmd: string): string {
 /** The kernel option behind each link kind nslab creates. */
 const LINK_CONFIG: Readonly<Record<string, string>> = { veth: 'CONFIG_VETH', bridge: 'CONFIG_BRIDGE' };
 
+/** The kernel option behind each qdisc kind nslab sets. */
+const QDISC_CONFIG: Readonly<Record<string, string>> = { tbf: 'CONFIG_NET_SCH_TBF', netem: 'CONFIG_NET_SCH_NETEM' };
+
+/** Why link impairments other than a rate cannot be had without netem. */
+export const NETEM_MISSING =
+  'this kernel has no sch_netem (CONFIG_NET_SCH_NETEM): delay, jitter, loss, corrupt, duplicate and reorder need it; rate works (tbf)';
+
+/** The one line for a qdisc kind this kernel lacks. */
+export function qdiscMissing(kind: string): string {
+  if (kind === 'netem') return NETEM_MISSING;
+  return `this kernel has no sch_${kind} (${QDISC_CONFIG[kind] ?? 'its module is missing'}; try \`modprobe sch_${kind}\`)`;
+}
+
+/**
+ * Whether the kernel has module sch_NAME, from what the system says about it without trying:
+ * loaded or built in with parameters (/sys/module), built in (modules.builtin), installed as a
+ * loadable module (modules.dep; the kernel loads it on first use), or the build's config
+ * (/proc/config.gz: =y or =m, or "is not set"). Undefined when none of these can be read: then
+ * only trying tells. Each source is its text, undefined when unreadable.
+ */
+export function moduleVerdict(
+  name: string,
+  src: {
+    readonly sysModule: boolean;
+    readonly builtin: string | undefined;
+    readonly dep: string | undefined;
+    readonly config: string | undefined;
+    readonly option: string;
+  },
+): boolean | undefined {
+  if (src.sysModule) return true;
+  const listed = (text: string | undefined): boolean => text !== undefined && new RegExp(`(^|/)${name}\\.ko(\\.[a-z]+)?(:|$)`, 'm').test(text);
+  if (listed(src.builtin) || listed(src.dep)) return true;
+  if (src.config !== undefined) {
+    if (new RegExp(`^${src.option}=[ym]$`, 'm').test(src.config)) return true;
+    if (new RegExp(`^# ${src.option} is not set$`, 'm').test(src.config)) return false;
+  }
+  if (src.builtin !== undefined || src.dep !== undefined) return false;
+  return undefined;
+}
+
 const EINVAL = 22;
+const ENOENT = 2;
 const EPROTONOSUPPORT = 93;
 const EOPNOTSUPP = 95;
 const EAFNOSUPPORT = 97;
@@ -60,5 +102,9 @@ export function missingFeature(op: KernelOp, f: Extract<OpResult, { ok: false }>
   ) {
     return 'this kernel has no nftables support (CONFIG_NF_TABLES, with CONFIG_NFT_NAT and CONFIG_NFT_MASQ for NAT; try `modprobe nf_tables`)';
   }
+  // An unknown qdisc kind is ENOENT, "Specified qdisc kind is unknown." (measured: no netem here).
+  if (op.op === 'qdisc.replace' && (f.errno === ENOENT || /qdisc kind is unknown/i.test(f.message))) return qdiscMissing(op.qdisc.kind);
+  // An unknown qdisc kind is ENOENT, "Specified qdisc kind is unknown." (measured: no netem here).
+  if (op.op === 'qdisc.replace' && (f.errno === ENOENT || /qdisc kind is unknown/i.test(f.message))) return qdiscMissing(op.qdisc.kind);
   return undefined;
 }

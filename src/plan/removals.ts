@@ -41,6 +41,8 @@ export function inverseOp(rec: OwnedRecord): KernelOp | undefined {
     case 'link.delete':
     case 'addr.delete':
     case 'route.delete':
+    case 'qdisc.replace': // never owned: a qdisc goes with its link (state/records.ts journalOp)
+    case 'qdisc.delete':
       return undefined;
     default:
       return assertNever(op);

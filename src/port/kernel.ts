@@ -96,7 +96,57 @@ export type KernelOp =
   /** ip netns exec NS nft -f SCRIPT: (re)defines table `inet TABLE` as a whole, in one transaction. */
   | { readonly op: 'nft.load'; readonly ns: NsRef; readonly table: string; readonly script: string }
   /** ip netns exec NS nft delete table inet TABLE (a missing table counts as done) */
-  | { readonly op: 'nft.delete'; readonly ns: NsRef; readonly table: string };
+  | { readonly op: 'nft.delete'; readonly ns: NsRef; readonly table: string }
+  /**
+   * tc -n NS qdisc replace dev DEV root KIND ...: shape what DEV sends (its egress), creating the
+   * root qdisc or replacing whatever is there (the device's default qdisc included).
+   */
+  | { readonly op: 'qdisc.replace'; readonly ns: NsRef; readonly dev: string; readonly qdisc: QdiscSpec }
+  /**
+   * tc -n NS qdisc del dev DEV root: back to the device's default qdisc. Deleting when nslab's
+   * qdisc is not there (the kernel's ENOENT, "Cannot delete qdisc with handle of zero") counts as done.
+   */
+  | { readonly op: 'qdisc.delete'; readonly ns: NsRef; readonly dev: string };
+
+/**
+ * A token bucket: `tc qdisc ... tbf rate R burst B (limit L | latency T)`. Exactly one of limit
+ * and latencyUs; the kernel keeps only a limit (tbfLimit in netlink/wire-qdisc.ts converts).
+ */
+export interface TbfSpec {
+  readonly kind: 'tbf';
+  /** Bytes per second (not bits: tc's `rate 10mbit` is 1_250_000). */
+  readonly rate: number;
+  /** Bucket size in bytes: how much may leave at line speed after an idle spell. */
+  readonly burst: number;
+  /** Queue length in bytes. */
+  readonly limit?: number;
+  /** Longest a packet may wait in the queue, in microseconds (sets limit = rate × latency + burst). */
+  readonly latencyUs?: number;
+}
+
+/**
+ * The network emulator: `tc qdisc ... netem delay D J loss L% corrupt C% duplicate U% reorder R%
+ * limit N [rate R]`. Absent fields are 0 (limit: 1000 packets, tc's default). Percentages are 0..100.
+ * Needs sch_netem, a module distribution kernels ship but not every kernel has (kernel/qdisc-support.ts).
+ */
+export interface NetemSpec {
+  readonly kind: 'netem';
+  readonly delayUs?: number;
+  /** Random variation of the delay, ± microseconds (needs a delay to vary). */
+  readonly jitterUs?: number;
+  readonly lossPct?: number;
+  readonly corruptPct?: number;
+  readonly duplicatePct?: number;
+  /** Share of packets sent at once, ahead of the delayed others (needs a delay). */
+  readonly reorderPct?: number;
+  /** Queue length in packets. */
+  readonly limit?: number;
+  /** netem's own rate limit, bytes per second. */
+  readonly rate?: number;
+}
+
+/** A root qdisc nslab sets on a link. */
+export type QdiscSpec = TbfSpec | NetemSpec;
 
 /**
  * The outcome of one operation: the kernel's errno when it failed (EEXIST, ENODEV, ...). A create
@@ -197,6 +247,21 @@ export interface LiveNeigh {
   readonly state: string;
 }
 
+/** A qdisc as the kernel reports it (RTM_GETQDISC). Every device has one at its root, if only the default. */
+export interface LiveQdisc {
+  readonly dev: string;
+  /** "tbf", "netem", and the defaults: "noqueue" (veth, bridge, lo), "pfifo_fast", "mq", "fq_codel", ... */
+  readonly kind: string;
+  /** "8001:" as tc prints it; "0:" for a default qdisc. */
+  readonly handle: string;
+  /** "root", or the parent class ("1:2") of a qdisc below the root. */
+  readonly parent: string;
+  /** tbf's settings as the kernel keeps them: a limit, never a latency; burst rounded to a byte. */
+  readonly tbf?: { readonly rate: number; readonly burst: number; readonly limit: number };
+  /** netem's settings, every field present (0 when unset); rate only when set. */
+  readonly netem?: Required<Omit<NetemSpec, 'kind' | 'rate'>> & { readonly rate?: number };
+}
+
 /** What one namespace holds. */
 export interface NsSnapshot {
   readonly links: readonly LiveLink[];
@@ -204,6 +269,15 @@ export interface NsSnapshot {
   /** Main-table routes only. */
   readonly routes: readonly LiveRoute[];
   readonly neighbours: readonly LiveNeigh[];
+  /** Every qdisc of every link; only when asked for (`what.qdiscs`), absent otherwise. */
+  readonly qdiscs?: readonly LiveQdisc[];
+}
+
+/** What a snapshot reads besides links, addresses and routes (each costs one more dump). */
+export interface SnapshotWhat {
+  readonly neighbours?: boolean;
+  readonly stats?: boolean;
+  readonly qdiscs?: boolean;
 }
 
 /** A failed kernel operation, as data plus a message a user can act on. */
@@ -261,7 +335,7 @@ export interface Kernel {
   /** Names of the namespaces under /run/netns. */
   netnsList(): string[];
   /** Dump one namespace; undefined when the named netns does not exist. */
-  snapshot(ns: NsRef, what?: { readonly neighbours?: boolean; readonly stats?: boolean }): NsSnapshot | undefined;
+  snapshot(ns: NsRef, what?: SnapshotWhat): NsSnapshot | undefined;
   /** Link names present in a namespace (cheaper than a snapshot); undefined if the netns is gone. */
   linkNames(ns: NsRef): Set<string> | undefined;
   /** Current value of a sysctl in a namespace (dotted key), undefined if it does not exist. */

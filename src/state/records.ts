@@ -305,6 +305,9 @@ export function newerJournalError(path: string, version: number): NslabError {
  * KernelOp changes a field, and this is where the conversion to the on-disk shape then goes.
  */
 export function journalOp(op: KernelOp): JournalOp {
+  // A qdisc is a setting of a link nslab owns: it goes with the link, and a plan puts it back to
+  // the default by diffing live qdiscs, so it is never an owned record (version 1 has no shape for it).
+  if (op.op === 'qdisc.replace' || op.op === 'qdisc.delete') throw new Error(`${op.op} is not journaled`);
   return op;
 }
 

@@ -3,7 +3,8 @@
 // and fault injection: `crashAfter` throws mid-batch like a SIGKILL would stop a real run.
 // Like Linux, it has no IPv6 state on a link whose MTU is below 1280, so addr_gen_mode (ipv6:false)
 // is refused there (EAFNOSUPPORT): after a veth's creation, as a failed follow-up of an existing pair.
-import type { Kernel, KernelOp, LiveLink, NsRef, NsSnapshot, OpResult } from '../../src/port/kernel.js';
+import type { Kernel, KernelOp, LiveLink, LiveQdisc, NsRef, NsSnapshot, OpResult, QdiscSpec, SnapshotWhat } from '../../src/port/kernel.js';
+import { qdiscProblem, tbfLimit } from '../../src/netlink/wire-qdisc.js';
 import { HOST_NS } from '../../src/port/kernel.js';
 import { NslabError } from '../../src/util/errors.js';
 import type { RouteAnswer, RouteQuery } from '../../src/port/kernel.js';
@@ -19,6 +20,10 @@ interface FLink {
   master?: string;
   alias?: string;
   peer?: { ns: NsRef; name: string };
+  /** The root qdisc nslab set; absent: the default (noqueue). */
+  qdisc?: QdiscSpec;
+  /** The handle the kernel gave it ("8001:", counting up per namespace). */
+  qdiscHandle?: string;
 }
 /** A route; protocol (static), metric (kernel default) and nexthops only for routes tests plant as a daemon would. */
 export interface FRoute {
@@ -36,13 +41,15 @@ interface FNs {
   routes: FRoute[];
   sysctls: Map<string, string>;
   nextIndex: number;
+  nextHandle: number;
 }
 
 /** Thrown by FakeKernel when its crash point is reached (simulates the process dying). */
 export class FakeCrash extends Error {}
 
-const errnos = { EAFNOSUPPORT: 97, EEXIST: 17, ENOENT: 2, ENODEV: 19, EBUSY: 16, EADDRNOTAVAIL: 99, ESRCH: 3, ENETUNREACH: 101 } as const;
+const errnos = { EINVAL: 22, EAFNOSUPPORT: 97, EEXIST: 17, ENOENT: 2, ENODEV: 19, EBUSY: 16, EADDRNOTAVAIL: 99, ESRCH: 3, ENETUNREACH: 101 } as const;
 const texts: Record<keyof typeof errnos, string> = {
+  EINVAL: 'Invalid argument',
   EAFNOSUPPORT: 'Address family not supported by protocol',
   EEXIST: 'File exists',
   ENOENT: 'No such file or directory',
@@ -73,6 +80,8 @@ export class FakeKernel implements Kernel {
   readonly log: KernelOp[] = [];
   /** Throw FakeCrash when this many operations have been executed. */
   crashAfter: number | undefined;
+  /** Play a kernel without sch_netem: a netem qdisc.replace fails with ENOENT, like Linux's. */
+  netemAbsent = false;
 
   run(ops: readonly KernelOp[]): OpResult[] {
     return ops.map((op) => {
@@ -101,7 +110,7 @@ export class FakeKernel implements Kernel {
     return this.spaces.get(ns)?.sysctls.get(key) ?? (this.spaces.has(ns) ? '0' : undefined);
   }
 
-  snapshot(ns: NsRef): NsSnapshot | undefined {
+  snapshot(ns: NsRef, what: SnapshotWhat = {}): NsSnapshot | undefined {
     const s = this.spaces.get(ns);
     if (!s) return undefined;
     const links: LiveLink[] = [...s.links].map(([name, l]) => ({
@@ -124,7 +133,7 @@ export class FakeKernel implements Kernel {
       type: 'unicast',
       scope: 'global',
     }));
-    return { links, addrs, routes, neighbours: [] };
+    return { links, addrs, routes, neighbours: [], ...(what.qdiscs ? { qdiscs: [...s.links].map(([dev, l]) => liveQdisc(dev, l)) } : {}) };
   }
 
   /** /etc/netns/<netns>/hosts links: netns -> target. */
@@ -286,6 +295,24 @@ export class FakeKernel implements Kernel {
       case 'nft.delete':
         this.ns(op.ns).tables.delete(op.table);
         return;
+      case 'qdisc.replace': {
+        const s = this.ns(op.ns);
+        const l = s.links.get(op.dev);
+        if (!l) throw new OpFail('ENODEV');
+        if (qdiscProblem(op.qdisc) !== undefined) throw new OpFail('EINVAL');
+        if (op.qdisc.kind === 'netem' && this.netemAbsent) throw new OpFail('ENOENT');
+        // Replacing a qdisc of the same kind keeps its handle; another kind is a new qdisc.
+        if (l.qdisc?.kind !== op.qdisc.kind) l.qdiscHandle = `${(0x8000 + s.nextHandle++).toString(16)}:`;
+        l.qdisc = op.qdisc;
+        return;
+      }
+      case 'qdisc.delete': {
+        const l = this.ns(op.ns).links.get(op.dev);
+        if (!l) throw new OpFail('ENODEV');
+        delete l.qdisc; // none set: already the default, done (Linux's ENOENT is taken as success)
+        delete l.qdiscHandle;
+        return;
+      }
     }
   }
 
@@ -330,5 +357,34 @@ export class FakeKernel implements Kernel {
 }
 
 function newNs(): FNs {
-  return { tables: new Set(), links: new Map([['lo', { index: 1, kind: 'loopback', up: false }]]), addrs: [], routes: [], sysctls: new Map(), nextIndex: 100 };
+  return {
+    tables: new Set(),
+    links: new Map([['lo', { index: 1, kind: 'loopback', up: false }]]),
+    addrs: [],
+    routes: [],
+    sysctls: new Map(),
+    nextIndex: 100,
+    nextHandle: 1,
+  };
+}
+
+/** A link's root qdisc as the kernel dumps it: what was set (tbf's latency as a limit), or noqueue. */
+function liveQdisc(dev: string, l: FLink): LiveQdisc {
+  const q = l.qdisc;
+  if (!q) return { dev, kind: 'noqueue', handle: '0:', parent: 'root' };
+  const base = { dev, kind: q.kind, handle: l.qdiscHandle ?? '8001:', parent: 'root' };
+  if (q.kind === 'tbf') return { ...base, tbf: { rate: q.rate, burst: q.burst, limit: tbfLimit(q) } };
+  return {
+    ...base,
+    netem: {
+      delayUs: q.delayUs ?? 0,
+      jitterUs: q.jitterUs ?? 0,
+      lossPct: q.lossPct ?? 0,
+      corruptPct: q.corruptPct ?? 0,
+      duplicatePct: q.duplicatePct ?? 0,
+      reorderPct: q.reorderPct ?? 0,
+      limit: q.limit ?? 1000,
+      ...(q.rate ? { rate: q.rate } : {}),
+    },
+  };
 }

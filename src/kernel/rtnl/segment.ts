@@ -5,7 +5,8 @@
 import { failureFromErrno, failureOf } from '../errors.js';
 import type { NsHandle, NsTable } from '../ns-table.js';
 import type { OpResult } from '../../port/kernel.js';
-import { createdLinks, encodeOp, neededNames, type OpMessages, type RtnlOp } from '../../netlink/requests.js';
+import { createdLinks, encodeOp, neededNames, refusalIsDone, type OpMessages, type RtnlOp } from '../../netlink/requests.js';
+import { psched } from '../psched.js';
 import { decodeLink, encodeLinkGet } from '../../netlink/wire-link.js';
 
 /** Requests of one op waiting to be sent; `at` indexes the results of the whole run(). */
@@ -87,7 +88,8 @@ class Segment {
     this.lookup(need.filter((n) => !this.h.index.has(n) && !this.absent.has(n)));
     let enc: ReturnType<typeof encodeOp>;
     try {
-      enc = encodeOp(op, { index: (name) => this.h.index.get(name), nsFd: (ns) => this.table.get(ns).fd });
+      const ctx = { index: (name: string) => this.h.index.get(name), nsFd: (ns: string) => this.table.get(ns).fd };
+      enc = encodeOp(op, op.op === 'qdisc.replace' ? { ...ctx, psched: psched() } : ctx);
     } catch (e) {
       // Only the peer's namespace is opened while encoding: say which one is missing.
       this.results[at] = failureOf(e, op.op === 'link.create' && op.kind === 'veth' ? `netns ${op.peer.ns}` : op.op);
@@ -132,7 +134,8 @@ class Segment {
     const res = this.h.sock.batch(batch.flatMap((p) => p.msgs));
     let k = 0;
     for (const p of batch) {
-      const bad = res.slice(k, k + p.msgs.length).find((r) => r.errno !== 0);
+      const op = p.stage === 'now' ? this.ops[p.at - this.base] : undefined;
+      const bad = res.slice(k, k + p.msgs.length).find((r) => r.errno !== 0 && !(op && refusalIsDone(op, r.errno)));
       k += p.msgs.length;
       if (bad) this.failed(p, failureFromErrno(bad.errno, bad.message));
       else this.succeeded(p);
