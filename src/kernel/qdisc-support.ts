@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { gunzipSync } from 'node:zlib';
-import { moduleVerdict, qdiscMissing } from './missing.js';
+import { moduleVerdict, qdiscMissing } from '../ops/missing.js';
 
 const OPTION: Readonly<Record<string, string>> = { netem: 'CONFIG_NET_SCH_NETEM', tbf: 'CONFIG_NET_SCH_TBF' };
 
