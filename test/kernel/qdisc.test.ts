@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { HOST_NS as H, type KernelOp, type LiveLink, type LiveQdisc, type NsSnapshot, type OpResult } from '../../src/port/kernel.js';
 import { qdiscKindMissing } from '../../src/kernel/qdisc-support.js';
-import { NETEM_MISSING } from '../../src/kernel/missing.js';
+import { NETEM_MISSING } from '../../src/ops/missing.js';
 import { drive, eventually, inSandbox, sh } from './helpers.js';
 
 const SETUP: KernelOp[] = [

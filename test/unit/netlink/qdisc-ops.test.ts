@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { encodeOp, isRtnlOp, neededNames, refusalIsDone, type RtnlOp } from '../../../src/netlink/requests.js';
 import { describeOp } from '../../../src/ops/describe.js';
-import { NETEM_MISSING, missingFeature, moduleVerdict } from '../../../src/kernel/missing.js';
+import { NETEM_MISSING, missingFeature, moduleVerdict } from '../../../src/ops/missing.js';
 import { HOST_NS, type KernelOp } from '../../../src/port/kernel.js';
 import { FakeKernel } from '../../helpers/fake-kernel.js';
 import { TC_NETEM_REPLACE, TC_ROOT_DELETE } from './qdisc-fixtures.js';
