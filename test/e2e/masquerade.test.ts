@@ -32,7 +32,8 @@ expect:
   - { from: inet, to: h1, reach: false }
 `;
 
-const PEER_OF = "const s=require('net').connect({host:'203.0.113.2',port:7000,timeout:3000});s.on('data',(d)=>process.stdout.write(d));s.on('error',()=>process.exit(1));s.on('timeout',()=>process.exit(1))";
+const PEER_OF =
+  "const s=require('net').connect({host:'203.0.113.2',port:7000,timeout:3000});s.on('data',(d)=>process.stdout.write(d));s.on('error',()=>process.exit(1));s.on('timeout',()=>process.exit(1))";
 
 test('masquerade: true on the upstream interface of a forwarding node: h1 reaches inet, which sees the nat node as the source', (t) =>
   withSandbox(t, ['nft', 'libnftables', 'ping'], async (sb) => {
@@ -41,7 +42,10 @@ test('masquerade: true on the upstream interface of a forwarding node: h1 reache
     try {
       await nslabOk(sb, 'up', on.path);
       const tested = await nslab(sb, 'test', on.path);
-      const diag = async (): Promise<string> => (await nslab(sb, 'ps', 'mq')).stdout + (await sb.run(['ip', 'netns', 'exec', 'mq-inet', 'ss', '-ltnp'])).stdout + (await sb.run(['cat', '/run/nslab/mq/logs/inet.peer-echo.log'])).stdout;
+      const diag = async (): Promise<string> =>
+        (await nslab(sb, 'ps', 'mq')).stdout +
+        (await sb.run(['ip', 'netns', 'exec', 'mq-inet', 'ss', '-ltnp'])).stdout +
+        (await sb.run(['cat', '/run/nslab/mq/logs/inet.peer-echo.log'])).stdout;
       assert.equal(tested.code, 0, `${tested.stdout}\n${tested.stderr}\n${await diag()}`);
       const seen = await nslabOk(sb, 'exec', 'mq', 'h1', '--', 'node', '-e', PEER_OF);
       assert.equal(seen.trim().replace(/^::ffff:/, ''), '203.0.113.1', 'inet saw the nat node address, not h1');
