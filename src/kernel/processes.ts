@@ -106,7 +106,10 @@ function background(spec: BackgroundSpec): ProcId | undefined {
 
 function groupAlive(leader: ProcId): boolean {
   if (sameProcess(leader.pid, leader.start)) return true;
-  if (startTimeOf(leader.pid) !== undefined) return false;
+  // A PID now naming another process means the group is not ours to judge (a recycled PID). The
+  // leader's own zombie (same start time, not yet reaped) does not: its children may still run.
+  const start = startTimeOf(leader.pid);
+  if (start !== undefined && start !== leader.start) return false;
   return groupMembers(leader.pid).length > 0;
 }
 

@@ -282,9 +282,11 @@ export async function stopRecords(sys: System, recs: readonly ProcRecord[], writ
   const targets = [...recs].reverse();
   const leaderOf = (r: ProcRecord): { pid: number; start: number } => r.outer ?? { pid: r.pid, start: r.start };
   // By PID and start time only: a PID the kernel has handed to another process is never signalled.
+  // The group first: signalled the leader may die at once, and a dead leader would make its
+  // group's liveness check (done before signalling it) miss the children still running.
   const signal = (r: ProcRecord, sig: 'SIGTERM' | 'SIGKILL'): void => {
-    sys.processes.signal(r, sig);
     sys.processes.signalGroup(leaderOf(r), sig);
+    sys.processes.signal(r, sig);
   };
   const anyAlive = (r: ProcRecord): boolean => alive(sys, r) || sys.processes.groupAlive(leaderOf(r));
   for (const r of targets) signal(r, 'SIGTERM');
