@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 
 const repo = join(import.meta.dirname, '..', '..', '..', '..');
-const cli = `import('${join(repo, 'dist', 'cli', 'main.js')}').then((m) => m.main(process.argv.slice(1)))`;
+// The CLI as compiled with the tests (dist-test/src), so unit tests need no `npm run build`.
+const main = join(import.meta.dirname, '..', '..', '..', 'src', 'cli', 'main.js');
+const cli = `import('${main}').then((m) => m.main(process.argv.slice(1)))`;
 const run = (...args: string[]): { status: number | null; stdout: string; stderr: string } => {
   const r = spawnSync(process.execPath, ['-e', cli, '--', ...args], { encoding: 'utf8', timeout: 20_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
