@@ -2,8 +2,8 @@
 // drops a packet when `numgen random mod 10000` is below the percentage in hundredths, so a loss
 // of 20% drops each packet with probability exactly 2000/10000, independently. The rules live in
 // the node's own table (`inet nslab-<lab>`), beside its firewall:
-//   what the node's interface sends: chain "loss-out", hook postrouting, matched by oifname;
-//   what it receives (the far end's egress on a network or host link): chain "loss-in-<iface>",
+//   what the node's interface sends: chain loss-out, hook postrouting, matched by oifname;
+//   what it receives (the far end's egress on a network or host link): chain loss-in-<iface>,
 //     hook ingress on that device (inet ingress, Linux 5.10+).
 // They go into the node's table through renderNodeTable's `extra` chains (nft/render.ts); when
 // the loss is dropped, the table's refill leaves the chain empty (policy accept, drops nothing).
@@ -34,7 +34,7 @@ export function lossChains(lab: string, rules: readonly LossRule[]): string[] {
   if (out.length > 0) {
     body.push(
       ...chain(
-        '"loss-out"',
+        'loss-out',
         'type filter hook postrouting priority filter; policy accept;',
         out.map((r) => `oifname ${quote(r.dev)} ${lossMatch(r.pct)} comment ${quote(ruleMark(lab, `loss:${r.dev}:out`))}`),
       ),
@@ -42,7 +42,7 @@ export function lossChains(lab: string, rules: readonly LossRule[]): string[] {
   }
   for (const r of inn) {
     body.push(
-      ...chain(`"loss-in-${r.dev}"`, `type filter hook ingress device ${quote(r.dev)} priority filter; policy accept;`, [
+      ...chain(`loss-in-${r.dev}`, `type filter hook ingress device ${quote(r.dev)} priority filter; policy accept;`, [
         `${lossMatch(r.pct)} comment ${quote(ruleMark(lab, `loss:${r.dev}:in`))}`,
       ]),
     );
