@@ -59,3 +59,12 @@ export function runtimeMarks(c: RuntimeChanges): Map<string, string[]> {
   for (const r of c.impair) add(r.end, 'runtime: impaired');
   return marks;
 }
+
+/** "random loss without sch_netem (node a)": the lab's loss that becomes nft rules, in preflight's words. */
+export function nftLossUses(t: Topology, support: ShapingSupport): string[] {
+  if (support.netem) return [];
+  const nodes = [...t.nodes.values()].filter((n) =>
+    [...n.interfaces.values()].some((i) => (i.shape?.out?.lossPct ?? 0) > 0 || (i.shape?.in?.lossPct ?? 0) > 0),
+  );
+  return nodes.length === 0 ? [] : [`random loss without sch_netem (node${nodes.length > 1 ? 's' : ''} ${nodes.map((n) => n.name).join(', ')})`];
+}

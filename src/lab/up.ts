@@ -23,7 +23,7 @@ import { phase } from '../util/timing.js';
 import type { KernelFactory, NetemCheck, SystemOption } from './kernel.js';
 import { NO_CHANGES, withRuntime } from '../model/impair.js';
 import { readRuntime, writeRuntime } from '../state/runtime.js';
-import { runtimeNotes, shapingSupport } from './shaping.js';
+import { nftLossUses, runtimeNotes, shapingSupport } from './shaping.js';
 import { linuxKernel, systemOf } from './kernel.js';
 import { publishHosts } from './hosts.js';
 import { publishResolv } from './resolv.js';
@@ -174,7 +174,11 @@ async function upLocked(sys: System, opts: UpOptions, loaded: Loaded, t0: number
     const desired = (fileModel ? loaded.desired : undefined) ?? desiredResources(topology, support);
     phase('desired');
     // What the host lacks (libnftables, a process's command) is refused here, before any change.
-    const pre = preflight(topology, kernel, journal.owned, { ...(opts.dryRun ? { dryRun: true } : {}), findCommand: sys.processes.findCommand });
+    const pre = preflight(topology, kernel, journal.owned, {
+      ...(opts.dryRun ? { dryRun: true } : {}),
+      findCommand: sys.processes.findCommand,
+      nftUses: nftLossUses(topology, support),
+    });
     const trust = opts.full || opts.reset ? undefined : trustFor(root, lab, journal, desired, loaded.key, support);
     const query = liveQueryOf(topology, journal.owned, desired);
     // A lab that changes host settings reads the other labs' claims and makes its own under the
