@@ -21,15 +21,14 @@ export function isShaped(t: Topology): boolean {
  */
 export async function shapingSupport(t: Topology, check: NetemCheck = linuxNetemMissing): Promise<ShapingSupport> {
   if (!isShaped(t)) return { netem: false };
-  const missing = await check();
-  if (missing === undefined) return { netem: true };
+  if ((await check()) === undefined) return { netem: true };
   for (const n of t.nodes.values()) {
     for (const i of n.interfaces.values()) {
       const what = [...needsNetem(i.shape?.out), ...needsNetem(i.shape?.in)];
       if (what.length > 0) {
         throw new NslabError(
           'missing-dependency',
-          `${n.name}:${i.name}: ${[...new Set(what)].join(', ')} needs the kernel module sch_netem, which this kernel does not have (${missing}); rate and loss work without it`,
+          `${n.name}:${i.name}: ${[...new Set(what)].join(', ')} needs the kernel module sch_netem (CONFIG_NET_SCH_NETEM), which this kernel does not have; rate and loss work without it`,
           1,
         );
       }
