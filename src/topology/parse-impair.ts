@@ -54,6 +54,8 @@ export function shapeProblems(s: LinkShape): string[] {
   if (s.jitterUs !== undefined && s.jitterUs > 0 && !s.delayUs) out.push('jitter: needs a delay: to vary');
   if (s.reorderPct !== undefined && s.reorderPct > 0 && !s.delayUs) out.push('reorder: needs a delay: (packets are sent ahead of the delayed others)');
   if (s.jitterUs !== undefined && s.delayUs !== undefined && s.jitterUs > s.delayUs) out.push('jitter: must not be more than delay:');
+  const queued = [s.rate, s.delayUs, s.jitterUs, s.lossPct, s.corruptPct, s.duplicatePct, s.reorderPct].some((v) => v !== undefined);
+  if (s.limit !== undefined && !queued) out.push('limit: is the queue of a rate: or of the emulator (delay:, loss:, ...); give one of them too');
   return out;
 }
 

@@ -145,6 +145,13 @@ nodes:
       assert.match(tested.stderr, /partition a -- b: runtime: down/);
       await nslabOk(sb, 'heal', 'part');
       for (const dst of ['10.1.0.2', '10.0.0.2']) assert.ok(await pings(sb, 'part-a', dst), dst);
+      // down removes the runtime changes with the rest: the next up is the file's lab.
+      await nslabOk(sb, 'partition', 'part', 'a', '--', 'b');
+      await nslabOk(sb, 'down', 'part');
+      const again = await nslab(sb, 'up', f.path);
+      assert.equal(again.code, 0, again.stderr);
+      assert.doesNotMatch(again.stderr, /kept/);
+      assert.ok(await pings(sb, 'part-a', '10.0.0.2'));
       await nslabOk(sb, 'down', 'part');
     } finally {
       f.done();

@@ -65,6 +65,7 @@ test('bad values in a file are errors at their line and column', () => {
     [', jitter: 5ms', /^f\.yaml:5:\d+: .*jitter: needs a delay/],
     [', egress: { rate: 1mbit, speed: 3 }', /^f\.yaml:5:\d+: .*speed/],
     [', up: maybe', /^f\.yaml:5:\d+: .*up.*true or false/],
+    [', limit: 50', /^f\.yaml:5:\d+: .*limit: is the queue of a rate/],
   ];
   for (const [extra, want] of cases) {
     const got = issues(lab(extra));
