@@ -312,9 +312,12 @@ async function settle(kernel: Kernel, t: Topology, timeoutMs = 2000): Promise<vo
   const watch = (ns: string, name: string): void => {
     watched.set(ns, (watched.get(ns) ?? new Set()).add(name));
   };
+  const cut = (e: { node: string; iface: string }): boolean => t.nodes.get(e.node)?.interfaces.get(e.iface)?.down === true;
   for (const l of t.links) {
-    if (l.kind !== 'p2p') watch(HOST_NS, l.hostEnd);
-    else watch(t.nodes.get(l.a.node)?.netns ?? '', l.a.iface);
+    // A link cut on purpose (up: false, nslab link, a partition) has no carrier to wait for.
+    if (l.kind !== 'p2p') {
+      if (!cut(l.end)) watch(HOST_NS, l.hostEnd);
+    } else if (!cut(l.a) && !cut(l.b)) watch(t.nodes.get(l.a.node)?.netns ?? '', l.a.iface);
   }
   const deadline = Date.now() + timeoutMs;
   for (;;) {
