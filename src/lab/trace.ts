@@ -80,8 +80,15 @@ export async function trace(opts: TraceOptions): Promise<TraceResult> {
  * changes): its shape out of the node, the shape toward the next node on a network, a runtime cut.
  */
 export function annotateTrace(t: Topology, cut: ReadonlySet<string>, tr: Trace): Trace {
-  const leg = (l: Leg): Leg => ({ ...l, hops: l.hops.map((h) => withNotes(t, cut, h)) });
+  const leg = (l: Leg): Leg => ({ ...l, hops: l.hops.map((h) => withNotes(t, cut, h)), ...(l.stop ? { stop: withCut(t.name, cut, l.stop) } : {}) });
   return { ...tr, request: leg(tr.request), ...(tr.reply ? { reply: leg(tr.reply) } : {}) };
+}
+
+/** A link-down stop at an end cut at run time says so, and how to restore it with nslab. */
+function withCut(lab: string, cut: ReadonlySet<string>, stop: NonNullable<Leg['stop']>): NonNullable<Leg['stop']> {
+  if (stop.code !== 'link-down') return stop;
+  const end = [...cut].find((e) => stop.message.includes(`${e} is set down`));
+  return end ? { ...stop, message: `${stop.message} (cut at run time: \`nslab link ${lab} ${end} up\` restores it)` } : stop;
 }
 
 function withNotes(t: Topology, cut: ReadonlySet<string>, h: Hop): Hop {

@@ -113,8 +113,9 @@ test('link down: ping fails and the far end has no carrier; up keeps the cut and
       assert.equal(again.code, 0, again.stderr);
       assert.match(again.stderr, /kept .*a:eth0: runtime: down/);
       assert.equal(await pings(sb, 'imp-a', '10.0.0.2'), false, 'up keeps the cut');
-      const tr = await nslabJson<{ request: { stop?: { code: string } } }>(sb, 'trace', 'imp', 'a', 'b', '--json');
+      const tr = await nslabJson<{ request: { stop?: { code: string; message: string } } }>(sb, 'trace', 'imp', 'a', 'b', '--json');
       assert.equal(tr.value.request.stop?.code, 'link-down');
+      assert.match(tr.value.request.stop?.message ?? '', /cut at run time: `nslab link imp a:eth0 up` restores it/);
       await nslabOk(sb, 'link', 'imp', 'a:eth0', 'up');
       assert.ok(await pings(sb, 'imp-a', '10.0.0.2'), 'restored');
       const unknown = await nslab(sb, 'link', 'imp', 'a:eth7', 'down');
