@@ -1,7 +1,8 @@
 // Random loss as nft rules (no sch_netem): the exact text loaded, beside a firewall or alone.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { lossChains, lossMatch, renderNodeTable } from '../../../src/nft/render-loss.js';
+import { lossChains, lossMatch } from '../../../src/nft/render-loss.js';
+import { renderNodeTable } from '../../../src/nft/render.js';
 
 test('loss is numgen random mod 10000 below the percentage in hundredths', () => {
   assert.equal(lossMatch(20), 'numgen random mod 10000 < 2000 drop');
@@ -27,13 +28,13 @@ test('egress loss is one postrouting chain by oifname; ingress loss one ingress 
   );
 });
 
-test('a node table without loss is the firewall script itself; with loss the table is replaced whole', () => {
-  assert.equal(renderNodeTable({ lab: 'd', loss: [] }), undefined);
+test('loss chains go into the node table beside its firewall and masquerade chains', () => {
   const fw = { input: { policy: 'drop' as const, established: true, rules: [], span: { line: 1, col: 1 } } };
-  const plain = renderNodeTable({ lab: 'd', fw, loss: [] })!;
-  assert.match(plain, /^flush table inet nslab-d$/m);
-  const both = renderNodeTable({ lab: 'd', fw, loss: [{ dev: 'eth0', dir: 'out', pct: 1 }] })!;
-  assert.match(both, /^delete table inet nslab-d$/m);
-  assert.match(both, /chain input \{/);
-  assert.match(both, /chain loss-out \{/);
+  const script = renderNodeTable({ lab: 'd', fw, masquerade: [], extra: lossChains('d', [{ dev: 'eth0', dir: 'out', pct: 1 }]) });
+  assert.match(script, /^flush table inet nslab-d$/m);
+  assert.match(script, /chain input \{/);
+  assert.match(
+    script,
+    /chain loss-out \{\n\t\ttype filter hook postrouting priority filter; policy accept;\n\t\toifname "eth0" numgen random mod 10000 < 100 drop/,
+  );
 });
