@@ -8,6 +8,7 @@
 #   nft      libnftables1                  NAT, firewall, published ports (loaded in-process)
 #   capture  tcpdump                       nslab capture
 #   tests    the above, plus nftables (the nft CLI to check rulesets), iputils-ping, socat,
+#            iperf3 (measured link rates),
 #            zsh and fish (shell completion),
 #            busybox, time, chromium (browser tests of nslab ui only)
 

@@ -38,8 +38,9 @@ export function program(): Command {
     .option('--host-netns <ns>', 'an existing named namespace plays the host (bridges, host ends, gateways)')
     .option('-n, --dry-run', 'print the steps as iproute2 commands, change nothing')
     .option('--full', 'read every namespace, also those unchanged since the last complete up (repairs changes made by hand inside them)')
+    .option('--reset', 'drop the runtime changes (link, impair, partition): back to what the file says')
     .option('--json', 'machine-readable result')
-    .action(async (file: string, o: { hostNetns?: string; dryRun?: boolean; full?: boolean; json?: boolean }) =>
+    .action(async (file: string, o: { hostNetns?: string; dryRun?: boolean; full?: boolean; reset?: boolean; json?: boolean }) =>
       (await import('./commands/up.js')).run(file, o),
     );
   p.command('down')
@@ -54,6 +55,43 @@ export function program(): Command {
     .option('-y, --yes', 'remove without asking (for scripts)')
     .option('--json', 'machine-readable output')
     .action(async (o: { yes?: boolean; json?: boolean }) => (await import('./commands/clean.js')).run(o));
+  p.command('link')
+    .description('cut a link now (down: this end set down, the far end loses carrier) or restore it (up)')
+    .argument('<lab>')
+    .argument('<end>', 'NODE:IFACE')
+    .argument('<state>', 'down or up')
+    .option('--json', 'machine-readable result')
+    .action(async (lab: string, end: string, state: string, o: { json?: boolean }) => (await import('./commands/runtime.js')).runLink(lab, end, state, o));
+  p.command('impair')
+    .description("shape a link now, both directions (or this end's egress only); --clear returns to the file")
+    .argument('<lab>')
+    .argument('<end>', 'NODE:IFACE')
+    .option('--rate <rate>', 'bandwidth, such as 10mbit')
+    .option('--delay <time>', 'added delay, such as 20ms (needs sch_netem)')
+    .option('--jitter <time>', 'delay variation, such as 5ms (needs sch_netem)')
+    .option('--loss <pct>', 'random loss, such as 5%')
+    .option('--corrupt <pct>', 'corrupted packets, such as 1% (needs sch_netem)')
+    .option('--duplicate <pct>', 'duplicated packets, such as 1% (needs sch_netem)')
+    .option('--reorder <pct>', 'reordered packets, such as 25% (needs --delay and sch_netem)')
+    .option('--limit <packets>', 'queue length in packets')
+    .option('--egress-only', 'only what this end sends')
+    .option('--clear', "back to the file's properties for this link")
+    .option('--json', 'machine-readable result')
+    .action(async (lab: string, end: string, o: Record<string, string | boolean | undefined>) =>
+      (await import('./commands/runtime.js')).runImpair(lab, end, o as never),
+    );
+  p.command('partition')
+    .description('cut every link between two groups of nodes (undo with heal)')
+    .usage('<lab> <group-a> -- <group-b>')
+    .argument('<lab>')
+    .argument('<groups...>', 'node names, comma- or space-separated, the groups split by --')
+    .option('--json', 'machine-readable result')
+    .action(async (lab: string, groups: string[], o: { json?: boolean }) => (await import('./commands/runtime.js')).runPartition(lab, groups, o));
+  p.command('heal')
+    .description('undo every partition of a lab')
+    .argument('<lab>')
+    .option('--json', 'machine-readable result')
+    .action(async (lab: string, o: { json?: boolean }) => (await import('./commands/runtime.js')).runHeal(lab, o));
   p.command('ls')
     .description('labs on this host')
     .option('--json', 'machine-readable output')

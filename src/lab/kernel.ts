@@ -38,3 +38,9 @@ export async function systemOf(opts: SystemOption = {}): Promise<System> {
   const { linuxSystem } = await import('../kernel/system.js');
   return linuxSystem;
 }
+
+/** Why this kernel cannot emulate links (no sch_netem), as one line; undefined when it can. */
+export type NetemCheck = () => string | undefined | Promise<string | undefined>;
+
+/** The real check (kernel/qdisc-support.ts), loaded lazily. */
+export const linuxNetemMissing: NetemCheck = async () => (await import('../kernel/qdisc-support.js')).netemMissing();

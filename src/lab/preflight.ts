@@ -26,12 +26,17 @@ export function preflight(
   t: Topology,
   kernel: Kernel,
   owned: Owned,
-  opts: { readonly dryRun?: boolean; readonly findCommand: Processes['findCommand'] },
+  opts: {
+    readonly dryRun?: boolean;
+    readonly findCommand: Processes['findCommand'];
+    /** Other features of the lab that need nftables, in words (loss without sch_netem). */
+    readonly nftUses?: readonly string[];
+  },
 ): Preflight {
   const problems: string[] = [];
   const nftWhy = kernel.nftMissing();
   if (nftWhy !== undefined) {
-    const uses = nftFeatures(t);
+    const uses = [...nftFeatures(t), ...(opts.nftUses ?? [])];
     const hasTables = [...owned.values()].some((r) => r.op.op === 'nft.load');
     if (uses.length > 0) problems.push(`${joinWords(uses)} ${uses.length > 1 ? 'need' : 'needs'} ${LIBNFTABLES}`);
     else if (hasTables) problems.push(`removing the nftables tables of its earlier up needs ${LIBNFTABLES}`);

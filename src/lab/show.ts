@@ -12,6 +12,9 @@ import { linuxKernel } from './kernel.js';
 import { loadLabLazy } from './load-lazy.js';
 import { labJournal } from '../state/store.js';
 import { nftNamespaces } from './preflight.js';
+import { readRuntime } from '../state/runtime.js';
+import { runtimeMarks } from './shaping.js';
+import { inForce, nftLoss, rootOf } from './show-shaping.js';
 
 /** One interface as shown. */
 export interface ShownIface {
@@ -24,6 +27,10 @@ export interface ShownIface {
   /** What the other end is: "network lan", "r1:eth1", "host demo-probe-eth0". */
   readonly to?: string;
   readonly stats?: LiveLink['stats'];
+  /** Link properties in force: what this end sends (`out`) and, on a network or host link, what the host end sends it (`in`). */
+  readonly shaping?: { readonly out?: string; readonly in?: string };
+  /** Runtime changes on this interface ("runtime: down", "runtime: impaired"). */
+  readonly runtime?: readonly string[];
 }
 
 /**
@@ -86,10 +93,11 @@ export async function show(opts: ShowOptions): Promise<Shown> {
   const tables = nftNamespaces(journal.owned);
   const kernel = await (opts.openKernel ?? linuxKernel)(hostNetns ? { hostNetns } : {});
   try {
+    const host = kernel.snapshot(HOST_NS, { stats: true, qdiscs: true });
+    const marks = runtimeMarks(readRuntime(root, opts.lab));
     const nodes = [...topology.nodes.values()]
       .filter((n) => opts.node === undefined || n.name === opts.node)
-      .map((n) => showNode(kernel, topology, n.name, tables));
-    const host = kernel.snapshot(HOST_NS, { stats: true });
+      .map((n) => showNode(kernel, topology, n.name, tables, { host, marks }));
     const networks = opts.node === undefined ? [...topology.networks.values()].map((n) => showNetwork(host, n.bridge, n.name)) : [];
     const hostRules = opts.node === undefined && tables.has(HOST_NS) ? kernel.nftList(HOST_NS, nftTableName(topology.name)) : undefined;
     return { lab: topology.name, ...(hostNetns ? { hostNetns } : {}), nodes, networks, ...(hostRules ? { hostRules } : {}) };
@@ -98,10 +106,18 @@ export async function show(opts: ShowOptions): Promise<Shown> {
   }
 }
 
-function showNode(kernel: Kernel, t: Topology, name: string, tables: ReadonlySet<string>): ShownNode {
+function showNode(
+  kernel: Kernel,
+  t: Topology,
+  name: string,
+  tables: ReadonlySet<string>,
+  extra: { host: NsSnapshot | undefined; marks: ReadonlyMap<string, readonly string[]> },
+): ShownNode {
   const node = t.nodes.get(name)!;
-  const snap = kernel.snapshot(node.netns, { neighbours: true, stats: true });
+  const snap = kernel.snapshot(node.netns, { neighbours: true, stats: true, qdiscs: true });
   if (!snap) return { name, netns: node.netns, present: false, interfaces: [], routes: [], neighbours: [] };
+  const table = tables.has(node.netns) ? kernel.nftList(node.netns, nftTableName(t.name)) : undefined;
+  const loss = nftLoss(table);
   const interfaces = snap.links.map((l) => ({
     name: l.name,
     state: l.operstate,
@@ -111,8 +127,10 @@ function showNode(kernel: Kernel, t: Topology, name: string, tables: ReadonlySet
     addresses: snap.addrs.filter((a) => a.dev === l.name).map((a) => a.cidr),
     ...peerText(t, name, l.name),
     ...(l.stats ? { stats: l.stats } : {}),
+    ...shapingOf(t, node.name, l.name, snap, extra.host, loss),
+    ...(extra.marks.has(`${name}:${l.name}`) ? { runtime: extra.marks.get(`${name}:${l.name}`)! } : {}),
   }));
-  const rules = node.firewall && tables.has(node.netns) ? kernel.nftList(node.netns, nftTableName(t.name)) : undefined;
+  const rules = node.firewall ? table : undefined;
   return {
     name,
     netns: node.netns,
@@ -122,6 +140,22 @@ function showNode(kernel: Kernel, t: Topology, name: string, tables: ReadonlySet
     neighbours: snap.neighbours,
     ...(rules ? { rules } : {}),
   };
+}
+
+function shapingOf(
+  t: Topology,
+  node: string,
+  iface: string,
+  snap: NsSnapshot,
+  host: NsSnapshot | undefined,
+  loss: ReadonlyMap<string, number>,
+): { shaping?: { out?: string; in?: string } } {
+  const out = inForce(rootOf(snap, iface), loss.get(`${iface}:out`));
+  const id = t.nodes.get(node)?.interfaces.get(iface)?.link;
+  const l = t.links.find((x) => x.id === id);
+  const inn = l && l.kind !== 'p2p' ? inForce(rootOf(host, l.hostEnd), loss.get(`${iface}:in`)) : undefined;
+  if (out === undefined && inn === undefined) return {};
+  return { shaping: { ...(out ? { out } : {}), ...(inn ? { in: inn } : {}) } };
 }
 
 function peerText(t: Topology, node: string, iface: string): { to?: string } {

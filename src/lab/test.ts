@@ -18,6 +18,8 @@ import { linuxKernel, systemOf, type SystemOption } from './kernel.js';
 import { loadFileLazy, loadLabLazy } from './load-lazy.js';
 import { looksLikeLabName } from './names.js';
 import { noSuchLab } from './no-lab.js';
+import { readRuntime } from '../state/runtime.js';
+import { runtimeNotes } from './shaping.js';
 
 /** Runs probes; the real engine by default (tests inject one). */
 export type Prober = (specs: readonly ProbeSpec[], opts: ProbeOptions) => Promise<ProbeOutcome[]>;
@@ -52,6 +54,15 @@ export interface TestResult {
   /** Things the user should know (waves, limits), already worded. */
   readonly notices: readonly string[];
   readonly ms: number;
+}
+
+/** The lab's runtime changes, one line each (none when it has no state). */
+function runtimeNotesOf(root: StateRoot, lab: string): string[] {
+  try {
+    return runtimeNotes(readRuntime(root, lab));
+  } catch (e) {
+    return [String((e as Error).message)];
+  }
 }
 
 /** Check a lab. */
@@ -104,7 +115,8 @@ export async function test(opts: TestOptions): Promise<TestResult> {
         report,
         waves: waves.length,
         neighbours: { need, cap: limits.cap, capKnown: limits.capKnown },
-        notices,
+        // Links cut or impaired at run time explain failures the file alone does not.
+        notices: [...notices, ...runtimeNotesOf(root, topology.name)],
         ms: performance.now() - t0,
       };
     } finally {

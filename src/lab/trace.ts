@@ -8,7 +8,10 @@ import { labJournal } from '../state/store.js';
 import { NslabError } from '../util/errors.js';
 import { parseAddress } from '../util/ip.js';
 import { targetAddress } from '../verify/matrix.js';
-import { traceLab, type Probe, type Trace } from '../verify/trace.js';
+import { type Hop, type Leg, traceLab, type Probe, type Trace } from '../verify/trace.js';
+import { downEnds, withRuntime } from '../model/impair.js';
+import { readRuntime } from '../state/runtime.js';
+import { shapeText } from '../topology/impair-units.js';
 import type { KernelFactory } from './kernel.js';
 import { linuxKernel } from './kernel.js';
 import { loadLabLazy } from './load-lazy.js';
@@ -64,10 +67,40 @@ export async function trace(opts: TraceOptions): Promise<TraceResult> {
       lookup: (ns, q) => kernel.routeGet(ns, q),
       sysctl: (ns, key) => kernel.sysctlGet(ns, key),
     });
-    return { lab: topology.name, ...(hostNetns ? { hostNetns } : {}), ...t };
+    const changes = readRuntime(root, topology.name);
+    const noted = annotateTrace(withRuntime(topology, changes), downEnds(changes), t);
+    return { lab: topology.name, ...(hostNetns ? { hostNetns } : {}), ...noted };
   } finally {
     kernel.close();
   }
+}
+
+/**
+ * Notes on each hop about the link it leaves by, as the lab is meant now (file and runtime
+ * changes): its shape out of the node, the shape toward the next node on a network, a runtime cut.
+ */
+export function annotateTrace(t: Topology, cut: ReadonlySet<string>, tr: Trace): Trace {
+  const leg = (l: Leg): Leg => ({ ...l, hops: l.hops.map((h) => withNotes(t, cut, h)), ...(l.stop ? { stop: withCut(t.name, cut, l.stop) } : {}) });
+  return { ...tr, request: leg(tr.request), ...(tr.reply ? { reply: leg(tr.reply) } : {}) };
+}
+
+/** A link-down stop at an end cut at run time says so, and how to restore it with nslab. */
+function withCut(lab: string, cut: ReadonlySet<string>, stop: NonNullable<Leg['stop']>): NonNullable<Leg['stop']> {
+  if (stop.code !== 'link-down') return stop;
+  const end = [...cut].find((e) => stop.message.includes(`${e} is set down`));
+  return end ? { ...stop, message: `${stop.message} (cut at run time: \`nslab link ${lab} ${end} up\` restores it)` } : stop;
+}
+
+function withNotes(t: Topology, cut: ReadonlySet<string>, h: Hop): Hop {
+  const notes: string[] = [];
+  const mine = t.nodes.get(h.at)?.interfaces.get(h.outDev);
+  if (mine?.shape?.out) notes.push(`impaired: ${shapeText(mine.shape.out)}`);
+  if (cut.has(`${h.at}:${h.outDev}`)) notes.push(`runtime: ${h.at}:${h.outDev} down`);
+  const next = h.next !== undefined && h.nextDev !== undefined ? t.nodes.get(h.next)?.interfaces.get(h.nextDev) : undefined;
+  const l = next ? t.links.find((x) => x.id === next.link) : undefined;
+  if (next?.shape?.in && l && l.kind !== 'p2p') notes.push(`impaired toward ${h.next}:${h.nextDev}: ${shapeText(next.shape.in)}`);
+  if (h.next !== undefined && cut.has(`${h.next}:${h.nextDev}`)) notes.push(`runtime: ${h.next}:${h.nextDev} down`);
+  return notes.length > 0 ? { ...h, notes } : h;
 }
 
 /** FROM must be a node; TO is resolved the way `test` resolves expectation targets. */

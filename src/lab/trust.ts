@@ -4,6 +4,7 @@ import type { NsSnapshot } from '../port/kernel.js';
 import type { StateRoot } from '../state/root.js';
 import { desiredResources, type Resource } from '../plan/resources.js';
 import { trustedNamespaces, withHostEnds } from '../plan/trust.js';
+import type { ShapingSupport } from '../plan/impair.js';
 import { JournalWriter, type JournalState } from '../state/journal.js';
 import { labPaths } from '../state/store.js';
 import { cachedModel } from './model-cache.js';
@@ -15,12 +16,13 @@ export function trustFor(
   journal: JournalState,
   desired: readonly Resource[],
   key: string | undefined,
+  support: ShapingSupport = { netem: false },
 ): ((host: NsSnapshot | undefined, netns: ReadonlySet<string>) => ReadonlySet<string>) | undefined {
   if (journal.converged === undefined) return undefined;
   // The same text as last time: its resources are the ones just computed.
   const before = journal.converged === key ? undefined : cachedModel(root, lab, journal.converged, '');
   if (journal.converged !== key && !before) return undefined;
-  const previous = before ? (before.desired ?? desiredResources(before.topology)) : desired;
+  const previous = before ? ((support.netem ? undefined : before.desired) ?? desiredResources(before.topology, support)) : desired;
   const sameText = journal.converged === key;
   return (host, netns) => withHostEnds(trustedNamespaces({ desired, previous, owned: journal.owned, netns, sameText }), desired, host);
 }

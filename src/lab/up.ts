@@ -20,7 +20,10 @@ import { JOURNAL_VERSION } from '../state/records.js';
 import { ensureLabDir, labJournal, labPaths, saveTopologyCopy } from '../state/store.js';
 import { NslabError } from '../util/errors.js';
 import { phase } from '../util/timing.js';
-import type { KernelFactory, SystemOption } from './kernel.js';
+import type { KernelFactory, NetemCheck, SystemOption } from './kernel.js';
+import { NO_CHANGES, withRuntime } from '../model/impair.js';
+import { readRuntime, writeRuntime } from '../state/runtime.js';
+import { nftLossUses, runtimeNotes, shapingSupport } from './shaping.js';
 import { linuxKernel, systemOf } from './kernel.js';
 import { publishHosts } from './hosts.js';
 import { publishResolv } from './resolv.js';
@@ -54,6 +57,10 @@ export interface UpOptions extends LockWait, SystemOption {
   readonly signal?: AbortSignal;
   /** Called just before up starts changing the host (an interrupt before that changed nothing). */
   readonly onChanging?: () => void;
+  /** Drop the runtime changes (`nslab link`, `impair`, `partition`): back to what the file says. */
+  readonly reset?: boolean;
+  /** Whether the kernel has sch_netem (default: asked of this host). */
+  readonly netemMissing?: NetemCheck;
 }
 
 /** What `up` did. */
@@ -140,9 +147,14 @@ const POOL_MAX = 4096;
 
 async function upLocked(sys: System, opts: UpOptions, loaded: Loaded, t0: number, fdsAtStart: number, pool?: NetnsPool): Promise<UpResult> {
   const root = opts.state;
-  const { topology, text, warnings } = loaded;
-  const lab = topology.name;
+  const { text, warnings } = loaded;
+  const lab = loaded.topology.name;
   const journal = labJournal(root, lab);
+  // Runtime changes stay in force unless --reset; what the kernel cannot do is refused here, before any change.
+  const runtime = opts.reset ? NO_CHANGES : readRuntime(root, lab);
+  const topology = withRuntime(loaded.topology, runtime);
+  const support = await shapingSupport(topology, opts.netemMissing);
+  const kept = runtimeNotes(runtime).map((n) => `kept (\`up --reset\` returns to the file): ${n}`);
   const recorded = journal.meta?.hostNetns;
   if (journal.meta && recorded !== opts.hostNetns) {
     throw new NslabError(
@@ -158,11 +170,16 @@ async function upLocked(sys: System, opts: UpOptions, loaded: Loaded, t0: number
   const kernel = await (opts.openKernel ?? linuxKernel)({ ...(opts.hostNetns ? { hostNetns: opts.hostNetns } : {}), ...(pool ? { netnsPool: pool } : {}) });
   try {
     phase('journal+open');
-    const desired = loaded.desired ?? desiredResources(topology);
+    const fileModel = topology === loaded.topology && !support.netem;
+    const desired = (fileModel ? loaded.desired : undefined) ?? desiredResources(topology, support);
     phase('desired');
     // What the host lacks (libnftables, a process's command) is refused here, before any change.
-    const pre = preflight(topology, kernel, journal.owned, { ...(opts.dryRun ? { dryRun: true } : {}), findCommand: sys.processes.findCommand });
-    const trust = opts.full ? undefined : trustFor(root, lab, journal, desired, loaded.key);
+    const pre = preflight(topology, kernel, journal.owned, {
+      ...(opts.dryRun ? { dryRun: true } : {}),
+      findCommand: sys.processes.findCommand,
+      nftUses: nftLossUses(topology, support),
+    });
+    const trust = opts.full || opts.reset ? undefined : trustFor(root, lab, journal, desired, loaded.key, support);
     const query = liveQueryOf(topology, journal.owned, desired);
     // A lab that changes host settings reads the other labs' claims and makes its own under the
     // host lock (lab/shared-host.ts), until its journal records them: else a lab going down
@@ -197,7 +214,7 @@ async function upLocked(sys: System, opts: UpOptions, loaded: Loaded, t0: number
         steps: plan.steps,
         commands,
         unchanged: plan.unchanged,
-        warnings: [...warnings, ...capacity, ...pre.warnings],
+        warnings: [...warnings, ...capacity, ...pre.warnings, ...kept],
       };
       if (opts.dryRun) return { ...result, ms: performance.now() - t0 };
       opts.onChanging?.();
@@ -213,6 +230,7 @@ async function upLocked(sys: System, opts: UpOptions, loaded: Loaded, t0: number
           ...(opts.hostNetns ? { hostNetns: opts.hostNetns } : {}),
         });
       }
+      if (opts.reset) writeRuntime(root, lab, NO_CHANGES);
       phase('apply');
       dropHost();
       await stopIfInterrupted(opts, lab, 'the namespaces, links and firewall rules are all built, but not the hosts files and processes');
@@ -226,7 +244,7 @@ async function upLocked(sys: System, opts: UpOptions, loaded: Loaded, t0: number
       phase('processes');
       // The next up of the same text (and every exec, show, test of the lab) skips the parse.
       if (loaded.key !== undefined && existsSync(labPaths(root, lab).dir)) {
-        if (!loaded.cached || !loaded.desired) keepModel(root, lab, loaded.key, topology, warnings, desired);
+        if (!loaded.cached || !loaded.desired) keepModel(root, lab, loaded.key, loaded.topology, warnings, ...(fileModel ? [desired] : []));
         const changed = plan.steps.length > 0 || processes.started.length > 0 || processes.stopped.length > 0 || processes.keeperRestarted === true;
         markConverged(root, lab, journal, loaded.key, changed);
       }
@@ -294,9 +312,12 @@ async function settle(kernel: Kernel, t: Topology, timeoutMs = 2000): Promise<vo
   const watch = (ns: string, name: string): void => {
     watched.set(ns, (watched.get(ns) ?? new Set()).add(name));
   };
+  const cut = (e: { node: string; iface: string }): boolean => t.nodes.get(e.node)?.interfaces.get(e.iface)?.down === true;
   for (const l of t.links) {
-    if (l.kind !== 'p2p') watch(HOST_NS, l.hostEnd);
-    else watch(t.nodes.get(l.a.node)?.netns ?? '', l.a.iface);
+    // A link cut on purpose (up: false, nslab link, a partition) has no carrier to wait for.
+    if (l.kind !== 'p2p') {
+      if (!cut(l.end)) watch(HOST_NS, l.hostEnd);
+    } else if (!cut(l.a) && !cut(l.b)) watch(t.nodes.get(l.a.node)?.netns ?? '', l.a.iface);
   }
   const deadline = Date.now() + timeoutMs;
   for (;;) {

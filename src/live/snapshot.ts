@@ -11,6 +11,8 @@ export interface LiveQuery {
   readonly sysctls: Iterable<{ readonly ns: NsRef; readonly key: string }>;
   /** Namespaces whose nftables tables matter (the lab has or wants a table there). */
   readonly tables?: Iterable<NsRef>;
+  /** Read every link's qdiscs too (NsSnapshot.qdiscs). */
+  readonly qdiscs?: boolean;
   /** Host settings other labs will restore (see LiveState.sharedPrev). */
   readonly sharedPrev?: ReadonlyMap<string, string>;
   /**
@@ -24,12 +26,13 @@ export interface LiveQuery {
 export function readLive(kernel: Kernel, q: LiveQuery): LiveState {
   const netns = new Set(kernel.netnsList());
   const spaces = new Map<NsRef, NsSnapshot>();
-  const host = kernel.snapshot(HOST_NS);
+  const what = q.qdiscs ? { qdiscs: true } : {};
+  const host = kernel.snapshot(HOST_NS, what);
   if (host) spaces.set(HOST_NS, host);
   const trusted = q.trust?.(host, netns) ?? new Set<string>();
   for (const ns of new Set(q.namespaces)) {
     if (!netns.has(ns) || trusted.has(ns)) continue;
-    const snap = kernel.snapshot(ns);
+    const snap = kernel.snapshot(ns, what);
     if (snap) spaces.set(ns, snap);
   }
   const sysctls = new Map<string, string>();

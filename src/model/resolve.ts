@@ -11,6 +11,7 @@ import { resolveFirewall } from './firewall.js';
 import { resolveExec, resolveFiles } from './files.js';
 import type { HostFiles } from './files.js';
 import { deriveLinks } from './links.js';
+import { ifaceImpair } from './impair.js';
 import type { HostNames } from './names.js';
 import { networkAlias } from '../names/markers.js';
 import { netnsName } from './names.js';
@@ -63,7 +64,15 @@ function resolveNode(input: ResolveInput, n: NodeRaw, ids: ReadonlyMap<string, s
     const addresses = ifaceCidrs(input.raw, i, input.alloc).map(formatCidr);
     const mtu = i.mtu === undefined ? {} : { mtu: i.mtu };
     const masquerade = i.masquerade ? { masquerade: true as const } : {};
-    interfaces.set(i.name, { name: i.name, addresses, link: ids.get(`${n.name}:${i.name}`)!, ...mtu, ...masquerade, span: i.span });
+    interfaces.set(i.name, {
+      name: i.name,
+      addresses,
+      link: ids.get(`${n.name}:${i.name}`)!,
+      ...mtu,
+      ...masquerade,
+      ...ifaceImpair(input.raw, n.name, i.name),
+      span: i.span,
+    });
   }
   const addressesOf = (iface: string): ReturnType<typeof ifaceCidrs> => {
     const i = n.interfaces.get(iface);

@@ -2,11 +2,13 @@
 // Immutable data only; no behaviour. Every name that reaches the kernel is already minted here
 // (model/names.ts), every address already allocated (model/ipam.ts), every CIDR canonical text.
 
+import type { LinkShape } from '../topology/impair-units.js';
 import type { ConnState, FirewallAction, FirewallProto, IsolateKind, PortRange, ProcessSpec, Span } from '../topology/types.js';
 
 // The parse-level types are part of the resolved lab too (spans, processes, port ranges), so the
 // model exports them as well: the library API (index.ts exports the model's types) and the
 // model's readers (nft/, lab/, verify/) see the whole lab in this one module.
+export type { LinkShape } from '../topology/impair-units.js';
 export type { IsolateKind, PortRange, ProcessSpec, ReadyCheck, Span } from '../topology/types.js';
 
 /** A resolved lab: defaults filled, addresses allocated, kernel names minted. */
@@ -184,7 +186,17 @@ export interface Iface {
   readonly mtu?: number;
   /** Traffic leaving the node through this interface is masqueraded (the node forwards). */
   readonly masquerade?: true;
+  /** Link properties in force on this interface's link (topology/impair-units.ts), if any. */
+  readonly shape?: IfaceShape;
+  /** The link starts (or was set) cut: this end is set down. */
+  readonly down?: true;
   readonly span: Span;
+}
+
+/** How an interface's link is shaped: `out` what this end sends, `in` what the far end sends it. */
+export interface IfaceShape {
+  readonly out?: LinkShape;
+  readonly in?: LinkShape;
 }
 
 /** One end of a link inside a node. */

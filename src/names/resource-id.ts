@@ -10,9 +10,10 @@
 //   route:<ns>:<to>             a route
 //   sysctl:<ns>:<key>           a sysctl value
 //   nft:<ns>:<table>            an nft table
+//   qdisc:<ns>:<dev>            a link's root qdisc (rate, delay, loss): never journaled
 
 /** Every kind of resource id, in no particular order. */
-export const ID_KINDS = ['netns', 'attach', 'link', 'config', 'addr', 'route', 'sysctl', 'nft'] as const;
+export const ID_KINDS = ['netns', 'attach', 'link', 'config', 'addr', 'route', 'sysctl', 'nft', 'qdisc'] as const;
 
 /** The kind an id starts with. */
 export type IdKind = (typeof ID_KINDS)[number];
@@ -30,6 +31,7 @@ export const resourceId = {
   route: (ns: string, to: string) => `route:${ns}:${to}` as const,
   sysctl: (ns: string, key: string) => `sysctl:${ns}:${key}` as const,
   nft: (ns: string, table: string) => `nft:${ns}:${table}` as const,
+  qdisc: (ns: string, dev: string) => `qdisc:${ns}:${dev}` as const,
 } satisfies Record<IdKind, (...fields: string[]) => ResourceId>;
 
 const KINDS: ReadonlySet<string> = new Set(ID_KINDS);

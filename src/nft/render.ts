@@ -39,7 +39,7 @@ function refillTable(lab: string, body: readonly string[], mark?: string): strin
   return [tableHead(lab, mark), `flush table ${t}`, `table ${t} {`, ...body, '}', ''].join('\n');
 }
 
-function chain(name: string, head: string, rules: readonly string[]): string[] {
+export function chain(name: string, head: string, rules: readonly string[]): string[] {
   return [`\tchain ${name} {`, `\t\t${head}`, ...rules.map((r) => `\t\t${r}`), '\t}'];
 }
 
@@ -61,18 +61,21 @@ export function renderNodeFirewall({ lab, fw, mark }: { lab: string; fw: Firewal
  * leaves through them to the interface's address: `oifname "IFACE" masquerade`, tagged
  * `nslab:<lab>:masquerade:<IFACE>`. The postrouting chain is declared only when something is
  * masqueraded; when masquerade is removed, the refill empties it (an empty accept chain, which
- * changes nothing) and it goes with the table at `down`.
+ * changes nothing) and it goes with the table at `down`. `extra`: more chains of the node's own
+ * (random loss, nft/render-loss.ts), emptied by the refill the same way when they are dropped.
  */
 export function renderNodeTable({
   lab,
   fw,
   masquerade,
   mark,
+  extra,
 }: {
   lab: string;
   fw?: Firewall | undefined;
   masquerade: readonly string[];
   mark?: string | undefined;
+  extra?: readonly string[] | undefined;
 }): string {
   const body: string[] = [];
   for (const hook of ['input', 'forward', 'output'] as const) {
@@ -82,6 +85,7 @@ export function renderNodeTable({
     const rules = masquerade.map((i) => `oifname ${quote(i)} masquerade comment ${quote(ruleMark(lab, `masquerade:${i}`))}`);
     body.push(...chain('postrouting', 'type nat hook postrouting priority srcnat; policy accept;', rules));
   }
+  body.push(...(extra ?? []));
   return refillTable(lab, body, mark);
 }
 

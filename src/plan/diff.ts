@@ -11,6 +11,7 @@ import type { LiveState, Owned } from './live.js';
 import { sysctlKey } from './live.js';
 import { linkEnds } from '../ops/scope.js';
 import { removalSteps } from './removals.js';
+import { qdiscMatches, rootQdisc, staleQdiscSteps } from './impair.js';
 import { resourceHome } from './trust.js';
 import type { Resource } from './resources.js';
 import { desiredResources } from './resources.js';
@@ -43,7 +44,8 @@ export function planLab({ topology, live, owned, desired = desiredResources(topo
   }
   const wanted = new Set<string>(desired.map((r) => r.id));
   const removals = removalSteps(owned, (id) => wanted.has(id));
-  return { lab: topology.name, steps: [...removals, ...steps], unchanged, conflicts };
+  const unshaped = staleQdiscSteps(topology, live, wanted);
+  return { lab: topology.name, steps: [...removals, ...steps, ...unshaped], unchanged, conflicts };
 }
 
 interface Ctx {
@@ -77,6 +79,8 @@ function judge(r: Resource, ctx: Ctx): Verdict {
       return judgeSysctl(r, ctx);
     case 'nft':
       return judgeNft(r, ctx);
+    case 'qdisc':
+      return judgeQdisc(r, ctx);
   }
 }
 
@@ -98,6 +102,14 @@ function judgeNft(r: Resource, ctx: Ctx): Verdict {
     };
   }
   return mine.op.op === 'nft.load' && mine.op.script === op.script ? same : own(r);
+}
+
+/** A link's root qdisc: replaced when the live one differs (or the link is made anew). */
+function judgeQdisc(r: Resource, ctx: Ctx): Verdict {
+  const op = r.op;
+  if (op.op !== 'qdisc.replace') return same;
+  const live = ctx.recreated.has(`${op.ns}/${op.dev}`) ? undefined : rootQdisc(ctx.live, op.ns, op.dev);
+  return live && qdiscMatches(live, op.qdisc) ? same : { steps: [{ id: r.id, op, journal: 'none' }] };
 }
 
 const own = (r: Resource, op: KernelOp = r.op): Verdict => ({ steps: [{ id: r.id, op, journal: 'own' }] });

@@ -3,7 +3,8 @@
 // rtnetlink work is contiguous and goes to the kernel as one batch (notes/kernel.md).
 import type { KernelOp, NsRef } from '../port/kernel.js';
 import { HOST_NS } from '../port/kernel.js';
-import { type HostPublish, renderHostTable, renderNodeTable } from '../nft/render.js';
+import { type HostPublish, renderHostTable } from '../nft/render.js';
+import { linkEnds, nodeTableScript, qdiscOf, type ShapingSupport } from './impair.js';
 import { markerHead, netnsGroup, nftTableName } from '../names/markers.js';
 import { resourceId, type ResourceId } from '../names/resource-id.js';
 import type { Link, Node, Publish, Topology } from '../model/types.js';
@@ -28,13 +29,16 @@ export type Phase = (typeof Phase)[keyof typeof Phase];
 /** One desired object. `kind: 'config'` is state of an object (link.set) and is never journaled. */
 export interface Resource {
   readonly id: ResourceId;
-  readonly kind: 'netns' | 'link' | 'config' | 'addr' | 'route' | 'sysctl' | 'nft';
+  readonly kind: 'netns' | 'link' | 'config' | 'addr' | 'route' | 'sysctl' | 'nft' | 'qdisc';
   readonly phase: Phase;
   readonly op: KernelOp;
 }
 
-/** All resources of a lab, ordered for building. */
-export function desiredResources(t: Topology): Resource[] {
+/**
+ * All resources of a lab, ordered for building. `support` says whether the kernel has sch_netem
+ * (plan/impair.ts): without it, loss becomes nft rules.
+ */
+export function desiredResources(t: Topology, support: ShapingSupport = { netem: false }): Resource[] {
   const ipv6 = labUsesIpv6(t);
   const out: Resource[] = [];
   for (const net of t.networks.values()) {
@@ -63,9 +67,10 @@ export function desiredResources(t: Topology): Resource[] {
         : { id: resourceId.attach(node.netns), kind: 'netns', phase: Phase.Netns, op: { op: 'netns.attach', name: node.netns, pid: node.netnsOf } },
     );
     out.push(...nodeSysctls(node));
-    out.push(...nodeResources(t, node, ipv6));
+    out.push(...nodeResources(t, node, ipv6, support));
   }
   for (const l of t.links) out.push(...hostEndResources(l, t));
+  out.push(...qdiscResources(t, support, HOST_NS));
   out.push(...hostRules(t));
   return out.sort((a, b) => a.phase - b.phase);
 }
@@ -80,7 +85,7 @@ function nodeSysctls(node: Node): Resource[] {
   }));
 }
 
-function nodeResources(t: Topology, node: Node, ipv6: boolean): Resource[] {
+function nodeResources(t: Topology, node: Node, ipv6: boolean, support: ShapingSupport): Resource[] {
   const ns = node.netns;
   const out: Resource[] = [config(ns, 'lo', Phase.Nodes, { op: 'link.set', ns, name: 'lo', up: true })];
   for (const iface of node.interfaces.values()) {
@@ -89,7 +94,7 @@ function nodeResources(t: Topology, node: Node, ipv6: boolean): Resource[] {
     const mtu = iface.mtu === undefined ? {} : { mtu: iface.mtu };
     if (l.kind === 'p2p' && l.b.node === node.name) {
       // The pair was created by the `a` node's batch, which ran earlier: just bring this end up.
-      out.push(config(ns, iface.name, Phase.Nodes, { op: 'link.set', ns, name: iface.name, up: true }));
+      out.push(config(ns, iface.name, Phase.Nodes, { op: 'link.set', ns, name: iface.name, up: iface.down !== true }));
     } else {
       const peer = l.kind === 'p2p' ? { ns: nodeNetns(t, l.b.node), name: l.b.iface, ...peerMtu(t, l) } : { ns: HOST_NS, name: l.hostEnd, ...mtu };
       // ipv6:false (addr_gen_mode none on both ends) only when both ends can carry IPv6: below
@@ -97,7 +102,9 @@ function nodeResources(t: Topology, node: Node, ipv6: boolean): Resource[] {
       // link-local to prevent. (A pair with one end below and one above keeps a link-local on
       // the other end: mismatched MTUs on one veth pair are a misconfiguration of their own.)
       const v6 = ipv6 || !mtuCarriesIpv6(iface.mtu) || !mtuCarriesIpv6(peer.mtu);
-      out.push(link(ns, iface.name, Phase.Nodes, { op: 'link.create', kind: 'veth', ns, name: iface.name, ...mtu, ipv6: v6, up: true, peer }));
+      out.push(link(ns, iface.name, Phase.Nodes, { op: 'link.create', kind: 'veth', ns, name: iface.name, ...mtu, ipv6: v6, up: iface.down !== true, peer }));
+      // A link declared (or set at run time) down: this end stays down, the far end sees no carrier.
+      if (iface.down) out.push(config(ns, iface.name, Phase.Nodes, { op: 'link.set', ns, name: iface.name, up: false }));
     }
     for (const a of iface.addresses) out.push(addr(ns, iface.name, a, Phase.Nodes));
   }
@@ -105,11 +112,9 @@ function nodeResources(t: Topology, node: Node, ipv6: boolean): Resource[] {
     const op: KernelOp = { op: 'route.add', ns, to: r.to, ...(r.via ? { via: r.via } : {}), ...(r.dev ? { dev: r.dev } : {}) };
     out.push({ id: resourceId.route(ns, r.to), kind: 'route', phase: Phase.Nodes, op });
   }
-  // The node's table holds its firewall and its masquerade rules: loaded when it has either.
-  const masquerade = [...node.interfaces.values()].filter((i) => i.masquerade).map((i) => i.name);
-  if (node.firewall || masquerade.length > 0) {
-    out.push(nft(ns, t.name, renderNodeTable({ lab: t.name, fw: node.firewall, masquerade, mark: markerHead(t.name, t.owner) }), Phase.Nodes));
-  }
+  out.push(...qdiscResources(t, support, ns));
+  const table = nodeTableScript(t, node, support);
+  if (table !== undefined) out.push(nft(ns, t.name, table, Phase.Nodes));
   return out;
 }
 
@@ -166,6 +171,19 @@ function hostPublish(t: Topology, node: Node, p: Publish): HostPublish {
   };
 }
 
+/** A root qdisc on every shaped link end: node ends in their node's batch, host ends after the host ends are set up. */
+function qdiscResources(t: Topology, support: ShapingSupport, ns: NsRef): Resource[] {
+  const out: Resource[] = [];
+  for (const e of linkEnds(t)) {
+    if (e.ns !== ns) continue;
+    const { qdisc } = qdiscOf(e.shape, e.mtu, support);
+    if (!qdisc) continue;
+    const phase = e.ns === HOST_NS ? Phase.HostPost : Phase.Nodes;
+    out.push({ id: resourceId.qdisc(e.ns, e.dev), kind: 'qdisc', phase, op: { op: 'qdisc.replace', ns: e.ns, dev: e.dev, qdisc } });
+  }
+  return out;
+}
+
 function nft(ns: NsRef, lab: string, script: string, phase: Phase): Resource {
   const table = nftTableName(lab);
   return { id: resourceId.nft(ns, table), kind: 'nft', phase, op: { op: 'nft.load', ns, table, script } };
@@ -207,9 +225,10 @@ export function liveQueryOf(
   t: Topology,
   owned: Owned,
   desired: readonly Resource[] = desiredResources(t),
-): { namespaces: string[]; sysctls: Array<{ ns: NsRef; key: string }>; tables: NsRef[] } {
+): { namespaces: string[]; sysctls: Array<{ ns: NsRef; key: string }>; tables: NsRef[]; qdiscs: boolean } {
   const namespaces = [...[...t.nodes.values()].map((n) => n.netns), ...[...owned.values()].map((r) => opNs(r.op))];
   const sysctls = desired.flatMap((r) => (r.op.op === 'sysctl.set' ? [{ ns: r.op.ns, key: r.op.key }] : []));
   const tables = [...desired, ...owned.values()].flatMap((r) => (r.op.op === 'nft.load' ? [r.op.ns] : []));
-  return { namespaces, sysctls, tables };
+  // Root qdiscs are read always: shaping the file no longer asks for must be found to be removed.
+  return { namespaces, sysctls, tables, qdiscs: true };
 }

@@ -11,6 +11,7 @@ import type { IssueSink } from './issues.js';
 import { splitEndpoint } from './name-rules.js';
 import { parseExec, parseFiles, words } from './parse-files.js';
 import { parseFirewall } from './parse-firewall.js';
+import { parseImpair } from './parse-impair.js';
 import { parsePublishList } from './parse-publish.js';
 import { check, checkName, keysOf, located, locatedList } from './parse-util.js';
 import type { AttachRaw, IfaceRaw, NodeRaw, ProcessRaw, RouteRaw } from './raw.js';
@@ -110,7 +111,8 @@ function parseIface(node: string, e: SEntry, sink: IssueSink): IfaceRaw {
   const addresses = locatedList(e.value, 'address', data.address, parseAddressSpec);
   const mtu = data.mtu === undefined ? {} : { mtu: data.mtu };
   const masquerade = data.masquerade === true ? { masquerade: { value: true as const, span: keySpanAt(e.value, [], 'masquerade') } } : {};
-  return { ...base, ok: nameOk && attach !== undefined, addresses, ...mtu, ...masquerade, ...(attach ? { attach } : {}) };
+  const impair = parseImpair(data, e.value, what, sink);
+  return { ...base, ok: nameOk && attach !== undefined, addresses, ...mtu, ...masquerade, ...(attach ? { attach } : {}), ...(impair ? { impair } : {}) };
 }
 
 /** Exactly one of network/peer/host; host_address only with host. */

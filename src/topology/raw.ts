@@ -6,6 +6,7 @@ import type { IsolateKind, ProcessSpec, Span } from './types.js';
 import type { Cidr, Family } from '../util/ip.js';
 import type { AddressSpec } from './address-syntax.js';
 import type { FirewallRaw, PublishRaw } from './raw-firewall.js';
+import type { ImpairRaw } from './parse-impair.js';
 
 /** A value and where it was written. */
 export interface Located<T> {
@@ -44,6 +45,8 @@ export interface IfaceRaw {
   readonly mtu?: number;
   /** `masquerade: true`, where it was written (valid only on a forwarding node). */
   readonly masquerade?: Located<true>;
+  /** Link properties (rate, delay, loss, up: false, ...), when any is given. */
+  readonly impair?: ImpairRaw;
 }
 
 /** `nodes.NODE.routes[i]`. */

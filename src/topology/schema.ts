@@ -39,6 +39,7 @@ import { firewallSchema, publishSchema } from './schema-firewall.js';
 import { duration } from './duration.js';
 import { execSchema, fileSchema } from './schema-files.js';
 import { processSchema } from './schema-process.js';
+import { impairKeys } from './schema-impair.js';
 import { bool, checked, intRange, oneOrMany, patterned, port } from './schema-util.js';
 
 function looseMap(expect: string): z.ZodType<Record<string, unknown> | null> {
@@ -96,6 +97,7 @@ export const interfaceSchema = z
       masquerade: bool
         .optional()
         .describe("true: traffic the node forwards out of this interface is source-NATed to the interface's address (needs forwarding: true)."),
+      ...impairKeys,
     },
     { error: 'must be a mapping such as { network: lan } or { peer: "r1:eth1" }' },
   )

@@ -4,6 +4,7 @@ import { IssueCode } from './issues.js';
 import type { IssueSink } from './issues.js';
 import type { IfaceRaw, Located, TopologyRaw } from './raw.js';
 import { didYouMean, quote } from './text.js';
+import { checkPeerShapes, type ImpairRaw } from './parse-impair.js';
 
 /** Report a peer that is missing, is this interface, or does not name this interface back. */
 export function checkPeer(raw: TopologyRaw, iface: IfaceRaw, peer: Located<{ node: string; iface: string }>, sink: IssueSink): void {
@@ -50,5 +51,13 @@ export function checkPeer(raw: TopologyRaw, iface: IfaceRaw, peer: Located<{ nod
       IssueCode.PeerMismatch,
       `mismatched peers: interface ${me} has peer ${them}, but ${them} has peer ${quote(`${back.node}:${back.iface}`)}`,
     );
+    return;
   }
+  // Checked once per pair, from the end whose name sorts first.
+  if (`${iface.node}:${iface.name}` < `${other.node}:${other.name}`)
+    checkPeerShapes({ what: `interface ${me}`, ...opt(iface.impair) }, { what: `interface ${them}`, ...opt(other.impair) }, sink);
+}
+
+function opt(impair: ImpairRaw | undefined): { impair?: ImpairRaw } {
+  return impair ? { impair } : {};
 }

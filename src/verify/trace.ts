@@ -71,6 +71,8 @@ export interface Hop {
    * this flow onto outDev; other flows may take these.
    */
   readonly alternatives?: readonly string[];
+  /** What the link this hop leaves by does to packets: "impaired: rate 10mbit loss 5%", "runtime: down". */
+  readonly notes?: readonly string[];
 }
 
 /** Why a walk stopped. */

@@ -17,6 +17,7 @@ const TOOLS = {
   tcpdump: 'tcpdump',
   busybox: 'busybox',
   socat: 'socat',
+  iperf3: 'iperf3',
   chromium: 'chromium',
 } as const;
 

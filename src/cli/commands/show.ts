@@ -48,11 +48,18 @@ export function renderRoutes(routes: readonly ShownRoute[]): string {
   return table(['ROUTE', 'VIA', 'DEV', 'PROTO', 'METRIC', 'NEXTHOP'], rows);
 }
 
+/** "out rate 10mbit, in rate 10mbit loss 20% (runtime: impaired)", or "-". */
+function linkText(i: ShownNode['interfaces'][number]): string {
+  const parts = [i.shaping?.out ? `out ${i.shaping.out}` : '', i.shaping?.in ? `in ${i.shaping.in}` : ''].filter(Boolean);
+  const marks = i.runtime?.length ? `(${i.runtime.join(', ')})` : '';
+  return [parts.join(', '), marks].filter(Boolean).join(' ') || '-';
+}
+
 function renderNode(n: ShownNode): string[] {
   const head = paint(`node ${n.name}`, 'bold') + paint(`  (netns ${n.netns})`, 'dim');
   if (!n.present) return [head, paint('  namespace missing', 'red')];
   const ifs = table(
-    ['IFACE', 'STATE', 'ADDRESSES', 'MAC', 'TO', 'RX pkts/bytes/drop', 'TX pkts/bytes/drop'],
+    ['IFACE', 'STATE', 'ADDRESSES', 'MAC', 'TO', 'LINK', 'RX pkts/bytes/drop', 'TX pkts/bytes/drop'],
     n.interfaces.map((i) => [
       // Names come from the kernel, where anything in the namespace may have named an interface.
       printable(i.name),
@@ -60,6 +67,7 @@ function renderNode(n: ShownNode): string[] {
       i.addresses.join(' ') || '-',
       i.mac,
       printable(i.to ?? '-'),
+      linkText(i),
       i.stats ? `${i.stats.rxPackets}/${i.stats.rxBytes}/${i.stats.rxDropped}` : '-',
       i.stats ? `${i.stats.txPackets}/${i.stats.txBytes}/${i.stats.txDropped}` : '-',
     ]),

@@ -54,5 +54,6 @@ function hopLine(h: Hop, n: number, width: number): string {
     h.next === undefined ? ` -> ${paint(`nobody holds ${h.nextHop}`, 'red')}` : h.toward.startsWith('host bridge') ? ` -> ${h.next}:${h.nextDev ?? '?'}` : '';
   const src = h.src ? ` (src ${h.src})` : '';
   const alt = h.alternatives?.length ? paint(`; other flows may take ${h.alternatives.join(', ')}`, 'dim') : '';
-  return `${String(n).padStart(2)}  ${h.at.padEnd(width)}  ${inDev}${h.outDev} -> ${h.toward}${far}  via route ${h.route}${src}${alt}`;
+  const notes = h.notes?.length ? paint(` [${h.notes.join('; ')}]`, 'yellow') : '';
+  return `${String(n).padStart(2)}  ${h.at.padEnd(width)}  ${inDev}${h.outDev} -> ${h.toward}${far}  via route ${h.route}${src}${alt}${notes}`;
 }

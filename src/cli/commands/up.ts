@@ -4,7 +4,7 @@ import { config } from '../config.js';
 import { busy, duration, paint, printJson } from '../render.js';
 
 /** Run `up`. */
-export async function run(file: string, o: { hostNetns?: string; dryRun?: boolean; full?: boolean; json?: boolean }): Promise<void> {
+export async function run(file: string, o: { hostNetns?: string; dryRun?: boolean; full?: boolean; reset?: boolean; json?: boolean }): Promise<void> {
   const r = await interruptible((signal, onChanging) =>
     up({
       state: config().state,
@@ -16,6 +16,7 @@ export async function run(file: string, o: { hostNetns?: string; dryRun?: boolea
       ...(o.hostNetns ? { hostNetns: o.hostNetns } : {}),
       ...(o.dryRun ? { dryRun: true } : {}),
       ...(o.full ? { full: true } : {}),
+      ...(o.reset ? { reset: true } : {}),
     }),
   );
   for (const w of r.warnings) process.stderr.write(paint(w, 'yellow') + '\n');
