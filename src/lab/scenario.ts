@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import type { Topology } from '../model/types.js';
 import type { ProbeOptions, ProbeSpec } from '../port/probe.js';
 import type { StateRoot } from '../state/root.js';
-import { labJournal, labPaths } from '../state/store.js';
+import { labPaths } from '../state/store.js';
 import { decodeTopology } from '../topology/decode.js';
 import { IssueCode, IssueSink, formatIssue } from '../topology/issues.js';
 import { parseScenario } from '../topology/parse-scenario.js';
@@ -19,7 +19,7 @@ import type { LimitResult, Outage, Recovery, Sample } from '../verify/outages.js
 import { resolveScenario } from '../verify/scenario.js';
 import type { Scenario, ScenarioEnd, ScenarioStep } from '../verify/scenario.js';
 import type { KernelFactory } from './kernel.js';
-import { linuxKernel, systemOf, type SystemOption } from './kernel.js';
+import { systemOf, type SystemOption } from './kernel.js';
 import { loadLabLazy } from './load-lazy.js';
 import { looksLikeLabName } from './names.js';
 import { readTopologyFile } from './read-file.js';
@@ -171,15 +171,9 @@ export async function scenario(opts: ScenarioOptions): Promise<ScenarioResult> {
   const sys = await systemOf(opts);
   const prober: Prober = opts.prober ?? ((specs, o) => sys.probe.run(specs, o));
   if (opts.actions) return runScenario(sc, { actions: opts.actions, prober, clock: opts.clock ?? monotonic, ...events(opts) });
-  const hostNetns = labJournal(root, sc.lab).meta?.hostNetns;
-  const kernel = await (opts.openKernel ?? linuxKernel)(hostNetns ? { hostNetns } : {});
-  try {
-    const { labActions } = await import('./scenario-actions.js');
-    const actions = labActions({ root, topology: loaded.topology, kernel, system: sys });
-    return await runScenario(sc, { actions, prober, clock: opts.clock ?? monotonic, ...events(opts) });
-  } finally {
-    kernel.close();
-  }
+  const { labActions } = await import('./scenario-actions.js');
+  const actions = labActions({ root, topology: loaded.topology, system: sys, ...(opts.openKernel ? { openKernel: opts.openKernel } : {}) });
+  return runScenario(sc, { actions, prober, clock: opts.clock ?? monotonic, ...events(opts) });
 }
 
 function events(o: ScenarioOptions): Pick<RunDeps, 'signal' | 'onEvent'> {
