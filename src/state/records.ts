@@ -93,7 +93,16 @@ export interface ProcRecord {
   readonly spec: string;
   /** Started by `nslab run`, not declared: a second `up` leaves it alone (unless its node restarts). */
   readonly adhoc?: boolean;
+  /**
+   * The namespace holder of an isolated node (named HOLDER_NAME, which no process name can be): the
+   * process that owns the node's pid/mount/uts namespaces, which the node's processes and `exec`
+   * join. Stopped after the node's processes. An older nslab takes it for a process and stops it too.
+   */
+  readonly holder?: boolean;
 }
+
+/** The name a namespace holder is journaled under (process names start with a letter). */
+export const HOLDER_NAME = '@holder';
 
 /**
  * The lab's log keeper: the detached process that reads its processes' output pipes and writes
@@ -215,6 +224,7 @@ export function isJournalRecord(r: unknown): r is JournalRecord {
         int(r['start']) &&
         str(r['spec']) &&
         optBool(r['adhoc']) &&
+        optBool(r['holder']) &&
         (outer === undefined || (isObj(outer) && int(outer['pid']) && int(outer['start'])))
       );
     }

@@ -29,6 +29,7 @@ export const ERROR_CODES = {
   'needs-root': 'the operation needs privileges (CAP_NET_ADMIN, CAP_SYS_ADMIN) nslab lacks',
   'no-address': 'a trace target has no address to trace to',
   'no-expectations': 'test has nothing to probe (no expect: entries, gateways or address pairs)',
+  'no-holder': "an isolated node's namespaces are gone (their holder is not running; the lab needs an up)",
   'no-iface': 'a node has no interface of that name',
   'no-lab': 'no lab of that name on this host (nor a readable topology file)',
   'no-link': 'an interface of the lab is missing in the kernel (the lab needs an up)',

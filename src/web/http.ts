@@ -103,6 +103,7 @@ export function statusOf(code: ErrorCode, exit: ExitStatus): number {
     case 'log-keeper':
     case 'missing-dependency':
     case 'needs-root':
+    case 'no-holder':
     case 'no-link':
     case 'no-netns':
     case 'no-ui-files':
