@@ -4,7 +4,7 @@
 // pid/mount/uts namespaces), detached in its own session. Identity is PID plus start time from /proc, so a recycled PID is never signalled.
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import type { BackgroundSpec, Held, HoldSpec, Isolation, LaunchSpec, Launched, ProcId, Processes, Signal } from '../port/processes.js';
+import type { BackgroundSpec, Held, HoldSpec, Isolation, LaunchSpec, Launched, ProcId, Processes, RunResult, RunSpec, Signal } from '../port/processes.js';
 import { execInNetns, findCommand } from './proc.js';
 import { childrenOf, groupMembers, sameProcess, startTimeOf } from './procfs.js';
 
@@ -155,6 +155,36 @@ async function hold(spec: HoldSpec, spawned?: (outer: ProcId) => void): Promise<
   return holder === undefined ? { outer, holder, why: why(exited ?? 'its namespaces did not appear') } : { outer, holder };
 }
 
+/** The most of a command's output run() keeps (its end). */
+const RUN_TAIL = 64 * 1024;
+
+function run(spec: RunSpec): Promise<RunResult> {
+  return new Promise((resolve) => {
+    let output = '';
+    let timedOut = false;
+    const child = spawn('ip', ['netns', 'exec', spec.netns, ...launchArgv(spec)], { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...spec.env } });
+    const keep = (b: Buffer): void => {
+      output += b.toString();
+      if (output.length > 2 * RUN_TAIL) output = output.slice(-RUN_TAIL);
+    };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    // Its own process group: on timeout, what it started goes with it.
+    const timer = setTimeout(() => {
+      timedOut = true;
+      if (child.pid !== undefined) kill(-child.pid, 'SIGKILL');
+    }, spec.timeoutMs);
+    child.once('error', (e) => {
+      clearTimeout(timer);
+      resolve({ code: null, signal: null, timedOut, output, error: e.message });
+    });
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, timedOut, output: output.slice(-RUN_TAIL) });
+    });
+  });
+}
+
 function background(spec: BackgroundSpec): ProcId | undefined {
   const [cmd, ...args] = spec.argv;
   if (cmd === undefined) return undefined;
@@ -184,6 +214,7 @@ function kill(pid: number, sig: Signal): void {
 export const linuxProcesses: Processes = {
   launch,
   hold,
+  run,
   background,
   check(a) {
     // Entered like `nslab exec` does: through `ip netns exec`, so the check sees the node's hosts

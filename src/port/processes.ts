@@ -79,6 +79,31 @@ export interface BackgroundSpec {
   readonly cwd?: string;
 }
 
+/** A command run to completion in a node (Processes.run). */
+export interface RunSpec {
+  readonly netns: string;
+  readonly isolate: Isolation;
+  /** The node's holder, whose namespaces it joins (isolated nodes). */
+  readonly join?: number;
+  readonly user?: string;
+  readonly command: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  /** Killed (with what it started) after this long. */
+  readonly timeoutMs: number;
+}
+
+/** How a command run to completion ended, with the end of what it printed. */
+export interface RunResult {
+  readonly code: number | null;
+  readonly signal: string | null;
+  /** It ran longer than its timeout and was killed. */
+  readonly timedOut: boolean;
+  /** The last 64 KiB of its stdout and stderr, interleaved as written. */
+  readonly output: string;
+  /** Set when it could not be started at all. */
+  readonly error?: string;
+}
+
 /** How a command in the foreground ended: its exit code, or the signal that killed it. */
 export interface ExitStatus {
   readonly code: number | null;
@@ -97,6 +122,8 @@ export interface Processes {
    * the process started, as soon as it has one (so it can be journaled before it can be lost).
    */
   hold(spec: HoldSpec, spawned?: (outer: ProcId) => void): Promise<Held>;
+  /** Run a command in a node to completion (a setup step, the placing of files); never rejects. */
+  run(spec: RunSpec): Promise<RunResult>;
   /** Start a program detached on the host; its identity, or undefined when it could not start. */
   background(spec: BackgroundSpec): ProcId | undefined;
   /** Run a check inside a node (entering its namespaces through `join` when isolated); true on exit status 0. */

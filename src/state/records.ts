@@ -125,6 +125,11 @@ export type JournalRecord =
    * is partial until a later `proc` record of the same node and name says it was started again.
    */
   | { readonly t: 'proc-failed'; readonly node: string; readonly name: string; readonly why: string }
+  /**
+   * A node's setup step (`exec:`) succeeded: `key` is its id and the namespaces it ran in
+   * (lab/node-setup.ts stepKey), so a later up runs it again only when either changed.
+   */
+  | { readonly t: 'step'; readonly node: string; readonly key: string }
   /** The lab's log keeper (lab/log-keeper.ts) was started / is known to be stopped. */
   | ({ readonly t: 'keeper' } & KeeperRecord)
   | { readonly t: 'keeper-gone'; readonly pid: number }
@@ -235,6 +240,8 @@ export function isJournalRecord(r: unknown): r is JournalRecord {
       return str(r['node']) && str(r['name']) && str(r['why']);
     case 'keeper':
       return int(r['pid']) && int(r['start']);
+    case 'step':
+      return str(r['node']) && str(r['key']);
     case 'converged':
       return str(r['key']);
     default:

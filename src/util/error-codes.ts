@@ -42,6 +42,7 @@ export const ERROR_CODES = {
   'not-up': 'the lab is not up',
   'process-busy': 'a process of the lab (or its log keeper) did not stop when asked',
   'process-failed': 'a process of the lab exited or never became ready',
+  'setup-failed': "a node's files could not be placed, or one of its exec: steps failed",
   'unsafe-state': 'a state file or directory is not what nslab made (a link, another owner): refused',
   usage: 'bad flags or arguments on the command line',
   'write-failed': 'an output file could not be written',

@@ -111,6 +111,7 @@ export function statusOf(code: ErrorCode, exit: ExitStatus): number {
     case 'not-in-lab':
     case 'process-busy':
     case 'process-failed':
+    case 'setup-failed':
     case 'unsafe-state':
     case 'write-failed':
       return 500;

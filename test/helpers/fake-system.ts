@@ -7,7 +7,7 @@ import { closeSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { GROUP_DIR } from '../../src/names/markers.js';
 import type { Capture, CaptureSpec } from '../../src/port/capture.js';
 import type { HeldLock } from '../../src/port/locks.js';
-import type { HoldSpec, LaunchSpec, ProcId, Signal } from '../../src/port/processes.js';
+import type { HoldSpec, LaunchSpec, ProcId, RunSpec, Signal } from '../../src/port/processes.js';
 import type { System } from '../../src/port/system.js';
 import type { FakeKernel } from './fake-kernel.js';
 
@@ -48,6 +48,8 @@ export class FakeSystem implements System {
   holdFails: string | undefined;
   /** Commands run by exec, with the process whose namespaces they joined. */
   readonly execs: Array<{ netns: string; join?: number; argv: readonly string[] }> = [];
+  /** Commands run to completion (setup steps, placing files), in order. */
+  readonly runs: RunSpec[] = [];
   /** Ready checks run: `netns command`, in order. */
   readonly checks: string[] = [];
   private nextPid = 1000;
@@ -126,6 +128,11 @@ export class FakeSystem implements System {
       }
       const inner = spec.isolate.pid ? this.spawnProc(['sh', '-c', 'hold', 'nslab-holder', spec.hostname], outer.pid) : outer;
       return { outer: { pid: outer.pid, start: outer.start }, holder: { pid: inner.pid, start: inner.start } };
+    },
+    run: async (spec) => {
+      this.runs.push(spec);
+      const b = this.behave(spec.command);
+      return { code: b.exitCode ?? 0, signal: null, timedOut: false, output: b.output ?? '' };
     },
     background: (spec) => {
       const p = this.spawnProc(spec.argv);
