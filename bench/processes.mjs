@@ -3,8 +3,10 @@
 // long-lived daemons that are ready once they accept TCP connections (a listener on 2601, then one
 // on 2604 that starts after the first is ready, as a routing daemon starts after its manager), in
 // a fresh sandbox per measurement (../shared/bench/sandbox.sh), so the host is not touched.
-// "network" is `up` of the same lab without processes; "processes" is what the daemons add to it.
+// "network" is `up` of the same routers without processes (and without isolation); "processes" is
+// what the daemons (and with --isolate, the namespaces they run in) add to it.
 //   node bench/processes.mjs [--sizes 10,30] [--reps 3] [--isolate]
+// NSLAB_BIN=/path/to/bin/nslab measures another build (an older commit, for a before/after table).
 // --isolate: the routers declare `isolate: [pid, mount, uts]` (one namespace holder per router).
 // Inside the sandbox it runs itself with --inner N ISOLATE and prints key=value lines.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -14,7 +16,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const nslab = join(here, '..', 'bin', 'nslab');
+const nslab = process.env.NSLAB_BIN ?? join(here, '..', 'bin', 'nslab');
 const sandbox = join(here, '..', '..', 'shared', 'bench', 'sandbox.sh');
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -55,7 +57,7 @@ function inner(n, isolate) {
       if (r.status !== 0) throw new Error(`up ${name} failed: ${r.stderr}`);
       return s;
     };
-    const net = run('net', lab(n, isolate, false));
+    const net = run('net', lab(n, false, false));
     spawnSync('node', [nslab, 'down', 'pb', '--wait'], { encoding: 'utf8' });
     const all = run('all', lab(n, isolate, true));
     const t0 = now();

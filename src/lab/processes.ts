@@ -21,6 +21,7 @@ import { NslabError } from '../util/errors.js';
 import { loadLabLazy } from './load-lazy.js';
 import { systemOf } from './kernel.js';
 import { flushed, openPreparedOutput, openProcessOutput, prepareOutputs, reviveKeeper } from './log-keeper.js';
+import { type FileEntry, filesKey, placeFiles, runSteps, type SetupNode, type StepEntry, stepKey } from './node-setup.js';
 
 const DEFAULT_READY_MS = 10_000;
 /**
@@ -51,9 +52,32 @@ function isolationOf(node: Node): Isolation {
   return { pid: node.isolate.has('pid'), mount: node.isolate.has('mount'), uts: node.isolate.has('uts') };
 }
 
-/** Key of a node's namespace holder: a second `up` makes the node's namespaces again (and restarts its processes) when this changed. */
+/** The node's files (`files:`), placed in its mount namespace before its processes start. */
+function filesOf(node: Node): readonly FileEntry[] {
+  return (node as { readonly files?: readonly FileEntry[] }).files ?? [];
+}
+
+/** The node's setup steps (`exec:`). */
+function stepsOf(node: Node): readonly StepEntry[] {
+  return (node as { readonly exec?: readonly StepEntry[] }).exec ?? [];
+}
+
+function setupNodeOf(node: Node): SetupNode {
+  return { name: node.name, netns: node.netns, isolate: isolationOf(node) };
+}
+
+/**
+ * Key of a node's namespace holder: a second `up` makes the node's namespaces again (and so places
+ * its files again and restarts its processes) when this changed.
+ */
 export function holderKey(node: Node): string {
-  return JSON.stringify({ isolate: [...node.isolate].sort(), hostname: node.hostname ?? null, netns: node.netns });
+  const files = filesOf(node);
+  return JSON.stringify({
+    isolate: [...node.isolate].sort(),
+    hostname: node.hostname ?? null,
+    netns: node.netns,
+    ...(files.length > 0 ? { files: filesKey(files) } : {}),
+  });
 }
 
 /**
@@ -76,6 +100,8 @@ interface NodeWork {
   readonly holder: ProcRecord | undefined;
   /** The declared processes to start, in declaration order. */
   readonly start: readonly ProcessSpec[];
+  /** Keys of the node's setup steps that ran (journal). */
+  readonly done: ReadonlySet<string>;
 }
 
 /** Start what the topology declares and is not running; stop what runs but is no longer declared or changed. */
@@ -85,7 +111,8 @@ export async function startProcesses(root: StateRoot, sys: System, t: Topology):
   const state = labJournal(root, lab);
   const isolated = [...t.nodes.values()].some((n) => n.isolate.size > 0);
   const declared = [...t.nodes.values()].reduce((k, n) => k + n.processes.length, 0);
-  if (declared === 0 && !isolated && state.procs.size === 0) return { started: [], stopped: [], unchanged: 0 };
+  const steps = [...t.nodes.values()].some((n) => stepsOf(n).length > 0);
+  if (declared === 0 && !isolated && !steps && state.procs.size === 0) return { started: [], stopped: [], unchanged: 0 };
   const writer = new JournalWriter(root, paths.journal);
   try {
     const recs = [...state.procs.values()];
@@ -115,7 +142,10 @@ export async function startProcesses(root: StateRoot, sys: System, t: Topology):
           start.push(p);
         }
       }
-      if (start.length > 0 || (n.isolate.size > 0 && holder === undefined)) work.push({ node: n, holder, start });
+      const done = state.steps.get(n.name) ?? new Set<string>();
+      const newHolder = n.isolate.size > 0 && holder === undefined;
+      const steps = stepsOf(n).some((st) => newHolder || !done.has(stepKey(st, holder)));
+      if (start.length > 0 || newHolder || steps) work.push({ node: n, holder, start, done });
     }
     const stopped = (await stopRecords(sys, [...stop], writer)).filter((r) => !r.holder).map((r) => `${r.node}.${r.name}`);
     // Every output at once: one keeper.json write, one word to the keeper.
@@ -166,13 +196,27 @@ interface Settling {
 /** Start a node's holder (when needed), then its processes in order; the names started. */
 async function startNode(w: Wave, work: NodeWork): Promise<string[]> {
   const { node } = work;
-  let join = work.holder?.pid;
-  if (node.isolate.size > 0 && work.holder === undefined) join = (await startHolder(w.sys, node, w.writer)).pid;
+  let holder = work.holder;
+  if (node.isolate.size > 0 && holder === undefined) {
+    holder = await startHolder(w.sys, node, w.writer);
+    try {
+      await placeFiles(w.writer.root, w.sys, w.lab, setupNodeOf(node), filesOf(node), holder.pid);
+    } catch (e) {
+      // Namespaces without their files are not the node: the next up makes them again.
+      await stopRecords(w.sys, [holder], w.writer);
+      w.writer.append([{ t: 'proc-failed', node: node.name, name: HOLDER_NAME, why: 'its files could not be placed' }]);
+      throw e;
+    }
+  }
+  const join = holder?.pid;
+  const ran = (key: string): void => w.writer.append([{ t: 'step', node: node.name, key }]);
+  await runSteps(w.sys, setupNodeOf(node), stepsOf(node), 'before-processes', holder, work.done, ran);
   const started: string[] = [];
   for (const p of work.start) {
     await startOne({ sys: w.sys, lab: w.lab, node, p, key: specKey(node, p), writer: w.writer, join, wave: w.wave });
     started.push(`${node.name}.${p.name}`);
   }
+  await runSteps(w.sys, setupNodeOf(node), stepsOf(node), 'after-processes', holder, work.done, ran);
   return started;
 }
 
