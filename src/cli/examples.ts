@@ -11,6 +11,7 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   exec: ['nslab exec bridge ns1 -- ip addr'],
   test: ['nslab test bridge', 'nslab test bridge --all'],
   trace: ['nslab trace bridge ns1 ns2'],
+  scenario: ['nslab scenario examples/scenarios/bridge-flap.yaml   # ns1 cut off for a second: the outage, measured'],
   run: ["nslab run bridge ns2 --name tick -- sh -c 'while sleep 1; do date; done'"],
   logs: ['nslab logs containers c1 httpd'],
   ps: ['nslab ps bridge'],

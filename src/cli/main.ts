@@ -93,6 +93,12 @@ export function program(): Command {
     .action(async (target: string, o: { all?: boolean; gateways?: boolean; json?: boolean; raiseNeighLimit?: boolean; timeout?: string; attempts?: string }) =>
       (await import('./commands/test.js')).run(target, o),
     );
+  p.command('scenario')
+    .description('run a timeline of faults (link down/up, impair, partition, processes) against a lab while probing flows; outages, recovery times, limits')
+    .argument('<file>', 'scenario file')
+    .option('--json', 'machine-readable result')
+    .option('--interval <d>', "time between probes, e.g. 50ms (default: the file's interval:, else 100ms)")
+    .action(async (file: string, o: { json?: boolean; interval?: string }) => (await import('./commands/scenario.js')).run(file, o));
   p.command('trace')
     .description('the path a packet takes from a node to a target and back, hop by hop, and where it stops')
     .argument('<lab>')

@@ -1,5 +1,8 @@
 // Reading a topology for a verb: from a file given on the command line, or from the copy saved
 // in a lab's state. File problems become one NslabError (exit 2) listing every issue.
+import { readFileSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { HostView } from '../model/files.js';
 import type { Topology } from '../model/types.js';
 import type { StateRoot } from '../state/root.js';
 import type { Resource } from '../plan/resources.js';
@@ -33,7 +36,7 @@ export function loadFile(root: StateRoot, file: string): Loaded {
 
 /** Validate a topology file's bytes (read with readTopologyFile); throws like loadFile. */
 export function loadBytes(root: StateRoot, bytes: Uint8Array, file: string): Loaded {
-  const r = loadTopologyFile(bytes, file, stateRootTag(root));
+  const r = loadTopologyFile(bytes, file, stateRootTag(root), hostView(file));
   return { ...checked(r.topology, r.issues, r.text ?? ''), key: modelKey(bytes) };
 }
 
@@ -41,6 +44,22 @@ export function loadBytes(root: StateRoot, bytes: Uint8Array, file: string): Loa
 export function fromText(root: StateRoot, text: string, file: string): Loaded {
   const { topology, issues } = loadTopology(text, file, stateRootTag(root));
   return checked(topology, issues, text);
+}
+
+/** The host as the model may see it, read-only: `files:` sources are relative to the lab file's directory. */
+function hostView(file: string): HostView {
+  return {
+    dir: dirname(resolve(file)),
+    stat(path) {
+      try {
+        const st = statSync(path);
+        return st.isFile() ? 'file' : st.isDirectory() ? 'dir' : 'other';
+      } catch {
+        return undefined;
+      }
+    },
+    read: (path) => readFileSync(path),
+  };
 }
 
 function checked(topology: Topology | undefined, issues: readonly Issue[], text: string): Loaded {

@@ -25,6 +25,7 @@ const NEEDS: Readonly<Record<string, string>> = {
   run: ENTER,
   show: ENTER,
   test: ENTER,
+  scenario: ENTER,
   trace: ENTER,
   capture: ENTER,
   ui: ENTER,

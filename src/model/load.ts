@@ -10,6 +10,8 @@ import { parseSource } from '../topology/source.js';
 import { validateTopology } from '../topology/validate.js';
 import { addressInventory } from './address-inventory.js';
 import { checkAddresses } from './address-checks.js';
+import { checkFiles } from './files.js';
+import type { HostView } from './files.js';
 import { checkFirewallTargets } from './firewall.js';
 import { allocateAddresses } from './ipam.js';
 import { mintHostNames } from './names.js';
@@ -28,9 +30,11 @@ export interface LoadResult {
  * Parse, check and resolve a topology file's text. `file` is used only in issues and in
  * Topology.file. Every problem of the file is reported, not just the first; hostile input
  * (not YAML, alias bombs, deep nesting, wrong types, huge numbers) gives issues, not throws.
- * `owner`: the state root's tag for ownership markers (names/markers.ts ownerTag).
+ * `owner`: the state root's tag for ownership markers (names/markers.ts ownerTag). `host`: a
+ * read-only view of the host (the lab file's directory, stat, read) for `files:` sources and
+ * binds; without it (a saved copy) they are neither checked nor hashed.
  */
-export function loadTopology(text: string, file: string, owner?: string): LoadResult {
+export function loadTopology(text: string, file: string, owner?: string, host?: HostView): LoadResult {
   const sink = new IssueSink(file);
   const source = parseSource(text);
   for (const f of source.findings) sink.add(f);
@@ -41,19 +45,20 @@ export function loadTopology(text: string, file: string, owner?: string): LoadRe
   checkAddresses(addressInventory(raw, alloc), sink);
   checkFirewallTargets(raw, alloc, sink);
   checkPublished(raw, alloc, sink);
+  const hostFiles = checkFiles(raw, host, sink);
   const lab = raw.name?.value;
   const names = lab === undefined ? undefined : { ...mintHostNames(raw, lab, sink), ...(owner === undefined ? {} : { owner }) };
   if (sink.failed || lab === undefined || names === undefined) return { issues: sink.issues() };
-  return { topology: resolveTopology({ raw, lab, names, alloc }), issues: sink.issues() };
+  return { topology: resolveTopology({ raw, lab, names, alloc, host: hostFiles }), issues: sink.issues() };
 }
 
 /**
  * loadTopology for a file's bytes: refuses a file over MAX_FILE_BYTES, one that is not UTF-8 and
  * one with characters YAML forbids, each with the position of the problem, before parsing.
  */
-export function loadTopologyFile(bytes: Uint8Array, file: string, owner?: string): LoadResult & { readonly text?: string } {
+export function loadTopologyFile(bytes: Uint8Array, file: string, owner?: string, host?: HostView): LoadResult & { readonly text?: string } {
   const d = decodeTopology(bytes);
-  if ('text' in d) return { ...loadTopology(d.text, file, owner), text: d.text };
+  if ('text' in d) return { ...loadTopology(d.text, file, owner, host), text: d.text };
   const sink = new IssueSink(file);
   sink.add(d.finding);
   return { issues: sink.issues() };

@@ -8,6 +8,8 @@ import { formatCidr, parseAddress } from '../util/ip.js';
 import { ifaceCidrs } from './address-inventory.js';
 import type { Allocation } from './ipam.js';
 import { resolveFirewall } from './firewall.js';
+import { resolveExec, resolveFiles } from './files.js';
+import type { HostFiles } from './files.js';
 import { deriveLinks } from './links.js';
 import type { HostNames } from './names.js';
 import { networkAlias } from '../names/markers.js';
@@ -22,13 +24,15 @@ export interface ResolveInput {
   readonly lab: string;
   readonly names: HostNames;
   readonly alloc: Allocation;
+  /** The `source:` files read from the host (model/files.ts checkFiles); none for a saved copy. */
+  readonly host?: HostFiles | undefined;
 }
 
 /** The resolved lab. */
-export function resolveTopology({ raw, lab, names, alloc }: ResolveInput): Topology {
+export function resolveTopology({ raw, lab, names, alloc, host }: ResolveInput): Topology {
   const { links, ids } = deriveLinks(raw, lab, names);
   const networks = new Map([...raw.networks.values()].map((n) => [n.name, resolveNetwork(n, lab, names)] as const));
-  const nodes = new Map([...raw.nodes.values()].map((n) => [n.name, resolveNode({ raw, lab, names, alloc }, n, ids)] as const));
+  const nodes = new Map([...raw.nodes.values()].map((n) => [n.name, resolveNode({ raw, lab, names, alloc, host }, n, ids)] as const));
   return {
     name: lab,
     networks,
@@ -58,13 +62,16 @@ function resolveNode(input: ResolveInput, n: NodeRaw, ids: ReadonlyMap<string, s
   for (const i of n.interfaces.values()) {
     const addresses = ifaceCidrs(input.raw, i, input.alloc).map(formatCidr);
     const mtu = i.mtu === undefined ? {} : { mtu: i.mtu };
-    interfaces.set(i.name, { name: i.name, addresses, link: ids.get(`${n.name}:${i.name}`)!, ...mtu, span: i.span });
+    const masquerade = i.masquerade ? { masquerade: true as const } : {};
+    interfaces.set(i.name, { name: i.name, addresses, link: ids.get(`${n.name}:${i.name}`)!, ...mtu, ...masquerade, span: i.span });
   }
   const addressesOf = (iface: string): ReturnType<typeof ifaceCidrs> => {
     const i = n.interfaces.get(iface);
     return i ? ifaceCidrs(input.raw, i, input.alloc) : [];
   };
   const firewall = resolveFirewall(input.raw, n, input.alloc);
+  // Files live in the node's own mount namespace: one the runtime makes and a holder keeps.
+  const isolate = new Set(n.files.length > 0 ? [...n.isolate, 'mount' as const] : n.isolate);
   return {
     name: n.name,
     netns: netnsName(input.lab, n.name),
@@ -73,7 +80,10 @@ function resolveNode(input: ResolveInput, n: NodeRaw, ids: ReadonlyMap<string, s
     routes: nodeRoutes(n, input.raw.networks, addressesOf),
     ...(firewall ? { firewall } : {}),
     publish: resolvePublish(input.raw, n, input.alloc),
-    isolate: new Set(n.isolate),
+    isolate,
+    holder: isolate.size > 0,
+    files: resolveFiles(n.files, input.host),
+    exec: resolveExec(n.exec),
     ...(n.netnsOf === undefined ? {} : { netnsOf: n.netnsOf }),
     ...(n.hostname !== undefined ? { hostname: n.hostname } : n.isolate.includes('uts') ? { hostname: n.name } : {}),
     processes: n.processes,
@@ -83,5 +93,6 @@ function resolveNode(input: ResolveInput, n: NodeRaw, ids: ReadonlyMap<string, s
 
 function resolveExpectation(e: ExpectRaw): Expectation {
   const to = e.to?.value ?? '';
-  return { from: e.from?.value ?? '', to: parseAddress(to)?.address ?? to, reach: e.reach, probe: e.probe, span: e.span };
+  const within = e.withinMs === undefined ? {} : { withinMs: e.withinMs };
+  return { from: e.from?.value ?? '', to: parseAddress(to)?.address ?? to, reach: e.reach, probe: e.probe, ...within, span: e.span };
 }

@@ -53,8 +53,21 @@ export interface Node {
   readonly firewall?: Firewall;
   /** Host ports forwarded to this node (`publish: ["8080:80/tcp"]`, like `docker run -p`). */
   readonly publish: readonly Publish[];
-  /** Extra namespaces the node's processes get (`isolate: [pid, mount, uts]`); empty: netns only. */
+  /**
+   * Extra namespaces the node has (`isolate: [pid, mount, uts]`); empty: netns only. A node with
+   * `files:` has `mount` here even when the file does not say it: its files live in its own mount
+   * namespace, which its processes, exec steps and `nslab exec` all enter.
+   */
   readonly isolate: ReadonlySet<IsolateKind>;
+  /**
+   * The node keeps its isolate namespaces even when it runs no process: a small holder process
+   * owns them from `up` to `down` (true exactly when `isolate` is not empty).
+   */
+  readonly holder: boolean;
+  /** What `up` places in the node's mount namespace before any process or exec step, in order. */
+  readonly files: readonly NodeFile[];
+  /** One-shot setup steps, in order (see ExecStep.when). */
+  readonly exec: readonly ExecStep[];
   /** Host name inside the node's uts namespace (default the node name); only with uts isolated. */
   readonly hostname?: string;
   /** Processes `up` starts in the node, in declaration order. */
@@ -64,6 +77,51 @@ export interface Node {
    * like `ip netns attach`), never created or deleted by nslab; only its own objects in it are.
    */
   readonly netnsOf?: number;
+  readonly span: Span;
+}
+
+/**
+ * One `files:` entry, placed in the node's own mount namespace.
+ * - `file`: a regular file with `content` (inline text) or copied from `source`. `hash` is the
+ *   SHA-256 (hex) of its bytes, to tell whether it changed since the last `up`. For a source,
+ *   `from` is the path as written (relative to the lab file's directory); `source` (absolute) and
+ *   `hash` are there when the model was loaded with a host view (from the file, not a saved copy).
+ * - `dir`: a private empty directory (a tmpfs).
+ * - `bind`: the host directory `source` bind-mounted at `path`, read-only unless `writable`.
+ */
+export type NodeFile =
+  | {
+      readonly kind: 'file';
+      /** Normalised absolute path inside the node. */
+      readonly path: string;
+      /** Permission bits (default 0o644). */
+      readonly mode: number;
+      /** "user", "user:group" or numbers; root when absent. */
+      readonly owner?: string;
+      readonly content?: string;
+      readonly from?: string;
+      readonly source?: string;
+      readonly hash?: string;
+      readonly span: Span;
+    }
+  | { readonly kind: 'dir'; readonly path: string; readonly mode: number; readonly owner?: string; readonly span: Span }
+  | { readonly kind: 'bind'; readonly path: string; readonly source: string; readonly writable: boolean; readonly span: Span };
+
+/** One `exec:` step: run once, in the node (all its namespaces), in declaration order. */
+export interface ExecStep {
+  /**
+   * Stable identity: a hash of command, user, env and when (not the timeout); `-N` added for the
+   * Nth equal step of the node. A later `up` re-runs only steps whose id it has not run yet.
+   */
+  readonly id: string;
+  /** argv, never through a shell. */
+  readonly command: readonly string[];
+  /** After the network and files, before the node's processes start, or after they started. */
+  readonly when: 'before-processes' | 'after-processes';
+  readonly user?: string;
+  readonly env?: Readonly<Record<string, string>>;
+  /** How long it may run (default 60 s); then `up` fails. */
+  readonly timeoutMs: number;
   readonly span: Span;
 }
 
@@ -124,6 +182,8 @@ export interface Iface {
   /** Id of the Link this interface is an end of. */
   readonly link: string;
   readonly mtu?: number;
+  /** Traffic leaving the node through this interface is masqueraded (the node forwards). */
+  readonly masquerade?: true;
   readonly span: Span;
 }
 
@@ -182,5 +242,7 @@ export interface Expectation {
   readonly to: string;
   readonly reach: boolean;
   readonly probe: { readonly kind: 'icmp' } | { readonly kind: 'tcp' | 'udp'; readonly port: number };
+  /** `within:`: the expectation holds once it holds within this many milliseconds (retried until then). */
+  readonly withinMs?: number;
   readonly span: Span;
 }

@@ -52,9 +52,35 @@ function chain(name: string, head: string, rules: readonly string[]): string[] {
  * `ip netns exec <lab>-<node> nft -f -`
  */
 export function renderNodeFirewall({ lab, fw, mark }: { lab: string; fw: Firewall; mark?: string | undefined }): string {
+  return renderNodeTable({ lab, fw, masquerade: [], mark });
+}
+
+/**
+ * The node's table: its firewall (renderNodeFirewall; none declared: three empty accept chains)
+ * and, for interfaces with `masquerade: true`, a nat chain on postrouting that source-NATs what
+ * leaves through them to the interface's address: `oifname "IFACE" masquerade`, tagged
+ * `nslab:<lab>:masquerade:<IFACE>`. The postrouting chain is declared only when something is
+ * masqueraded; when masquerade is removed, the refill empties it (an empty accept chain, which
+ * changes nothing) and it goes with the table at `down`.
+ */
+export function renderNodeTable({
+  lab,
+  fw,
+  masquerade,
+  mark,
+}: {
+  lab: string;
+  fw?: Firewall | undefined;
+  masquerade: readonly string[];
+  mark?: string | undefined;
+}): string {
   const body: string[] = [];
   for (const hook of ['input', 'forward', 'output'] as const) {
-    body.push(...nodeChain(lab, hook, fw[hook] ?? { policy: 'accept', established: false, rules: [] }));
+    body.push(...nodeChain(lab, hook, fw?.[hook] ?? { policy: 'accept', established: false, rules: [] }));
+  }
+  if (masquerade.length > 0) {
+    const rules = masquerade.map((i) => `oifname ${quote(i)} masquerade comment ${quote(ruleMark(lab, `masquerade:${i}`))}`);
+    body.push(...chain('postrouting', 'type nat hook postrouting priority srcnat; policy accept;', rules));
   }
   return refillTable(lab, body, mark);
 }

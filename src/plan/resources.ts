@@ -3,7 +3,7 @@
 // rtnetlink work is contiguous and goes to the kernel as one batch (notes/kernel.md).
 import type { KernelOp, NsRef } from '../port/kernel.js';
 import { HOST_NS } from '../port/kernel.js';
-import { type HostPublish, renderHostTable, renderNodeFirewall } from '../nft/render.js';
+import { type HostPublish, renderHostTable, renderNodeTable } from '../nft/render.js';
 import { markerHead, netnsGroup, nftTableName } from '../names/markers.js';
 import { resourceId, type ResourceId } from '../names/resource-id.js';
 import type { Link, Node, Publish, Topology } from '../model/types.js';
@@ -105,7 +105,11 @@ function nodeResources(t: Topology, node: Node, ipv6: boolean): Resource[] {
     const op: KernelOp = { op: 'route.add', ns, to: r.to, ...(r.via ? { via: r.via } : {}), ...(r.dev ? { dev: r.dev } : {}) };
     out.push({ id: resourceId.route(ns, r.to), kind: 'route', phase: Phase.Nodes, op });
   }
-  if (node.firewall) out.push(nft(ns, t.name, renderNodeFirewall({ lab: t.name, fw: node.firewall, mark: markerHead(t.name, t.owner) }), Phase.Nodes));
+  // The node's table holds its firewall and its masquerade rules: loaded when it has either.
+  const masquerade = [...node.interfaces.values()].filter((i) => i.masquerade).map((i) => i.name);
+  if (node.firewall || masquerade.length > 0) {
+    out.push(nft(ns, t.name, renderNodeTable({ lab: t.name, fw: node.firewall, masquerade, mark: markerHead(t.name, t.owner) }), Phase.Nodes));
+  }
   return out;
 }
 

@@ -9,6 +9,7 @@ import { parseAddressSpec, parseDestination } from './address-syntax.js';
 import { IssueCode } from './issues.js';
 import type { IssueSink } from './issues.js';
 import { splitEndpoint } from './name-rules.js';
+import { parseExec, parseFiles, words } from './parse-files.js';
 import { parseFirewall } from './parse-firewall.js';
 import { parsePublishList } from './parse-publish.js';
 import { check, checkName, keysOf, located, locatedList } from './parse-util.js';
@@ -40,6 +41,17 @@ export function parseNode(e: SEntry, sink: IssueSink): NodeRaw {
   const firewall = fwNode === undefined ? undefined : parseFirewall(e.key, fwNode, sink);
   const pubNode = entryOf(e.value, 'publish')?.value;
   const publish = pubNode === undefined ? [] : parsePublishList(e.key, pubNode, sink);
+  if (data && data.forwarding !== true) {
+    for (const i of interfaces.values()) {
+      if (i.masquerade) {
+        sink.error(
+          i.masquerade.span,
+          IssueCode.BadValue,
+          `interface ${quote(`${e.key}:${i.name}`)}: masquerade: true needs forwarding: true on node ${quote(e.key)} (only a router's forwarded traffic is masqueraded)`,
+        );
+      }
+    }
+  }
   return {
     name: e.key,
     span: e.keySpan,
@@ -54,20 +66,12 @@ export function parseNode(e: SEntry, sink: IssueSink): NodeRaw {
     ...(data?.hostname === undefined ? {} : { hostname: data.hostname }),
     ...(data?.netns_of === undefined ? {} : { netnsOf: data.netns_of }),
     processes: parseProcesses(what, e.value, data?.processes ?? [], sink),
+    files: parseFiles(what, entryOf(e.value, 'files')?.value, sink),
+    exec: parseExec(what, entryOf(e.value, 'exec')?.value, sink),
   };
 }
 
 type ProcessData = z.infer<typeof processSchema>;
-
-/** Words of a command: a list as is, a string split at white space (never run through a shell). */
-function words(c: string | readonly string[]): string[] {
-  return typeof c === 'string'
-    ? c
-        .trim()
-        .split(/\s+/)
-        .filter((w) => w !== '')
-    : [...c];
-}
 
 /** The node's processes; a missing name defaults to the command's base name, names must be unique. */
 function parseProcesses(what: string, node: SNode, list: readonly ProcessData[], sink: IssueSink): ProcessRaw[] {
@@ -105,7 +109,8 @@ function parseIface(node: string, e: SEntry, sink: IssueSink): IfaceRaw {
   const attach = attachment(data, e.value, what, sink);
   const addresses = locatedList(e.value, 'address', data.address, parseAddressSpec);
   const mtu = data.mtu === undefined ? {} : { mtu: data.mtu };
-  return { ...base, ok: nameOk && attach !== undefined, addresses, ...mtu, ...(attach ? { attach } : {}) };
+  const masquerade = data.masquerade === true ? { masquerade: { value: true as const, span: keySpanAt(e.value, [], 'masquerade') } } : {};
+  return { ...base, ok: nameOk && attach !== undefined, addresses, ...mtu, ...masquerade, ...(attach ? { attach } : {}) };
 }
 
 /** Exactly one of network/peer/host; host_address only with host. */

@@ -89,5 +89,6 @@ function parseExpect(item: SNode, i: number, sink: IssueSink): ExpectRaw {
       : data.udp !== undefined
         ? { kind: 'udp' as const, port: data.udp }
         : { kind: 'icmp' as const };
-  return { span: item.span, ok: true, from: located(item, 'from', data.from), to: located(item, 'to', data.to), reach: data.reach ?? true, probe };
+  const within = data.within === undefined ? {} : { withinMs: data.within };
+  return { span: item.span, ok: true, from: located(item, 'from', data.from), to: located(item, 'to', data.to), reach: data.reach ?? true, probe, ...within };
 }

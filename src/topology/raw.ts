@@ -42,6 +42,8 @@ export interface IfaceRaw {
   readonly attach?: AttachRaw;
   readonly addresses: readonly Located<AddressSpec>[];
   readonly mtu?: number;
+  /** `masquerade: true`, where it was written (valid only on a forwarding node). */
+  readonly masquerade?: Located<true>;
 }
 
 /** `nodes.NODE.routes[i]`. */
@@ -76,6 +78,45 @@ export interface NodeRaw {
   /** `netns_of: PID`. */
   readonly netnsOf?: number;
   readonly processes: readonly ProcessRaw[];
+  /** `files:` entries that could be read. */
+  readonly files: readonly FileRaw[];
+  /** `exec:` steps that could be read. */
+  readonly exec: readonly ExecRaw[];
+}
+
+/** What a `files:` entry places at its path. */
+export type FileWhat =
+  | { readonly kind: 'content'; readonly content: string }
+  /** A host file, relative to the lab file's directory, normalised, never leaving it. */
+  | { readonly kind: 'source'; readonly source: Located<string> }
+  | { readonly kind: 'dir' }
+  /** An absolute host directory, normalised. */
+  | { readonly kind: 'bind'; readonly bind: Located<string>; readonly writable: boolean };
+
+/** `nodes.NODE.files[i]`. */
+export interface FileRaw {
+  /** Normalised absolute path inside the node. */
+  readonly path: Located<string>;
+  readonly what: FileWhat;
+  /** Permission bits, when given. */
+  readonly mode?: number;
+  /** "user", "user:group" or numbers, as text. */
+  readonly owner?: string;
+  /** Position of the entry. */
+  readonly span: Span;
+}
+
+/** `nodes.NODE.exec[i]`. */
+export interface ExecRaw {
+  /** argv, never through a shell. */
+  readonly command: readonly string[];
+  /** `after: processes`: run once the node's processes have started. */
+  readonly afterProcesses: boolean;
+  readonly user?: string;
+  readonly env?: Readonly<Record<string, string>>;
+  /** `timeout:` in milliseconds, when given. */
+  readonly timeoutMs?: number;
+  readonly span: Span;
 }
 
 /** `nodes.NODE.processes[i]`: already in its resolved form. */
@@ -89,6 +130,8 @@ export interface ExpectRaw {
   readonly to?: Located<string>;
   readonly reach: boolean;
   readonly probe: { readonly kind: 'icmp' } | { readonly kind: 'tcp' | 'udp'; readonly port: number };
+  /** `within:` in milliseconds, when given. */
+  readonly withinMs?: number;
 }
 
 /** The parsed file. */

@@ -47,10 +47,10 @@ export function processNameProblem(s: string): string | undefined {
   return isProcessName(s) ? undefined : 'process names are 1 to 32 characters of a-z, 0-9, - and _, starting with a letter';
 }
 
-const word = checked('must be text', noNul, 'word');
+export const word = checked('must be text', noNul, 'word');
 const ARGV = 'must be a command line or a non-empty list of its words';
 /** A command: a list of words, or one string split at white space. */
-function argv(description: string): z.ZodType<string | string[]> {
+export function argv(description: string): z.ZodType<string | string[]> {
   return z
     .union(
       [
@@ -64,8 +64,8 @@ function argv(description: string): z.ZodType<string | string[]> {
     )
     .describe(description);
 }
-const envName = checked('must be a variable name', envNameProblem, 'envName');
-const envValue = z.union([word, z.number(), z.boolean()], { error: 'must be text, a number or true/false' }).transform(String);
+export const envName = checked('must be a variable name', envNameProblem, 'envName');
+export const envValue = z.union([word, z.number(), z.boolean()], { error: 'must be text, a number or true/false' }).transform(String);
 
 /** `nodes.NAME.processes[i]`. */
 export const processSchema = z

@@ -36,6 +36,8 @@ import * as z from 'zod';
 import { addressOrCidrProblem, addressProblem, cidrProblem, destinationProblem, subnetProblem } from './address-syntax.js';
 import { endpointProblem, hostnameProblem } from './name-rules.js';
 import { firewallSchema, publishSchema } from './schema-firewall.js';
+import { duration } from './duration.js';
+import { execSchema, fileSchema } from './schema-files.js';
 import { processSchema } from './schema-process.js';
 import { bool, checked, intRange, oneOrMany, patterned, port } from './schema-util.js';
 
@@ -91,6 +93,9 @@ export const interfaceSchema = z
         .optional()
         .describe("The interface's address(es); on a network, left out means one is allocated from the subnet."),
       mtu: intRange(68, 65535).optional().describe('The MTU of the interface (68 to 65535).'),
+      masquerade: bool
+        .optional()
+        .describe("true: traffic the node forwards out of this interface is source-NATed to the interface's address (needs forwarding: true)."),
     },
     { error: 'must be a mapping such as { network: lan } or { peer: "r1:eth1" }' },
   )
@@ -146,6 +151,14 @@ export const nodeSchema = z
         .describe(
           'Host ports forwarded to the node\'s first IPv4 address, like docker run -p: "8080:80", "127.0.0.1:5353:53/udp" or { host: 8080, node: 80 }.',
         ),
+      files: z
+        .array(fileSchema, { error: 'must be a list of files' })
+        .optional()
+        .describe("Files and directories placed in the node's own mount namespace before any process starts."),
+      exec: z
+        .array(execSchema, { error: 'must be a list of setup steps' })
+        .optional()
+        .describe('One-shot setup steps run in order after the network and files are in place, before the processes (or after them, per step).'),
       processes: z
         .array(processSchema, { error: 'must be a list of processes' })
         .optional()
@@ -161,6 +174,9 @@ export const nodeSchema = z
   )
   .describe('A node: a network namespace "<lab>-<node>".');
 
+/** The longest `within:` of an expectation. */
+export const EXPECT_WITHIN_MAX_MS = 3_600_000;
+
 /** `expect[i]`. */
 export const expectSchema = z
   .strictObject(
@@ -172,6 +188,9 @@ export const expectSchema = z
       reach: bool.optional().describe('true (default): the probe must get through; false: it must be blocked.'),
       tcp: port.optional().describe('Probe this TCP port with a connect instead of a ping.'),
       udp: port.optional().describe('Probe this UDP port with a datagram instead of a ping (a reply or a port-unreachable counts as reached).'),
+      within: duration(EXPECT_WITHIN_MAX_MS, '1h')
+        .optional()
+        .describe('The expectation holds once it holds within this time (such as 60s for a routing protocol to converge): 500ms, 30s, 2m, 1h, or seconds.'),
     },
     { error: 'must be a mapping such as { from: web, to: db }' },
   )
@@ -206,10 +225,12 @@ export const topShell = topologySchema.extend({
   expect: z.array(z.unknown(), { error: 'must be a list of expectations' }).nullable().optional(),
 });
 
-/** A node with its interfaces, routes, firewall and published ports left open (checked one by one). */
+/** A node with its interfaces, routes, firewall, published ports, files and exec steps left open (checked one by one). */
 export const nodeShell = nodeSchema.extend({
   interfaces: looseMap('must be a mapping of interface names to interfaces').optional(),
   routes: z.array(z.unknown(), { error: 'must be a list of routes' }).nullable().optional(),
   firewall: z.unknown().optional(),
   publish: z.array(z.unknown(), { error: 'must be a list of published ports such as ["8080:80"]' }).nullable().optional(),
+  files: z.array(z.unknown(), { error: 'must be a list of files' }).optional(),
+  exec: z.array(z.unknown(), { error: 'must be a list of setup steps' }).optional(),
 });

@@ -71,6 +71,11 @@ export const PATTERNS = {
     pattern: whole('[0-9]{1,13}(?:\\.[0-9]{1,3})? ?(?:[KMG]i?B?|[kMG]B|B)?'),
     loose: 'the size must be from 4 KiB to 1 GiB',
   },
+  /** duration.ts durationProblem (the range of each field is not in the pattern). */
+  duration: {
+    description: 'A duration: a number of seconds, or one with a unit such as 500ms, 30s, 2m, 1h.',
+    pattern: whole('[0-9]{1,9}(?:\\.[0-9]{1,3})? ?(?:ms|s|m|h)?'),
+  },
   /** name-rules.ts hostnameProblem. */
   hostname: {
     description: 'A host name: dot-separated labels of letters, digits and inner hyphens, 64 characters at most.',

@@ -111,6 +111,7 @@ test("every verb's help example runs as shown", (t) =>
       'exec',
       'test',
       'trace',
+      'scenario',
       'run',
       'logs',
       'ps',

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { renderDeleteTable, renderHostTable, renderNodeFirewall } from '../../src/nft/render.js';
+import { renderDeleteTable, renderHostTable, renderNodeFirewall, renderNodeTable } from '../../src/nft/render.js';
 import type { FirewallRule } from '../../src/model/types.js';
 import { inSandbox } from './helpers.js';
 
@@ -41,6 +41,12 @@ const SCRIPTS: Record<string, string> = {
     },
   }),
   'an empty firewall': renderNodeFirewall({ lab: 'l', fw: {} }),
+  'a node table with masquerade only': renderNodeTable({ lab: 'l', masquerade: ['eth1', 'up.0'] }),
+  'a node table with a firewall and masquerade': renderNodeTable({
+    lab: 'l',
+    fw: { forward: { policy: 'drop', established: true, span, rules: [r({ action: 'accept', iif: 'eth0', oif: 'eth1' })] } },
+    masquerade: ['eth1'],
+  }),
   'a host table with NAT and published ports': renderHostTable({
     lab: 'l',
     nat: [{ network: 'n', bridge: 'l-n', subnets: ['172.20.0.0/16', 'fd20::/64'] }],

@@ -50,6 +50,7 @@ export const ARG_KINDS: Readonly<Record<string, readonly ArgKind[]>> = {
   run: ['lab', 'node', 'none'],
   test: ['lab-or-file'],
   trace: ['lab', 'node', 'node'],
+  scenario: ['file'],
   ps: ['lab'],
   which: ['none'],
   logs: ['lab', 'node', 'none'],

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { nftTableName } from '../../../src/names/markers.js';
-import { renderDeleteTable, renderHostTable, renderNodeFirewall } from '../../../src/nft/render.js';
+import { renderDeleteTable, renderHostTable, renderNodeFirewall, renderNodeTable } from '../../../src/nft/render.js';
 import { renderRule } from '../../../src/nft/render-rule.js';
 import type { Firewall, FirewallRule } from '../../../src/model/types.js';
 
@@ -146,4 +146,36 @@ test('names that cannot be nft identifiers or strings are refused, not rendered'
   assert.equal(nftTableName('lab_1.a-b'), 'nslab-lab_1.a-b');
   assert.throws(() => nftTableName('a b'), /not a valid table suffix/);
   assert.throws(() => renderRule(rule({ action: 'drop', iif: 'e"th' }), 't'), /cannot quote/);
+});
+
+test('masquerade: the node table gets a nat postrouting chain, one rule per interface; without a firewall the filter chains accept', () => {
+  assert.equal(
+    renderNodeTable({ lab: 'demo', masquerade: ['eth1', 'up 0'] }),
+    `table inet nslab-demo { comment "nslab:demo"; }
+flush table inet nslab-demo
+table inet nslab-demo {
+	chain input {
+		type filter hook input priority filter; policy accept;
+	}
+	chain forward {
+		type filter hook forward priority filter; policy accept;
+	}
+	chain output {
+		type filter hook output priority filter; policy accept;
+	}
+	chain postrouting {
+		type nat hook postrouting priority srcnat; policy accept;
+		oifname "eth1" masquerade comment "nslab:demo:masquerade:eth1"
+		oifname "up 0" masquerade comment "nslab:demo:masquerade:up 0"
+	}
+}
+`,
+  );
+  const both = renderNodeTable({ lab: 'demo', fw: FW, masquerade: ['eth1'] });
+  assert.ok(both.startsWith(renderNodeFirewall({ lab: 'demo', fw: FW }).replace(/}\n$/, '')), 'the firewall part is unchanged');
+  assert.match(
+    both,
+    /\tchain postrouting \{\n\t\ttype nat hook postrouting priority srcnat; policy accept;\n\t\toifname "eth1" masquerade comment "nslab:demo:masquerade:eth1"\n\t\}\n\}\n$/,
+  );
+  assert.equal(renderNodeTable({ lab: 'demo', fw: FW, masquerade: [] }), renderNodeFirewall({ lab: 'demo', fw: FW }));
 });

@@ -7,6 +7,7 @@ import { addressOrCidrProblem, addressProblem, cidrProblem, destinationProblem, 
 import { hostAddressProblem, portProblem, publishProblem, targetProblem } from '../../../src/topology/match-syntax.js';
 import { endpointProblem, hostnameProblem, nameProblem } from '../../../src/topology/name-rules.js';
 import { envNameProblem, logSizeProblem, noNul, processNameProblem, userProblem } from '../../../src/topology/schema-process.js';
+import { durationProblem } from '../../../src/topology/duration.js';
 import { PATTERNS } from '../../../src/topology/syntax-patterns.js';
 import type { SyntaxName } from '../../../src/topology/syntax-patterns.js';
 import { parseAddress } from '../../../src/util/ip.js';
@@ -24,6 +25,7 @@ const ACCEPTS: Record<SyntaxName, (s: string) => boolean> = {
   ifaceName: ok((s) => nameProblem('interface', s)),
   processName: ok(processNameProblem),
   logSize: ok(logSizeProblem),
+  duration: ok(durationProblem),
   hostname: ok(hostnameProblem),
   endpoint: ok(endpointProblem),
   address: ok(addressProblem),
@@ -163,6 +165,10 @@ const SEEDS = [
   ' 8080:80 ',
   'localhost:8080:80',
   '10MiB',
+  '500ms',
+  '30s',
+  '1.5 m',
+  '2h',
   '512K',
   '1GiB',
   '4096',
