@@ -2,6 +2,7 @@
 // namespace (through the holder, lab/files-script.ts) and run its one-shot setup steps. Files are
 // staged under the lab's state directory first (removed with it by `down`); their placement dies
 // with the holder's mount namespace, so a change of files makes the node's namespaces again.
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Isolation } from '../port/processes.js';
@@ -51,17 +52,35 @@ const TAIL_LINES = 20;
 
 const PATH = process.env['PATH'] ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
-/** Key of a node's files: what they are (by content hash, not content), so a change is seen. */
-export function filesKey(files: readonly FileEntry[]): string {
+/**
+ * Key of a node's files: what they are (by content hash, not content), so a change is seen. A
+ * source's bytes are hashed again here: a model from the cache (same lab text) has the hash the
+ * file had when the text was first loaded.
+ */
+export function filesKey(files: readonly FileEntry[], hashOf: (path: string) => string | undefined = sourceHash): string {
   return JSON.stringify(
     files.map((f) =>
       f.kind === 'file'
-        ? { kind: f.kind, path: f.path, mode: f.mode, owner: f.owner ?? null, hash: f.hash ?? f.from ?? null }
+        ? {
+            kind: f.kind,
+            path: f.path,
+            mode: f.mode,
+            owner: f.owner ?? null,
+            hash: (f.source === undefined ? undefined : hashOf(f.source)) ?? f.hash ?? f.from ?? null,
+          }
         : f.kind === 'dir'
           ? { kind: f.kind, path: f.path, mode: f.mode, owner: f.owner ?? null }
           : { kind: f.kind, path: f.path, source: f.source, writable: f.writable },
     ),
   );
+}
+
+function sourceHash(path: string): string | undefined {
+  try {
+    return createHash('sha256').update(readFileSync(path)).digest('hex');
+  } catch {
+    return undefined;
+  }
 }
 
 /** The directory a node's files are staged in: /run/nslab/<lab>/files/<node>. */

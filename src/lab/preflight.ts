@@ -63,6 +63,16 @@ function missingPrograms(t: Topology, findCommand: Processes['findCommand']): st
     // An isolated node's namespaces are held by a shell that sleeps, processes or not.
     if (node.isolate.size > 0) tools.add('ip').add('unshare').add('nsenter').add('sh').add('sleep');
     if (node.isolate.has('uts')) tools.add('hostname');
+    // Files are placed by a shell script in the node (lab/files-script.ts).
+    if (node.files.length > 0) for (const t of ['mount', 'umount', 'mountpoint', 'awk', 'cp', 'chmod', 'chown', 'mkdir']) tools.add(t);
+    for (const step of node.exec) {
+      const cmd = step.command[0];
+      if (cmd !== undefined && findCommand(cmd, step.env?.['PATH'] ?? process.env['PATH'] ?? '/usr/bin:/bin') === undefined) {
+        out.push(
+          `node ${node.name}: exec step ${step.command.join(' ')}: command not found: ${cmd} (${installHint(cmd) ?? 'install it on the host or give its full path'}; nodes run the host's programs)`,
+        );
+      }
+    }
     for (const p of node.processes) {
       tools.add('ip');
       if (p.user !== undefined) tools.add('runuser');

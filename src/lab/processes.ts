@@ -54,12 +54,12 @@ function isolationOf(node: Node): Isolation {
 
 /** The node's files (`files:`), placed in its mount namespace before its processes start. */
 function filesOf(node: Node): readonly FileEntry[] {
-  return (node as { readonly files?: readonly FileEntry[] }).files ?? [];
+  return node.files;
 }
 
 /** The node's setup steps (`exec:`). */
 function stepsOf(node: Node): readonly StepEntry[] {
-  return (node as { readonly exec?: readonly StepEntry[] }).exec ?? [];
+  return node.exec;
 }
 
 function setupNodeOf(node: Node): SetupNode {

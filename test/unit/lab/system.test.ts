@@ -284,3 +284,65 @@ test('holder on the fakes: a holder that does not come up fails up and is journa
     assert.ok(labJournal(state, 'ho').failed.has('a.@holder'));
     assert.equal([...labJournal(state, 'ho').procs.values()].filter((p) => p.holder).length, 0);
   }));
+
+const FILES = `name: fi
+networks:
+  lan: { subnet: 10.9.4.0/24 }
+nodes:
+  r1:
+    interfaces: { eth0: { network: lan } }
+    files:
+      - { path: /etc/frr/frr.conf, content: "router ospf\\n", mode: "0640", owner: "frr:frr" }
+      - { path: /var/tmp/frr, dir: true }
+    exec:
+      - setup-one
+      - { command: [after-one], after: processes }
+    processes:
+      - { name: zebra, command: [zebra] }
+  r2:
+    interfaces: { eth0: { network: lan } }
+    processes:
+      - { name: web, command: [web] }
+`;
+
+test('files and steps on the fakes: placed through a new holder before the processes, steps once; a change restarts only that node', () =>
+  withStateDir(async (dir, state) => {
+    const { system, opts } = fakes();
+    await up({ file: writeLab(dir, FILES), ...opts, state });
+    const procs = [...labJournal(state, 'fi').procs.values()];
+    const holder = procs.find((p) => p.holder && p.node === 'r1');
+    assert.ok(holder, 'a node with files gets a holder (its own mount namespace)');
+    const kinds = system.runs.map((r) => (r.command[0] === 'sh' ? 'place' : r.command[0]));
+    assert.deepEqual(kinds, ['place', 'setup-one', 'after-one']);
+    assert.ok(system.runs.every((r) => r.join === holder.pid));
+    assert.match(system.runs[0]!.command[2]!, /chown 'frr:frr' '\/etc\/frr\/frr.conf'/);
+    // The steps ran around the process: setup-one before zebra was launched, after-one after.
+    assert.equal(labJournal(state, 'fi').steps.get('r1')?.size, 2);
+    // Nothing changed: nothing runs again.
+    const again = await up({ file: writeLab(dir, FILES), ...opts, state });
+    assert.deepEqual(again.processes?.started, []);
+    assert.equal(system.runs.length, 3);
+    // The file's content changed: r1's namespaces are made again, its files placed, its steps and
+    // processes run again; r2 is left alone.
+    const web = procs.find((p) => p.name === 'web')!;
+    const changed = await up({ file: writeLab(dir, FILES.replace('router ospf', 'router bgp')), ...opts, state });
+    assert.deepEqual(changed.processes?.started, ['r1.zebra']);
+    assert.equal(system.runs.length, 6);
+    assert.match(system.runs[3]!.command[2]!, /cp /);
+    assert.ok(system.processes.alive(web), 'r2 untouched');
+    assert.ok(!system.processes.alive(holder), 'the old holder is stopped');
+  }));
+
+test('steps on the fakes: a failing step fails up with its output, and runs again on the next up', () =>
+  withStateDir(async (dir, state) => {
+    const { system, opts } = fakes();
+    system.behave = (cmd) => (cmd[0] === 'setup-one' ? { exitCode: 3, output: 'no such table\n' } : {});
+    await assert.rejects(up({ file: writeLab(dir, FILES), ...opts, state }), (e: NslabError) => {
+      assert.equal(e.code, 'setup-failed');
+      assert.match(e.message, /node r1: exec step 1 \(setup-one\) exited with status 3; its output:\n {2}no such table/);
+      return true;
+    });
+    system.behave = () => ({});
+    await up({ file: writeLab(dir, FILES), ...opts, state });
+    assert.equal(system.runs.filter((r) => r.command[0] === 'setup-one').length, 2);
+  }));
