@@ -312,7 +312,7 @@ async function startOne(a: StartArgs): Promise<number | undefined> {
     }
     const why = await waitReady(sys, node, p, rec, exited, a.join);
     if (why === undefined) return rec?.pid;
-    throw await notStarted(sys, lab, writer, { node, p, rec, exited, fd, at: 0, ...(a.adhoc ? { adhoc: true } : {}) }, why);
+    throw await notStarted(sys, lab, writer, { node, p, rec, exited, fd, at: 0, ...(a.adhoc ? { adhoc: true } : {}) }, why + holderGone(sys, a.join));
   } finally {
     if (!handedOver) sys.pipes.close(fd);
   }
@@ -329,6 +329,12 @@ async function notStarted(sys: System, lab: string, writer: JournalWriter, s: Se
   if (!s.adhoc) writer.append([{ t: 'proc-failed', node: s.node.name, name: s.p.name, why }]);
   await flushed(sys, s.fd);
   return failure(writer.root, lab, s.node, s.p, `${why}${running ? '; stopped it' : ''}`);
+}
+
+/** What to add to why a process failed when its node's holder is gone (its namespaces with it). */
+function holderGone(sys: System, join: number | undefined): string {
+  if (join === undefined || sys.processes.startTime(join) !== undefined) return '';
+  return `; the node's namespace holder (PID ${join}) is gone, and every process in its namespaces with it`;
 }
 
 /** Wait out the settle window of a wave's processes without a ready check; the failures of those that did not keep running. */
