@@ -7,7 +7,7 @@ import { installHint } from '../ops/missing.js';
 import { NslabError } from '../util/errors.js';
 import { loadLabLazy } from './load-lazy.js';
 import { systemOf, type SystemOption } from './kernel.js';
-import { firstProcessOf } from './processes.js';
+import { requireHolder } from './processes.js';
 
 /** Options of `exec`. */
 export interface ExecOptions extends SystemOption {
@@ -28,9 +28,9 @@ export async function exec(opts: ExecOptions): Promise<number> {
     throw new NslabError('no-node', `lab ${opts.lab} has no node ${opts.node} (nodes: ${known})`, 2);
   }
   if (opts.argv.length === 0) throw new NslabError('usage', 'nothing to run: give a command after --', 2);
-  // An isolated node: enter its pid/mount/uts namespaces too, through its first running process.
+  // An isolated node: enter its pid/mount/uts namespaces too, through their holder.
   const sys = await systemOf(opts);
-  const first = node.isolate.size > 0 ? firstProcessOf(root, sys, opts.lab, opts.node) : undefined;
+  const first = node.isolate.size > 0 ? requireHolder(root, sys, opts.lab, node) : undefined;
   const isolate = { pid: node.isolate.has('pid'), mount: node.isolate.has('mount'), uts: node.isolate.has('uts') };
   const r = await sys.processes.exec({ netns: node.netns, isolate, ...(first === undefined ? {} : { join: first }), argv: opts.argv }).catch((e: unknown) => {
     if (e instanceof KernelError && e.op === 'exec' && e.code === 'ENOENT') {

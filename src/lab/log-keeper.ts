@@ -52,20 +52,48 @@ interface OpenArgs {
   readonly sys: System;
 }
 
+/** One process output to prepare (prepareOutputs). */
+export interface OutputOf {
+  readonly node: string;
+  readonly proc: string;
+  readonly cap: LogCap;
+}
+
 /**
- * The fd a process's stdout and stderr are to be: the write end of its FIFO, opened once the
- * keeper reads it (started or told first), blocking (a full pipe makes the process wait, as a
- * slow terminal would). The caller closes it once the process is spawned.
+ * Make the FIFOs of processes about to start, add their caps to keeper.json in one write, then
+ * start the keeper or tell it once (SIGHUP) to open them. Once per wave of processes: a keeper
+ * told again before it has installed its handlers (it is a node process, it takes a moment to
+ * start) would die of the signal.
  */
-export async function openProcessOutput(a: OpenArgs): Promise<number> {
+export function prepareOutputs(a: { readonly lab: string; readonly writer: JournalWriter; readonly sys: System; readonly outputs: readonly OutputOf[] }): void {
+  if (a.outputs.length === 0) return;
   const root = a.writer.root;
   // Through the checked state tree (state/root.ts): never a planted or foreign directory.
   stateDir(root, logDir(root, a.lab), true);
-  const fifo = pipePath(root, a.lab, a.node, a.proc);
-  makeFifo(a.sys, fifo);
-  writeConfig(root, a.lab, `${a.node}.${a.proc}`, a.cap);
+  for (const o of a.outputs) makeFifo(a.sys, pipePath(root, a.lab, o.node, o.proc));
+  writeConfig(
+    root,
+    a.lab,
+    a.outputs.map((o) => [`${o.node}.${o.proc}`, o.cap]),
+  );
   const k = keeperFor(root, a.lab, a.writer);
   if (!(k && a.sys.processes.signal(k, 'SIGHUP'))) startKeeper(root, a.sys, a.lab, a.writer);
+}
+
+/**
+ * The fd a prepared process's stdout and stderr are to be: the write end of its FIFO, opened once
+ * the keeper reads it, blocking (a full pipe makes the process wait, as a slow terminal would).
+ * The caller closes it once the process is spawned.
+ */
+export async function openPreparedOutput(a: {
+  readonly lab: string;
+  readonly node: string;
+  readonly proc: string;
+  readonly writer: JournalWriter;
+  readonly sys: System;
+}): Promise<number> {
+  const root = a.writer.root;
+  const fifo = pipePath(root, a.lab, a.node, a.proc);
   const deadline = Date.now() + OPEN_MS;
   for (;;) {
     // Opens only once a reader (the keeper) has the FIFO open.
@@ -76,6 +104,12 @@ export async function openProcessOutput(a: OpenArgs): Promise<number> {
     }
     await sleep(10);
   }
+}
+
+/** prepareOutputs and openPreparedOutput for one process (`nslab run`). */
+export async function openProcessOutput(a: OpenArgs): Promise<number> {
+  prepareOutputs({ lab: a.lab, writer: a.writer, sys: a.sys, outputs: [{ node: a.node, proc: a.proc, cap: a.cap }] });
+  return openPreparedOutput(a);
 }
 
 /** Create the FIFO, or check that what has its name is one (a later `up` reuses it). */
@@ -95,8 +129,8 @@ function keeperFor(root: StateRoot, lab: string, writer: JournalWriter): KeeperR
   return keepers.get(writer);
 }
 
-/** Add (or update) one pipe's cap in keeper.json (state/root.ts: an O_EXCL temporary renamed over it). */
-function writeConfig(root: StateRoot, lab: string, key: string, cap: LogCap): void {
+/** Add (or update) pipes' caps in keeper.json (state/root.ts: an O_EXCL temporary renamed over it). */
+function writeConfig(root: StateRoot, lab: string, caps: ReadonlyArray<readonly [string, LogCap]>): void {
   const path = join(logDir(root, lab), 'keeper.json');
   let conf: Record<string, LogCap> = {};
   try {
@@ -104,7 +138,7 @@ function writeConfig(root: StateRoot, lab: string, key: string, cap: LogCap): vo
   } catch {
     // damaged: rewritten whole from what we know
   }
-  conf[key] = { maxBytes: cap.maxBytes, keep: cap.keep };
+  for (const [key, cap] of caps) conf[key] = { maxBytes: cap.maxBytes, keep: cap.keep };
   writeStateFile(root, path, JSON.stringify(conf), 0o600);
 }
 

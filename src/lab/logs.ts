@@ -38,7 +38,8 @@ export function logFiles(root: StateRoot, lab: string, node: string, process?: s
   const { topology } = loadLab(root, lab);
   const n = topology.nodes.get(node);
   if (!n) throw new NslabError('no-node', `lab ${lab} has no node ${node} (nodes: ${[...topology.nodes.keys()].join(', ')})`, 2);
-  const adhoc = [...labJournal(root, lab).procs.values()].filter((r) => r.node === node).map((r) => r.name);
+  // Not the node's namespace holder: it writes no log.
+  const adhoc = [...labJournal(root, lab).procs.values()].filter((r) => r.node === node && !r.holder).map((r) => r.name);
   const names = [...new Set([...n.processes.map((p) => p.name), ...adhoc, ...loggedProcesses(root, lab, node)])];
   if (names.length === 0) throw new NslabError('no-process', `node ${node} of lab ${lab} runs no processes`, 2);
   if (process !== undefined && !names.includes(process)) {

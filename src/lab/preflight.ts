@@ -65,9 +65,21 @@ function missingPrograms(t: Topology, findCommand: Processes['findCommand']): st
   const out: string[] = [];
   const tools = new Set<string>();
   for (const node of t.nodes.values()) {
+    // An isolated node's namespaces are held by a shell that sleeps, processes or not.
+    if (node.isolate.size > 0) tools.add('ip').add('unshare').add('nsenter').add('sh').add('sleep');
+    if (node.isolate.has('uts')) tools.add('hostname');
+    // Files are placed by a shell script in the node (lab/files-script.ts).
+    if (node.files.length > 0) for (const t of ['mount', 'umount', 'mountpoint', 'awk', 'cp', 'chmod', 'chown', 'mkdir']) tools.add(t);
+    for (const step of node.exec) {
+      const cmd = step.command[0];
+      if (cmd !== undefined && findCommand(cmd, step.env?.['PATH'] ?? process.env['PATH'] ?? '/usr/bin:/bin') === undefined) {
+        out.push(
+          `node ${node.name}: exec step ${step.command.join(' ')}: command not found: ${cmd} (${installHint(cmd) ?? 'install it on the host or give its full path'}; nodes run the host's programs)`,
+        );
+      }
+    }
     for (const p of node.processes) {
       tools.add('ip');
-      if (node.isolate.size > 0) tools.add('unshare').add('nsenter');
       if (p.user !== undefined) tools.add('runuser');
       const path = p.env?.['PATH'] ?? process.env['PATH'] ?? '/usr/bin:/bin';
       const commands = [p.command[0], p.ready && 'command' in p.ready ? p.ready.command[0] : undefined];
@@ -81,7 +93,8 @@ function missingPrograms(t: Topology, findCommand: Processes['findCommand']): st
     }
   }
   for (const tool of tools) {
-    if (findCommand(tool) === undefined) out.push(`starting processes needs ${tool} (${installHint(tool) ?? 'install it'})`);
+    if (findCommand(tool) === undefined)
+      out.push(`starting processes (and holding isolated nodes' namespaces) needs ${tool} (${installHint(tool) ?? 'install it'})`);
   }
   return out.slice(0, 5);
 }

@@ -1,9 +1,12 @@
-// The processes a lab runs in its nodes: started by `up` after the network is ready (declaration
-// order, detached so they outlive nslab), recorded in the journal with their /proc start times,
-// waited for until ready, and stopped by `down` (SIGTERM, then SIGKILL after a grace period),
-// by PID and only while the PID still names the process that was started.
+// The processes a lab runs in its nodes: started by `up` after the network is ready (every node at
+// once, a node's own in declaration order, detached so they outlive nslab), recorded in the journal
+// with their /proc start times, waited for until ready, and stopped by `down` (SIGTERM, then
+// SIGKILL after a grace period), by PID and only while the PID still names the process that was
+// started. An isolated node's namespaces are made and held by a holder (a minimal process, started
+// before the node's processes and stopped after them, journaled like them); its processes, `exec`
+// and `run` join them, so they outlive any one process and exist in a node that runs none.
 import { existsSync } from 'node:fs';
-import type { Isolation } from '../port/processes.js';
+import type { Isolation, ProcId } from '../port/processes.js';
 import type { System } from '../port/system.js';
 import type { StateRoot } from '../state/root.js';
 import { logCapOf } from '../model/log-cap.js';
@@ -11,17 +14,25 @@ import type { Node, ProcessSpec, Topology } from '../model/types.js';
 import { isProcessName, processNameOf } from '../names/rules.js';
 import { JournalWriter } from '../state/journal.js';
 import type { ProcRecord } from '../state/journal.js';
+import { HOLDER_NAME } from '../state/records.js';
 import { tailLines } from '../state/log-read.js';
 import { labJournal, labPaths, logPath } from '../state/store.js';
 import { NslabError } from '../util/errors.js';
 import { loadLabLazy } from './load-lazy.js';
 import { systemOf } from './kernel.js';
-import { flushed, openProcessOutput, reviveKeeper } from './log-keeper.js';
+import { flushed, openPreparedOutput, openProcessOutput, prepareOutputs, reviveKeeper } from './log-keeper.js';
+import { type FileEntry, filesKey, placeFiles, runSteps, type SetupNode, type StepEntry, stepKey } from './node-setup.js';
 
 const DEFAULT_READY_MS = 10_000;
-/** Without a ready check, a process that is still running after this long counts as started. */
+/**
+ * Without a ready check, a process that is still running this long after it was started counts as
+ * started. Not waited per process: the next one starts at once, and one window after the last
+ * start covers every process of the wave.
+ */
 const SETTLE_MS = 300;
 const GRACE_MS = 2_000;
+/** How often a ready check is tried again. */
+const READY_POLL_MS = 50;
 /** The most of one log line a failure message quotes. */
 const TAIL_LINE = 300;
 
@@ -41,6 +52,34 @@ function isolationOf(node: Node): Isolation {
   return { pid: node.isolate.has('pid'), mount: node.isolate.has('mount'), uts: node.isolate.has('uts') };
 }
 
+/** The node's files (`files:`), placed in its mount namespace before its processes start. */
+function filesOf(node: Node): readonly FileEntry[] {
+  return node.files;
+}
+
+/** The node's setup steps (`exec:`). */
+function stepsOf(node: Node): readonly StepEntry[] {
+  return node.exec;
+}
+
+function setupNodeOf(node: Node): SetupNode {
+  return { name: node.name, netns: node.netns, isolate: isolationOf(node) };
+}
+
+/**
+ * Key of a node's namespace holder: a second `up` makes the node's namespaces again (and so places
+ * its files again and restarts its processes) when this changed.
+ */
+export function holderKey(node: Node): string {
+  const files = filesOf(node);
+  return JSON.stringify({
+    isolate: [...node.isolate].sort(),
+    hostname: node.hostname ?? null,
+    netns: node.netns,
+    ...(files.length > 0 ? { files: filesKey(files) } : {}),
+  });
+}
+
 /**
  * Key of a declaration: a second `up` restarts a process only when this changed. Not its `log:`
  * caps: the keeper applies new ones to the running process's pipe.
@@ -54,47 +93,156 @@ function alive(sys: System, r: ProcRecord): boolean {
   return sys.processes.alive(r);
 }
 
+/** What `up` does in one node. */
+interface NodeWork {
+  readonly node: Node;
+  /** The running holder kept (isolated nodes); undefined: a new one is started first. */
+  readonly holder: ProcRecord | undefined;
+  /** The declared processes to start, in declaration order. */
+  readonly start: readonly ProcessSpec[];
+  /** Keys of the node's setup steps that ran (journal). */
+  readonly done: ReadonlySet<string>;
+}
+
 /** Start what the topology declares and is not running; stop what runs but is no longer declared or changed. */
 export async function startProcesses(root: StateRoot, sys: System, t: Topology): Promise<ProcessesResult> {
   const lab = t.name;
   const paths = labPaths(root, lab);
   const state = labJournal(root, lab);
-  const declared = [...t.nodes.values()].flatMap((n) => n.processes.map((p) => ({ node: n, p, key: specKey(n, p) })));
-  if (declared.length === 0 && state.procs.size === 0) return { started: [], stopped: [], unchanged: 0 };
+  const isolated = [...t.nodes.values()].some((n) => n.isolate.size > 0);
+  const declared = [...t.nodes.values()].reduce((k, n) => k + n.processes.length, 0);
+  const steps = [...t.nodes.values()].some((n) => stepsOf(n).length > 0);
+  if (declared === 0 && !isolated && !steps && state.procs.size === 0) return { started: [], stopped: [], unchanged: 0 };
   const writer = new JournalWriter(root, paths.journal);
   try {
-    // Per node, all or nothing: its processes share namespaces that die with the first one, so
-    // a node whose processes all run as declared is left alone, any other is restarted whole.
     const recs = [...state.procs.values()];
-    const keep = new Set<string>();
+    const stop = new Set<ProcRecord>();
+    const work: NodeWork[] = [];
     let unchanged = 0;
+    for (const r of recs) if (!t.nodes.has(r.node)) stop.add(r);
     for (const n of t.nodes.values()) {
-      // Ad-hoc processes (`nslab run`) are not declared: they neither keep nor restart a node.
-      const mine = recs.filter((r) => r.node === n.name && !r.adhoc);
-      const ok =
-        mine.length === n.processes.length && n.processes.every((p) => mine.some((r) => r.name === p.name && r.spec === specKey(n, p) && alive(sys, r)));
-      if (ok) {
-        keep.add(n.name);
-        unchanged += mine.length;
+      const mine = recs.filter((r) => r.node === n.name);
+      const holders = mine.filter((r) => r.holder);
+      let holder: ProcRecord | undefined;
+      if (n.isolate.size > 0) holder = holders.find((h) => h.spec === holderKey(n) && alive(sys, h));
+      for (const h of holders) if (h !== holder) stop.add(h);
+      // New namespaces: whatever ran in the old ones goes with them (ad-hoc processes too).
+      const fresh = n.isolate.size > 0 ? holder === undefined : holders.length > 0;
+      const start: ProcessSpec[] = [];
+      for (const r of mine) {
+        if (r.holder) continue;
+        // Ad-hoc processes (`nslab run`) are not declared: they neither keep nor restart anything.
+        if (fresh || (!r.adhoc && !n.processes.some((p) => p.name === r.name && r.spec === specKey(n, p)))) stop.add(r);
       }
+      for (const p of n.processes) {
+        const r = mine.find((x) => !x.holder && !x.adhoc && x.name === p.name && x.spec === specKey(n, p));
+        if (!fresh && r !== undefined && alive(sys, r)) unchanged++;
+        else {
+          if (r !== undefined) stop.add(r);
+          start.push(p);
+        }
+      }
+      const done = state.steps.get(n.name) ?? new Set<string>();
+      const newHolder = n.isolate.size > 0 && holder === undefined;
+      const steps = stepsOf(n).some((st) => newHolder || !done.has(stepKey(st, holder)));
+      if (start.length > 0 || newHolder || steps) work.push({ node: n, holder, start, done });
     }
-    // A restarted isolated node takes its ad-hoc processes with it (they live in its namespaces).
-    const restart = (r: ProcRecord): boolean => !keep.has(r.node) && (!r.adhoc || (t.nodes.get(r.node)?.isolate.size ?? 1) > 0);
-    const stopped = (await stopRecords(sys, recs.filter(restart), writer)).map((r) => `${r.node}.${r.name}`);
-    const started: string[] = [];
-    const firsts = new Map<string, number>();
-    for (const d of declared) {
-      if (keep.has(d.node.name)) continue;
-      const pid = await startOne({ sys, lab, node: d.node, p: d.p, key: d.key, writer, first: firsts.get(d.node.name) });
-      if (!firsts.has(d.node.name) && pid !== undefined) firsts.set(d.node.name, pid);
-      started.push(`${d.node.name}.${d.p.name}`);
-    }
+    const stopped = (await stopRecords(sys, [...stop], writer)).filter((r) => !r.holder).map((r) => `${r.node}.${r.name}`);
+    // Every output at once: one keeper.json write, one word to the keeper.
+    prepareOutputs({ lab, writer, sys, outputs: work.flatMap((w) => w.start.map((p) => ({ node: w.node.name, proc: p.name, cap: logCapOf(p) }))) });
+    const wave: Settling[] = [];
+    // Every node at once; within a node, declaration order (the next one starts once this one is ready).
+    const done = await Promise.allSettled(work.map((w) => startNode({ sys, lab, writer, wave }, w)));
+    // The processes without a ready check: one settle window after the last of them started.
+    const settled = await settle(sys, lab, writer, wave);
+    const started = done.flatMap((d) => (d.status === 'fulfilled' ? d.value : []));
+    const failures = [...done.flatMap((d) => (d.status === 'rejected' ? [d.reason as unknown] : [])), ...settled];
+    if (failures.length > 0) throw combined(failures);
     // Processes left running whose keeper died get a new one (their writes would get SIGPIPE).
     const revived = unchanged > 0 && reviveKeeper(root, sys, lab, writer);
     return { started, stopped, unchanged, ...(revived ? { keeperRestarted: true as const } : {}) };
   } finally {
     writer.close();
   }
+}
+
+/** One error for the failures of a wave: the first in full, the others named. */
+function combined(failures: readonly unknown[]): unknown {
+  const [first, ...rest] = failures;
+  if (rest.length === 0 || !(first instanceof NslabError)) return first;
+  const others = rest.map((e) => (e instanceof Error ? e.message.split(';')[0]!.split(' (')[0]! : String(e)));
+  return new NslabError(first.code, `${first.message}\nalso failed (${rest.length}): ${others.join('; ')}`, first.exitStatus);
+}
+
+interface Wave {
+  readonly sys: System;
+  readonly lab: string;
+  readonly writer: JournalWriter;
+  /** Processes without a ready check, checked once the wave's settle window is over. */
+  readonly wave: Settling[];
+}
+
+/** A process without a ready check, started and not yet known to keep running. */
+interface Settling {
+  readonly node: Node;
+  readonly p: ProcessSpec;
+  readonly rec: ProcRecord | undefined;
+  readonly exited: () => string | undefined;
+  readonly fd: number;
+  readonly at: number;
+  readonly adhoc?: boolean;
+}
+
+/** Start a node's holder (when needed), then its processes in order; the names started. */
+async function startNode(w: Wave, work: NodeWork): Promise<string[]> {
+  const { node } = work;
+  let holder = work.holder;
+  if (node.isolate.size > 0 && holder === undefined) {
+    holder = await startHolder(w.sys, node, w.writer);
+    try {
+      await placeFiles(w.writer.root, w.sys, w.lab, setupNodeOf(node), filesOf(node), holder.pid);
+    } catch (e) {
+      // Namespaces without their files are not the node: the next up makes them again.
+      await stopRecords(w.sys, [holder], w.writer);
+      w.writer.append([{ t: 'proc-failed', node: node.name, name: HOLDER_NAME, why: 'its files could not be placed' }]);
+      throw e;
+    }
+  }
+  const join = holder?.pid;
+  const ran = (key: string): void => w.writer.append([{ t: 'step', node: node.name, key }]);
+  await runSteps(w.sys, setupNodeOf(node), stepsOf(node), 'before-processes', holder, work.done, ran);
+  const started: string[] = [];
+  for (const p of work.start) {
+    await startOne({ sys: w.sys, lab: w.lab, node, p, key: specKey(node, p), writer: w.writer, join, wave: w.wave });
+    started.push(`${node.name}.${p.name}`);
+  }
+  await runSteps(w.sys, setupNodeOf(node), stepsOf(node), 'after-processes', holder, work.done, ran);
+  return started;
+}
+
+/** Make an isolated node's namespaces: start its holder, journaled before it can be lost. */
+async function startHolder(sys: System, node: Node, writer: JournalWriter): Promise<ProcRecord> {
+  const base = { node: node.name, name: HOLDER_NAME, spec: holderKey(node), holder: true } as const;
+  let outer: ProcId | undefined;
+  const held = await sys.processes.hold({ netns: node.netns, isolate: isolationOf(node), hostname: node.hostname ?? node.name }, (o) => {
+    outer = o;
+    writer.append([{ t: 'proc', ...base, pid: o.pid, start: o.start }]);
+  });
+  outer ??= held.outer;
+  const h = held.holder;
+  if (h === undefined) {
+    if (outer) await stopRecords(sys, [{ ...base, pid: outer.pid, start: outer.start }], writer);
+    writer.append([{ t: 'proc-failed', node: node.name, name: HOLDER_NAME, why: held.why ?? 'did not come up' }]);
+    throw new NslabError(
+      'process-failed',
+      `node ${node.name}: could not make its namespaces (isolate: [${[...node.isolate].join(', ')}]): the namespace holder ${held.why ?? 'did not come up'}`,
+      1,
+    );
+  }
+  const rec: ProcRecord = { ...base, pid: h.pid, start: h.start, ...(outer && outer.pid !== h.pid ? { outer } : {}) };
+  if (outer && outer.pid !== h.pid) writer.append([{ t: 'proc-gone', pid: outer.pid }]);
+  if (!outer || outer.pid !== h.pid) writer.append([{ t: 'proc', ...rec }]);
+  return rec;
 }
 
 interface StartArgs {
@@ -104,26 +252,31 @@ interface StartArgs {
   readonly p: ProcessSpec;
   readonly key: string;
   readonly writer: JournalWriter;
-  /** PID of the node's first process, whose namespaces later ones join. */
-  readonly first: number | undefined;
+  /** The node's holder, whose namespaces the process joins (isolated nodes). */
+  readonly join: number | undefined;
   /** Started by `nslab run`. */
   readonly adhoc?: boolean;
+  /** Where a process without a ready check goes to be checked after the settle window; without, it is waited for here. */
+  readonly wave?: Settling[];
 }
 
-/** Start one process; resolves to the PID that stands for it (PID 1 of its pid namespace when isolated). */
+/** Start one process; resolves to the PID that stands for it (inside its pid namespace's parent view when isolated). */
 async function startOne(a: StartArgs): Promise<number | undefined> {
   const root = a.writer.root;
   const { sys, lab, node, p, key, writer } = a;
   if (p.cwd !== undefined && !existsSync(p.cwd)) throw new NslabError('process-failed', `process ${node.name}.${p.name}: cwd ${p.cwd} does not exist`, 1);
   // Output goes through a pipe to the lab's log keeper, which caps the log file (log-keeper.ts).
-  const fd = await openProcessOutput({ lab, node: node.name, proc: p.name, cap: logCapOf(p), writer, sys });
+  const fd = a.wave
+    ? await openPreparedOutput({ lab, node: node.name, proc: p.name, writer, sys })
+    : await openProcessOutput({ lab, node: node.name, proc: p.name, cap: logCapOf(p), writer, sys });
+  let handedOver = false;
   try {
     const env = { PATH: process.env['PATH'] ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/root', ...(p.env ?? {}) };
     const child = sys.processes.launch({
       netns: node.netns,
       isolate: isolationOf(node),
       hostname: node.hostname ?? node.name,
-      ...(a.first === undefined ? {} : { join: a.first }),
+      ...(a.join === undefined ? {} : { join: a.join }),
       ...(p.user === undefined ? {} : { user: p.user }),
       command: p.command,
       env,
@@ -137,8 +290,8 @@ async function startOne(a: StartArgs): Promise<number | undefined> {
     if (outer !== undefined) {
       rec = { node: node.name, name: p.name, pid: outer.pid, start: outer.start, spec: key, ...(a.adhoc ? { adhoc: true } : {}) };
       if (node.isolate.has('pid')) {
-        // The outer PID is `unshare`; PID 1 of the new namespace is its child. Record the outer one
-        // at once (so it is never lost), then the inner one once it appears.
+        // The outer PID is `nsenter`; the process in the node's pid namespace is its child. Record
+        // the outer one at once (so it is never lost), then the inner one once it appears.
         writer.append([{ t: 'proc', ...rec }]);
         const inner = await child.leader();
         if (inner) {
@@ -152,17 +305,52 @@ async function startOne(a: StartArgs): Promise<number | undefined> {
         writer.append([{ t: 'proc', ...rec }]);
       }
     }
-    const why = await waitReady(sys, node, p, rec, exited);
+    if (!p.ready && a.wave) {
+      a.wave.push({ node, p, rec, exited, fd, at: Date.now(), ...(a.adhoc ? { adhoc: true } : {}) });
+      handedOver = true;
+      return rec?.pid;
+    }
+    const why = await waitReady(sys, node, p, rec, exited, a.join);
     if (why === undefined) return rec?.pid;
-    // Not ready (or gone): stop what is left of it, so that it no longer counts as running
-    // (`ls` says partial) and the next `up` starts it again and waits for it again, and say why.
-    const running = rec !== undefined && exited() === undefined;
-    if (rec) await stopRecords(sys, [rec], writer);
-    if (!a.adhoc) writer.append([{ t: 'proc-failed', node: node.name, name: p.name, why }]);
-    await flushed(sys, fd);
-    throw failure(root, lab, node, p, `${why}${running ? '; stopped it' : ''}`);
+    throw await notStarted(sys, lab, writer, { node, p, rec, exited, fd, at: 0, ...(a.adhoc ? { adhoc: true } : {}) }, why + holderGone(sys, a.join));
   } finally {
-    sys.pipes.close(fd);
+    if (!handedOver) sys.pipes.close(fd);
+  }
+}
+
+/**
+ * A process that is not ready (or gone): stop what is left of it, so that it no longer counts as
+ * running (`ls` says partial) and the next `up` starts it again and waits for it again; the error
+ * that says why, with its log's tail.
+ */
+async function notStarted(sys: System, lab: string, writer: JournalWriter, s: Settling, why: string): Promise<NslabError> {
+  const running = s.rec !== undefined && s.exited() === undefined;
+  if (s.rec) await stopRecords(sys, [s.rec], writer);
+  if (!s.adhoc) writer.append([{ t: 'proc-failed', node: s.node.name, name: s.p.name, why }]);
+  await flushed(sys, s.fd);
+  return failure(writer.root, lab, s.node, s.p, `${why}${running ? '; stopped it' : ''}`);
+}
+
+/** What to add to why a process failed when its node's holder is gone (its namespaces with it). */
+function holderGone(sys: System, join: number | undefined): string {
+  if (join === undefined || sys.processes.startTime(join) !== undefined) return '';
+  return `; the node's namespace holder (PID ${join}) is gone, and every process in its namespaces with it`;
+}
+
+/** Wait out the settle window of a wave's processes without a ready check; the failures of those that did not keep running. */
+async function settle(sys: System, lab: string, writer: JournalWriter, wave: readonly Settling[]): Promise<NslabError[]> {
+  if (wave.length === 0) return [];
+  try {
+    const last = Math.max(...wave.map((s) => s.at));
+    await sleep(Math.max(0, last + SETTLE_MS - Date.now()));
+    const out: NslabError[] = [];
+    for (const s of wave) {
+      if (s.exited() === undefined && s.rec !== undefined && alive(sys, s.rec)) continue;
+      out.push(await notStarted(sys, lab, writer, s, s.exited() ?? 'exited at once'));
+    }
+    return out;
+  } finally {
+    for (const s of wave) sys.pipes.close(s.fd);
   }
 }
 
@@ -181,7 +369,7 @@ export interface RunOptions {
 /**
  * `nslab run`: start an ad-hoc long-running process in a node, exactly as `up` starts a declared
  * one (same launch, log file and journal record; `down` stops it). Joins the namespaces of the
- * node's running processes when it is isolated. Resolves to its name and the PID that stands for it.
+ * node's holder when it is isolated. Resolves to its name and the PID that stands for it.
  */
 export async function runAdhoc(o: RunOptions): Promise<{ name: string; pid: number | undefined; log: string }> {
   const root = o.state;
@@ -203,10 +391,10 @@ export async function runAdhoc(o: RunOptions): Promise<{ name: string; pid: numb
   }
   const p: ProcessSpec = { name, command: [...o.command], span: { line: 0, col: 0 } };
   const sys = await systemOf(o);
-  const first = node.isolate.size > 0 ? firstProcessOf(root, sys, o.lab, node.name) : undefined;
+  const join = node.isolate.size > 0 ? requireHolder(root, sys, o.lab, node) : undefined;
   const writer = new JournalWriter(root, labPaths(root, o.lab).journal);
   try {
-    const pid = await startOne({ sys, lab: o.lab, node, p, key: `run:${specKey(node, p)}`, writer, first, adhoc: true });
+    const pid = await startOne({ sys, lab: o.lab, node, p, key: `run:${specKey(node, p)}`, writer, join, adhoc: true });
     return { name, pid, log: logPath(root, o.lab, node.name, name) };
   } finally {
     writer.close();
@@ -214,7 +402,14 @@ export async function runAdhoc(o: RunOptions): Promise<{ name: string; pid: numb
 }
 
 /** Wait until the process is ready (or, without a check, still running after a moment); why not, when it is not. */
-async function waitReady(sys: System, node: Node, p: ProcessSpec, rec: ProcRecord | undefined, exited: () => string | undefined): Promise<string | undefined> {
+async function waitReady(
+  sys: System,
+  node: Node,
+  p: ProcessSpec,
+  rec: ProcRecord | undefined,
+  exited: () => string | undefined,
+  join: number | undefined,
+): Promise<string | undefined> {
   const running = (): boolean => exited() === undefined && rec !== undefined && alive(sys, rec);
   if (!p.ready) {
     await sleep(SETTLE_MS);
@@ -224,10 +419,10 @@ async function waitReady(sys: System, node: Node, p: ProcessSpec, rec: ProcRecor
   const deadline = Date.now() + timeout;
   for (;;) {
     if (!running()) return `${exited() ?? 'exited'} before it was ready (${describeReady(p)})`;
-    if (await isReady(sys, node, p, rec!)) return undefined;
+    if (await isReady(sys, node, p, join)) return undefined;
     if (Date.now() > deadline)
       return `was not ready after ${timeout / 1000} s (${describeReady(p)}: ${p.ready && 'tcp' in p.ready ? 'nothing accepted a connection' : 'it never succeeded'})`;
-    await sleep(100);
+    await sleep(READY_POLL_MS);
   }
 }
 
@@ -237,7 +432,7 @@ function describeReady(p: ProcessSpec): string {
   return 'tcp' in p.ready ? `ready: { tcp: ${p.ready.tcp} }` : `ready: { command: ${JSON.stringify(p.ready.command)} }`;
 }
 
-async function isReady(sys: System, node: Node, p: ProcessSpec, rec: ProcRecord): Promise<boolean> {
+async function isReady(sys: System, node: Node, p: ProcessSpec, join: number | undefined): Promise<boolean> {
   const ready = p.ready!;
   if ('tcp' in ready) {
     const first = [...node.interfaces.values()]
@@ -254,15 +449,26 @@ async function isReady(sys: System, node: Node, p: ProcessSpec, rec: ProcRecord)
   return sys.processes.check({
     netns: node.netns,
     isolate: isolationOf(node),
-    ...(node.isolate.size === 0 ? {} : { join: rec.pid }),
+    ...(join === undefined ? {} : { join }),
     command: ready.command,
     timeoutMs: 5_000,
   });
 }
 
-/** The first running process of a node (its PID 1 when pid is isolated), from the journal. */
-export function firstProcessOf(root: StateRoot, sys: System, lab: string, node: string): number | undefined {
-  return [...labJournal(root, lab).procs.values()].find((r) => r.node === node && alive(sys, r))?.pid;
+/** The running namespace holder of a node, from the journal. */
+export function holderOf(root: StateRoot, sys: System, lab: string, node: string): number | undefined {
+  return [...labJournal(root, lab).procs.values()].find((r) => r.holder && r.node === node && alive(sys, r))?.pid;
+}
+
+/** The holder of an isolated node, or an error saying its namespaces are gone. */
+export function requireHolder(root: StateRoot, sys: System, lab: string, node: Node): number {
+  const pid = holderOf(root, sys, lab, node.name);
+  if (pid !== undefined) return pid;
+  throw new NslabError(
+    'no-holder',
+    `node ${node.name} of lab ${lab} is isolated (isolate: [${[...node.isolate].join(', ')}]) but its namespaces are gone (their holder is not running); run \`nslab up\` again`,
+    1,
+  );
 }
 
 function failure(root: StateRoot, lab: string, node: Node, p: ProcessSpec, why: string): NslabError {
@@ -277,8 +483,33 @@ export function logTail(path: string, n: number): string {
   return lines.length === 0 ? '  (no output)' : lines.map((l) => `  ${l}`).join('\n');
 }
 
-/** Stop the given recorded processes with their children (process group): SIGTERM, then SIGKILL after the grace period. */
+/**
+ * Stop the given recorded processes with their children (process group): SIGTERM, then SIGKILL
+ * after the grace period. Namespace holders last, once the processes in their namespaces are gone:
+ * the death of PID 1 kills a pid namespace's processes at once, without a chance to clean up.
+ */
 export async function stopRecords(sys: System, recs: readonly ProcRecord[], writer: JournalWriter, graceMs = GRACE_MS): Promise<ProcRecord[]> {
+  const procs = await stopAll(
+    sys,
+    recs.filter((r) => !r.holder),
+    writer,
+    graceMs,
+  );
+  // A holder has nothing to clean up: no grace (a shell's trap can miss a signal that arrives
+  // while it reaps a child, and wait for the next one).
+  return [
+    ...procs,
+    ...(await stopAll(
+      sys,
+      recs.filter((r) => r.holder),
+      writer,
+      0,
+    )),
+  ];
+}
+
+async function stopAll(sys: System, recs: readonly ProcRecord[], writer: JournalWriter, graceMs: number): Promise<ProcRecord[]> {
+  if (recs.length === 0) return [];
   const targets = [...recs].reverse();
   const leaderOf = (r: ProcRecord): { pid: number; start: number } => r.outer ?? { pid: r.pid, start: r.start };
   // By PID and start time only: a PID the kernel has handed to another process is never signalled.
@@ -289,8 +520,14 @@ export async function stopRecords(sys: System, recs: readonly ProcRecord[], writ
     sys.processes.signal(r, sig);
   };
   const anyAlive = (r: ProcRecord): boolean => alive(sys, r) || sys.processes.groupAlive(leaderOf(r));
-  for (const r of targets) signal(r, 'SIGTERM');
   const deadline = Date.now() + graceMs;
+  // A process in a node's pid namespace first, alone: its outer parent (nsenter, unshare) reaps it
+  // and exits. Killed together, the process would be left a zombie for the host's init to reap,
+  // and the namespace's PID 1 cannot finish exiting before that.
+  const inner = targets.filter((r) => r.outer !== undefined);
+  for (const r of inner) sys.processes.signal(r, graceMs === 0 ? 'SIGKILL' : 'SIGTERM');
+  while (inner.some((r) => alive(sys, r)) && Date.now() < deadline) await sleep(10);
+  for (const r of targets) signal(r, 'SIGTERM');
   while (targets.some(anyAlive) && Date.now() < deadline) await sleep(20);
   for (const r of targets) if (anyAlive(r)) signal(r, 'SIGKILL');
   const hard = Date.now() + 2_000;

@@ -23,7 +23,7 @@ export interface LaunchSpec {
   readonly isolate: Isolation;
   /** The hostname set in a new uts namespace. */
   readonly hostname: string;
-  /** A running process of the node whose namespaces (pid, mount, uts) this one joins. */
+  /** The node's namespace holder (a running process) whose namespaces (pid, mount, uts) this one joins; set whenever the node is isolated. */
   readonly join?: number;
   /** Run as this user. */
   readonly user?: string;
@@ -49,6 +49,25 @@ export interface Launched {
   leader(): Promise<ProcId | undefined>;
 }
 
+/** The namespaces of an isolated node, to be made and held by a minimal process. */
+export interface HoldSpec {
+  /** The node's named network namespace. */
+  readonly netns: string;
+  readonly isolate: Isolation;
+  /** The hostname set in the new uts namespace. */
+  readonly hostname: string;
+}
+
+/** A namespace holder just started (detached: it outlives nslab). */
+export interface Held {
+  /** The process started (with pid isolation the parent of the holder, which waits for it); undefined without a PID. */
+  readonly outer: ProcId | undefined;
+  /** The process whose namespaces the node's processes join (PID 1 of the node's pid namespace when isolated); undefined when it did not come up. */
+  readonly holder: ProcId | undefined;
+  /** Why it did not come up (its exit and what it printed). */
+  readonly why?: string;
+}
+
 /** A program started in the background on the host (the log keeper, down's finisher). */
 export interface BackgroundSpec {
   readonly argv: readonly string[];
@@ -58,6 +77,31 @@ export interface BackgroundSpec {
   readonly passFd?: number;
   readonly env: Readonly<Record<string, string>>;
   readonly cwd?: string;
+}
+
+/** A command run to completion in a node (Processes.run). */
+export interface RunSpec {
+  readonly netns: string;
+  readonly isolate: Isolation;
+  /** The node's holder, whose namespaces it joins (isolated nodes). */
+  readonly join?: number;
+  readonly user?: string;
+  readonly command: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  /** Killed (with what it started) after this long. */
+  readonly timeoutMs: number;
+}
+
+/** How a command run to completion ended, with the end of what it printed. */
+export interface RunResult {
+  readonly code: number | null;
+  readonly signal: string | null;
+  /** It ran longer than its timeout and was killed. */
+  readonly timedOut: boolean;
+  /** The last 64 KiB of its stdout and stderr, interleaved as written. */
+  readonly output: string;
+  /** Set when it could not be started at all. */
+  readonly error?: string;
 }
 
 /** How a command in the foreground ended: its exit code, or the signal that killed it. */
@@ -71,6 +115,15 @@ export type Signal = 'SIGTERM' | 'SIGKILL' | 'SIGHUP';
 export interface Processes {
   /** Start a process of a node (netns, then its isolation, user and command). */
   launch(spec: LaunchSpec): Launched;
+  /**
+   * Make an isolated node's namespaces (pid, mount with private propagation, uts with the hostname)
+   * and hold them with a minimal process that does nothing else (it reaps orphans when it is PID 1
+   * and exits on SIGTERM); resolves once they are set up (bounded wait). `spawned` is called with
+   * the process started, as soon as it has one (so it can be journaled before it can be lost).
+   */
+  hold(spec: HoldSpec, spawned?: (outer: ProcId) => void): Promise<Held>;
+  /** Run a command in a node to completion (a setup step, the placing of files); never rejects. */
+  run(spec: RunSpec): Promise<RunResult>;
   /** Start a program detached on the host; its identity, or undefined when it could not start. */
   background(spec: BackgroundSpec): ProcId | undefined;
   /** Run a check inside a node (entering its namespaces through `join` when isolated); true on exit status 0. */

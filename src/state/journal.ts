@@ -30,6 +30,8 @@ export interface JournalState {
   readonly failed: Map<string, string>;
   /** The log keeper started and not known to be stopped. */
   readonly keeper?: KeeperRecord;
+  /** Setup steps that succeeded, by node: their keys (lab/node-setup.ts stepKey). */
+  readonly steps: Map<string, Set<string>>;
 }
 
 /** Replay journal records into the owned set. Dropping a namespace drops everything inside it. */
@@ -44,7 +46,12 @@ export function replay(records: readonly JournalRecord[]): Omit<JournalState, 'd
   // the owned set per namespace, which is quadratic in a big lab's teardown).
   const doomed = new Set<string>();
   let keeper: KeeperRecord | undefined;
+  const steps = new Map<string, Set<string>>();
   for (const r of records) {
+    if (r.t === 'step') {
+      steps.set(r.node, (steps.get(r.node) ?? new Set()).add(r.key));
+      continue;
+    }
     if (r.t === 'keeper') {
       keeper = { pid: r.pid, start: r.start };
       continue;
@@ -88,7 +95,7 @@ export function replay(records: readonly JournalRecord[]): Omit<JournalState, 'd
     }
   }
   if (doomed.size > 0) flushDoomed(owned, doomed);
-  return { ...(meta ? { meta } : {}), owned, procs, failed, ...converged, ...(keeper ? { keeper } : {}) };
+  return { ...(meta ? { meta } : {}), owned, procs, failed, steps, ...converged, ...(keeper ? { keeper } : {}) };
 }
 
 /** Drop everything inside the doomed namespaces, and addresses on the far ends of their veths. */
@@ -123,7 +130,7 @@ function dropCascading(owned: Map<string, OwnedEntry>, id: string): void {
  */
 export function readJournal(root: StateRoot, path: string): JournalState {
   const text = readStateFile(root, path)?.toString('utf8');
-  if (text === undefined) return { owned: new Map(), procs: new Map(), failed: new Map(), damaged: 0 };
+  if (text === undefined) return { owned: new Map(), procs: new Map(), failed: new Map(), steps: new Map(), damaged: 0 };
   const p = parseJournal(text);
   if (p.health === 'newer') throw newerJournalError(path, p.version ?? 0);
   return { ...replay(p.records), damaged: p.damaged };

@@ -93,7 +93,16 @@ export interface ProcRecord {
   readonly spec: string;
   /** Started by `nslab run`, not declared: a second `up` leaves it alone (unless its node restarts). */
   readonly adhoc?: boolean;
+  /**
+   * The namespace holder of an isolated node (named HOLDER_NAME, which no process name can be): the
+   * process that owns the node's pid/mount/uts namespaces, which the node's processes and `exec`
+   * join. Stopped after the node's processes. An older nslab takes it for a process and stops it too.
+   */
+  readonly holder?: boolean;
 }
+
+/** The name a namespace holder is journaled under (process names start with a letter). */
+export const HOLDER_NAME = '@holder';
 
 /**
  * The lab's log keeper: the detached process that reads its processes' output pipes and writes
@@ -116,6 +125,11 @@ export type JournalRecord =
    * is partial until a later `proc` record of the same node and name says it was started again.
    */
   | { readonly t: 'proc-failed'; readonly node: string; readonly name: string; readonly why: string }
+  /**
+   * A node's setup step (`exec:`) succeeded: `key` is its id and the namespaces it ran in
+   * (lab/node-setup.ts stepKey), so a later up runs it again only when either changed.
+   */
+  | { readonly t: 'step'; readonly node: string; readonly key: string }
   /** The lab's log keeper (lab/log-keeper.ts) was started / is known to be stopped. */
   | ({ readonly t: 'keeper' } & KeeperRecord)
   | { readonly t: 'keeper-gone'; readonly pid: number }
@@ -215,6 +229,7 @@ export function isJournalRecord(r: unknown): r is JournalRecord {
         int(r['start']) &&
         str(r['spec']) &&
         optBool(r['adhoc']) &&
+        optBool(r['holder']) &&
         (outer === undefined || (isObj(outer) && int(outer['pid']) && int(outer['start'])))
       );
     }
@@ -225,6 +240,8 @@ export function isJournalRecord(r: unknown): r is JournalRecord {
       return str(r['node']) && str(r['name']) && str(r['why']);
     case 'keeper':
       return int(r['pid']) && int(r['start']);
+    case 'step':
+      return str(r['node']) && str(r['key']);
     case 'converged':
       return str(r['key']);
     default:

@@ -103,6 +103,7 @@ export function statusOf(code: ErrorCode, exit: ExitStatus): number {
     case 'log-keeper':
     case 'missing-dependency':
     case 'needs-root':
+    case 'no-holder':
     case 'no-link':
     case 'no-netns':
     case 'no-ui-files':
@@ -110,6 +111,7 @@ export function statusOf(code: ErrorCode, exit: ExitStatus): number {
     case 'not-in-lab':
     case 'process-busy':
     case 'process-failed':
+    case 'setup-failed':
     case 'unsafe-state':
     case 'write-failed':
       return 500;

@@ -1,4 +1,4 @@
-// Processes in nodes, end to end: an isolated node's processes share a pid namespace (the first
+// Processes in nodes, end to end: an isolated node's processes share a pid namespace (its holder
 // is PID 1, `ps` inside shows only them), a mount namespace with its own /proc and a uts namespace
 // with the declared hostname; output goes to the log; `down` leaves none of their PIDs behind,
 // also when the `up` that started them was killed; a process that exits at once fails `up`.
@@ -32,7 +32,7 @@ test('isolated node: shared pid/mount/uts namespaces, PID 1, hostname, logs; dow
       pids.push(...procs.flatMap((p) => [p.pid, ...(p.outer ? [p.outer.pid] : [])]));
       assert.deepEqual(
         procs.map((p) => p.name),
-        ['sleeper', 'talker'],
+        ['@holder', 'sleeper', 'talker'],
       );
       const first = procs[0]!.pid;
       const ps = await sb.run(['nsenter', '-t', String(first), '-n', '-p', '-m', '-u', 'ps', '-e', '-o', 'pid=,args=']);
@@ -41,13 +41,13 @@ test('isolated node: shared pid/mount/uts namespaces, PID 1, hostname, logs; dow
         .trim()
         .split('\n')
         .map((l) => l.trim());
-      assert.match(rows[0] ?? '', /^1 sleep 300$/);
+      assert.match(rows[0] ?? '', /^1 sh -c .* nslab-holder box1$/);
       assert.ok(
         rows.some((r) => /sh -c echo hello; sleep 300/.test(r)),
         ps.stdout,
       );
       assert.ok(
-        rows.every((r) => /sleep 300|ps -e/.test(r)),
+        rows.every((r) => /sleep 300|ps -e|nslab-holder|sleep 2147483647/.test(r)),
         `foreign processes visible:\n${ps.stdout}`,
       );
       const host = await sb.run(['nsenter', '-t', String(first), '-u', 'hostname']);

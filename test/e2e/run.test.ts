@@ -41,14 +41,16 @@ nodes:
       assert.deepEqual(
         recs.map((r) => [r.node, r.name, r.adhoc ?? false]),
         [
+          ['c1', '@holder', false],
           ['c1', 'init', false],
           ['c2', 'sh', true],
           ['c1', 'extra', true],
         ],
       );
-      // the ad-hoc process in the isolated node shares its pid namespace with the declared one
+      // the ad-hoc process in the isolated node shares its pid namespace with the declared one (and the holder, PID 1)
       const inside = await nslabOk(sb, 'exec', 'adhoc', 'c1', '--', 'ps', '-e', '-o', 'pid=,args=');
-      assert.match(inside, /^\s*1 sleep 300$/m);
+      assert.match(inside, /^\s*1 sh -c .* nslab-holder c1$/m);
+      assert.match(inside, /^\s*\d+ sleep 300$/m);
       assert.match(inside, /sleep 301/);
       const log = await sb.run(['cat', '/run/nslab/adhoc/logs/c2.sh.log']);
       assert.match(log.stdout, /started/);

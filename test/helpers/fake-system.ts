@@ -7,7 +7,7 @@ import { closeSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { GROUP_DIR } from '../../src/names/markers.js';
 import type { Capture, CaptureSpec } from '../../src/port/capture.js';
 import type { HeldLock } from '../../src/port/locks.js';
-import type { LaunchSpec, ProcId, Signal } from '../../src/port/processes.js';
+import type { HoldSpec, LaunchSpec, ProcId, RunSpec, Signal } from '../../src/port/processes.js';
 import type { System } from '../../src/port/system.js';
 import type { FakeKernel } from './fake-kernel.js';
 
@@ -42,6 +42,16 @@ export class FakeSystem implements System {
   /** Every signal sent, with the identity it was sent to. */
   readonly sent: Array<{ pid: number; start: number; sig: Signal; group?: true }> = [];
   behave: (command: readonly string[]) => Behaviour = () => ({});
+  /** Namespace holders started, in order. */
+  readonly holders: Array<{ spec: HoldSpec; outer: FakeProc }> = [];
+  /** Set: holders fail to come up, printing this. */
+  holdFails: string | undefined;
+  /** Commands run by exec, with the process whose namespaces they joined. */
+  readonly execs: Array<{ netns: string; join?: number; argv: readonly string[] }> = [];
+  /** Commands run to completion (setup steps, placing files), in order. */
+  readonly runs: RunSpec[] = [];
+  /** Ready checks run: `netns command`, in order. */
+  readonly checks: string[] = [];
   private nextPid = 1000;
   private clock = 5000;
   private nextFd = 1000;
@@ -108,12 +118,34 @@ export class FakeSystem implements System {
         leader: async () => (inner === undefined ? { pid: outer.pid, start: outer.start } : inner.running ? { pid: inner.pid, start: inner.start } : undefined),
       };
     },
+    hold: async (spec, spawned) => {
+      const outer = this.spawnProc(['ip', 'netns', 'exec', spec.netns, 'unshare', 'sh', '-c', 'hold', 'nslab-holder', spec.hostname]);
+      spawned?.({ pid: outer.pid, start: outer.start });
+      this.holders.push({ spec, outer });
+      if (this.holdFails) {
+        this.die(outer.pid, 'exited with status 1');
+        return { outer: { pid: outer.pid, start: outer.start }, holder: undefined, why: `exited with status 1: ${this.holdFails}` };
+      }
+      const inner = spec.isolate.pid ? this.spawnProc(['sh', '-c', 'hold', 'nslab-holder', spec.hostname], outer.pid) : outer;
+      return { outer: { pid: outer.pid, start: outer.start }, holder: { pid: inner.pid, start: inner.start } };
+    },
+    run: async (spec) => {
+      this.runs.push(spec);
+      const b = this.behave(spec.command);
+      return { code: b.exitCode ?? 0, signal: null, timedOut: false, output: b.output ?? '' };
+    },
     background: (spec) => {
       const p = this.spawnProc(spec.argv);
       return { pid: p.pid, start: p.start };
     },
-    check: (a) => this.behave(a.command).ready ?? true,
-    exec: async () => ({ code: 0, signal: null }),
+    check: (a) => {
+      this.checks.push(`${a.netns} ${a.command.join(' ')}`);
+      return this.behave(a.command).ready ?? true;
+    },
+    exec: async (a) => {
+      this.execs.push({ netns: a.netns, ...(a.join === undefined ? {} : { join: a.join }), argv: a.argv });
+      return { code: 0, signal: null };
+    },
     startTime: (pid) => (this.procs.get(pid)?.running ? this.procs.get(pid)?.start : undefined),
     alive: (id) => this.same(id) !== undefined,
     signal: (id, sig) => {

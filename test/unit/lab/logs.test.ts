@@ -6,7 +6,7 @@ import type { StateRoot } from '../../../src/state/root.js';
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { logs } from '../../../src/lab/logs.js';
-import { launchArgv as kernelLaunchArgv } from '../../../src/kernel/processes.js';
+import { HOLDER_SCRIPT, holderArgv, launchArgv as kernelLaunchArgv } from '../../../src/kernel/processes.js';
 import type { Node, ProcessSpec } from '../../../src/model/types.js';
 import { JournalWriter, replay } from '../../../src/state/journal.js';
 import { ensureLabDir, labPaths, logPath, saveTopologyCopy } from '../../../src/state/store.js';
@@ -106,33 +106,43 @@ function launchArgv(node: Node, p: ProcessSpec, join?: number): string[] {
   const isolate = { pid: node.isolate.has('pid'), mount: node.isolate.has('mount'), uts: node.isolate.has('uts') };
   return kernelLaunchArgv({
     isolate,
-    hostname: node.hostname ?? node.name,
     command: p.command,
     ...(p.user === undefined ? {} : { user: p.user }),
     ...(join === undefined ? {} : { join }),
   });
 }
 
-test('launch argv: the first process unshares and sets the hostname through "$@", later ones join it', () => {
+test('launch argv: the holder unshares with private mounts and gets the hostname as a parameter; processes join it', () => {
   const t = loadTopology(LAB, 'lg.yaml').topology!;
   const a = t.nodes.get('a')!;
   const [one, two] = a.processes;
-  assert.deepEqual(launchArgv(a, one!), [
+  assert.deepEqual(holderArgv({ isolate: { pid: true, mount: true, uts: true }, hostname: 'a' }), [
     'unshare',
     '--pid',
     '--fork',
     '--kill-child',
     '--mount-proc',
     '--mount',
+    '--propagation',
+    'private',
     '--uts',
     '--',
     'sh',
     '-c',
-    'hostname "$0" && exec "$@"',
+    HOLDER_SCRIPT,
+    'nslab-holder',
     'a',
-    'sleep',
-    '1',
   ]);
+  // Without uts isolation no hostname is set (the script skips an empty one).
+  assert.deepEqual(holderArgv({ isolate: { pid: false, mount: true, uts: false }, hostname: 'a' }).slice(0, 5), [
+    'unshare',
+    '--mount',
+    '--propagation',
+    'private',
+    '--',
+  ]);
+  assert.equal(holderArgv({ isolate: { pid: false, mount: true, uts: false }, hostname: 'a' }).at(-1), '');
+  assert.deepEqual(launchArgv(a, one!, 41), ['nsenter', '-t', '41', '--pid', '--mount', '--uts', '--', 'sleep', '1']);
   assert.deepEqual(launchArgv(a, two!, 42), [
     'nsenter',
     '-t',
@@ -149,6 +159,7 @@ test('launch argv: the first process unshares and sets the hostname through "$@"
     '-c',
     'echo $HOME; exit 1',
   ]);
+  assert.throws(() => launchArgv(a, one!), /join is required/);
   assert.deepEqual(launchArgv(t.nodes.get('b')!, { name: 'x', command: ['sleep', '1'], span: { line: 1, col: 1 } }), ['sleep', '1']);
 });
 
