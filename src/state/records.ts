@@ -6,7 +6,9 @@
 // a silent change of what old journals mean.
 //
 // Versions: the meta record (the first line) carries `v`. Version 1 is the format written since the
-// journal exists. A journal of a newer version is refused as a whole (its records may mean what this
+// journal exists; version 2 adds setup-step records (`step`) and namespace holders (`proc` records
+// with `holder: true`), which version 1 readers would take for damage. Both are read; version 2 is
+// written, so an older nslab refuses a new lab's journal in one clear line. A journal of a newer version is refused as a whole (its records may mean what this
 // nslab cannot know); a record that does not validate is a damaged line, never a cast.
 // Validation is hand-written typeof checks: a 1000-node lab's journal has ~20k records and every
 // verb reads it; they add about 1 ms to the ~20 ms JSON.parse of such a journal.
@@ -14,7 +16,7 @@ import type { KernelOp, NsRef } from '../port/kernel.js';
 import { NslabError } from '../util/errors.js';
 
 /** The journal format this nslab writes, and the newest it reads. */
-export const JOURNAL_VERSION = 1;
+export const JOURNAL_VERSION = 2;
 
 /** The lab-wide facts recorded when the journal is started. */
 export interface JournalMeta {

@@ -21,11 +21,11 @@ test('down refuses a journal of a newer nslab with one clear line; clean removes
       const before = await hostState(sb);
       await nslabOk(sb, 'up', f.path);
       const j = '/run/nslab/jv/journal.jsonl';
-      const bump = await sb.run(['sed', '-i', 's/"t":"meta","v":1,/"t":"meta","v":2,/', j]);
+      const bump = await sb.run(['sed', '-i', 's/"t":"meta","v":2,/"t":"meta","v":3,/', j]);
       assert.equal(bump.code, 0, bump.stderr);
       const r = await nslab(sb, 'down', 'jv');
       assert.equal(r.code, 1, r.stdout + r.stderr);
-      assert.equal(r.stderr.trim(), `nslab: journal ${j} was written by a newer nslab (version 2); use that version to take the lab down, or \`nslab clean\``);
+      assert.equal(r.stderr.trim(), `nslab: journal ${j} was written by a newer nslab (version 3); use that version to take the lab down, or \`nslab clean\``);
       assert.notDeepEqual(await hostState(sb), before, 'down changed nothing');
       const c = await nslab(sb, 'clean', '--yes');
       assert.equal(c.code, 0, c.stdout + c.stderr);

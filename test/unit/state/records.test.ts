@@ -69,7 +69,8 @@ test('a journal of a newer nslab is refused by its readers with one clear line',
     const path = join(dir, 'state', 'j.jsonl');
     // Its records need not be ours: only the version is read.
     writeFileSync(path, `{"t":"meta","v":${JOURNAL_VERSION + 1},"lab":"a","file":"/x"}\n{"t":"own","id":"x","op":{"kind":"new"}}\n`, { mode: 0o600 });
-    assert.deepEqual(parseJournal(`{"t":"meta","v":2,"name":"a"}\n`), { records: [], damaged: 0, health: 'newer', version: 2 });
+    const newer = JOURNAL_VERSION + 1;
+    assert.deepEqual(parseJournal(`{"t":"meta","v":${newer},"name":"a"}\n`), { records: [], damaged: 0, health: 'newer', version: newer });
     assert.throws(
       () => readJournal(root, path),
       (e: unknown) => {
@@ -92,4 +93,12 @@ test('two values on one line do not shift the records of the fast path', () => {
     p.records.map((r) => (r.t === 'drop' ? r.id : r.t)),
     ['meta', 'c'],
   );
+});
+
+test('a version 1 journal (written before setup steps and holders) still reads', () => {
+  const v1 = `{"t":"meta","v":1,"lab":"a","file":"/x"}\n{"t":"own","id":"netns:a-x","op":{"op":"netns.create","name":"a-x"}}\n`;
+  const p = parseJournal(v1);
+  assert.equal(p.health, 'ok');
+  assert.equal(p.damaged, 0);
+  assert.equal(p.records.length, 2);
 });
