@@ -139,7 +139,7 @@ export async function test(opts: TestOptions): Promise<TestResult> {
           const id = probes[i]!.id;
           const held = done.heldMs.get(id);
           const within = deadlines.get(id);
-          return { ...r, ...(held === undefined ? {} : { heldMs: held }), ...(within ? { withinMs: within } : {}) };
+          return { ...r, ...(held === undefined ? {} : { heldMs: Math.round(held) }), ...(within ? { withinMs: within } : {}) };
         }),
       };
       const live = probes.flatMap((p) =>
