@@ -225,7 +225,10 @@ export function parseScenarioLog(lab: string, text: string, alive: (pid: number)
       state: state.get(f.id)!,
       outages: measured.get(f.id) ?? outages.get(f.id)!,
     })),
-    steps: [...steps.values()],
+    // A run that finished without error or interrupt ran every step (the end step emits no event).
+    steps: [...steps.values()].map((s) =>
+      finished && !('error' in finished) && finished['interrupted'] !== true && s.ranAtMs === undefined ? { ...s, ranAtMs: s.atMs } : s,
+    ),
   };
 }
 
