@@ -66,7 +66,7 @@ export function recordScenario(root: StateRoot, sc: Scenario, pid = process.pid,
           ok: r.ok,
           interrupted: r.interrupted,
           ...(r.error === undefined ? {} : { error: r.error }),
-          flows: r.flows.map((f) => ({ id: f.id, outages: f.outages.map((o) => ({ startMs: o.startMs, endMs: o.endMs })) })),
+          flows: r.flows.map((f) => ({ id: f.id, outages: f.outages.map((o) => ({ startMs: o.startMs, endMs: o.endMs, ...(o.open ? { open: true } : {}) })) })),
         });
       } else line({ kind: 'finished', ok: false, interrupted: false, error: r.error });
       guard(() => {
@@ -198,6 +198,7 @@ export function parseScenarioLog(lab: string, text: string, alive: (pid: number)
   // A flow whose probes reached from the first emits nothing: up once the timeline has moved on.
   for (const [id, s] of state) if (s === 'unknown' && lastMs > 0) state.set(id, 'up');
   const measured = new Map<number, OutageWindow[]>();
+  const openAtEnd = new Set<number>();
   if (finished && Array.isArray(finished['flows'])) {
     for (const f of finished['flows'] as Record<string, unknown>[]) {
       if (typeof f !== 'object' || f === null || !Array.isArray(f['outages'])) continue;
@@ -205,8 +206,13 @@ export function parseScenarioLog(lab: string, text: string, alive: (pid: number)
         num(f['id'], -1),
         (f['outages'] as Record<string, unknown>[]).map((o) => ({ startMs: num(o?.['startMs']), endMs: num(o?.['endMs']) })),
       );
+      const last = (f['outages'] as Record<string, unknown>[]).at(-1);
+      if (last?.['open'] === true) openAtEnd.add(num(f['id'], -1));
     }
   }
+  // Once finished, the measured windows are the truth: a flow is down at the end only when its
+  // last outage never ended (an event line lost to a failed write must not leave it shown down).
+  if (finished) for (const id of measured.keys()) if (state.has(id)) state.set(id, openAtEnd.has(id) ? 'down' : 'up');
   const pid = num(head['pid'], -1);
   const status = finished ? 'finished' : pid > 0 && alive(pid) ? 'running' : 'abandoned';
   if (finished) lastMs = Math.max(lastMs, num(finished['t'], lastMs));
