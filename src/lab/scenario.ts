@@ -23,6 +23,7 @@ import { systemOf, type SystemOption } from './kernel.js';
 import { loadLabLazy } from './load-lazy.js';
 import { looksLikeLabName } from './names.js';
 import { readTopologyFile } from './read-file.js';
+import { recordScenario } from './scenario-log.js';
 import type { Prober } from './test.js';
 export type { LimitResult, Outage, Recovery } from '../verify/outages.js';
 export { seconds } from '../verify/outages.js';
@@ -170,14 +171,28 @@ export async function scenario(opts: ScenarioOptions): Promise<ScenarioResult> {
   const sc = opts.intervalMs === undefined ? loaded.scenario : { ...loaded.scenario, intervalMs: opts.intervalMs };
   const sys = await systemOf(opts);
   const prober: Prober = opts.prober ?? ((specs, o) => sys.probe.run(specs, o));
-  if (opts.actions) return runScenario(sc, { actions: opts.actions, prober, clock: opts.clock ?? monotonic, ...events(opts) });
-  const { labActions } = await import('./scenario-actions.js');
-  const actions = labActions({ root, topology: loaded.topology, system: sys, ...(opts.openKernel ? { openKernel: opts.openKernel } : {}) });
-  return runScenario(sc, { actions, prober, clock: opts.clock ?? monotonic, ...events(opts) });
-}
-
-function events(o: ScenarioOptions): Pick<RunDeps, 'signal' | 'onEvent'> {
-  return { ...(o.signal ? { signal: o.signal } : {}), ...(o.onEvent ? { onEvent: o.onEvent } : {}) };
+  const actions =
+    opts.actions ??
+    (await import('./scenario-actions.js')).labActions({
+      root,
+      topology: loaded.topology,
+      system: sys,
+      ...(opts.openKernel ? { openKernel: opts.openKernel } : {}),
+    });
+  // The timeline goes to the lab's state as it happens, for `nslab ui`.
+  const log = recordScenario(root, sc);
+  const onEvent = (e: TimelineEvent): void => {
+    log.event(e);
+    opts.onEvent?.(e);
+  };
+  try {
+    const r = await runScenario(sc, { actions, prober, clock: opts.clock ?? monotonic, onEvent, ...(opts.signal ? { signal: opts.signal } : {}) });
+    log.finish(r);
+    return log.problem === undefined ? r : { ...r, notices: [...r.notices, log.problem] };
+  } catch (e) {
+    log.finish({ error: e instanceof Error ? e.message : String(e) });
+    throw e;
+  }
 }
 
 /** What runScenario needs besides the scenario. */

@@ -1,4 +1,5 @@
-// The UI's JSON API: read a lab's picture and a node's details, and run the two actions the page
+// The UI's JSON API: read a lab's picture, a node's details, its links' faults and its last
+// scenario's timeline, and run the two actions the page
 // offers (a probe between two nodes, the lab's expect: set). Every answer comes from a lab/ verb;
 // names are checked against the naming rules before they reach one. There is no way to run a
 // command of the caller's choosing.
@@ -6,9 +7,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { StateRoot } from '../lab/config.js';
 import { labGraph } from '../lab/graph.js';
 import type { KernelFactory } from '../lab/kernel.js';
+import { linkFaults } from '../lab/link-faults.js';
 import { ls } from '../lab/ls.js';
 import { probePair, type ProbeKind } from '../lab/probe.js';
 import { ps } from '../lab/ps.js';
+import { readScenarioLog } from '../lab/scenario-log.js';
 import { show } from '../lab/show.js';
 import { test } from '../lab/test.js';
 import { isLabName, isNodeName } from '../names/rules.js';
@@ -47,6 +50,12 @@ export async function handleApi(ctx: ApiContext, req: IncomingMessage, res: Serv
   switch (route) {
     case 'GET graph':
       sendJson(res, 200, labGraph(ctx.state, lab));
+      return true;
+    case 'GET faults':
+      sendJson(res, 200, await linkFaults({ state: ctx.state, lab, ...kernelOf(ctx) }));
+      return true;
+    case 'GET scenario':
+      sendJson(res, 200, { lab, scenario: readScenarioLog(ctx.state, lab) ?? null });
       return true;
     case 'GET nodes/:x':
       sendJson(res, 200, await nodeDetails(ctx, lab, check(isNodeName, parts[3]!, 'node')));

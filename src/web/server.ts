@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { StateRoot } from '../lab/config.js';
 import type { KernelFactory } from '../lab/kernel.js';
 import { labGraph } from '../lab/graph.js';
+import { withFaults } from '../lab/fault-view.js';
 import { openLiveView } from '../lab/live.js';
 import { NslabError } from '../util/errors.js';
 import { handleApi, type ApiContext } from './api.js';
@@ -44,11 +45,14 @@ const HOST = '127.0.0.1';
  */
 export async function startUi(opts: UiOptions): Promise<RunningUi> {
   if (opts.lab !== undefined) labGraph(opts.state, opts.lab);
-  const view = openLiveView({
-    state: opts.state,
-    ...(opts.lab !== undefined ? { lab: opts.lab } : {}),
-    ...(opts.openKernel ? { openKernel: opts.openKernel } : {}),
-  });
+  const view = withFaults(
+    openLiveView({
+      state: opts.state,
+      ...(opts.lab !== undefined ? { lab: opts.lab } : {}),
+      ...(opts.openKernel ? { openKernel: opts.openKernel } : {}),
+    }),
+    { state: opts.state, ...(opts.openKernel ? { openKernel: opts.openKernel } : {}) },
+  );
   try {
     // One sample up front: a missing privilege or lab fails here, not in the page.
     await view.tick();

@@ -2,7 +2,9 @@
 // 001's nat.yaml): the page lists the nodes, the graph has the right vertices and edges, counters
 // move when a node pings, a click on a node shows its addresses, the probe reports reachable and
 // unreachable pairs along their path, expect: results are coloured, and the server refuses
-// requests without its token and cannot be reached on a non-loopback address.
+// requests without its token and cannot be reached on a non-loopback address. Faults: a link set
+// down with `nslab link` turns its edge dashed red with "down (runtime)", an `nslab impair` labels
+// it with what is in force, and a scenario's outage appears in the timeline panel as it happens.
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,7 +12,7 @@ import { test } from 'node:test';
 import type { Page } from 'playwright-core';
 import type { Sandbox } from '../helpers/sandbox.js';
 import { clickElement, ids, inGraph, launchBrowser, needChromium, startUi, type Browser } from './browser.js';
-import { EXAMPLES, killByPid, nslabOk, withSandbox } from './lab.js';
+import { EXAMPLES, killByPid, labFile, nslab, nslabOk, withSandbox } from './lab.js';
 
 const ARTIFACTS = join(import.meta.dirname, '..', '..', '..', 'test-artifacts');
 
@@ -208,6 +210,94 @@ test('nslab ui: no token, a wrong token or a foreign Host is refused; nothing li
       assert.match(listening[0]!, /\s127\.0\.0\.1:\d+\s/);
     } finally {
       killByPid(pids);
+    }
+  }),
+);
+
+const FAULT_LAB = `name: uif
+nodes:
+  a: { interfaces: { eth0: { peer: "b:eth0", address: 10.62.0.1/30 } } }
+  b: { interfaces: { eth0: { peer: "a:eth0", address: 10.62.0.2/30 } } }
+`;
+
+const FAULT_SCENARIO = `lab: uif
+probe: [ { from: a, to: b } ]
+interval: 50ms
+steps:
+  - { at: 0.5s, link: "a:eth0", down: true }
+  - { at: 6.0s, link: "a:eth0", down: false }
+  - { at: 7.0s, end: true }
+`;
+
+test('nslab ui: a link set down or impaired at run time is drawn and labelled; a scenario outage shows in the timeline panel', { timeout: 120_000 }, (t) =>
+  withSandbox(t, ['chromium'], async (sb) => {
+    if (!needChromium(t)) return;
+    const pids: number[] = [];
+    let browser: Browser | undefined;
+    const lab = labFile(FAULT_LAB);
+    const scn = labFile(FAULT_SCENARIO);
+    try {
+      await nslabOk(sb, 'up', lab.path);
+      const ui = await startUi(sb, ['uif'], pids);
+      browser = await launchBrowser(sb, pids);
+      const page = browser.page;
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(ui.url);
+      await waitFor(page, `window.nslab.cy.edges('[eid]').length === 1 && window.nslab.latest.has('uif')`);
+      const edge = await inGraph<string>(page, `cy.edges('[eid]')[0].id()`);
+      const el = `window.nslab.cy.getElementById(${JSON.stringify(edge)})`;
+      assert.equal(await page.evaluate(`${el}.hasClass('fault-down') || ${el}.hasClass('impaired')`), false);
+
+      // nslab link ... down in a terminal: within the refresh period, dashed red, labelled, marked runtime.
+      await nslabOk(sb, 'link', 'uif', 'a:eth0', 'down');
+      await waitFor(page, `${el}.hasClass('fault-down') && ${el}.hasClass('runtime') && ${el}.data('label').includes('down (runtime)')`, 5000);
+      assert.equal(await page.evaluate(`${el}.style('line-style')`), 'dashed');
+      await clickElement(page, edge);
+      await waitFor(page, `document.querySelector('#link-faults')?.dataset.down === 'true'`);
+      assert.match(await page.locator('#link-faults').innerText(), /a:eth0 set down \(runtime\)/);
+      await nslabOk(sb, 'link', 'uif', 'a:eth0', 'up');
+      await waitFor(page, `!${el}.hasClass('fault-down') && document.querySelector('#link-faults')?.dataset.down === 'false'`, 5000);
+
+      // nslab impair: the rate in force on the edge, marked runtime; --clear takes it away.
+      await nslabOk(sb, 'impair', 'uif', 'a:eth0', '--rate', '10mbit');
+      await waitFor(page, `${el}.hasClass('impaired') && ${el}.data('label').includes('rate 10mbit (runtime)')`, 5000);
+      assert.match(await page.locator('#link-faults').innerText(), /a:eth0 sends: rate 10mbit/);
+      await nslabOk(sb, 'impair', 'uif', 'a:eth0', '--clear');
+      await waitFor(page, `!${el}.hasClass('impaired')`, 5000);
+
+      // A scenario: the flow shows down while the link is cut, then one outage window once it ends.
+      assert.equal(await page.locator('#scenario').isHidden(), true);
+      const running = nslab(sb, 'scenario', scn.path);
+      try {
+        await waitFor(page, `document.querySelector('#scenario tr[data-flow="0"]')?.dataset.state === 'down' && ${el}.hasClass('fault-down')`, 10_000);
+      } catch (e) {
+        const r = await running;
+        const sc = JSON.stringify(await page.evaluate('[...window.nslab.scenarios.values()]'));
+        throw new Error(`${(e as Error).message}\nscenario exit ${r.code}: ${r.stdout}\n${r.stderr}\npage: ${sc}\nui: ${ui.stderr()}`);
+      }
+      assert.equal(await page.evaluate(`document.querySelector('#scenario .scenario').dataset.status`), 'running');
+      const r = await running;
+      assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+      await waitFor(page, `document.querySelector('#scenario .scenario')?.dataset.status === 'finished'`, 5000);
+      const row = page.locator('#scenario tr[data-flow="0"]');
+      const seen = `${r.stdout}\npage: ${await page.locator('#scenario').innerText()}\n${JSON.stringify(await page.evaluate('[...window.nslab.scenarios.values()]'))}`;
+      assert.equal(await row.getAttribute('data-outages'), '1', seen);
+      assert.equal(await row.getAttribute('data-state'), 'up', seen);
+      assert.match(await row.innerText(), /a -> b icmp\s+up\s+0\.\d+ s–[56]\.\d+ s/);
+      assert.equal(await page.locator('#scenario .sc-out').count(), 1);
+      assert.equal(await page.locator('#scenario .sc-step').count(), 3, 'the two link steps and the end');
+      assert.match(await page.locator('#scenario').innerText(), /finished: every limit holds/);
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: join(ARTIFACTS, 'ui-faults.png') });
+      assert.deepEqual(errors, [], 'the page logged errors');
+      assert.equal(ui.stderr(), '');
+      await nslabOk(sb, 'down', 'uif');
+    } finally {
+      await browser?.close();
+      killByPid(pids);
+      lab.done();
+      scn.done();
     }
   }),
 );

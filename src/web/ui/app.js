@@ -1,8 +1,8 @@
 // nslab ui's page: keeps the picture in step with the live stream (a lab whose revision changes
-// is fetched and laid out again), and wires the search box, the side panel and the two actions.
+// is fetched and laid out again, links' faults and scenario timelines come with each tick), and wires the search box, the side panel and the two actions.
 import { adoptToken, api, live } from './api.js';
 import { LabGraph } from './graph.js';
-import { renderEdge, renderError, renderNode, renderNodeList, renderProbe, renderTest } from './panel.js';
+import { renderEdge, renderError, renderNode, renderNodeList, renderProbe, renderScenarios, renderTest } from './panel.js';
 
 const $ = (id) => document.getElementById(id);
 // The token came in the URL: keep it for this origin only, and out of the address bar.
@@ -10,11 +10,14 @@ const hasToken = adoptToken() !== null;
 
 const revisions = new Map();
 const latest = new Map();
+// Per lab, its links' faults by edge id, and its last scenario's timeline (from the live stream).
+const faults = new Map();
+const scenarios = new Map();
 let selected;
 
 const graph = new LabGraph($('graph'), { onSelect: select });
 // For the browser's console and the browser tests: the graph and the latest live state.
-window.nslab = { graph, cy: graph.cy, latest };
+window.nslab = { graph, cy: graph.cy, latest, faults, scenarios };
 
 async function select(sel) {
   selected = sel;
@@ -32,6 +35,7 @@ async function select(sel) {
       sel.lab,
       model.edges.find((e) => e.id === sel.id),
       latest.get(sel.lab)?.edges[sel.id],
+      faults.get(sel.lab)?.[sel.id],
     );
     return;
   }
@@ -78,10 +82,15 @@ async function onTick(tick) {
     revisions.set(l.lab, g.revision);
     changed = true;
   }
+  faults.clear();
+  for (const [lab, f] of Object.entries(tick.faults ?? {})) faults.set(lab, f);
+  scenarios.clear();
+  for (const [lab, sc] of Object.entries(tick.scenarios ?? {})) scenarios.set(lab, sc);
   for (const [lab, state] of Object.entries(tick.live)) {
     latest.set(lab, state);
-    graph.applyLive(lab, state);
+    graph.applyLive(lab, state, faults.get(lab));
   }
+  renderScenarios($('scenario'), $('scenario-body'), Object.fromEntries(scenarios));
   if (changed) {
     graph.layout();
     refreshLists();
@@ -92,7 +101,7 @@ async function onTick(tick) {
   if (selected?.type === 'edge') {
     const model = graph.models.get(selected.lab);
     const edge = model?.edges.find((e) => e.id === selected.id);
-    if (edge) renderEdge($('details-body'), selected.lab, edge, latest.get(selected.lab)?.edges[selected.id]);
+    if (edge) renderEdge($('details-body'), selected.lab, edge, latest.get(selected.lab)?.edges[selected.id], faults.get(selected.lab)?.[selected.id]);
   }
   for (const li of $('node-list').children) li.classList.toggle('missing', latest.get(li.dataset.lab)?.vertices[li.dataset.id] === false);
 }

@@ -1,6 +1,7 @@
 // The picture: cytoscape.js with the fCoSE layout. One compound box per lab holding its host,
 // networks (bridges) and nodes (namespaces); edges are veth pairs labelled at each end with the
-// interface and its addresses. Live state colours edges (busy, down) and greys missing vertices.
+// interface and its addresses. Live state colours edges (busy, down) and greys missing vertices;
+// faults (down, impaired, runtime changes) are drawn on the edge with a label of what is in force.
 /* global cytoscape, cytoscapeFcose */
 cytoscape.use(cytoscapeFcose);
 
@@ -69,6 +70,17 @@ const STYLE = [
   { selector: 'edge.gateway', style: { 'line-style': 'dashed', 'line-dash-pattern': [6, 4] } },
   { selector: 'edge.busy', style: { 'line-color': '#43a047', 'line-style': 'dashed', 'line-dash-pattern': [8, 4], color: '#1b5e20' } },
   { selector: 'edge.down', style: { 'line-color': '#e53935', 'line-style': 'dotted' } },
+  // Faults: a link that is down is dashed red, a shaped one orange; a runtime change is drawn thicker-dashed.
+  {
+    selector: 'edge.fault-down',
+    style: { 'line-color': '#d32f2f', 'line-style': 'dashed', 'line-dash-pattern': [10, 6], color: '#b71c1c', 'font-weight': 'bold' },
+  },
+  { selector: 'edge.impaired', style: { 'line-color': '#fb8c00', color: '#e65100' } },
+  {
+    selector: 'edge.runtime',
+    style: { 'line-dash-pattern': [4, 4], 'line-style': 'dashed', 'text-border-width': 1, 'text-border-opacity': 1, 'text-border-color': '#e65100' },
+  },
+  { selector: 'edge.fault-down.runtime', style: { 'text-border-color': '#b71c1c' } },
   { selector: 'edge:selected', style: { 'line-color': '#6a1b9a' } },
   { selector: 'edge.path', style: { 'line-color': '#1e88e5', width: 7, 'z-index': 10 } },
   { selector: 'edge.path.fail', style: { 'line-color': '#e53935' } },
@@ -217,17 +229,25 @@ export class LabGraph {
     }
   }
 
-  /** Apply one lab's live state: down/busy edges, rates as the edge's middle label, missing vertices. */
-  applyLive(lab, live) {
+  /**
+   * Apply one lab's live state: down/busy edges, rates as the edge's middle label, missing
+   * vertices; and its faults (by edge id: down, impaired, runtime, label) as classes and label.
+   */
+  applyLive(lab, live, faults = {}) {
     this.cy.batch(() => {
       for (const [vid, present] of Object.entries(live.vertices)) this.cy.getElementById(`${lab}/${vid}`).toggleClass('missing', !present);
       for (const [eid, s] of Object.entries(live.edges)) {
         const el = this.cy.getElementById(`${lab}/${eid}`);
         if (el.empty()) continue;
         const busy = s.pps >= 0.5;
+        const f = faults[eid];
         el.toggleClass('busy', busy && s.up).toggleClass('down', !s.up);
-        el.data('w', busy ? 2 + Math.min(8, Math.log10(1 + s.pps) * 3) : 2);
-        el.data('label', [el.data('base'), busy ? `${si(s.pps)} pkt/s · ${si(s.bps)}B/s` : ''].filter(Boolean).join('\n'));
+        el.toggleClass('fault-down', f?.down === true)
+          .toggleClass('impaired', f?.impaired === true && !f.down)
+          .toggleClass('runtime', f?.runtime === true);
+        el.data('fault', f?.label ?? '');
+        el.data('w', busy ? 2 + Math.min(8, Math.log10(1 + s.pps) * 3) : f ? 3 : 2);
+        el.data('label', [el.data('base'), f?.label, busy ? `${si(s.pps)} pkt/s · ${si(s.bps)}B/s` : ''].filter(Boolean).join('\n'));
       }
     });
   }

@@ -108,11 +108,24 @@ function endRows(label, end, s) {
   ];
 }
 
-/** Show a link: both ends, their state and counters (refreshed on every live tick). */
-export function renderEdge(body, lab, edge, live) {
+/** Show a link: both ends, their state and counters, and its faults (refreshed on every live tick). */
+export function renderEdge(body, lab, edge, live, fault) {
   const header = h('div', { class: 'hint' }, `lab ${lab} · ${edge.kind} link${live ? (live.up ? ' · up' : ' · down') : ''}`);
+  const faults = fault
+    ? h(
+        'div',
+        { id: 'link-faults', 'data-down': String(fault.down), 'data-runtime': String(fault.runtime) },
+        h('div', { class: fault.down ? 'fail' : 'warn' }, `${fault.down ? 'down' : 'impaired'}${fault.runtime ? ' — changed at run time' : ''}`),
+        h(
+          'ul',
+          {},
+          fault.details.map((d) => h('li', {}, d)),
+        ),
+      )
+    : h('div', { id: 'link-faults', class: 'hint', 'data-down': 'false', 'data-runtime': 'false' }, 'no fault: up, nothing shaped');
   body.replaceChildren(
     header,
+    faults,
     h(
       'table',
       { id: 'link-counters' },
@@ -181,4 +194,85 @@ export function renderTest(box, r) {
 export function renderError(box, e) {
   box.dataset.reached = '';
   box.replaceChildren(h('div', { class: 'fail' }, e.message || String(e)));
+}
+
+const sec = (ms) => `${(ms / 1000).toFixed(2)} s`;
+
+/** A scenario's status line: running (how far), finished (ok or not), abandoned. */
+function scenarioStatus(sc) {
+  if (sc.status === 'running') return h('span', { class: 'warn' }, `running: ${sec(sc.lastMs)} of ${sec(sc.plannedMs)}`);
+  if (sc.status === 'abandoned') return h('span', { class: 'fail' }, `stopped at ${sec(sc.lastMs)} without finishing`);
+  const how = sc.interrupted ? 'interrupted' : sc.ok ? 'finished: every limit holds' : 'finished: a limit failed or a step did';
+  return h('span', { class: sc.ok ? 'ok' : 'fail' }, `${how} (${sec(sc.lastMs)})`);
+}
+
+/** One flow's bar: its outages as red spans and the steps as markers, on the scenario's time axis. */
+function scenarioBar(sc, outages) {
+  const span = Math.max(sc.plannedMs, sc.lastMs, 1);
+  const pct = (ms) => `${Math.min(100, Math.max(0, (ms / span) * 100)).toFixed(2)}%`;
+  const bar = h('div', { class: 'sc-bar' });
+  const now = h('div', { class: 'sc-now' });
+  now.style.left = pct(sc.lastMs);
+  bar.append(now);
+  for (const s of sc.steps) {
+    if (s.ranAtMs === undefined) continue;
+    const m = h('div', { class: `sc-step${s.error ? ' failed' : ''}`, title: `#${s.index} ${s.text}` });
+    m.style.left = pct(s.ranAtMs);
+    bar.append(m);
+  }
+  for (const o of outages) {
+    const end = o.endMs ?? sc.lastMs;
+    const x = h('div', { class: 'sc-out', title: `out ${sec(o.startMs)} – ${o.endMs === undefined ? 'now' : sec(o.endMs)}` });
+    x.style.left = pct(o.startMs);
+    x.style.width = `max(2px, ${pct(end - o.startMs)})`;
+    bar.append(x);
+  }
+  return bar;
+}
+
+/** The scenario timelines (one per lab that ran one): flows with state and outage windows, steps as markers. */
+export function renderScenarios(section, body, scenarios) {
+  const labs = Object.keys(scenarios);
+  section.hidden = labs.length === 0;
+  body.replaceChildren(
+    ...labs.map((lab) => {
+      const sc = scenarios[lab];
+      const flows = sc.flows.map((f) =>
+        h(
+          'tr',
+          { 'data-flow': String(f.id), 'data-state': f.state, 'data-outages': String(f.outages.length) },
+          h('td', {}, `#${f.id} ${f.label}`),
+          h('td', { class: f.state === 'down' ? 'fail' : f.state === 'up' ? 'ok' : 'hint' }, f.state),
+          h('td', { class: 'sc-windows' }, f.outages.map((o) => `${sec(o.startMs)}–${o.endMs === undefined ? '…' : sec(o.endMs)}`).join(', ') || 'no outage'),
+        ),
+      );
+      const bars = sc.flows.map((f) => h('div', { class: 'sc-row' }, h('span', { class: 'sc-label' }, `#${f.id}`), scenarioBar(sc, f.outages)));
+      const steps = sc.steps.map((s) =>
+        h(
+          'li',
+          { class: s.error ? 'fail' : s.ranAtMs === undefined ? 'hint' : '' },
+          `${sec(s.ranAtMs ?? s.atMs)} #${s.index} ${s.text}${s.error ? ` — ${s.error}` : s.ranAtMs === undefined ? ' (not run)' : ''}`,
+        ),
+      );
+      return h(
+        'div',
+        { class: 'scenario', 'data-lab': lab, 'data-status': sc.status },
+        h('div', { class: 'hint' }, `lab ${lab} · ${sc.file.split('/').pop()} · started ${new Date(sc.startedAt).toLocaleTimeString()}`),
+        h('div', {}, scenarioStatus(sc)),
+        ...(sc.error ? [h('div', { class: 'fail' }, sc.error)] : []),
+        h(
+          'table',
+          {},
+          h(
+            'tr',
+            {},
+            ['flow', 'now', 'outages'].map((x) => h('th', {}, x)),
+          ),
+          flows,
+        ),
+        ...bars,
+        h('ul', { class: 'sc-steps' }, steps),
+      );
+    }),
+  );
 }

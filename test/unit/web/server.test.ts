@@ -7,6 +7,10 @@ import { FakeKernel } from '../../helpers/fake-kernel.js';
 import { up } from '../../../src/lab/up.js';
 import { startUi, type RunningUi } from '../../../src/web/server.js';
 import { MIXED, withStateDir, writeLab } from '../helpers.js';
+import type { StateRoot } from '../../../src/lab/config.js';
+import { linkState } from '../../../src/lab/runtime.js';
+import { writeStateFile } from '../../../src/state/root.js';
+import { scenarioLogPath } from '../../../src/lab/scenario-log.js';
 
 interface Answer {
   status: number;
@@ -32,7 +36,12 @@ function call(ui: RunningUi, path: string, o: { method?: string; headers?: Recor
 function firstEvent(
   ui: RunningUi,
   token: string,
-): Promise<{ labs: Array<{ lab: string }>; live: Record<string, { edges: Record<string, { up: boolean }>; vertices: Record<string, boolean> }> }> {
+): Promise<{
+  labs: Array<{ lab: string }>;
+  live: Record<string, { edges: Record<string, { up: boolean }>; vertices: Record<string, boolean> }>;
+  faults: Record<string, Record<string, { down: boolean; runtime: boolean; label: string }>>;
+  scenarios: Record<string, { status: string; flows: Array<{ state: string; outages: unknown[] }> }>;
+}> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port: ui.port, path: '/api/events', headers: { Authorization: `Bearer ${token}` }, timeout: 5000 }, (res) => {
       assert.equal(res.headers['content-type'], 'text/event-stream; charset=utf-8');
@@ -54,14 +63,14 @@ function firstEvent(
   });
 }
 
-async function withUi(fn: (ui: RunningUi, token: string) => Promise<void>, lab?: string): Promise<void> {
+async function withUi(fn: (ui: RunningUi, token: string, root: StateRoot, k: FakeKernel) => Promise<void>, lab?: string): Promise<void> {
   await withStateDir(async (dir, root) => {
     const k = new FakeKernel();
     await up({ state: root, file: writeLab(dir, MIXED), openKernel: () => k });
     const ui = await startUi({ state: root, port: 0, openKernel: () => k, ...(lab ? { lab } : {}) });
     try {
       assert.match(ui.url, /^http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{43}$/);
-      await fn(ui, new URL(ui.url).searchParams.get('token')!);
+      await fn(ui, new URL(ui.url).searchParams.get('token')!, root, k);
     } finally {
       await ui.close();
     }
@@ -190,4 +199,44 @@ test('a client that goes away in the middle of its request is no internal error'
       written.filter((w) => /internal error|bug/.test(w)),
       [],
     );
+  }));
+
+test("a link set down at run time: the faults route and the live stream say so; the scenario route gives the lab's last timeline", () =>
+  withUi(async (ui, token, root, k) => {
+    const auth = { Authorization: `Bearer ${token}` };
+    const none = JSON.parse((await call(ui, '/api/labs/demo/faults', { headers: auth })).body) as { lab: string; edges: Record<string, unknown> };
+    assert.deepEqual(none, { lab: 'demo', edges: {} });
+    assert.deepEqual(JSON.parse((await call(ui, '/api/labs/demo/scenario', { headers: auth })).body), { lab: 'demo', scenario: null });
+    assert.equal((await call(ui, '/api/labs/ghost/faults', { headers: auth })).status, 404);
+
+    await linkState({ state: root, lab: 'demo', end: 'h2:eth0', up: false, openKernel: () => k, netemMissing: () => undefined });
+    const cut = JSON.parse((await call(ui, '/api/labs/demo/faults', { headers: auth })).body) as {
+      edges: Record<string, { down: boolean; runtime: boolean; label: string; details: string[] }>;
+    };
+    const [id, f] = Object.entries(cut.edges)[0]!;
+    assert.equal(Object.keys(cut.edges).length, 1);
+    assert.deepEqual([f.down, f.runtime, f.label], [true, true, 'down (runtime)']);
+    assert.ok(f.details.includes('h2:eth0 set down (runtime)'));
+
+    // A scenario's timeline, as the runner leaves it in the lab's state (its pid: this process, running).
+    const head = { kind: 'scenario', v: 1, lab: 'demo', file: '/x/s.yaml', pid: process.pid, startedAt: Date.now(), plannedMs: 2000, intervalMs: 50 };
+    const flows = [{ id: 0, label: 'h2 -> r1 icmp', dst: '10.0.0.1' }];
+    const steps = [{ index: 0, atMs: 500, text: 'link h2:eth0 down' }];
+    const lines = [
+      { ...head, flows, steps },
+      { t: 500, kind: 'step', step: 0, text: steps[0]!.text },
+      { t: 550, kind: 'down', flow: 0, label: flows[0]!.label },
+    ];
+    writeStateFile(root, scenarioLogPath(root, 'demo'), lines.map((l) => `${JSON.stringify(l)}\n`).join(''), 0o600);
+    const sc = JSON.parse((await call(ui, '/api/labs/demo/scenario', { headers: auth })).body) as {
+      scenario: { status: string; flows: Array<{ state: string; outages: unknown[] }>; steps: Array<{ ranAtMs?: number }> };
+    };
+    assert.equal(sc.scenario.status, 'running');
+    assert.deepEqual(sc.scenario.flows[0], { id: 0, label: 'h2 -> r1 icmp', dst: '10.0.0.1', state: 'down', outages: [{ startMs: 550 }] });
+    assert.equal(sc.scenario.steps[0]!.ranAtMs, 500);
+
+    const ev = await firstEvent(ui, token);
+    assert.equal(ev.faults['demo']![id]!.down, true);
+    assert.equal(ev.live['demo']!.edges[id]!.up, false);
+    assert.equal(ev.scenarios['demo']!.flows[0]!.state, 'down');
   }));
