@@ -7,36 +7,9 @@ import { FakeSystem } from '../../helpers/fake-system.js';
 import { trace, type TraceResult } from '../../../src/lab/trace.js';
 import { up } from '../../../src/lab/up.js';
 import { withStateDir, writeLab } from '../helpers.js';
+import { triangle } from '../../helpers/triangle.js';
 
-const TRIANGLE = `
-name: tri
-nodes:
-  r1:
-    forwarding: true
-    interfaces:
-      eth0: { peer: "r2:eth0", address: 10.0.12.1/24 }
-      eth1: { peer: "r3:eth0", address: 10.0.13.1/24 }
-  r2:
-    forwarding: true
-    interfaces:
-      eth0: { peer: "r1:eth0", address: 10.0.12.2/24 }
-      eth1: { peer: "r3:eth1", address: 10.0.23.2/24 }
-    routes:
-      - { to: 10.0.3.0/24, via: 10.0.23.3 }
-  r3:
-    forwarding: true
-    interfaces:
-      eth0: { peer: "r1:eth1", address: 10.0.13.3/24 }
-      eth1: { peer: "r2:eth1", address: 10.0.23.3/24 }
-      eth2: { peer: "h3:eth0", address: 10.0.3.1/24 }
-    routes:
-      - { to: 10.0.12.0/24, via: 10.0.13.1 }
-  h3:
-    interfaces:
-      eth0: { peer: "r3:eth2", address: 10.0.3.10/24 }
-    routes:
-      - { to: default, via: 10.0.3.1 }
-`;
+const TRIANGLE = triangle({ r2: ['{ to: 10.0.3.0/24, via: 10.0.23.3 }'], r3: ['{ to: 10.0.12.0/24, via: 10.0.13.1 }'] });
 
 async function onLab(fn: (k: FakeKernel, t: (from: string, to: string) => Promise<TraceResult>) => Promise<void>): Promise<void> {
   await withStateDir(async (dir, state) => {
