@@ -122,14 +122,21 @@ export function program(): Command {
   p.command('test')
     .description('check every expect: entry (or, with --all, every pair of nodes); exit 1 if any fails')
     .argument('<lab>', 'lab name or topology file')
-    .option('-a, --all', "probe every ordered pair of nodes (like Mininet's pingall)")
+    .option('-a, --all', "probe every ordered pair of nodes (like Mininet's pingall), and the addresses found live on them")
     .option('-g, --gateways', "probe from every node to its networks' gateways (a quick check of a big lab)")
     .option('--json', 'machine-readable result')
     .option('--raise-neigh-limit', 'raise net.ipv4.neigh.default.gc_thresh3 for the run instead of probing in waves')
     .option('--timeout <ms>', 'per probe attempt (default 1000)')
     .option('--attempts <n>', 'attempts before a probe counts as failed (default 3)')
-    .action(async (target: string, o: { all?: boolean; gateways?: boolean; json?: boolean; raiseNeighLimit?: boolean; timeout?: string; attempts?: string }) =>
-      (await import('./commands/test.js')).run(target, o),
+    .option(
+      '--wait <duration>',
+      "wait up to DURATION (e.g. 30s) for every entry to hold, re-probing the ones that do not yet (an entry's within: when shorter)",
+    )
+    .action(
+      async (
+        target: string,
+        o: { all?: boolean; gateways?: boolean; json?: boolean; raiseNeighLimit?: boolean; timeout?: string; attempts?: string; wait?: string },
+      ) => (await import('./commands/test.js')).run(target, o),
     );
   p.command('scenario')
     .description('run a timeline of faults (link down/up, impair, partition, processes) against a lab while probing flows; outages, recovery times, limits')

@@ -5,7 +5,7 @@
 import { describeOp } from '../ops/describe.js';
 import { explainFailure, failureOf, kernelErrorOf, type OpFailure } from './errors.js';
 import { linkNetnsHosts, unlinkNetnsHosts } from './files.js';
-import { needNft, nftListTable, nftMissing, nftRun, nftTables } from './nft/nft.js';
+import { needNft, nftListTable, nftMissing, nftErrno, nftRun, nftTables } from './nft/nft.js';
 import * as libc from './libc.js';
 import { attachNetns, createNetns, deleteGroup, deleteNetns, groupMembers, listNetns, openCurrentNetns, openNetns, withNetns } from './netns.js';
 import { NsHandle, NsTable } from './ns-table.js';
@@ -213,7 +213,9 @@ class LinuxKernel implements Kernel {
       // The delete script creates the table first, so a missing table is not an error.
       const script = op.op === 'nft.load' ? op.script : `table inet ${op.table} { }\ndelete table inet ${op.table}\n`;
       const r = nftRun(h.fd, this.table.home, script, this.opts.nftCli === true);
-      return r.ok ? OK : { ok: false, errno: 22, code: 'EINVAL', message: r.message };
+      if (r.ok) return OK;
+      // nft's text says what the kernel refused; the errno is read back from it (EINVAL for script errors).
+      return { ok: false, ...nftErrno(r.message), message: r.message };
     } catch (e) {
       return nsFailure(e, op.ns);
     }

@@ -128,7 +128,8 @@ function dumpRoutes(h: NsHandle, nameOf: ReadonlyMap<number, string>): LiveRoute
 /** `ip neigh show` (like iproute2, without NOARP entries such as multicast addresses). */
 function dumpNeighbours(h: NsHandle, nameOf: ReadonlyMap<number, string>): LiveNeigh[] {
   const out: LiveNeigh[] = [];
-  for (const m of h.sock.dump(encodeNeighDump())) {
+  // Neighbour tables churn while probes run: a possibly inconsistent dump is still worth showing.
+  for (const m of h.sock.dump(encodeNeighDump(), 'accept')) {
     const n = decodeNeigh(m);
     if (!n || (n.state & NUD_NOARP) !== 0) continue;
     out.push({
@@ -145,7 +146,7 @@ function dumpNeighbours(h: NsHandle, nameOf: ReadonlyMap<number, string>): LiveN
 export function flushNeighbours(h: NsHandle, devs?: readonly string[]): number {
   const only = devs ? new Set(devs.map((d) => h.index.get(d) ?? dumpLinks(h).find((l) => l.name === d)?.index ?? -1)) : undefined;
   const doomed = h.sock
-    .dump(encodeNeighDump())
+    .dump(encodeNeighDump(), 'accept')
     .map(decodeNeigh)
     .filter((n) => n !== undefined && (n.state & (NUD_NOARP | NUD_PERMANENT)) === 0 && (!only || only.has(n.index))) as NeighMsg[];
   if (doomed.length === 0) return 0;

@@ -1,5 +1,5 @@
-// What `up` needs from the host besides room (lab/capacity.ts): libnftables for NAT, firewalls
-// and published ports, and every program it will run (the declared processes' commands, `ip`,
+// What `up` needs from the host besides room (lab/capacity.ts): libnftables for NAT, firewalls,
+// published ports and masquerade, and every program it will run (the declared processes' commands, `ip`,
 // and util-linux's unshare/nsenter/runuser for isolated nodes and `user:`). Checked before
 // anything changes, so a missing piece is one line naming it and the package, exit 1, and the
 // host untouched; a dry run gets the same lines as warnings (like capacity refusals) and goes on.
@@ -53,10 +53,13 @@ export function nftFeatures(t: Topology): string[] {
   const nat = [...t.networks.values()].filter((n) => n.nat).map((n) => n.name);
   const fw = [...t.nodes.values()].filter((n) => n.firewall !== undefined).map((n) => n.name);
   const pub = [...t.nodes.values()].filter((n) => n.publish.length > 0).map((n) => n.name);
+  // A node that masquerades gets a table of its own even without a firewall.
+  const masq = [...t.nodes.values()].filter((n) => n.firewall === undefined && [...n.interfaces.values()].some((i) => i.masquerade)).map((n) => n.name);
   return [
     ...(nat.length > 0 ? [`NAT (${where('network', nat)})`] : []),
     ...(fw.length > 0 ? [`${fw.length > 1 ? 'firewalls' : 'a firewall'} (${where('node', fw)})`] : []),
     ...(pub.length > 0 ? [`published ports (${where('node', pub)})`] : []),
+    ...(masq.length > 0 ? [`masquerade (${where('node', masq)})`] : []),
   ];
 }
 

@@ -1,6 +1,7 @@
 // `test`: prove a lab works. Expectations (or, with `all`, every pair of nodes) become probes run
 // from inside the namespaces, in waves that fit the kernel's global neighbour table, flushing
 // the lab's neighbour entries between waves. A failed probe is a result (exit 1), not an error.
+// Entries with `within:` (and every entry, with `wait`) are retried until they hold (converge.ts).
 import { existsSync } from 'node:fs';
 import type { StateRoot } from '../state/root.js';
 import type { Kernel } from '../port/kernel.js';
@@ -10,8 +11,9 @@ import type { ProbeOptions, ProbeOutcome, ProbeSpec } from '../port/probe.js';
 import type { Expectation, Topology } from '../model/types.js';
 import { labJournal, labPaths } from '../state/store.js';
 import { NslabError } from '../util/errors.js';
-import type { Outcome, Probe, Report } from '../verify/matrix.js';
-import { buildReport, expectationProbes, matrixProbes, gatewayProbes } from '../verify/matrix.js';
+import type { LiveTarget, Outcome, Probe, Report } from '../verify/matrix.js';
+import { buildReport, expectationProbes, matrixProbes, gatewayProbes, liveProbes } from '../verify/matrix.js';
+import { converge, monotonicClock, type Clock, type WaitProgress } from './converge.js';
 import { neighbourNeed, planWaves } from '../verify/waves.js';
 import type { KernelFactory } from './kernel.js';
 import { linuxKernel, systemOf, type SystemOption } from './kernel.js';
@@ -41,6 +43,12 @@ export interface TestOptions extends SystemOption {
   readonly probe?: ProbeOptions;
   readonly openKernel?: KernelFactory;
   readonly prober?: Prober;
+  /** Wait up to this long for every entry to hold (an entry's own `within:` is used when shorter). */
+  readonly waitMs?: number;
+  /** Told after each round that leaves something to wait for. */
+  readonly onProgress?: (p: WaitProgress) => void;
+  /** Monotonic time and sleeping (tests pass a virtual one). */
+  readonly clock?: Clock;
 }
 
 /** What `test` found. */
@@ -54,6 +62,12 @@ export interface TestResult {
   /** Things the user should know (waves, limits), already worded. */
   readonly notices: readonly string[];
   readonly ms: number;
+  /** Probe rounds run (more than 1 when something was waited for). */
+  readonly rounds: number;
+  /** Whether any entry was retried until a deadline (within:, --wait). */
+  readonly waited: boolean;
+  /** `all`: addresses found live on the nodes and probed besides the declared ones. */
+  readonly live?: readonly { readonly node: string; readonly dev: string; readonly address: string }[];
 }
 
 /** The lab's runtime changes, one line each (none when it has no state). */
@@ -68,12 +82,13 @@ function runtimeNotesOf(root: StateRoot, lab: string): string[] {
 /** Check a lab. */
 export async function test(opts: TestOptions): Promise<TestResult> {
   const root = opts.state;
-  const t0 = performance.now();
+  const clock = opts.clock ?? monotonicClock;
+  const t0 = clock.now();
   const resolved = await resolveLab(root, opts.target);
   const topology = opts.expect ? { ...resolved, expect: opts.expect } : resolved;
-  const probes = opts.all ? matrixProbes(topology) : opts.gateways ? gatewayProbes(topology) : expectationProbes(topology);
-  if (probes.length === 0 && opts.gateways) throw new NslabError('no-expectations', `lab ${topology.name} has no network with a gateway`, 2);
-  if (probes.length === 0) {
+  const declared = opts.all ? matrixProbes(topology) : opts.gateways ? gatewayProbes(topology) : expectationProbes(topology);
+  if (declared.length === 0 && opts.gateways) throw new NslabError('no-expectations', `lab ${topology.name} has no network with a gateway`, 2);
+  if (declared.length === 0) {
     throw new NslabError(
       'no-expectations',
       opts.all
@@ -86,6 +101,7 @@ export async function test(opts: TestOptions): Promise<TestResult> {
   const sys = await systemOf(opts);
   const kernel = await (opts.openKernel ?? linuxKernel)(hostNetns ? { hostNetns } : {});
   try {
+    const probes = opts.all ? [...declared, ...liveProbes(topology, liveTargets(kernel, topology), declared.length)] : declared;
     const limits = sys.probe.neighLimits();
     const need = neighbourNeed(topology, probes);
     const budget = Math.max(64, Math.floor(limits.cap * 0.75) - limits.entries);
@@ -100,15 +116,35 @@ export async function test(opts: TestOptions): Promise<TestResult> {
     try {
       const netns = [...topology.nodes.values()].map((n) => n.netns);
       const bridges = [...topology.networks.values()].map((n) => n.bridge);
-      const outcomes = await runWaves({
-        kernel,
-        waves,
-        netns,
-        bridges,
-        prober: opts.prober ?? ((specs, o) => sys.probe.run(specs, o)),
-        probe: opts.probe ?? {},
+      const prober = opts.prober ?? ((specs, o) => sys.probe.run(specs, o));
+      const deadlines = deadlinesOf(topology, probes, opts);
+      const probe = opts.probe ?? {};
+      // Later rounds are the retries: one attempt each, unless asked for more.
+      const retryProbe = { ...probe, attempts: probe.attempts ?? 1 };
+      const done = await converge({
+        probes,
+        deadlines,
+        clock,
+        round: (batch, retry) => {
+          const ids = new Set(batch.map((p) => p.id));
+          const todo = waves.map((w) => w.filter((p) => ids.has(p.id))).filter((w) => w.length > 0);
+          return runWaves({ kernel, waves: todo, netns, bridges, prober, probe: retry ? retryProbe : probe });
+        },
+        ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
       });
-      const report = buildReport(probes, outcomes);
+      const built = buildReport(probes, done.outcomes);
+      const report = {
+        ...built,
+        rows: built.rows.map((r, i) => {
+          const id = probes[i]!.id;
+          const held = done.heldMs.get(id);
+          const within = deadlines.get(id);
+          return { ...r, ...(held === undefined ? {} : { heldMs: Math.round(held) }), ...(within ? { withinMs: within } : {}) };
+        }),
+      };
+      const live = probes.flatMap((p) =>
+        p.liveDev !== undefined && p.dst && p.toNetns ? [{ node: p.to.split(':')[0]!, dev: p.liveDev, address: p.dst }] : [],
+      );
       return {
         lab: topology.name,
         mode: opts.all ? 'all' : 'expect',
@@ -117,7 +153,10 @@ export async function test(opts: TestOptions): Promise<TestResult> {
         neighbours: { need, cap: limits.cap, capKnown: limits.capKnown },
         // Links cut or impaired at run time explain failures the file alone does not.
         notices: [...notices, ...runtimeNotesOf(root, topology.name)],
-        ms: performance.now() - t0,
+        ms: clock.now() - t0,
+        rounds: done.rounds,
+        waited: deadlines.size > 0,
+        ...(opts.all ? { live: live.filter((l, i) => live.findIndex((m) => m.address === l.address && m.node === l.node) === i) } : {}),
       };
     } finally {
       if (restore) sys.host.restoreNeighLimit(restore);
@@ -125,6 +164,33 @@ export async function test(opts: TestOptions): Promise<TestResult> {
   } finally {
     kernel.close();
   }
+}
+
+/** Per probe id, how long it may take to hold: its `within:`, capped by --wait; --wait alone for the rest. */
+function deadlinesOf(t: Topology, probes: readonly Probe[], opts: TestOptions): Map<number, number> {
+  const out = new Map<number, number>();
+  const fromFile = !opts.all && !opts.gateways;
+  for (const p of probes) {
+    const within = fromFile ? t.expect[p.id]?.withinMs : undefined;
+    const ms = within !== undefined && opts.waitMs !== undefined ? Math.min(within, opts.waitMs) : (within ?? opts.waitMs);
+    if (ms !== undefined && ms > 0) out.set(p.id, ms);
+  }
+  return out;
+}
+
+/** Every address live on each node's interfaces now, as the kernel's snapshot has them. */
+function liveTargets(kernel: Kernel, t: Topology): Map<string, LiveTarget[]> {
+  const out = new Map<string, LiveTarget[]>();
+  for (const node of t.nodes.values()) {
+    const snap = kernel.snapshot(node.netns);
+    if (!snap) continue;
+    const up = new Set(snap.links.filter((l) => l.up).map((l) => l.name));
+    out.set(
+      node.name,
+      snap.addrs.map((a) => ({ dev: a.dev, cidr: a.cidr, up: up.has(a.dev) })),
+    );
+  }
+  return out;
 }
 
 async function resolveLab(root: StateRoot, target: string): Promise<Topology> {

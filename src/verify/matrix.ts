@@ -20,6 +20,8 @@ export interface Probe {
   /** Whether the target must be reachable (false: must be blocked). */
   readonly expect: boolean;
   readonly problem?: string;
+  /** `--all`: the target address was found live on the node (not declared), on this interface. */
+  readonly liveDev?: string;
 }
 
 /** What a probe found (the shape kernel/probe.ts returns). */
@@ -44,6 +46,12 @@ export interface ReportRow {
   readonly rttMs?: number;
   readonly reason?: string;
   readonly loss: number;
+  /** Ms from the start of the run to the end of the probe round the row first held in (when it holds). */
+  readonly heldMs?: number;
+  /** How long the row was given to hold (within:, --wait), when it was retried at all. */
+  readonly withinMs?: number;
+  /** `--all`: the target was found live on the node, on this interface, not declared in the file. */
+  readonly live?: { readonly dev: string };
 }
 
 /** The report of a run. */
@@ -80,6 +88,56 @@ export function matrixProbes(t: Topology): Probe[] {
     }
   }
   return out;
+}
+
+/** An address found live on a node's interfaces (kernel snapshot): the interface, the CIDR, whether it is up. */
+export interface LiveTarget {
+  readonly dev: string;
+  readonly cidr: string;
+  readonly up: boolean;
+}
+
+/**
+ * `--all`, addresses found live: probes from every other node to each address a node has that
+ * the file does not declare (a routing daemon's loopback /32, say). Loopback (127/8, ::1),
+ * link-local (169.254/16, fe80::/10) and addresses of interfaces that are down are skipped.
+ * Ids continue from `firstId`.
+ */
+export function liveProbes(t: Topology, live: ReadonlyMap<string, readonly LiveTarget[]>, firstId: number): Probe[] {
+  const nodes = [...t.nodes.values()];
+  const out: Probe[] = [];
+  for (const b of nodes) {
+    const declared = new Set([...b.interfaces.values()].flatMap((i) => i.addresses.map((a) => a.split('/')[0]!)));
+    const seen = new Set<string>();
+    for (const l of live.get(b.name) ?? []) {
+      const addr = l.cidr.split('/')[0]!;
+      if (!l.up || declared.has(addr) || seen.has(addr) || !probeable(addr)) continue;
+      seen.add(addr);
+      for (const a of nodes) {
+        if (a === b) continue;
+        out.push({
+          id: firstId + out.length,
+          from: a.name,
+          netns: a.netns,
+          to: `${b.name}:${l.dev}`,
+          toNetns: b.netns,
+          dst: addr,
+          kind: 'icmp',
+          expect: true,
+          liveDev: l.dev,
+        });
+      }
+    }
+  }
+  return out;
+}
+
+const NOT_PROBED = ['127.0.0.0/8', '169.254.0.0/16', '::1/128', 'fe80::/10'].map((c) => parseCidr(c)!);
+
+/** An address worth probing from another node: not loopback, not link-local. */
+function probeable(addr: string): boolean {
+  const a = parseAddress(addr);
+  return a !== undefined && !NOT_PROBED.some((c) => c.family === a.family && contains(c, a.address));
 }
 
 /** The address a target text means, seen from a source node. */
@@ -127,6 +185,7 @@ export function buildReport(probes: readonly Probe[], outcomes: readonly Outcome
       loss,
       ...(reached && o?.rttMs !== undefined ? { rttMs: o.rttMs } : {}),
       ...(reason === undefined ? {} : { reason }),
+      ...(p.liveDev === undefined ? {} : { live: { dev: p.liveDev } }),
     };
   });
   const passed = rows.filter((r) => r.ok).length;

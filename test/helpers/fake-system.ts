@@ -1,6 +1,7 @@
 // An in-memory System (port/system.ts) for unit tests, next to FakeKernel: processes that start,
 // exit and take signals without running anything, locks and pipes in a map, host limits and
-// markers made up from the fake kernel, probes that always answer. Nothing here touches /proc,
+// markers made up from the fake kernel, probes answered from the fake kernel's addresses and routes
+// (a route there and one back; forwarding in between is not modelled). Nothing here touches /proc,
 // /run, a namespace or the network; only the files under the test's own state directory.
 import { EventEmitter } from 'node:events';
 import { closeSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
@@ -8,6 +9,7 @@ import { GROUP_DIR } from '../../src/names/markers.js';
 import type { Capture, CaptureSpec } from '../../src/port/capture.js';
 import type { HeldLock } from '../../src/port/locks.js';
 import type { HoldSpec, LaunchSpec, ProcId, RunSpec, Signal } from '../../src/port/processes.js';
+import type { ProbeOutcome, ProbeSpec } from '../../src/port/probe.js';
 import type { System } from '../../src/port/system.js';
 import type { FakeKernel } from './fake-kernel.js';
 
@@ -239,8 +241,33 @@ export class FakeSystem implements System {
     close: (fd) => closeSync(fd),
   };
 
+  /** Probe rounds run so far (each call of probe.run); `onProbe` is told before each, to change the kernel. */
+  probeRounds = 0;
+  onProbe: (round: number, specs: readonly ProbeSpec[]) => void = () => {};
+
+  /** Reached when the source has a route to the target, the target exists in some namespace, and it has a route back. */
+  private answer(p: ProbeSpec): ProbeOutcome {
+    const k = this.kernel;
+    const miss = (reason: string, sent = 1): ProbeOutcome => ({ id: p.id, reached: false, reason, attempts: 1, sent, received: 0 });
+    if (!k.netnsList().includes(p.netns)) return miss(`no namespace ${p.netns}`, 0);
+    const there = k.routeGet(p.netns, { dst: p.dst });
+    if (there?.type === 'local') return { id: p.id, reached: true, rttMs: 0.01, attempts: 1, sent: 1, received: 1 };
+    if (there?.type !== 'unicast') return miss('network unreachable', 0);
+    const owner = k.netnsList().find((ns) => {
+      const snap = k.snapshot(ns);
+      const up = new Set(snap?.links.filter((l) => l.up).map((l) => l.name));
+      return snap?.addrs.some((a) => up.has(a.dev) && a.cidr.split('/')[0] === p.dst);
+    });
+    const back = owner && there.src ? k.routeGet(owner, { dst: there.src }) : undefined;
+    if (back?.type !== 'unicast' && back?.type !== 'local') return miss('timeout');
+    return { id: p.id, reached: true, rttMs: 0.05, attempts: 1, sent: 1, received: 1 };
+  }
+
   readonly probe: System['probe'] = {
-    run: async (probes) => probes.map((p) => ({ id: p.id, reached: this.kernel.netnsList().includes(p.netns), attempts: 1, sent: 1, received: 1 })),
+    run: async (probes) => {
+      this.onProbe(++this.probeRounds, probes);
+      return probes.map((p) => this.answer(p));
+    },
     neighLimits: () => ({ cap: 1024, capKnown: true, entries: 0 }),
   };
 

@@ -3,6 +3,7 @@
 // libnftables opens its netlink socket in nft_ctx_new and a socket keeps the namespace it was
 // made in, so every call makes its context inside withNetns and frees it before switching back
 // (notes/kernel.md "nftables"). Nothing here may await while switched.
+import { constants as osConstants } from 'node:os';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -135,3 +136,30 @@ export function nftTables(nsFd: number, home: number, cli = false): Array<{ fami
   const doc = JSON.parse(r.out || '{"nftables":[]}') as { nftables?: Array<{ table?: { family: string; name: string } }> };
   return (doc.nftables ?? []).flatMap((e) => (e.table ? [{ family: e.table.family, name: e.table.name }] : []));
 }
+
+/**
+ * The errno behind nft's error text: nft reports the kernel's refusal as strerror words ("Could
+ * not process rule: Device or resource busy"), so the words are matched back to their errno.
+ * A syntax or semantic error of the script, or text none of these match, is EINVAL.
+ */
+export function nftErrno(message: string): { readonly errno: number; readonly code: `E${string}` } {
+  for (const [words, code] of NFT_ERRNO_WORDS) {
+    if (message.includes(words)) return { errno: osConstants.errno[code as keyof typeof osConstants.errno] ?? 22, code };
+  }
+  return { errno: 22, code: 'EINVAL' };
+}
+
+const NFT_ERRNO_WORDS: ReadonlyArray<readonly [string, `E${string}`]> = [
+  ['Operation not permitted', 'EPERM'],
+  ['Permission denied', 'EACCES'],
+  ['No such file or directory', 'ENOENT'],
+  ['Device or resource busy', 'EBUSY'],
+  ['File exists', 'EEXIST'],
+  ['Cannot allocate memory', 'ENOMEM'],
+  ['No buffer space available', 'ENOBUFS'],
+  ['Operation not supported', 'EOPNOTSUPP'],
+  ['Protocol not supported', 'EPROTONOSUPPORT'],
+  ['Address family not supported', 'EAFNOSUPPORT'],
+  ['Too many open files', 'EMFILE'],
+  ['Message too long', 'EMSGSIZE'],
+];

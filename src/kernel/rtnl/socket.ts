@@ -5,6 +5,7 @@ import * as libc from '../libc.js';
 import { SysError, errnoCode } from '../libc.js';
 import * as C from '../../netlink/wire-consts.js';
 import { decodeDone, decodeError, setSeq, splitMessages, type NlMsg } from '../../netlink/wire.js';
+import { KernelError } from '../../port/kernel.js';
 
 /** What the kernel answered to one request of a batch. */
 export interface BatchResult {
@@ -21,6 +22,9 @@ const MAX_CHUNK_BYTES = 128 * 1024;
 const MAX_CHUNK_MSGS = 256;
 /** Receive-queue size: acks of a full chunk and large dumps fit (notes/kernel.md: ENOBUFS at ~64). */
 const RCVBUF = 8 * 1024 * 1024;
+/** How many times an interrupted dump is asked again before the caller decides. */
+const DUMP_TRIES = 5;
+const EINTR = 4;
 const SNDBUF = 1024 * 1024;
 
 /** One receive buffer for every socket: all I/O here is synchronous on one thread. */
@@ -75,14 +79,28 @@ export class RtnlSocket {
     return out;
   }
 
-  /** Send one dump request and return every message up to NLMSG_DONE (retried if interrupted). */
-  dump(msg: Buffer): NlMsg[] {
-    for (let attempt = 0; ; attempt++) {
+  /**
+   * Send one dump request and return every message up to NLMSG_DONE. A dump the kernel marks
+   * interrupted (NLM_F_DUMP_INTR: the table changed while it was read) is asked again, up to
+   * DUMP_TRIES times; then the caller decides, never silently: `onInterrupted: 'fail'` (the
+   * default, for what a plan is built on) throws, 'accept' returns the last, possibly inconsistent,
+   * messages (for tables that churn by nature, such as neighbours during probing).
+   */
+  dump(msg: Buffer, onInterrupted: 'fail' | 'accept' = 'fail'): NlMsg[] {
+    for (let attempt = 1; ; attempt++) {
       const seq = this.stamp(msg);
       libc.send(this.fd, msg);
       const { msgs, interrupted } = this.readDump(seq);
-      // NLM_F_DUMP_INTR: the table changed while being dumped; the result may be inconsistent.
-      if (!interrupted || attempt >= 4) return msgs;
+      if (!interrupted) return msgs;
+      if (attempt < DUMP_TRIES) continue;
+      if (onInterrupted === 'accept') return msgs;
+      throw new KernelError(
+        'dump',
+        EINTR,
+        'EINTR',
+        `rtnetlink dump (type ${msg.readUInt16LE(4)})`,
+        `the table changed while it was read, ${DUMP_TRIES} times in a row; something else is changing this namespace: try again when it settles`,
+      );
     }
   }
 

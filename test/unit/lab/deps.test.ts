@@ -132,3 +132,26 @@ test('a process whose command is not installed fails up before the network is bu
     assert.ok(dry.warnings.some((w) => w.includes('command not found: nslab-no-such-program')));
   });
 });
+
+test('without libnftables, a node that masquerades without a firewall is counted too, in the same one line', async () => {
+  await withStateDir(async (dir, root) => {
+    const k = absent();
+    const lab = `
+name: masq
+networks:
+  lan: { subnet: 10.63.0.0/24 }
+  up: { subnet: 10.64.0.0/24 }
+nodes:
+  r1:
+    forwarding: true
+    interfaces:
+      eth0: { network: lan }
+      eth1: { network: up, masquerade: true }
+  h: { interfaces: { eth0: { network: lan } } }
+`;
+    const e = await refusal(up({ state: root, file: writeLab(dir, lab), openKernel: () => k }));
+    assert.equal(e.exitStatus, 1);
+    assert.equal(e.message, `lab masq: masquerade (node r1) needs ${LIBNFTABLES}; nothing was changed`);
+    assert.equal(k.log.length, 0, 'no kernel operation ran');
+  });
+});
