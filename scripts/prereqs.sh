@@ -10,7 +10,8 @@
 #   tests    the above, plus nftables (the nft CLI to check rulesets), iputils-ping, socat,
 #            iperf3 (measured link rates),
 #            zsh and fish (shell completion),
-#            busybox, time, chromium (browser tests of nslab ui only)
+#            busybox, time, chromium (browser tests of nslab ui only),
+#            frr, bird2 (the routing examples; their services must not start on the host, see below)
 
 # Is a Debian package installed (dpkg status "install ok installed")?
 nslab_pkg_installed() {
@@ -28,8 +29,37 @@ nslab_need_packages() {
     return 1
   fi
   echo "installing ${missing[*]} ..." >&2
-  DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  # Packages with a service (frr, bird2) start it on install: a routing daemon in the host's own
+  # namespace. While installing, a policy-rc.d that refuses every start (exit 101) keeps them
+  # stopped, unless the machine has its own policy, which is left as it is.
+  local policy=/usr/sbin/policy-rc.d placed=0
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\n# placed by nslab scripts/prereqs.sh while installing packages\nexit 101\n' >"$policy"
+    chmod 0755 "$policy"
+    placed=1
+  fi
+  local rc=0
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq || rc=$?
+  [ "$rc" -ne 0 ] || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null || rc=$?
+  [ "$placed" -eq 0 ] || rm -f "$policy"
+  nslab_report_host_daemons
+  return "$rc"
+}
+
+# nslab_report_host_daemons: say so when a routing daemon runs in the host's own network namespace
+# (a service that started in spite of the policy, or one started before). Nothing is stopped: it
+# may be the machine's own.
+nslab_report_host_daemons() {
+  local host p comm found=()
+  host="$(readlink /proc/1/ns/net 2>/dev/null)" || return 0
+  for p in /proc/[0-9]*; do
+    comm="$(cat "$p/comm" 2>/dev/null)" || continue
+    case "$comm" in zebra | ospfd | bgpd | watchfrr | bird | bird6) ;; *) continue ;; esac
+    [ "$(readlink "$p/ns/net" 2>/dev/null)" = "$host" ] && found+=("${p#/proc/} $comm")
+  done
+  [ "${#found[@]}" -eq 0 ] && return 0
+  echo "note: routing daemons run in the host's own network namespace (PID name): ${found[*]}." >&2
+  echo "      nslab stopped none of them; if a package's service started them, stop it yourself (systemctl stop frr bird)." >&2
 }
 
 # nslab_npm_ci: the project's own dependencies and build (npm ci runs `prepare`: tsc and the bundle).

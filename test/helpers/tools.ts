@@ -1,5 +1,5 @@
 // Tests that need a program or library the machine may lack (ping, nft, libnftables, tcpdump,
-// busybox, socat, chromium) say which: they skip with "needs TOOL (apt-get install PKG)" on a
+// busybox, socat, chromium, frr, bird) say which: they skip with "needs TOOL (apt-get install PKG)" on a
 // machine without it, but fail with the same words where root tests are required
 // (NSLAB_REQUIRE_ROOT_TESTS=1, set by .ci/run, which installs everything): a silent skip there
 // would hide breakage. The sandbox shares the host's file system, so what is found here is there.
@@ -19,6 +19,8 @@ const TOOLS = {
   socat: 'socat',
   iperf3: 'iperf3',
   chromium: 'chromium',
+  frr: 'frr',
+  bird: 'bird2',
 } as const;
 
 export type Tool = keyof typeof TOOLS;
@@ -40,7 +42,14 @@ function executable(path: string): boolean {
 /** Whether the tool is installed. */
 export function haveTool(tool: Tool): boolean {
   if (tool === 'libnftables') return libnftables() !== null;
-  return dirs().some((d) => executable(join(d, tool)));
+  // FRR's daemons live outside PATH; vtysh is how a test looks inside a node.
+  if (tool === 'frr') return ['zebra', 'ospfd'].every((d) => executable(`/usr/lib/frr/${d}`)) && haveProgram('vtysh');
+  if (tool === 'bird') return haveProgram('bird') && haveProgram('birdc');
+  return haveProgram(tool);
+}
+
+function haveProgram(name: string): boolean {
+  return dirs().some((d) => executable(join(d, name)));
 }
 
 /** "needs TOOL (apt-get install PKG)" */
