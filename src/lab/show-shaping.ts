@@ -31,8 +31,8 @@ export function rootOf(snap: NsSnapshot | undefined, dev: string): LiveQdisc | u
 export function nftLoss(listing: string | undefined): Map<string, number> {
   const out = new Map<string, number>();
   if (!listing) return out;
-  const re = /numgen random mod 10000 < (\d+) drop comment "[^"]*:loss:([^":]+):(out|in)"/g;
-  for (const m of listing.matchAll(re)) out.set(`${m[2]}:${m[3]}`, Number(m[1]) / 100);
+  const re = /numgen random mod 10000 (<|<=) (\d+) drop comment "[^"]*:loss:([^":]+):(out|in)"/g;
+  for (const m of listing.matchAll(re)) out.set(`${m[3]}:${m[4]}`, (Number(m[2]) + (m[1] === '<=' ? 1 : 0)) / 100);
   return out;
 }
 

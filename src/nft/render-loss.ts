@@ -21,9 +21,13 @@ export interface LossRule {
   readonly pct: number;
 }
 
-/** `numgen random mod 10000 < N drop`, N the percentage in hundredths. */
+/**
+ * `numgen random mod 10000 < N drop`, N the percentage in hundredths. 100% is `<= 9999`: nft
+ * refuses the constant 10000 against a value that is at most 9999.
+ */
 export function lossMatch(pct: number): string {
-  return `numgen random mod 10000 < ${Math.round(pct * 100)} drop`;
+  const n = Math.round(pct * 100);
+  return n >= 10000 ? 'numgen random mod 10000 <= 9999 drop' : `numgen random mod 10000 < ${n} drop`;
 }
 
 /** The loss chains of a node. */

@@ -1,5 +1,6 @@
 // Random loss as nft rules (no sch_netem): the exact text loaded, beside a firewall or alone.
 import assert from 'node:assert/strict';
+import { nftLoss } from '../../../src/lab/show-shaping.js';
 import { test } from 'node:test';
 import { lossChains, lossMatch } from '../../../src/nft/render-loss.js';
 import { renderNodeTable } from '../../../src/nft/render.js';
@@ -7,6 +8,8 @@ import { renderNodeTable } from '../../../src/nft/render.js';
 test('loss is numgen random mod 10000 below the percentage in hundredths', () => {
   assert.equal(lossMatch(20), 'numgen random mod 10000 < 2000 drop');
   assert.equal(lossMatch(0.25), 'numgen random mod 10000 < 25 drop');
+  // nft refuses `< 10000` (the value is at most 9999): 100% is written as `<= 9999`.
+  assert.equal(lossMatch(100), 'numgen random mod 10000 <= 9999 drop');
 });
 
 test('egress loss is one postrouting chain by oifname; ingress loss one ingress chain per device', () => {
@@ -36,5 +39,19 @@ test('loss chains go into the node table beside its firewall and masquerade chai
   assert.match(
     script,
     /chain loss-out \{\n\t\ttype filter hook postrouting priority filter; policy accept;\n\t\toifname "eth0" numgen random mod 10000 < 100 drop/,
+  );
+});
+
+test('show reads the loss in force back from the listing, 100% included', () => {
+  const listing = [
+    '\t\toifname "eth0" numgen random mod 10000 < 2000 drop comment "nslab:d:loss:eth0:out"',
+    '\t\tnumgen random mod 10000 <= 9999 drop comment "nslab:d:loss:eth1:in"',
+  ].join('\n');
+  assert.deepEqual(
+    [...nftLoss(listing)],
+    [
+      ['eth0:out', 20],
+      ['eth1:in', 100],
+    ],
   );
 });
