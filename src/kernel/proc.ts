@@ -94,10 +94,13 @@ export function execInNetnsCapture(opts: {
   // A command that does not read its input closes the pipe early: that is not an error.
   child.stdin.on('error', () => {});
   child.stdin.end(opts.input ?? '');
-  const timer = opts.timeoutMs === undefined ? undefined : setTimeout(() => {
-    timedOut = true;
-    child.kill('SIGKILL');
-  }, opts.timeoutMs);
+  const timer =
+    opts.timeoutMs === undefined
+      ? undefined
+      : setTimeout(() => {
+          timedOut = true;
+          child.kill('SIGKILL');
+        }, opts.timeoutMs);
   return new Promise<CapturedExit>((resolve, reject) => {
     child.once('error', (e) => {
       const en = errnoOf(e);
