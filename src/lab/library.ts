@@ -5,7 +5,6 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { toYamlText } from '../topology/source.js';
 import { isLabName } from '../names/rules.js';
 import type { StateRoot } from '../state/root.js';
@@ -110,11 +109,17 @@ export async function adhocRunning(
 
 /**
  * Take labs down from inside a process `exit` handler, where nothing asynchronous runs any more:
- * `nslab down LAB` for each, in order, synchronously, each bounded by 30 s.
+ * a child Node process runs `down` for each, in order (its namespaces before its private host),
+ * and this one waits for it, at most 60 s. The verb is found beside this module, wherever the
+ * package is installed.
  */
 export function downAtExit(root: StateRoot, labs: readonly string[]): void {
-  const bin = fileURLToPath(new URL('../../bin/nslab', import.meta.url));
-  for (const lab of labs) {
-    spawnSync(process.execPath, [bin, 'down', lab, '--wait'], { stdio: 'ignore', timeout: 30_000, env: { ...process.env, NSLAB_STATE_DIR: root.path } });
-  }
+  const down = new URL('./down.js', import.meta.url).href;
+  const config = new URL('./config.js', import.meta.url).href;
+  const script = [
+    `const { down } = await import(${JSON.stringify(down)});`,
+    `const { stateRootAt } = await import(${JSON.stringify(config)});`,
+    `for (const target of ${JSON.stringify(labs)}) await down({ state: stateRootAt(${JSON.stringify(root.path)}), target, force: true }).catch(() => {});`,
+  ].join('\n');
+  spawnSync(process.execPath, ['--input-type=module', '-e', script], { stdio: 'ignore', timeout: 60_000 });
 }
