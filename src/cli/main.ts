@@ -40,9 +40,11 @@ export function program(): Command {
     .option('--full', 'read every namespace, also those unchanged since the last complete up (repairs changes made by hand inside them)')
     .option('--reset', 'drop the runtime changes (link, impair, partition): back to what the file says')
     .option('--json', 'machine-readable result')
-    .action(async (file: string, o: { hostNetns?: string; dryRun?: boolean; full?: boolean; reset?: boolean; json?: boolean }) =>
-      (await import('./commands/up.js')).run(file, o),
-    );
+    .option('-w, --watch', 'then keep watching the file: apply each saved change as a diff and print what changed (Ctrl-C stops watching, the lab stays up)')
+    .action(async (file: string, o: { hostNetns?: string; dryRun?: boolean; full?: boolean; reset?: boolean; json?: boolean; watch?: boolean }) => {
+      await (await import('./commands/up.js')).run(file, o);
+      if (o.watch && !o.dryRun) await (await import('./commands/up-watch.js')).run(file, o);
+    });
   p.command('down')
     .description('remove exactly what the lab created')
     .argument('<lab>', 'lab name or topology file')

@@ -8,7 +8,7 @@ import { netnsPath, validNetnsName } from './netns.js';
 import { NslabError } from '../util/errors.js';
 import { needsProgram } from '../ops/missing.js';
 import { KernelError } from '../port/kernel.js';
-import type { ExitStatus } from '../port/processes.js';
+import type { CapturedExit, ExitStatus } from '../port/processes.js';
 export type { ExitStatus } from '../port/processes.js';
 
 /**
@@ -40,6 +40,75 @@ export function execInNetns(opts: { netns: string; argv: string[] }): Promise<Ex
     });
     child.once('exit', (code, signal) => resolve({ code, signal }));
   }).finally(() => process.off('SIGINT', ignore));
+}
+
+/** What execInNetnsCapture keeps of each stream by default. */
+const MAX_CAPTURE = 64 * 1024 * 1024;
+
+/**
+ * execInNetns with the output captured instead of inherited: stdin is `input` (or empty), stdout and
+ * stderr are collected (each up to maxBytes), and the command is killed after timeoutMs. Rejects
+ * as execInNetns does.
+ */
+export function execInNetnsCapture(opts: {
+  netns: string;
+  argv: string[];
+  input?: string | Uint8Array;
+  timeoutMs?: number;
+  maxBytes?: number;
+  env?: Readonly<Record<string, string>>;
+  cwd?: string;
+}): Promise<CapturedExit> {
+  const [cmd] = opts.argv;
+  const equivalent = `ip netns exec ${opts.netns} ${opts.argv.join(' ')}`;
+  if (cmd === undefined) return Promise.reject(new KernelError('exec', 22, 'EINVAL', equivalent, 'no command given'));
+  if (!validNetnsName(opts.netns) || !existsSync(netnsPath(opts.netns))) {
+    return Promise.reject(new KernelError('netns.enter', 2, 'ENOENT', equivalent, `network namespace "${opts.netns}" does not exist`));
+  }
+  if (findCommand('ip') === undefined) return Promise.reject(new NslabError('missing-dependency', needsProgram('exec', 'ip'), 1));
+  if (findCommand(cmd, undefined, opts.cwd) === undefined) return Promise.reject(new KernelError('exec', 2, 'ENOENT', equivalent, `command not found: ${cmd}`));
+  const max = opts.maxBytes ?? MAX_CAPTURE;
+  const child = spawn('ip', ['netns', 'exec', opts.netns, ...opts.argv], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    ...(opts.env ? { env: { ...process.env, ...opts.env } } : {}),
+    ...(opts.cwd ? { cwd: opts.cwd } : {}),
+  });
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  const size = { out: 0, err: 0 };
+  let truncated = false;
+  let timedOut = false;
+  const keep = (into: Buffer[], which: 'out' | 'err') => (b: Buffer) => {
+    const room = max - size[which];
+    if (room <= 0) {
+      truncated = true;
+      return;
+    }
+    if (b.length > room) truncated = true;
+    const part = b.length > room ? b.subarray(0, room) : b;
+    into.push(part);
+    size[which] += part.length;
+  };
+  child.stdout.on('data', keep(out, 'out'));
+  child.stderr.on('data', keep(err, 'err'));
+  // A command that does not read its input closes the pipe early: that is not an error.
+  child.stdin.on('error', () => {});
+  child.stdin.end(opts.input ?? '');
+  const timer =
+    opts.timeoutMs === undefined
+      ? undefined
+      : setTimeout(() => {
+          timedOut = true;
+          child.kill('SIGKILL');
+        }, opts.timeoutMs);
+  return new Promise<CapturedExit>((resolve, reject) => {
+    child.once('error', (e) => {
+      const en = errnoOf(e);
+      reject(en ? new KernelError('exec', en.errno, en.code, equivalent, `cannot run ip (iproute2): ${e.message}`) : e);
+    });
+    // 'close': the streams are drained too, not only the process gone.
+    child.once('close', (code, signal) => resolve({ code, signal, stdout: Buffer.concat(out), stderr: Buffer.concat(err), truncated, timedOut }));
+  }).finally(() => clearTimeout(timer));
 }
 
 /**

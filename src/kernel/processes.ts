@@ -5,7 +5,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { BackgroundSpec, Held, HoldSpec, Isolation, LaunchSpec, Launched, ProcId, Processes, RunResult, RunSpec, Signal } from '../port/processes.js';
-import { execInNetns, findCommand } from './proc.js';
+import { execInNetns, execInNetnsCapture, findCommand } from './proc.js';
 import { childrenOf, groupMembers, sameProcess, startTimeOf } from './procfs.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -226,6 +226,7 @@ export const linuxProcesses: Processes = {
     return r.status === 0;
   },
   exec: (a) => execInNetns({ netns: a.netns, argv: [...enterArgv(a.isolate, a.join), ...a.argv] }),
+  execCapture: ({ isolate, join, argv, ...rest }) => execInNetnsCapture({ ...rest, argv: [...enterArgv(isolate, join), ...argv] }),
   startTime: startTimeOf,
   alive: (id) => sameProcess(id.pid, id.start),
   signal(id, sig) {

@@ -50,3 +50,78 @@ export async function exec(opts: ExecOptions): Promise<number> {
 function signalNumber(signal: string | null): number {
   return (signal && constants.signals[signal as keyof typeof constants.signals]) || 1;
 }
+
+/** Options of `execCapture`: those of `exec`, and what the command reads, how long it may run, where. */
+export interface ExecCaptureOptions extends ExecOptions {
+  /** Its stdin (empty when absent). */
+  readonly input?: string | Uint8Array;
+  /** Killed (SIGKILL) after this long; the result says `timedOut`. */
+  readonly timeoutMs?: number;
+  /** Each stream keeps at most this many bytes (default 64 MiB); the rest is dropped and `truncated` set. */
+  readonly maxBytes?: number;
+  /** Added to nslab's own environment. */
+  readonly env?: Readonly<Record<string, string>>;
+  readonly cwd?: string;
+}
+
+/** What `execCapture` returns: the exit status as `exec` gives it, and the output. */
+export interface ExecCaptured {
+  /** 128+N when killed by signal N. */
+  readonly exitCode: number;
+  /** The signal that ended it, or null. */
+  readonly signal: string | null;
+  readonly stdout: Buffer;
+  readonly stderr: Buffer;
+  readonly truncated: boolean;
+  readonly timedOut: boolean;
+}
+
+/**
+ * `exec` with the output captured instead of inherited (the library's exec): argv run in the
+ * node, never through a shell; a non-zero exit is a result. Throws NslabError as `exec` does
+ * (no-node, usage, not-found with exit status 127).
+ */
+export async function execCapture(opts: ExecCaptureOptions): Promise<ExecCaptured> {
+  const root = opts.state;
+  const { topology } = await loadLabLazy(root, opts.lab);
+  const node = topology.nodes.get(opts.node);
+  if (!node) {
+    const known = [...topology.nodes.keys()].join(', ');
+    throw new NslabError('no-node', `lab ${opts.lab} has no node ${opts.node} (nodes: ${known})`, 2);
+  }
+  if (opts.argv.length === 0) throw new NslabError('usage', 'nothing to run: give a command', 2);
+  const sys = await systemOf(opts);
+  const first = node.isolate.size > 0 ? requireHolder(root, sys, opts.lab, node) : undefined;
+  const isolate = { pid: node.isolate.has('pid'), mount: node.isolate.has('mount'), uts: node.isolate.has('uts') };
+  const r = await sys.processes
+    .execCapture({
+      netns: node.netns,
+      isolate,
+      ...(first === undefined ? {} : { join: first }),
+      argv: opts.argv,
+      ...(opts.input === undefined ? {} : { input: opts.input }),
+      ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }),
+      ...(opts.maxBytes === undefined ? {} : { maxBytes: opts.maxBytes }),
+      ...(opts.env === undefined ? {} : { env: opts.env }),
+      ...(opts.cwd === undefined ? {} : { cwd: opts.cwd }),
+    })
+    .catch((e: unknown) => {
+      if (e instanceof KernelError && e.op === 'exec' && e.code === 'ENOENT') {
+        const cmd = opts.argv[0] ?? '';
+        throw new NslabError(
+          'not-found',
+          `${cmd}: command not found in node ${opts.node} (${installHint(cmd) ?? 'install it on the host, or give its full path'})`,
+          127,
+        );
+      }
+      throw e;
+    });
+  return {
+    exitCode: r.code ?? 128 + signalNumber(r.signal),
+    signal: r.signal,
+    stdout: r.stdout,
+    stderr: r.stderr,
+    truncated: r.truncated,
+    timedOut: r.timedOut,
+  };
+}

@@ -47,6 +47,8 @@ export interface UpOptions extends LockWait, SystemOption {
   /** The state root, as the edge chose it (cli/ from NSLAB_STATE_DIR, the library entry from its options). */
   readonly state: StateRoot;
   readonly file: string;
+  /** The file's text when the caller has it (the library: YAML text or an object); `file` then only names it in issues and places `files:` sources. */
+  readonly text?: string;
   readonly hostNetns?: string;
   /** Plan only: return the steps without touching anything. */
   readonly dryRun?: boolean;
@@ -107,7 +109,7 @@ export async function up(opts: UpOptions): Promise<UpResult> {
   const t0 = performance.now();
   phase('startup');
   const sys = await systemOf(opts);
-  const bytes = readTopologyFile(opts.file);
+  const bytes = opts.text === undefined ? readTopologyFile(opts.file) : new TextEncoder().encode(opts.text);
   // Counted before the pool exists: its fds are the lab's namespaces, which the open-files check
   // counts by themselves, and counting them as well (as many as the worker made so far) would make
   // the check's answer depend on a race.

@@ -4,7 +4,7 @@
 import type { KernelOp, NsRef } from '../port/kernel.js';
 import { HOST_NS } from '../port/kernel.js';
 import { type HostPublish, renderHostTable } from '../nft/render.js';
-import { linkEnds, nodeTableScript, qdiscOf, type ShapingSupport } from './impair.js';
+import { type LinkEnd, linkEnds, nodeTableScript, qdiscOf, type ShapingSupport } from './impair.js';
 import { markerHead, netnsGroup, nftTableName } from '../names/markers.js';
 import { resourceId, type ResourceId } from '../names/resource-id.js';
 import type { Link, Node, Publish, Topology } from '../model/types.js';
@@ -89,7 +89,7 @@ function nodeResources(t: Topology, node: Node, ipv6: boolean, support: ShapingS
   const ns = node.netns;
   const out: Resource[] = [config(ns, 'lo', Phase.Nodes, { op: 'link.set', ns, name: 'lo', up: true })];
   for (const iface of node.interfaces.values()) {
-    const l = t.links.find((x) => x.id === iface.link);
+    const l = linkOf(t, iface.link);
     if (!l) continue;
     const mtu = iface.mtu === undefined ? {} : { mtu: iface.mtu };
     if (l.kind === 'p2p' && l.b.node === node.name) {
@@ -174,14 +174,42 @@ function hostPublish(t: Topology, node: Node, p: Publish): HostPublish {
 /** A root qdisc on every shaped link end: node ends in their node's batch, host ends after the host ends are set up. */
 function qdiscResources(t: Topology, support: ShapingSupport, ns: NsRef): Resource[] {
   const out: Resource[] = [];
-  for (const e of linkEnds(t)) {
-    if (e.ns !== ns) continue;
+  for (const e of endsIn(t, ns)) {
     const { qdisc } = qdiscOf(e.shape, e.mtu, support);
     if (!qdisc) continue;
     const phase = e.ns === HOST_NS ? Phase.HostPost : Phase.Nodes;
     out.push({ id: resourceId.qdisc(e.ns, e.dev), kind: 'qdisc', phase, op: { op: 'qdisc.replace', ns: e.ns, dev: e.dev, qdisc } });
   }
   return out;
+}
+
+/** The link ends by namespace, once per topology: asked per node, a full scan each time made a big lab's plan quadratic. */
+const endsByNs = new WeakMap<Topology, Map<NsRef, LinkEnd[]>>();
+
+function endsIn(t: Topology, ns: NsRef): readonly LinkEnd[] {
+  let m = endsByNs.get(t);
+  if (!m) {
+    m = new Map();
+    for (const e of linkEnds(t)) {
+      const list = m.get(e.ns);
+      if (list) list.push(e);
+      else m.set(e.ns, [e]);
+    }
+    endsByNs.set(t, m);
+  }
+  return m.get(ns) ?? [];
+}
+
+/** The lab's links by id, once per topology (each interface looks its link up). */
+const linksById = new WeakMap<Topology, Map<string, Topology['links'][number]>>();
+
+function linkOf(t: Topology, id: string): Topology['links'][number] | undefined {
+  let m = linksById.get(t);
+  if (!m) {
+    m = new Map(t.links.map((l) => [l.id, l]));
+    linksById.set(t, m);
+  }
+  return m.get(id);
 }
 
 function nft(ns: NsRef, lab: string, script: string, phase: Phase): Resource {

@@ -110,6 +110,16 @@ export interface ExitStatus {
   readonly signal: string | null;
 }
 
+/** How a command with captured output ended, and what it wrote. */
+export interface CapturedExit extends ExitStatus {
+  readonly stdout: Buffer;
+  readonly stderr: Buffer;
+  /** Some output was dropped (over maxBytes). */
+  readonly truncated: boolean;
+  /** Killed because it ran past timeoutMs. */
+  readonly timedOut: boolean;
+}
+
 export type Signal = 'SIGTERM' | 'SIGKILL' | 'SIGHUP';
 
 export interface Processes {
@@ -140,6 +150,22 @@ export interface Processes {
    * netns.enter, ENOENT) or the command cannot be found (op exec, ENOENT).
    */
   exec(a: { readonly netns: string; readonly isolate: Isolation; readonly join?: number; readonly argv: readonly string[] }): Promise<ExitStatus>;
+  /**
+   * Run a command in a node like `exec`, but with its output captured (stdin is empty or `input`):
+   * the library's exec. Output beyond `maxBytes` (each stream) is dropped and `truncated` set; after
+   * `timeoutMs` the command is killed (SIGKILL) and its status says so. Rejects like `exec`.
+   */
+  execCapture(a: {
+    readonly netns: string;
+    readonly isolate: Isolation;
+    readonly join?: number;
+    readonly argv: readonly string[];
+    readonly input?: string | Uint8Array;
+    readonly timeoutMs?: number;
+    readonly maxBytes?: number;
+    readonly env?: Readonly<Record<string, string>>;
+    readonly cwd?: string;
+  }): Promise<CapturedExit>;
   /** The start time of whatever has this PID now; undefined when no process has it. */
   startTime(pid: number): number | undefined;
   /** Whether the PID still names the process that started at `start` (and it is not a zombie). */

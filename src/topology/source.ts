@@ -1,7 +1,7 @@
 // The only importer of the YAML parser: file text -> SNode tree with 1-based line:col spans.
 // Hostile input (syntax errors, alias bombs, deep nesting, odd keys) becomes findings, never a
 // throw. Nothing here knows the topology format; schema checks happen in parse.ts.
-import { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, visit } from 'yaml';
+import { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, stringify, visit } from 'yaml';
 import type { Alias, Document, Node as YamlNode } from 'yaml';
 import type { Span } from './types.js';
 import { IssueCode } from './issues.js';
@@ -180,4 +180,12 @@ function spanOf(lc: LineCounter, offset: number): Span {
 
 function lowerFirst(s: string): string {
   return s.length > 1 && /^[A-Z][a-z]/.test(s) ? s[0]!.toLowerCase() + s.slice(1) : s;
+}
+
+/**
+ * A plain value (a topology given as an object by a library caller) as YAML text, so that it goes
+ * through the same parser and checks as a file, and its issues point at lines of this text.
+ */
+export function toYamlText(value: unknown): string {
+  return stringify(value, { aliasDuplicateObjects: false, lineWidth: 0 });
 }

@@ -23,6 +23,7 @@ export const ERROR_CODES = {
   interrupted: 'up stopped on a signal; the journal records what was built',
   'journal-damaged': "the lab's journal does not read, so down cannot tell what it owns",
   'journal-newer': "the lab's journal was written by a newer nslab, whose records this one cannot interpret",
+  'lab-exists': 'the library was asked to start a lab whose name is already up (pass reuse to converge it instead)',
   'listen-failed': 'the web UI cannot listen on its port',
   'log-keeper': 'the per-lab log keeper cannot be started, or its pipe is not one',
   'missing-dependency': 'a program or kernel feature nslab needs is not installed',

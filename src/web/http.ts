@@ -87,6 +87,7 @@ export function statusOf(code: ErrorCode, exit: ExitStatus): number {
     case 'usage':
       return 400;
     case 'apply-failed':
+    case 'lab-exists':
     case 'busy':
     case 'cannot-inspect':
     case 'clean-failed':

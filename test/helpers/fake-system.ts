@@ -148,6 +148,14 @@ export class FakeSystem implements System {
       this.execs.push({ netns: a.netns, ...(a.join === undefined ? {} : { join: a.join }), argv: a.argv });
       return { code: 0, signal: null };
     },
+    execCapture: async (a) => ({
+      code: 0,
+      signal: null,
+      stdout: Buffer.from(`${a.argv.join(' ')}\n`),
+      stderr: Buffer.alloc(0),
+      truncated: false,
+      timedOut: false,
+    }),
     startTime: (pid) => (this.procs.get(pid)?.running ? this.procs.get(pid)?.start : undefined),
     alive: (id) => this.same(id) !== undefined,
     signal: (id, sig) => {

@@ -80,8 +80,8 @@ test('apply/ and live/ see the kernel only through the port', () => {
   }
 });
 
-test('cli/, web/ and index.ts reach the pipeline only through lab/', () => {
-  for (const s of sources.filter((x) => /^(cli|web)\//.test(x.rel) || x.rel === 'index.ts')) {
+test('cli/, web/, api/ and index.ts reach the pipeline only through lab/', () => {
+  for (const s of sources.filter((x) => /^(cli|web|api)\//.test(x.rel) || x.rel === 'index.ts')) {
     for (const i of s.imports.filter((x) => x.startsWith('.'))) {
       assert.ok(!/\/(topology|plan|apply|state|kernel|live|graph|verify)\//.test(i), `${s.rel} imports ${i}`);
     }
@@ -127,5 +127,15 @@ test('lab/ names kernel/ in one place only: lab/kernel.ts', () => {
   for (const s of lab) {
     if (s.rel === 'lab/kernel.ts') continue;
     for (const i of s.imports) assert.ok(!/(^|\/)kernel\//.test(i), `${s.rel} imports ${i}`);
+  }
+});
+
+test('the library (api/ and index.ts) imports only lab/, util/errors and its own public types', () => {
+  const lib = sources.filter((x) => x.rel.startsWith('api/') || x.rel === 'index.ts');
+  assert.ok(lib.length > 1);
+  for (const s of lib) {
+    for (const i of s.imports.filter((x) => x.startsWith('.'))) {
+      assert.match(i, /^\.\.?\/(lab\/[a-z-]+|util\/(errors|error-codes)|api\/[a-z-]+|[a-z-]+)\.js$/, `${s.rel} imports ${i}`);
+    }
   }
 });
