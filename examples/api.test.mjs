@@ -42,6 +42,12 @@ async function serverAnswers(t) {
   assert.equal(r.exitCode, 0, r.stderr);
   assert.match(r.stdout, /^hello from /);
 
+  // A cut cable: the far end loses carrier and the server is out of reach until the link is back.
+  await lab.link('client:eth0').down();
+  assert.equal((await lab.probe('client', 'server', { tcp: 8080 })).reached, false, 'the link is cut');
+  await lab.link('client:eth0').up();
+  assert.ok((await lab.probe('client', 'server', { tcp: 8080 })).reached, 'the link is back');
+
   assert.equal(await server.kill(), true);
   assert.equal((await lab.probe('client', 'server', { tcp: 8080 })).reached, false, 'the server is gone');
 }

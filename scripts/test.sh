@@ -10,3 +10,5 @@ nslab_need_packages iproute2 util-linux libnftables1 nftables tcpdump iputils-pi
 nslab_npm_ci
 npm run lint
 npm test
+# The published surface: what npm would pack, compiled by a strict caller (see scripts/check-api.mjs).
+npm run check:api

@@ -22,6 +22,7 @@ import {
 import { logs } from '../lab/logs.js';
 import { ls } from '../lab/ls.js';
 import { runAdhoc } from '../lab/processes.js';
+import { heal, impair, linkState, partition, shapeFromFlags } from '../lab/runtime.js';
 import { ps } from '../lab/ps.js';
 import { show } from '../lab/show.js';
 import { test } from '../lab/test.js';
@@ -33,6 +34,7 @@ import type {
   ExecOptions,
   ExecResult,
   LabInput,
+  LinkHandle,
   LabListing,
   LabOptions,
   LabState,
@@ -359,6 +361,40 @@ export class Lab implements AsyncDisposable {
     const parts: string[] = [];
     await logs({ state: this.#root, lab: this.name, node, ...(process === undefined ? {} : { process }), write: (t) => void parts.push(t) });
     return parts.join('');
+  }
+
+  /** One end of a link (`NODE:IFACE`), to cut, restore or impair at run time; `show` marks the changes. */
+  link(end: string): LinkHandle {
+    const base = { state: this.#root, lab: this.name, end };
+    const run = async (fn: () => Promise<unknown>): Promise<void> => {
+      this.#live();
+      await fn();
+    };
+    return {
+      down: () => run(() => linkState({ ...base, up: false })),
+      up: () => run(() => linkState({ ...base, up: true })),
+      impair: ({ egressOnly, limit, ...flags }) =>
+        run(() =>
+          impair({
+            ...base,
+            shape: shapeFromFlags({ ...flags, ...(limit === undefined ? {} : { limit: String(limit) }) }),
+            ...(egressOnly ? { egressOnly: true } : {}),
+          }),
+        ),
+      clear: () => run(() => impair({ ...base, clear: true })),
+    };
+  }
+
+  /** Cut every link between two groups of nodes, like `nslab partition`; `heal()` undoes it. */
+  async partition(a: readonly string[], b: readonly string[]): Promise<void> {
+    this.#live();
+    await partition({ state: this.#root, lab: this.name, a, b });
+  }
+
+  /** Undo every partition. */
+  async heal(): Promise<void> {
+    this.#live();
+    await heal({ state: this.#root, lab: this.name });
   }
 
   /** Take the lab down (processes, namespaces, links, rules), then its private host. Safe to call twice. */

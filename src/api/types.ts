@@ -352,3 +352,30 @@ export interface NodeProcesses {
   readonly present: boolean;
   readonly processes: readonly ProcessInfo[];
 }
+
+/** Link properties put in force at run time, in the topology file's units ("10mbit", "20ms", "5%"). */
+export interface ImpairInput {
+  readonly rate?: string;
+  readonly delay?: string;
+  readonly jitter?: string;
+  readonly loss?: string;
+  readonly corrupt?: string;
+  readonly duplicate?: string;
+  readonly reorder?: string;
+  /** Queue length in packets. */
+  readonly limit?: number | string;
+  /** Only what this end sends; default both directions. */
+  readonly egressOnly?: boolean;
+}
+
+/** One end of a link (`NODE:IFACE`), changed at run time like `nslab link` and `nslab impair`. */
+export interface LinkHandle {
+  /** Cut the link: this end is set down, the far end loses carrier. */
+  down(): Promise<void>;
+  /** Restore it (also lifts a partition's cut of this end). */
+  up(): Promise<void>;
+  /** Put these properties in force instead of the file's. */
+  impair(shape: ImpairInput): Promise<void>;
+  /** Back to the file's properties for this link. */
+  clear(): Promise<void>;
+}
