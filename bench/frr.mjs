@@ -76,6 +76,10 @@ function convergedRouters(n) {
 }
 
 function inner(n) {
+  // The sandbox's /run is a fresh tmpfs; on a host with FRR installed its package made /run/frr.
+  // Without it, every node would overlay all of /run (and bind its namespaces' mounts aside and
+  // back) to create /run/frr: a cost of the sandbox, not of a real host.
+  execFileSync('install', ['-d', '-o', 'frr', '-g', 'frr', '-m', '0755', '/run/frr']);
   const dir = mkdtempSync(join(tmpdir(), 'nslab-frrbench-'));
   try {
     const up = (name, text) => {
