@@ -28,7 +28,7 @@ import { linuxKernel, systemOf } from './kernel.js';
 import { withdrawHosts } from './hosts.js';
 import { releaseHostSettings, withoutHostSettings } from './shared-host.js';
 import { looksLikeLabName } from './names.js';
-import { releaseHostLock, takeHostLock, withLabLock, type LockWait } from './lock.js';
+import { releaseHostLock, takeHostLock, tidyHostLock, withLabLock, type LockWait } from './lock.js';
 import { quickLabName } from './model-cache.js';
 import { readTopologyFile } from './read-file.js';
 import { stopLabProcesses } from './processes.js';
@@ -90,6 +90,7 @@ async function downLocked(root: StateRoot, sys: System, lab: string, opts: DownO
     // A state dir without a journal: an up killed before its first journal write, which had
     // created nothing yet (everything is journaled before it is made). Nothing else to undo.
     removeLabState(root, lab);
+    await tidyHostLock(root, sys);
     return { lab, wasUp: false, removed: 0, skipped: [], ms: performance.now() - t0 };
   }
   // One parse, the one clean and up use too (state/records.ts): validated records, never a cast.
@@ -153,6 +154,7 @@ async function downLocked(root: StateRoot, sys: System, lab: string, opts: DownO
       phase('bridges');
       writer.close();
       removeLabState(root, lab);
+      await tidyHostLock(root, sys);
       phase('state');
       return { lab, wasUp: true, ...gone, removed: outcome.done + settings.done + rest.done, skipped: outcome.skipped, ms: performance.now() - t0 };
     } finally {
@@ -194,6 +196,7 @@ async function unreadableJournal(root: StateRoot, sys: System, lab: string, jour
       : left.netns.length + left.links.length + left.nftTables.length + left.hosts.length + left.processes.length + (left.groupDir ? 1 : 0);
   if (objects === 0) {
     removeLabState(root, lab);
+    await tidyHostLock(root, sys);
     return true;
   }
   throw new NslabError(

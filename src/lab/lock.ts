@@ -65,6 +65,17 @@ export function releaseHostLock(root: StateRoot, sys: System, l: HeldLock, leavi
   else sys.locks.release(l);
 }
 
+/**
+ * After the last lab's state is gone, the host lock file goes too, also when an `up` killed while
+ * holding it never recorded a host setting (so its `down` had no reason to take the lock): taken
+ * first, so never while another nslab holds it; left when busy or when a lab is still recorded.
+ */
+export async function tidyHostLock(root: StateRoot, sys: System): Promise<void> {
+  if (!existsSync(hostLockPath(root)) || listLabs(root).length > 0) return;
+  const l = await takeHostLock(root, sys, { lockTimeoutMs: 2_000 }).catch(() => undefined);
+  if (l) releaseHostLock(root, sys, l);
+}
+
 async function acquire(root: StateRoot, sys: System, lab: string, wait: LockWait): Promise<HeldLock> {
   // The lock file is the first thing every mutating verb creates: the state root (and every
   // directory above it) is checked here, before anything is written or trusted.

@@ -3,10 +3,11 @@
 // a process that exits before it is ready fails up with its output, and clean finds a lab whose
 // journal is lost by its markers.
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { removeLeftovers, scanLeftovers } from '../../../src/lab/clean.js';
 import { down } from '../../../src/lab/down.js';
+import { hostLockPath } from '../../../src/lab/lock.js';
 import { exec } from '../../../src/lab/exec.js';
 import type { NslabError } from '../../../src/util/errors.js';
 import { up } from '../../../src/lab/up.js';
@@ -87,6 +88,16 @@ test('down on the fakes: everything removed, processes signalled by PID and star
     const keeper = system.history.find((p) => p.argv.some((a) => a.endsWith('log-keeper-main.js')));
     assert.ok(keeper && !keeper.running, 'the log keeper was stopped');
     assert.deepEqual(system.heldLocks.size, 0, 'no lock is left held');
+  }));
+
+test('down of the last lab removes a host lock file an up killed while holding it left behind', () =>
+  withStateDir(async (dir, state) => {
+    const { opts } = fakes();
+    await up({ file: writeLab(dir, LAB), ...opts, state });
+    // As if an up had been killed holding the host lock before it recorded any host setting.
+    writeFileSync(hostLockPath(state), '', { mode: 0o600 });
+    await down({ target: 'sy', ...opts, state });
+    assert.equal(existsSync(hostLockPath(state)), false);
   }));
 
 test('up on the fakes: a process that exits before it is ready fails up with its output and is journaled as failed', () =>
