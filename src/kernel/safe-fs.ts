@@ -242,5 +242,11 @@ export function removeInTree(tree: TrustedTree, path: string): void {
 /** The entries of a checked directory; [] when it does not exist. */
 export function listInTree(tree: TrustedTree, dir: string): fs.Dirent[] {
   if (!verifyDir(tree, dir)) return [];
-  return fs.readdirSync(dir, { withFileTypes: true });
+  try {
+    return fs.readdirSync(dir, { withFileTypes: true });
+  } catch (e) {
+    // Removed between the check and the read (another lab's down finishing): nothing in it.
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw e;
+  }
 }
