@@ -49,12 +49,15 @@ test('a link down for 1.5 s: the measured outage matches within 0.3 s, and the l
       }
       assert.equal(await linkUp(sb), true);
       // The text form: the timeline, then per flow its outage, and the limit.
+      // (The limit itself is checked on the 50 ms run above: at 100 ms a slow CI machine can add a
+      // probe's worth to the outage, so here the exit status may be 1, never a crash or bad input.)
       const text = await nslab(sb, 'scenario', scn.path, '--interval', '100ms');
-      assert.equal(text.code, 0, text.stderr);
-      assert.match(text.stdout, /step #0: link a:eth0 down/);
-      assert.match(text.stdout, /flow #0 a -> b icmp: DOWN/);
-      assert.match(text.stdout, /undo: link a:eth0 up/);
-      assert.match(text.stdout, /1\/1 limits hold/);
+      const seen = `exit ${text.code}\nstdout: ${text.stdout}\nstderr: ${text.stderr}`;
+      assert.ok(text.code === 0 || text.code === 1, seen);
+      assert.match(text.stdout, /step #0: link a:eth0 down/, seen);
+      assert.match(text.stdout, /flow #0 a -> b icmp: DOWN/, seen);
+      assert.match(text.stdout, /undo: link a:eth0 up/, seen);
+      assert.match(text.stdout, text.code === 0 ? /1\/1 limits hold/ : /0\/1 limits hold/, seen);
       assert.equal(await linkUp(sb), true);
       await nslabOk(sb, 'down', 'sce');
     } finally {
