@@ -7,7 +7,9 @@ import { installHint } from '../ops/missing.js';
 import { NslabError } from '../util/errors.js';
 import { loadLabLazy } from './load-lazy.js';
 import { systemOf, type SystemOption } from './kernel.js';
-import { requireHolder } from './processes.js';
+import type { Isolation } from '../port/processes.js';
+import type { System } from '../port/system.js';
+import { isolationOf, requireHolder } from './processes.js';
 
 /** Options of `exec`. */
 export interface ExecOptions extends SystemOption {
@@ -20,6 +22,16 @@ export interface ExecOptions extends SystemOption {
 
 /** Run argv in the node; resolves to the exit status to pass on (128+N when killed by signal N). */
 export async function exec(opts: ExecOptions): Promise<number> {
+  const { sys, where } = await inNode(opts, 'nothing to run: give a command after --');
+  const r = await sys.processes.exec({ ...where, argv: opts.argv }).catch(notFound(opts));
+  return r.code ?? 128 + signalNumber(r.signal);
+}
+
+/** Where argv runs: the node's netns, and its pid/mount/uts namespaces through their holder when isolated. */
+async function inNode(
+  opts: ExecOptions,
+  usage: string,
+): Promise<{ readonly sys: System; readonly where: { readonly netns: string; readonly isolate: Isolation; readonly join?: number } }> {
   const root = opts.state;
   const { topology } = await loadLabLazy(root, opts.lab);
   const node = topology.nodes.get(opts.node);
@@ -27,14 +39,16 @@ export async function exec(opts: ExecOptions): Promise<number> {
     const known = [...topology.nodes.keys()].join(', ');
     throw new NslabError('no-node', `lab ${opts.lab} has no node ${opts.node} (nodes: ${known})`, 2);
   }
-  if (opts.argv.length === 0) throw new NslabError('usage', 'nothing to run: give a command after --', 2);
-  // An isolated node: enter its pid/mount/uts namespaces too, through their holder.
+  if (opts.argv.length === 0) throw new NslabError('usage', usage, 2);
   const sys = await systemOf(opts);
-  const first = node.isolate.size > 0 ? requireHolder(root, sys, opts.lab, node) : undefined;
-  const isolate = { pid: node.isolate.has('pid'), mount: node.isolate.has('mount'), uts: node.isolate.has('uts') };
-  const r = await sys.processes.exec({ netns: node.netns, isolate, ...(first === undefined ? {} : { join: first }), argv: opts.argv }).catch((e: unknown) => {
+  const join = node.isolate.size > 0 ? requireHolder(root, sys, opts.lab, node) : undefined;
+  return { sys, where: { netns: node.netns, isolate: isolationOf(node), ...(join === undefined ? {} : { join }) } };
+}
+
+/** A program missing in the node is exit 127 with a hint: nodes share the host's file system. */
+function notFound(opts: ExecOptions): (e: unknown) => never {
+  return (e) => {
     if (e instanceof KernelError && e.op === 'exec' && e.code === 'ENOENT') {
-      // Nodes share the host's file system: the program is missing on the host.
       const cmd = opts.argv[0] ?? '';
       throw new NslabError(
         'not-found',
@@ -43,8 +57,7 @@ export async function exec(opts: ExecOptions): Promise<number> {
       );
     }
     throw e;
-  });
-  return r.code ?? 128 + signalNumber(r.signal);
+  };
 }
 
 function signalNumber(signal: string | null): number {
@@ -82,22 +95,10 @@ export interface ExecCaptured {
  * (no-node, usage, not-found with exit status 127).
  */
 export async function execCapture(opts: ExecCaptureOptions): Promise<ExecCaptured> {
-  const root = opts.state;
-  const { topology } = await loadLabLazy(root, opts.lab);
-  const node = topology.nodes.get(opts.node);
-  if (!node) {
-    const known = [...topology.nodes.keys()].join(', ');
-    throw new NslabError('no-node', `lab ${opts.lab} has no node ${opts.node} (nodes: ${known})`, 2);
-  }
-  if (opts.argv.length === 0) throw new NslabError('usage', 'nothing to run: give a command', 2);
-  const sys = await systemOf(opts);
-  const first = node.isolate.size > 0 ? requireHolder(root, sys, opts.lab, node) : undefined;
-  const isolate = { pid: node.isolate.has('pid'), mount: node.isolate.has('mount'), uts: node.isolate.has('uts') };
+  const { sys, where } = await inNode(opts, 'nothing to run: give a command');
   const r = await sys.processes
     .execCapture({
-      netns: node.netns,
-      isolate,
-      ...(first === undefined ? {} : { join: first }),
+      ...where,
       argv: opts.argv,
       ...(opts.input === undefined ? {} : { input: opts.input }),
       ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }),
@@ -105,17 +106,7 @@ export async function execCapture(opts: ExecCaptureOptions): Promise<ExecCapture
       ...(opts.env === undefined ? {} : { env: opts.env }),
       ...(opts.cwd === undefined ? {} : { cwd: opts.cwd }),
     })
-    .catch((e: unknown) => {
-      if (e instanceof KernelError && e.op === 'exec' && e.code === 'ENOENT') {
-        const cmd = opts.argv[0] ?? '';
-        throw new NslabError(
-          'not-found',
-          `${cmd}: command not found in node ${opts.node} (${installHint(cmd) ?? 'install it on the host, or give its full path'})`,
-          127,
-        );
-      }
-      throw e;
-    });
+    .catch(notFound(opts));
   return {
     exitCode: r.code ?? 128 + signalNumber(r.signal),
     signal: r.signal,

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ExecStep, NodeFile } from '../model/types.js';
 import type { Isolation } from '../port/processes.js';
 import type { System } from '../port/system.js';
 import type { StateRoot } from '../state/root.js';
@@ -13,30 +14,11 @@ import { labPaths } from '../state/store.js';
 import { NslabError } from '../util/errors.js';
 import { type Placement, placementScript } from './files-script.js';
 
-/** One entry of a node's files (model/types.ts NodeFile, what the runtime needs of it). */
-export type FileEntry =
-  | {
-      readonly kind: 'file';
-      readonly path: string;
-      readonly mode: number;
-      readonly owner?: string;
-      readonly content?: string;
-      readonly from?: string;
-      readonly source?: string;
-      readonly hash?: string;
-    }
-  | { readonly kind: 'dir'; readonly path: string; readonly mode: number; readonly owner?: string }
-  | { readonly kind: 'bind'; readonly path: string; readonly source: string; readonly writable: boolean };
+/** One entry of a node's files: the model's NodeFile, without where the file declared it. */
+export type FileEntry = NodeFile extends infer F ? (F extends NodeFile ? Omit<F, 'span'> : never) : never;
 
-/** One setup step (model/types.ts ExecStep, what the runtime needs of it). */
-export interface StepEntry {
-  readonly id: string;
-  readonly command: readonly string[];
-  readonly when: 'before-processes' | 'after-processes';
-  readonly user?: string;
-  readonly env?: Readonly<Record<string, string>>;
-  readonly timeoutMs: number;
-}
+/** One setup step: the model's ExecStep, without where the file declared it. */
+export type StepEntry = Omit<ExecStep, 'span'>;
 
 /** The node as the runtime sees it. */
 export interface SetupNode {

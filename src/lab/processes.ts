@@ -21,7 +21,7 @@ import { NslabError } from '../util/errors.js';
 import { loadLabLazy } from './load-lazy.js';
 import { systemOf } from './kernel.js';
 import { flushed, openPreparedOutput, openProcessOutput, prepareOutputs, reviveKeeper } from './log-keeper.js';
-import { type FileEntry, filesKey, placeFiles, runSteps, type SetupNode, type StepEntry, stepKey } from './node-setup.js';
+import { filesKey, placeFiles, runSteps, type SetupNode, stepKey } from './node-setup.js';
 
 const DEFAULT_READY_MS = 10_000;
 /**
@@ -48,18 +48,9 @@ export interface ProcessesResult {
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** The namespaces a node's processes get besides its network namespace. */
-function isolationOf(node: Node): Isolation {
+/** The namespaces an isolated node's processes (and `exec` into it) get besides its netns. */
+export function isolationOf(node: Node): Isolation {
   return { pid: node.isolate.has('pid'), mount: node.isolate.has('mount'), uts: node.isolate.has('uts') };
-}
-
-/** The node's files (`files:`), placed in its mount namespace before its processes start. */
-function filesOf(node: Node): readonly FileEntry[] {
-  return node.files;
-}
-
-/** The node's setup steps (`exec:`). */
-function stepsOf(node: Node): readonly StepEntry[] {
-  return node.exec;
 }
 
 function setupNodeOf(node: Node): SetupNode {
@@ -71,7 +62,7 @@ function setupNodeOf(node: Node): SetupNode {
  * its files again and restarts its processes) when this changed.
  */
 export function holderKey(node: Node): string {
-  const files = filesOf(node);
+  const files = node.files;
   return JSON.stringify({
     isolate: [...node.isolate].sort(),
     hostname: node.hostname ?? null,
@@ -111,7 +102,7 @@ export async function startProcesses(root: StateRoot, sys: System, t: Topology):
   const state = labJournal(root, lab);
   const isolated = [...t.nodes.values()].some((n) => n.isolate.size > 0);
   const declared = [...t.nodes.values()].reduce((k, n) => k + n.processes.length, 0);
-  const steps = [...t.nodes.values()].some((n) => stepsOf(n).length > 0);
+  const steps = [...t.nodes.values()].some((n) => n.exec.length > 0);
   if (declared === 0 && !isolated && !steps && state.procs.size === 0) return { started: [], stopped: [], unchanged: 0 };
   const writer = new JournalWriter(root, paths.journal);
   try {
@@ -144,7 +135,7 @@ export async function startProcesses(root: StateRoot, sys: System, t: Topology):
       }
       const done = state.steps.get(n.name) ?? new Set<string>();
       const newHolder = n.isolate.size > 0 && holder === undefined;
-      const steps = stepsOf(n).some((st) => newHolder || !done.has(stepKey(st, holder)));
+      const steps = n.exec.some((st) => newHolder || !done.has(stepKey(st, holder)));
       if (start.length > 0 || newHolder || steps) work.push({ node: n, holder, start, done });
     }
     const stopped = (await stopRecords(sys, [...stop], writer)).filter((r) => !r.holder).map((r) => `${r.node}.${r.name}`);
@@ -200,7 +191,7 @@ async function startNode(w: Wave, work: NodeWork): Promise<string[]> {
   if (node.isolate.size > 0 && holder === undefined) {
     holder = await startHolder(w.sys, node, w.writer);
     try {
-      await placeFiles(w.writer.root, w.sys, w.lab, setupNodeOf(node), filesOf(node), holder.pid);
+      await placeFiles(w.writer.root, w.sys, w.lab, setupNodeOf(node), node.files, holder.pid);
     } catch (e) {
       // Namespaces without their files are not the node: the next up makes them again.
       await stopRecords(w.sys, [holder], w.writer);
@@ -210,13 +201,13 @@ async function startNode(w: Wave, work: NodeWork): Promise<string[]> {
   }
   const join = holder?.pid;
   const ran = (key: string): void => w.writer.append([{ t: 'step', node: node.name, key }]);
-  await runSteps(w.sys, setupNodeOf(node), stepsOf(node), 'before-processes', holder, work.done, ran);
+  await runSteps(w.sys, setupNodeOf(node), node.exec, 'before-processes', holder, work.done, ran);
   const started: string[] = [];
   for (const p of work.start) {
     await startOne({ sys: w.sys, lab: w.lab, node, p, key: specKey(node, p), writer: w.writer, join, wave: w.wave });
     started.push(`${node.name}.${p.name}`);
   }
-  await runSteps(w.sys, setupNodeOf(node), stepsOf(node), 'after-processes', holder, work.done, ran);
+  await runSteps(w.sys, setupNodeOf(node), node.exec, 'after-processes', holder, work.done, ran);
   return started;
 }
 
