@@ -95,12 +95,14 @@ export function nodeLoss(t: Topology, node: Node, support: ShapingSupport): Loss
   if (support.netem) return [];
   const out: LossRule[] = [];
   for (const iface of node.interfaces.values()) {
-    const l = t.links.find((x) => x.id === iface.link);
     const o = iface.shape?.out?.lossPct;
     if (o) out.push({ dev: iface.name, dir: 'out', pct: o });
     // A point-to-point peer drops in its own table (its `out`); a host end has no table of the node's.
     const i = iface.shape?.in?.lossPct;
-    if (i && l && l.kind !== 'p2p') out.push({ dev: iface.name, dir: 'in', pct: i });
+    if (!i) continue;
+    // Looked up only for a shaped interface: a scan of every link per interface is quadratic.
+    const l = t.links.find((x) => x.id === iface.link);
+    if (l && l.kind !== 'p2p') out.push({ dev: iface.name, dir: 'in', pct: i });
   }
   return out;
 }

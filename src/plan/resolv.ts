@@ -61,8 +61,17 @@ export function reachableResolv(host: ResolvConf): ResolvConf | undefined {
 
 /** Whether a node's traffic to the host's resolvers is masqueraded out (it is on a `nat: true` network). */
 export function reachesHostResolvers(t: Topology, node: Node): boolean {
-  return t.links.some((l) => l.kind === 'bridged' && l.end.node === node.name && t.networks.get(l.network)?.nat === true);
+  let nat = natNodes.get(t);
+  if (!nat) {
+    // Once per topology: asked for every node, a scan of every link each time is quadratic.
+    nat = new Set(t.links.flatMap((l) => (l.kind === 'bridged' && t.networks.get(l.network)?.nat === true ? [l.end.node] : [])));
+    natNodes.set(t, nat);
+  }
+  return nat.has(node.name);
 }
+
+/** Per topology (immutable), the nodes with an interface on a NAT network. */
+const natNodes = new WeakMap<Topology, ReadonlySet<string>>();
 
 /** The file kind of a node: the host's resolvers when it can reach some, else none. */
 export function resolvKind(t: Topology, node: Node, host: ResolvConf | undefined): ResolvKind {
