@@ -15,6 +15,7 @@ import {
   KernelError,
   type Kernel,
   type KernelOp,
+  type LiveLink,
   type NsRef,
   type NsSnapshot,
   type OpResult,
@@ -27,7 +28,7 @@ import { routeGetIn } from './route-get.js';
 import { routeGetCommand } from '../ops/describe.js';
 import { runSegment } from './rtnl/segment.js';
 import { RtnlSocket } from './rtnl/socket.js';
-import { dumpLinks, flushNeighbours, snapshotNs } from './snapshot.js';
+import { dumpLinks, flushNeighbours, namedLinks, snapshotNs } from './snapshot.js';
 import { sysctlGet, sysctlSet } from './sysctl.js';
 
 /** Options of openLinuxKernel. */
@@ -127,6 +128,10 @@ class LinuxKernel implements Kernel {
 
   linkNames(ns: NsRef): Set<string> | undefined {
     return this.read(ns, 'linkNames', 'ip link show', (h) => new Set(dumpLinks(h).map((l) => l.name)));
+  }
+
+  links(ns: NsRef, names: readonly string[]): LiveLink[] | undefined {
+    return this.read(ns, 'links', names.map((n) => `ip link show ${n}`).join('; '), (h) => namedLinks(h, names));
   }
 
   sysctlGet(ns: NsRef, key: string): string | undefined {

@@ -5,7 +5,7 @@ import type { NsHandle } from './ns-table.js';
 import type { LiveAddr, LiveLink, LiveNeigh, LiveQdisc, LiveRoute, NsSnapshot, SnapshotWhat } from '../port/kernel.js';
 import { psched } from './psched.js';
 import { decodeAddr, encodeAddrDump } from '../netlink/wire-addr.js';
-import { decodeLink, encodeLinkDump, type LinkMsg } from '../netlink/wire-link.js';
+import { decodeLink, encodeLinkDump, encodeLinkGet, encodeLinkGetIndex, type LinkMsg } from '../netlink/wire-link.js';
 import { decodeNeigh, encodeNeighDelete, encodeNeighDump, type NeighMsg } from '../netlink/wire-neigh.js';
 import { decodeQdisc, encodeQdiscDump, formatHandle } from '../netlink/wire-qdisc.js';
 import { decodeRoute, encodeRouteDump } from '../netlink/wire-route.js';
@@ -25,6 +25,40 @@ export function dumpLinks(h: NsHandle, stats = false): LinkMsg[] {
   h.index.clear();
   for (const l of links) h.index.set(l.name, l.index);
   return links;
+}
+
+/**
+ * The named links that exist, each asked for by name in one send, their masters by index; the
+ * name cache learns what was found. What snapshotNs reads of links, for a few names of a big namespace.
+ */
+export function namedLinks(h: NsHandle, names: readonly string[]): LiveLink[] {
+  if (names.length === 0) return [];
+  const found = getLinks(
+    h,
+    names.map((n) => encodeLinkGet(n)),
+  );
+  const masters = [...new Set(found.flatMap((l) => (l.master === undefined ? [] : [l.master])))];
+  const nameOf = new Map(found.map((l) => [l.index, l.name]));
+  for (const m of getLinks(
+    h,
+    masters.filter((i) => !nameOf.has(i)).map((i) => encodeLinkGetIndex(i)),
+  ))
+    nameOf.set(m.index, m.name);
+  return found.map((l) => liveLink(l, nameOf, false));
+}
+
+/** The links a batch of RTM_GETLINK requests found (an absent one answers ENODEV: left out). */
+function getLinks(h: NsHandle, msgs: readonly Buffer[]): LinkMsg[] {
+  if (msgs.length === 0) return [];
+  const out: LinkMsg[] = [];
+  for (const r of h.sock.batch(msgs)) {
+    const l = r.replies.map(decodeLink).find((x) => x !== undefined);
+    if (l) {
+      out.push(l);
+      h.index.set(l.name, l.index);
+    }
+  }
+  return out;
 }
 
 /** Links, addresses, main-table routes and optionally neighbours, counters and qdiscs of one namespace. */

@@ -109,6 +109,11 @@ export function encodeLinkGet(name: string): Buffer {
   return new MsgBuilder(C.RTM_GETLINK, CHANGE).raw(ifinfomsg()).str(C.IFLA_IFNAME, name).finish();
 }
 
+/** RTM_GETLINK for one interface index (a link's master, by the index its message names). `ip link show index N` */
+export function encodeLinkGetIndex(index: number): Buffer {
+  return new MsgBuilder(C.RTM_GETLINK, CHANGE).raw(ifinfomsg(index)).finish();
+}
+
 /** RTM_GETLINK dump of every link. `ip link show` */
 export function encodeLinkDump(stats = true): Buffer {
   const b = new MsgBuilder(C.RTM_GETLINK, C.NLM_F_REQUEST | C.NLM_F_DUMP).raw(ifinfomsg());

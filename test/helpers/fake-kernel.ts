@@ -106,6 +106,11 @@ export class FakeKernel implements Kernel {
     return s && new Set(s.links.keys());
   }
 
+  links(ns: NsRef, names: readonly string[]): LiveLink[] | undefined {
+    const want = new Set(names);
+    return this.snapshot(ns)?.links.filter((l) => want.has(l.name));
+  }
+
   sysctlGet(ns: NsRef, key: string): string | undefined {
     return this.spaces.get(ns)?.sysctls.get(key) ?? (this.spaces.has(ns) ? '0' : undefined);
   }
