@@ -1,7 +1,7 @@
 // The lab journal: an append-only JSON-lines file recording every object before it is created
 // ("own") and after it is gone ("drop"), fsynced per batch. Replaying it gives the owned set that
 // teardown undoes, also after a crash at any point. A torn last line (crash mid-write) is skipped.
-import { closeSync, constants, fsyncSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, fsyncSync, readSync, writeSync } from 'node:fs';
 import { linkEnds, opNs } from '../ops/scope.js';
 import type { KernelOp } from '../port/kernel.js';
 import { kernelOp, newerJournalError, parseJournal, type JournalMeta, type JournalRecord, type KeeperRecord, type ProcRecord } from './records.js';
@@ -34,19 +34,24 @@ export interface JournalState {
   readonly steps: Map<string, Set<string>>;
 }
 
-/** Replay journal records into the owned set. Dropping a namespace drops everything inside it. */
-export function replay(records: readonly JournalRecord[]): Omit<JournalState, 'damaged'> {
-  let meta: JournalMeta | undefined;
-  const owned = new Map<string, OwnedEntry>();
-  const procs = new Map<number, ProcRecord>();
-  const failed = new Map<string, string>();
+/**
+ * Replay journal records into the owned set. Dropping a namespace drops everything inside it.
+ * `from`: the state of the records before these (a journal read before and appended to since);
+ * it is copied, not changed.
+ */
+export function replay(records: readonly JournalRecord[], from?: Omit<JournalState, 'damaged'>): Omit<JournalState, 'damaged'> {
+  let meta: JournalMeta | undefined = from?.meta;
+  const owned = new Map<string, OwnedEntry>(from?.owned);
+  const procs = new Map<number, ProcRecord>(from?.procs);
+  const failed = new Map<string, string>(from?.failed);
   const last = records[records.length - 1];
-  const converged = last?.t === 'converged' ? { converged: last.key } : {};
+  const converged =
+    last?.t === 'converged' ? { converged: last.key } : last === undefined && from?.converged !== undefined ? { converged: from.converged } : {};
   // Namespaces dropped: everything inside them goes too, in one pass at the end (not one scan of
   // the owned set per namespace, which is quadratic in a big lab's teardown).
   const doomed = new Set<string>();
-  let keeper: KeeperRecord | undefined;
-  const steps = new Map<string, Set<string>>();
+  let keeper: KeeperRecord | undefined = from?.keeper;
+  const steps = new Map<string, Set<string>>([...(from?.steps ?? [])].map(([k, v]) => [k, new Set(v)]));
   for (const r of records) {
     if (r.t === 'step') {
       steps.set(r.node, (steps.get(r.node) ?? new Set()).add(r.key));
@@ -134,6 +139,57 @@ export function readJournal(root: StateRoot, path: string): JournalState {
   const p = parseJournal(text);
   if (p.health === 'newer') throw newerJournalError(path, p.version ?? 0);
   return { ...replay(p.records), damaged: p.damaged };
+}
+
+/**
+ * How far a journal was read: the file (inode and, where the filesystem keeps it, birth time: a
+ * journal removed and made anew may get the same inode) and the bytes read, up to a whole line.
+ */
+export interface JournalMark {
+  readonly ino: number;
+  readonly born: number;
+  readonly size: number;
+}
+
+/**
+ * A journal read before, brought up to date by reading only what was appended since `prev.mark`
+ * (a long-lived process keeps a big lab's journal this way: ~15 ms to read 1000 nodes' worth, a
+ * few records' worth to catch up). A replaced or shorter file is read whole. Only whole lines are
+ * taken: one still being written is read next time.
+ */
+export function readJournalSince(
+  root: StateRoot,
+  path: string,
+  prev?: { readonly state: JournalState; readonly mark: JournalMark },
+): { state: JournalState; mark: JournalMark } {
+  let fd: number;
+  try {
+    fd = openStateFile(root, path, constants.O_RDONLY);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    return { state: readJournal(root, path), mark: { ino: 0, born: 0, size: 0 } };
+  }
+  try {
+    const st = fstatSync(fd);
+    const same = prev !== undefined && prev.mark.ino === st.ino && prev.mark.born === st.birthtimeMs && st.size >= prev.mark.size;
+    const from = same ? prev.mark.size : 0;
+    const buf = Buffer.alloc(st.size - from);
+    let got = 0;
+    while (got < buf.length) {
+      const n = readSync(fd, buf, got, buf.length - got, from + got);
+      if (n === 0) break;
+      got += n;
+    }
+    const end = buf.lastIndexOf(0x0a, got - 1) + 1;
+    const mark = { ino: st.ino, born: st.birthtimeMs, size: from + end };
+    if (same && end === 0) return { state: prev.state, mark: prev.mark };
+    const p = parseJournal(buf.subarray(0, end).toString('utf8'));
+    if (p.health === 'newer') throw newerJournalError(path, p.version ?? 0);
+    if (!same) return { state: { ...replay(p.records), damaged: p.damaged }, mark };
+    return { state: { ...replay(p.records, prev.state), damaged: prev.state.damaged + p.damaged }, mark };
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** An open journal for appending. Each append is one write followed by fsync. */

@@ -1,9 +1,9 @@
 // Journal replay: ownership, drops, cascades, and torn lines after a crash.
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { JournalWriter, readJournal, replay } from '../../../src/state/journal.js';
+import { JournalWriter, readJournal, readJournalSince, replay } from '../../../src/state/journal.js';
 import { withStateDir } from '../helpers.js';
 
 test('dropping a namespace drops everything recorded inside it', () => {
@@ -81,4 +81,58 @@ test('a failed process keeps the lab partial until it is started again or the la
   assert.equal(replay([{ t: 'converged', key: 'k' }, proc(10), { t: 'proc-gone', pid: 10 }, failed]).converged, undefined);
   assert.equal(replay([proc(10), failed, proc(11)]).failed.size, 0);
   assert.equal(replay([failed, { t: 'converged', key: 'k' }]).failed.size, 0);
+});
+
+test('readJournalSince: reading only what was appended gives what reading the whole file gives', async () => {
+  await withStateDir((dir, root) => {
+    mkdirSync(join(dir, 'state'), { mode: 0o700 });
+    const path = join(dir, 'state', 'j.jsonl');
+    const w = new JournalWriter(root, path);
+    w.append([
+      { t: 'meta', v: 2, lab: 'a', file: '/x.yaml' },
+      { t: 'own', id: 'netns:a-x', op: { op: 'netns.create', name: 'a-x' } },
+      { t: 'converged', key: 'k1' },
+    ]);
+    const first = readJournalSince(root, path);
+    assert.equal(first.state.converged, 'k1');
+    // Nothing appended: the same state comes back.
+    assert.equal(readJournalSince(root, path, first).state, first.state);
+    w.append([
+      { t: 'own', id: 'netns:a-y', op: { op: 'netns.create', name: 'a-y' } },
+      { t: 'drop', id: 'netns:a-x' },
+    ]);
+    // Half a line (a writer not done yet): left for the next read.
+    appendFileSync(path, '\n{"t":"own","id":"netns:a-z","op":{"op":"netns.cr');
+    const second = readJournalSince(root, path, first);
+    assert.deepEqual([...second.state.owned.keys()], ['netns:a-y']);
+    assert.equal(second.state.converged, undefined, 'a record after the converged one ends it');
+    assert.deepEqual([...first.state.owned.keys()], ['netns:a-x'], 'the earlier state is not changed');
+    appendFileSync(path, 'eate","name":"a-z"}}\n');
+    const third = readJournalSince(root, path, second);
+    const whole = readJournal(root, path);
+    assert.deepEqual([...third.state.owned.keys()], [...whole.owned.keys()]);
+    assert.deepEqual([...third.state.owned.keys()], ['netns:a-y', 'netns:a-z']);
+    w.close();
+  });
+});
+
+test('readJournalSince: a journal made anew is read whole, not appended to the old state', async () => {
+  await withStateDir((dir, root) => {
+    mkdirSync(join(dir, 'state'), { mode: 0o700 });
+    const path = join(dir, 'state', 'j.jsonl');
+    let w = new JournalWriter(root, path);
+    w.append([{ t: 'own', id: 'netns:a-x', op: { op: 'netns.create', name: 'a-x' } }]);
+    w.close();
+    const first = readJournalSince(root, path);
+    rmSync(path);
+    w = new JournalWriter(root, path);
+    w.append([
+      { t: 'own', id: 'netns:a-y', op: { op: 'netns.create', name: 'a-y' } },
+      { t: 'own', id: 'netns:a-z', op: { op: 'netns.create', name: 'a-z' } },
+    ]);
+    w.close();
+    assert.deepEqual([...readJournalSince(root, path, first).state.owned.keys()], ['netns:a-y', 'netns:a-z']);
+    rmSync(path);
+    assert.equal(readJournalSince(root, path, first).state.owned.size, 0, 'a missing journal is an empty one');
+  });
 });
