@@ -6,6 +6,7 @@
 import { loadTopologyCopy } from '../state/store.js';
 import type { StateRoot } from '../state/root.js';
 import type { Loaded } from './load.js';
+import type { ParseMemo } from '../topology/memo.js';
 import { cachedModel, modelKey, quickLabName } from './model-cache.js';
 import { noSuchLab } from './no-lab.js';
 import { readTopologyFile } from './read-file.js';
@@ -15,13 +16,13 @@ export async function loadFileLazy(root: StateRoot, file: string): Promise<Loade
   return loadBytesLazy(root, readTopologyFile(file), file);
 }
 
-/** The same for a file's bytes already read (readTopologyFile). */
-export async function loadBytesLazy(root: StateRoot, bytes: Uint8Array, file: string): Promise<Loaded> {
+/** The same for a file's bytes already read (readTopologyFile). `memo`: node parses to reuse on a miss (lab/warm.ts). */
+export async function loadBytesLazy(root: StateRoot, bytes: Uint8Array, file: string, memo?: ParseMemo): Promise<Loaded> {
   const key = modelKey(bytes);
   const lab = quickLabName(Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.length, 65536)).toString('latin1'));
   const hit = lab === undefined ? undefined : cachedModel(root, lab, key, file);
   if (hit) return { ...hit, text: Buffer.from(bytes).toString('utf8'), key, cached: true };
-  return (await import('./load.js')).loadBytes(root, bytes, file);
+  return (await import('./load.js')).loadBytes(root, bytes, file, memo);
 }
 
 /** loadLab, likewise. */

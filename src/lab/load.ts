@@ -9,7 +9,9 @@ import type { Resource } from '../plan/resources.js';
 import { loadTopologyCopy, stateRootTag } from '../state/store.js';
 import { formatIssue } from '../topology/issues.js';
 import type { Issue } from '../topology/issues.js';
-import { loadTopology, loadTopologyFile } from '../model/load.js';
+import { loadTopology, loadTopologyFile, loadTopologyValue } from '../model/load.js';
+import type { ParseMemo } from '../topology/memo.js';
+import { toYamlText } from '../topology/source.js';
 import { NslabError } from '../util/errors.js';
 import { modelKey } from './model-cache.js';
 import { noSuchLab } from './no-lab.js';
@@ -34,10 +36,25 @@ export function loadFile(root: StateRoot, file: string): Loaded {
   return loadBytes(root, readTopologyFile(file), file);
 }
 
-/** Validate a topology file's bytes (read with readTopologyFile); throws like loadFile. */
-export function loadBytes(root: StateRoot, bytes: Uint8Array, file: string): Loaded {
-  const r = loadTopologyFile(bytes, file, stateRootTag(root), hostView(file));
+/** Validate a topology file's bytes (read with readTopologyFile); throws like loadFile. `memo`: node parses to reuse (lab/warm.ts). */
+export function loadBytes(root: StateRoot, bytes: Uint8Array, file: string, memo?: ParseMemo): Loaded {
+  const r = loadTopologyFile(bytes, file, stateRootTag(root), hostView(file), memo);
   return { ...checked(r.topology, r.issues, r.text ?? ''), key: modelKey(bytes) };
+}
+
+/**
+ * Validate a topology given as a plain value (the library's objects, the lab name set) without
+ * YAML: its text (kept as the lab's copy) is its JSON, which YAML reads as it is. A value with any
+ * issue, a warning too, takes the long way, as YAML text through loadBytes: the issues then point
+ * at lines of that text, as they did before this shortcut existed.
+ */
+export function loadValue(root: StateRoot, value: object, file: string, memo?: ParseMemo): Loaded {
+  const topology = loadTopologyValue(value, file, stateRootTag(root), hostView(file), memo);
+  if (topology) {
+    const text = `${JSON.stringify(value, null, 1)}\n`;
+    return { topology, text, warnings: [], key: modelKey(text) };
+  }
+  return loadBytes(root, new TextEncoder().encode(toYamlText(value)), file, memo);
 }
 
 /** Validate topology text; throws NslabError (exit 2) listing all problems. */

@@ -7,6 +7,9 @@ import { IssueSink } from '../topology/issues.js';
 import type { Issue } from '../topology/issues.js';
 import { parseTopology } from '../topology/parse.js';
 import { parseSource } from '../topology/source.js';
+import type { ParseMemo } from '../topology/memo.js';
+import type { SNode } from '../topology/tree.js';
+import { treeOfValue } from '../topology/value-tree.js';
 import { validateTopology } from '../topology/validate.js';
 import { addressInventory } from './address-inventory.js';
 import { checkAddresses } from './address-checks.js';
@@ -34,12 +37,28 @@ export interface LoadResult {
  * read-only view of the host (the lab file's directory, stat, read) for `files:` sources and
  * binds; without it (a saved copy) they are neither checked nor hashed.
  */
-export function loadTopology(text: string, file: string, owner?: string, host?: HostView): LoadResult {
+export function loadTopology(text: string, file: string, owner?: string, host?: HostView, memo?: ParseMemo): LoadResult {
   const sink = new IssueSink(file);
   const source = parseSource(text);
   for (const f of source.findings) sink.add(f);
   if (!source.root) return { issues: sink.issues() };
-  const raw = parseTopology(source.root, sink);
+  return fromTree(source.root, sink, owner, host, memo);
+}
+
+/**
+ * loadTopology for a plain value (a library caller's object), without YAML text: the topology
+ * when the value has no issue at all, else undefined. Its spans are all 1:1, so a caller with
+ * issues to show goes the long way (the value as YAML text, then loadTopology) for their places.
+ */
+export function loadTopologyValue(value: unknown, file: string, owner?: string, host?: HostView, memo?: ParseMemo): Topology | undefined {
+  const root = treeOfValue(value);
+  if (!root) return undefined;
+  const r = fromTree(root, new IssueSink(file), owner, host, memo);
+  return r.issues.length === 0 ? r.topology : undefined;
+}
+
+function fromTree(root: SNode, sink: IssueSink, owner: string | undefined, host: HostView | undefined, memo: ParseMemo | undefined): LoadResult {
+  const raw = parseTopology(root, sink, memo);
   validateTopology(raw, sink);
   const alloc = allocateAddresses(raw, sink);
   checkAddresses(addressInventory(raw, alloc), sink);
@@ -56,9 +75,9 @@ export function loadTopology(text: string, file: string, owner?: string, host?: 
  * loadTopology for a file's bytes: refuses a file over MAX_FILE_BYTES, one that is not UTF-8 and
  * one with characters YAML forbids, each with the position of the problem, before parsing.
  */
-export function loadTopologyFile(bytes: Uint8Array, file: string, owner?: string, host?: HostView): LoadResult & { readonly text?: string } {
+export function loadTopologyFile(bytes: Uint8Array, file: string, owner?: string, host?: HostView, memo?: ParseMemo): LoadResult & { readonly text?: string } {
   const d = decodeTopology(bytes);
-  if ('text' in d) return { ...loadTopology(d.text, file, owner, host), text: d.text };
+  if ('text' in d) return { ...loadTopology(d.text, file, owner, host, memo), text: d.text };
   const sink = new IssueSink(file);
   sink.add(d.finding);
   return { issues: sink.issues() };

@@ -76,6 +76,11 @@ export class IssueSink {
     this.#items.push({ file: this.file, line, col, severity: f.severity ?? 'error', code: f.code, message: f.message });
   }
 
+  /** How many findings were recorded so far (errors and warnings). */
+  get count(): number {
+    return this.#items.length;
+  }
+
   /** Whether any error (not warning) was recorded. */
   get failed(): boolean {
     return hasErrors(this.#items);

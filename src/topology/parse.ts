@@ -7,6 +7,7 @@ import { parseAddress, parseCidr } from '../util/ip.js';
 import { IssueCode } from './issues.js';
 import type { IssueSink } from './issues.js';
 import { nameMessage, nameProblem } from './name-rules.js';
+import { fingerprint, type ParseMemo } from './memo.js';
 import { parseNode } from './parse-node.js';
 import { check, checkName, keysOf, located, locatedList } from './parse-util.js';
 import type { ExpectRaw, NetworkRaw, NodeRaw, TopologyRaw } from './raw.js';
@@ -16,16 +17,17 @@ import { quote } from './text.js';
 import type { SEntry, SNode } from './tree.js';
 import { entryOf, isNull, keySpanAt } from './tree.js';
 
-/** The raw topology of a parsed file; problems go to the sink. */
-export function parseTopology(file: SNode, sink: IssueSink): TopologyRaw {
+/** The raw topology of a parsed file; problems go to the sink. `memo`: node parses to reuse (memo.ts). */
+export function parseTopology(file: SNode, sink: IssueSink, memo?: ParseMemo): TopologyRaw {
   const root = withoutExtensions(file);
-  check(topShell, { node: root, what: 'the file', where: 'at the top level', keys: keysOf(topShell), bare: true }, sink);
+  check(topShell, { node: shell(root), what: 'the file', where: 'at the top level', keys: keysOf(topShell), bare: true }, sink);
   const networks = new Map<string, NetworkRaw>();
   const nodes = new Map<string, NodeRaw>();
   const netsNode = entryOf(root, 'networks')?.value;
   const nodesNode = entryOf(root, 'nodes')?.value;
   for (const e of netsNode?.kind === 'map' ? netsNode.entries : []) networks.set(e.key, parseNetwork(e, sink));
-  for (const e of nodesNode?.kind === 'map' ? nodesNode.entries : []) nodes.set(e.key, parseNode(e, sink));
+  for (const e of nodesNode?.kind === 'map' ? nodesNode.entries : []) nodes.set(e.key, memo ? memoParse(e, sink, memo) : parseNode(e, sink));
+  memo?.done();
   const readable = (n: SNode | undefined): boolean => n === undefined || n.kind === 'map' || isNull(n);
   return {
     file: sink.file,
@@ -38,6 +40,37 @@ export function parseTopology(file: SNode, sink: IssueSink): TopologyRaw {
 }
 
 const EXTENSION = new RegExp(EXTENSION_KEY);
+
+/** The shell's open fields: their entries (items) are checked one by one, not by the shell. */
+const OPEN = new Set(['networks', 'nodes', 'expect']);
+
+/**
+ * The top level as the shell sees it: the entries of networks and nodes and the items of expect
+ * as nulls (the shell takes any value there). Converting a big lab's every node for the shell
+ * alone cost more than parsing the nodes.
+ */
+function shell(root: SNode): SNode {
+  if (root.kind !== 'map') return root;
+  const open = (n: SNode): SNode => {
+    const nul = (x: SNode): SNode => ({ kind: 'scalar', span: x.span, value: null });
+    if (n.kind === 'seq') return { ...n, items: n.items.map(nul) };
+    if (n.kind !== 'map') return n;
+    const entries = n.entries.map((e) => ({ ...e, value: nul(e.value) }));
+    return { ...n, entries, byKey: new Map(entries.map((e) => [e.key, e])) };
+  };
+  const entries = root.entries.map((e) => (OPEN.has(e.key) ? { ...e, value: open(e.value) } : e));
+  return { ...root, entries, byKey: new Map(entries.map((e) => [e.key, e])) };
+}
+
+function memoParse(e: SEntry, sink: IssueSink, memo: ParseMemo): NodeRaw {
+  const key = fingerprint(e);
+  const hit = memo.get(key);
+  if (hit) return hit;
+  const before = sink.count;
+  const raw = parseNode(e, sink);
+  if (sink.count === before) memo.set(key, raw);
+  return raw;
+}
 
 /** The top level without its `x-` keys (the JSON Schema allows the same keys, by EXTENSION_KEY). */
 function withoutExtensions(root: SNode): SNode {

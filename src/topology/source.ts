@@ -4,17 +4,15 @@
 import { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, stringify, visit } from 'yaml';
 import type { Alias, Document, Node as YamlNode } from 'yaml';
 import type { Span } from './types.js';
+import { MAX_DEPTH, MAX_NODES } from './limits.js';
 import { IssueCode } from './issues.js';
 import type { Finding } from './issues.js';
 import { escapeChar, quote } from './text.js';
 import type { SEntry, SNode, ScalarValue } from './tree.js';
 
-/** Mappings and sequences nested deeper than this are refused (no format needs more than 6). */
-export const MAX_DEPTH = 64;
+export { MAX_DEPTH, MAX_NODES } from './limits.js';
 /** yaml's guard against exponential alias expansion ("billion laughs"). */
 export const MAX_ALIAS_COUNT = 100;
-/** Upper bound on nodes after alias expansion, a second guard for the tree walk. */
-export const MAX_NODES = 2_000_000;
 /** Parser messages quote the offending text; a long excerpt is cut. */
 const MAX_MESSAGE = 160;
 
