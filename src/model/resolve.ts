@@ -33,7 +33,9 @@ export interface ResolveInput {
 export function resolveTopology({ raw, lab, names, alloc, host }: ResolveInput): Topology {
   const { links, ids } = deriveLinks(raw, lab, names);
   const networks = new Map([...raw.networks.values()].map((n) => [n.name, resolveNetwork(n, lab, names)] as const));
-  const nodes = new Map([...raw.nodes.values()].map((n) => [n.name, resolveNode({ raw, lab, names, alloc, host }, n, ids)] as const));
+  const input = { raw, lab, names, alloc, host };
+  const context = reuseContext(input);
+  const nodes = new Map([...raw.nodes.values()].map((n) => [n.name, reusedNode(input, context, n, ids) ?? resolveNode(input, n, ids)] as const));
   return {
     name: lab,
     networks,
@@ -43,6 +45,44 @@ export function resolveTopology({ raw, lab, names, alloc, host }: ResolveInput):
     file: raw.file,
     ...(names.owner === undefined ? {} : { owner: names.owner }),
   };
+}
+
+/**
+ * Resolved plain nodes, by their parse. A long-lived process checks the same nodes again and again
+ * (topology/memo.ts hands back the very parse of an unchanged node): a node whose parse, addresses,
+ * links and context are all the same resolves to the same Node, and the same object lets later
+ * stages (plan/resources.ts) reuse their work too. Only plain nodes (interfaces on networks,
+ * nothing that depends on other nodes or on host files) are kept; the rest resolve afresh.
+ * A WeakMap: an entry lives as long as the parse it is keyed by.
+ */
+const resolved = new WeakMap<NodeRaw, { readonly key: string; readonly node: Node }>();
+
+/** What every node's resolution depends on besides the node: the lab, its owner tag, the networks. */
+function reuseContext(input: ResolveInput): string {
+  const nets = [...input.raw.networks.values()].map((n) => [
+    n.name,
+    n.ok,
+    n.nat,
+    n.subnets.map((s) => formatCidr(s.value)),
+    n.gateways.map((g) => g.value.address),
+  ]);
+  return JSON.stringify([input.lab, input.names.owner ?? null, nets]);
+}
+
+/** The node resolved before, if it is plain and nothing it depends on changed; else undefined (and it is kept once resolved). */
+function reusedNode(input: ResolveInput, context: string, n: NodeRaw, ids: ReadonlyMap<string, string>): Node | undefined {
+  if (n.firewall || n.publish.length > 0 || n.files.length > 0) return undefined;
+  let key = context;
+  for (const i of n.interfaces.values()) {
+    if (i.attach?.kind !== 'network') return undefined;
+    const at = `${n.name}:${i.name}`;
+    key += `|${i.name}=${(input.alloc.get(at) ?? []).map(formatCidr).join(',')}@${ids.get(at)}`;
+  }
+  const hit = resolved.get(n);
+  if (hit?.key === key) return hit.node;
+  const node = resolveNode(input, n, ids);
+  resolved.set(n, { key, node });
+  return node;
 }
 
 function resolveNetwork(n: NetworkRaw, lab: string, names: HostNames): Network {

@@ -55,24 +55,50 @@ export function desiredResources(t: Topology, support: ShapingSupport = { netem:
     );
     for (const gw of net.gateways) out.push(addr(HOST_NS, net.bridge, gw, Phase.HostPre));
   }
-  for (const node of t.nodes.values()) {
-    out.push(
-      node.netnsOf === undefined
-        ? {
-            id: resourceId.netns(node.netns),
-            kind: 'netns',
-            phase: Phase.Netns,
-            op: { op: 'netns.create', name: node.netns, group: netnsGroup(t.name, t.owner) },
-          }
-        : { id: resourceId.attach(node.netns), kind: 'netns', phase: Phase.Netns, op: { op: 'netns.attach', name: node.netns, pid: node.netnsOf } },
-    );
-    out.push(...nodeSysctls(node));
-    out.push(...nodeResources(t, node, ipv6, support));
-  }
+  const context = `${t.name}\0${t.owner ?? ''}\0${ipv6}\0${support.netem}`;
+  for (const node of t.nodes.values()) out.push(...(reusedNode(t, context, node, ipv6, support) ?? nodeAll(t, node, ipv6, support)));
   for (const l of t.links) out.push(...hostEndResources(l, t));
   out.push(...qdiscResources(t, support, HOST_NS));
   out.push(...hostRules(t));
   return out.sort((a, b) => a.phase - b.phase);
+}
+
+/** Everything of one node: its namespace, settings, links, addresses, routes, qdiscs and table. */
+function nodeAll(t: Topology, node: Node, ipv6: boolean, support: ShapingSupport): Resource[] {
+  const ns: Resource =
+    node.netnsOf === undefined
+      ? {
+          id: resourceId.netns(node.netns),
+          kind: 'netns',
+          phase: Phase.Netns,
+          op: { op: 'netns.create', name: node.netns, group: netnsGroup(t.name, t.owner) },
+        }
+      : { id: resourceId.attach(node.netns), kind: 'netns', phase: Phase.Netns, op: { op: 'netns.attach', name: node.netns, pid: node.netnsOf } };
+  return [ns, ...nodeSysctls(node), ...nodeResources(t, node, ipv6, support)];
+}
+
+/**
+ * A plain node's resources, by its (immutable) model. A long-lived process resolves an unchanged
+ * node to the same Node object (model/resolve.ts), and gets the very same resources back here:
+ * then comparing them with the previous up's (plan/trust.ts) costs a lookup, not a rendering.
+ * Plain: interfaces on networks only, unshaped, no masquerade, no firewall, a namespace of its own;
+ * the key holds the rest (lab, owner, IPv6, netem, and each interface's link).
+ */
+const reused = new WeakMap<Node, { readonly key: string; readonly resources: readonly Resource[] }>();
+
+function reusedNode(t: Topology, context: string, node: Node, ipv6: boolean, support: ShapingSupport): readonly Resource[] | undefined {
+  if (node.firewall || node.netnsOf !== undefined) return undefined;
+  let key = context;
+  for (const iface of node.interfaces.values()) {
+    const l = linkOf(t, iface.link);
+    if (!l || l.kind === 'p2p' || iface.shape || iface.masquerade) return undefined;
+    key += `|${JSON.stringify(l)}`;
+  }
+  const hit = reused.get(node);
+  if (hit?.key === key) return hit.resources;
+  const resources = nodeAll(t, node, ipv6, support);
+  reused.set(node, { key, resources });
+  return resources;
 }
 
 function nodeSysctls(node: Node): Resource[] {
