@@ -28,6 +28,7 @@ import { show } from '../lab/show.js';
 import { test } from '../lab/test.js';
 import { trace } from '../lab/trace.js';
 import { up, type UpResult } from '../lab/up.js';
+import { WarmLab } from '../lab/warm.js';
 import { NslabError } from '../util/errors.js';
 import type {
   ApplyResult,
@@ -49,9 +50,11 @@ import type {
   TraceReport,
 } from './types.js';
 
-/** What a caller gave, as a topology text and the name its issues carry. */
+/** What a caller gave, as a topology text (or a plain value) and the name its issues carry. */
 interface Source {
   readonly text: string;
+  /** An object's own value, without its name: checked as it is, without YAML (lab/load.ts loadValue). */
+  readonly value?: object;
   /** The file (a path), or `<lab input>` in baseDir: issues say `FILE:LINE:COL`, `files:` sources are found beside it. */
   readonly file: string;
   /** The name an object gave (objects may leave it out). */
@@ -78,8 +81,25 @@ function sourceOf(input: LabInput, baseDir: string | undefined): Source {
   }
   const name = typeof input.name === 'string' ? input.name : undefined;
   const { name: _, ...rest } = input as TopologyInput;
-  // The name goes last, so it is the line a renaming replaces (see withLabName).
-  return { text: objectText(rest), file: virtual, ...(name === undefined ? {} : { name }) };
+  // The text is made only when asked for: the name goes last, so it is the line a renaming replaces (see withLabName).
+  let text: string | undefined;
+  return {
+    get text(): string {
+      text ??= objectText(rest);
+      return text;
+    },
+    value: rest,
+    file: virtual,
+    ...(name === undefined ? {} : { name }),
+  };
+}
+
+/** The input of up for a source and a lab name: the value with the name set, or the renamed text. */
+function upInput(src: Source, name: string): { readonly text: string } | { readonly value: object } {
+  if (src.value === undefined) return { text: withLabName(src.text, name) };
+  // The name checked as withLabName checks it, then set; the rest of the value is checked by up.
+  withLabName('', name);
+  return { value: { ...src.value, name } };
 }
 
 function applied(r: UpResult): ApplyResult {
@@ -154,6 +174,8 @@ export class Lab implements AsyncDisposable {
   #stopping: Promise<void> | undefined;
 
   readonly #root: StateRoot;
+  /** What one apply lends the next (lab/warm.ts). */
+  readonly #warm: WarmLab;
 
   private constructor(
     root: StateRoot,
@@ -165,6 +187,7 @@ export class Lab implements AsyncDisposable {
     opts: LabOptions,
   ) {
     this.#root = root;
+    this.#warm = new WarmLab(root);
     this.#hostLab = hostLab;
     this.#baseDir = opts.baseDir;
   }
@@ -177,8 +200,8 @@ export class Lab implements AsyncDisposable {
   static async start(input: LabInput, options: LabOptions = {}): Promise<Lab> {
     const root = stateRootAt(options.stateRoot ?? DEFAULT_STATE_ROOT);
     const src = sourceOf(input, options.baseDir);
-    const name = options.name ?? src.name ?? declaredName(src.text) ?? freshLabName(root);
-    const text = withLabName(src.text, name);
+    const name = options.name ?? src.name ?? (src.value === undefined ? declaredName(src.text) : undefined) ?? freshLabName(root);
+    const given = upInput(src, name);
     if (!options.reuse && labRecorded(root, name)) {
       throw new NslabError('lab-exists', `lab ${name} is already up (pass reuse: true to converge it to this topology, or choose another name)`, 1);
     }
@@ -196,7 +219,8 @@ export class Lab implements AsyncDisposable {
       await up({
         state: root,
         file: src.file,
-        text,
+        ...given,
+        warm: lab.#warm,
         ...(hostNetns === undefined ? {} : { hostNetns }),
         ...(options.signal ? { signal: options.signal } : {}),
       });
@@ -239,7 +263,8 @@ export class Lab implements AsyncDisposable {
     const r = await up({
       state: this.#root,
       file: src.file,
-      text: withLabName(src.text, this.name),
+      ...upInput(src, this.name),
+      warm: this.#warm,
       ...(this.hostNetns === undefined ? {} : { hostNetns: this.hostNetns }),
     });
     return applied(r);
@@ -405,6 +430,7 @@ export class Lab implements AsyncDisposable {
 
   async #stop(): Promise<void> {
     this.#stopped = true;
+    this.#warm.discard();
     try {
       await down({ state: this.#root, target: this.name });
       if (this.#hostLab !== undefined) await down({ state: this.#root, target: this.#hostLab, force: true });

@@ -16,8 +16,13 @@ import { logDir } from './log-keeper.js';
  * built here. With dryRun nothing is refused: the refusals come back as warnings, since a dry
  * run needs none of it.
  */
-export function capacityWarnings(root: StateRoot, sys: System, t: Topology, opts: { readonly dryRun?: boolean; readonly fdsAtStart?: number } = {}): string[] {
-  const named = sys.host.netnsList();
+export function capacityWarnings(
+  root: StateRoot,
+  sys: System,
+  t: Topology,
+  opts: { readonly dryRun?: boolean; readonly fdsAtStart?: number; readonly named?: readonly string[] } = {},
+): string[] {
+  const named = opts.named ?? sys.host.netnsList();
   const needs = labNeeds(t, new Set(named));
   const host = sys.host.limits(opts.fdsAtStart, root.path);
   // The lab's logs already there are part of their budget: counted as room, not as use.

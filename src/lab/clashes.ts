@@ -8,9 +8,12 @@ import { netnsGroup, parseGroup } from '../names/markers.js';
 import { resourceId } from '../names/resource-id.js';
 import { NslabError } from '../util/errors.js';
 
-/** Throw (exit 1) on the first clash; `owned`: the journal's ids (netns:NAME, attach:NAME). */
-export function checkClashes(sys: System, t: Topology, owned: ReadonlySet<string>): void {
-  const present = new Set(sys.host.netnsList());
+/**
+ * Throw (exit 1) on the first clash; `owned`: the journal's ids (netns:NAME, attach:NAME);
+ * `listed`: the names under /run/netns when the caller has listed them already.
+ */
+export function checkClashes(sys: System, t: Topology, owned: ReadonlySet<string>, listed: readonly string[] = sys.host.netnsList()): void {
+  const present = new Set(listed);
   for (const n of t.nodes.values()) {
     if (n.netnsOf !== undefined || !present.has(n.netns) || owned.has(resourceId.netns(n.netns))) continue;
     const group = sys.host.netnsGroupOf(n.netns);

@@ -13,7 +13,7 @@ import { logCapOf } from '../model/log-cap.js';
 import type { Node, ProcessSpec, Topology } from '../model/types.js';
 import { isProcessName, processNameOf } from '../names/rules.js';
 import { JournalWriter } from '../state/journal.js';
-import type { ProcRecord } from '../state/journal.js';
+import type { JournalState, ProcRecord } from '../state/journal.js';
 import { HOLDER_NAME } from '../state/records.js';
 import { tailLines } from '../state/log-read.js';
 import { labJournal, labPaths, logPath } from '../state/store.js';
@@ -96,10 +96,10 @@ interface NodeWork {
 }
 
 /** Start what the topology declares and is not running; stop what runs but is no longer declared or changed. */
-export async function startProcesses(root: StateRoot, sys: System, t: Topology): Promise<ProcessesResult> {
+export async function startProcesses(root: StateRoot, sys: System, t: Topology, journal?: JournalState): Promise<ProcessesResult> {
   const lab = t.name;
   const paths = labPaths(root, lab);
-  const state = labJournal(root, lab);
+  const state = journal ?? labJournal(root, lab);
   const isolated = [...t.nodes.values()].some((n) => n.isolate.size > 0);
   const declared = [...t.nodes.values()].reduce((k, n) => k + n.processes.length, 0);
   const steps = [...t.nodes.values()].some((n) => n.exec.length > 0);

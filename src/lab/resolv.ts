@@ -35,11 +35,21 @@ export function resolvPath(root: StateRoot, lab: string, kind: ResolvKind): stri
 }
 
 /**
+ * What a long-lived process knows of the links (lab/warm.ts): the namespace -> file it linked, and
+ * the namespaces left unread (as built, by this process, so their links stand too).
+ */
+export interface WarmResolv {
+  readonly trusted: ReadonlySet<string>;
+  readonly linked: Map<string, string>;
+}
+
+/**
  * Write the lab's resolv.conf files and link each node's; returns warnings for files not ours.
+ * With `warm`, a node whose namespace is unread and linked to the same file by this process is skipped.
  * Every node is checked (a readlink when nothing changed), also trusted ones: a network's `nat`
  * decides a node's file but is not part of the node's namespace, so trust does not cover it.
  */
-export function publishResolv(root: StateRoot, kernel: Kernel, t: Topology): string[] {
+export function publishResolv(root: StateRoot, kernel: Kernel, t: Topology, warm?: WarmResolv): string[] {
   // `ip netns exec` mounts the file over /etc/resolv.conf: with no such file on the host the
   // mount fails and every exec in the node prints so. Without one a node's lookups already go to
   // 127.0.0.1, as glibc defaults, which fails as quickly as our file would.
@@ -54,9 +64,11 @@ export function publishResolv(root: StateRoot, kernel: Kernel, t: Topology): str
       writeInPlace(root, target, renderResolv(t.name, kind, host));
       written.add(kind);
     }
+    if (warm?.trusted.has(node.netns) && warm.linked.get(node.netns) === target) continue;
     if (kernel.hostsLink(node.netns, target, root.path, 'resolv.conf') === 'foreign') {
       warnings.push(`/etc/netns/${node.netns}/resolv.conf exists and is not nslab's: left alone, so ${node.name} resolves other names with it`);
-    }
+      warm?.linked.delete(node.netns);
+    } else warm?.linked.set(node.netns, target);
   }
   return warnings;
 }

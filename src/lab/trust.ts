@@ -37,3 +37,20 @@ export function markConverged(root: StateRoot, lab: string, journal: JournalStat
     w.close();
   }
 }
+
+/**
+ * The trust callback of a long-lived process that brought the lab to `previous` itself (lab/warm.ts):
+ * namespaces whose resources did not change are left unread. When the host is read only in part
+ * (plan/trust.ts warmHostTrust), host ends are not checked: this process made them, and
+ * `up --full` reads everything.
+ */
+export function warmTrust(
+  journal: JournalState,
+  desired: readonly Resource[],
+  previous: readonly Resource[],
+): (host: NsSnapshot | undefined, netns: ReadonlySet<string>) => ReadonlySet<string> {
+  return (host, netns) => {
+    const trusted = trustedNamespaces({ desired, previous, owned: journal.owned, netns });
+    return host ? withHostEnds(trusted, desired, host) : trusted;
+  };
+}

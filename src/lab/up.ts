@@ -37,7 +37,10 @@ import { releaseHostLock, takeHostLock, withLabLock, type LockWait } from './loc
 import type { HeldLock } from '../port/locks.js';
 import { keepModel, quickLabName } from './model-cache.js';
 import type { NetnsPool } from '../port/host.js';
-import { markConverged, trustFor } from './trust.js';
+import { markConverged, trustFor, warmTrust } from './trust.js';
+import { warmHostTrust } from '../plan/trust.js';
+import type { WarmLab } from './warm.js';
+import { isLabName } from '../names/rules.js';
 import { startProcesses } from './processes.js';
 import { checkClashes } from './clashes.js';
 import type { ProcessesResult } from './processes.js';
@@ -63,6 +66,10 @@ export interface UpOptions extends LockWait, SystemOption {
   readonly reset?: boolean;
   /** Whether the kernel has sch_netem (default: asked of this host). */
   readonly netemMissing?: NetemCheck;
+  /** The topology as a plain value (the library's objects), its name set; `file` then only names it. */
+  readonly value?: object;
+  /** What the last up of this lab in this process may lend the next (lab/warm.ts): the library's handle, --watch. */
+  readonly warm?: WarmLab;
 }
 
 /** What `up` did. */
@@ -109,16 +116,18 @@ export async function up(opts: UpOptions): Promise<UpResult> {
   const t0 = performance.now();
   phase('startup');
   const sys = await systemOf(opts);
-  const bytes = opts.text === undefined ? readTopologyFile(opts.file) : new TextEncoder().encode(opts.text);
+  const bytes = opts.value !== undefined ? undefined : opts.text === undefined ? readTopologyFile(opts.file) : new TextEncoder().encode(opts.text);
   // Counted before the pool exists: its fds are the lab's namespaces, which the open-files check
   // counts by themselves, and counting them as well (as many as the worker made so far) would make
   // the check's answer depend on a race.
   const fdsAtStart = sys.host.openFdCount();
   // A new big lab: its namespaces are made in a worker thread while the file is checked.
-  const pool = opts.dryRun || opts.openKernel ? undefined : poolFor(root, sys, bytes);
+  const pool = opts.dryRun || opts.openKernel ? undefined : poolFor(root, sys, bytes ? textShape(bytes) : valueShape(opts.value));
   let loaded: Loaded;
   try {
-    loaded = await loadBytesLazy(root, bytes, opts.file);
+    loaded = bytes
+      ? await loadBytesLazy(root, bytes, opts.file, opts.warm?.memo)
+      : (await import('./load.js')).loadValue(root, opts.value as object, opts.file, opts.warm?.memo);
   } catch (e) {
     pool?.dispose();
     throw e;
@@ -134,13 +143,23 @@ export async function up(opts: UpOptions): Promise<UpResult> {
   }
 }
 
-/** Worth a pool: a file that is not up yet and declares many nodes (counted roughly, by their interfaces). */
-function poolFor(root: StateRoot, sys: System, bytes: Uint8Array): NetnsPool | undefined {
+/** A file's lab name and node count, counted roughly (by their interfaces), without parsing it. */
+function textShape(bytes: Uint8Array): { lab?: string | undefined; nodes: number } {
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
-  const lab = quickLabName(text);
-  if (lab === undefined || existsSync(labPaths(root, lab).journal)) return undefined;
-  const nodes = text.split('interfaces').length - 1;
-  return nodes >= POOL_MIN ? sys.host.netnsPool(Math.min(nodes, POOL_MAX)) : undefined;
+  return { lab: quickLabName(text), nodes: text.split('interfaces').length - 1 };
+}
+
+/** The same of a plain value. */
+function valueShape(value: unknown): { lab?: string | undefined; nodes: number } {
+  const v = value as { name?: unknown; nodes?: unknown } | undefined;
+  const nodes = typeof v?.nodes === 'object' && v.nodes !== null ? Object.keys(v.nodes).length : 0;
+  return { lab: typeof v?.name === 'string' ? v.name : undefined, nodes };
+}
+
+/** Worth a pool: a lab that is not up yet and has many nodes. */
+function poolFor(root: StateRoot, sys: System, shape: { lab?: string | undefined; nodes: number }): NetnsPool | undefined {
+  if (shape.lab === undefined || !isLabName(shape.lab) || existsSync(labPaths(root, shape.lab).journal)) return undefined;
+  return shape.nodes >= POOL_MIN ? sys.host.netnsPool(Math.min(shape.nodes, POOL_MAX)) : undefined;
 }
 
 /** Below this many nodes a worker thread costs more than it saves; above the cap, the rest are made inline. */
@@ -151,7 +170,7 @@ async function upLocked(sys: System, opts: UpOptions, loaded: Loaded, t0: number
   const root = opts.state;
   const { text, warnings } = loaded;
   const lab = loaded.topology.name;
-  const journal = labJournal(root, lab);
+  const journal = opts.warm ? opts.warm.journal(lab) : labJournal(root, lab);
   // Runtime changes stay in force unless --reset; what the kernel cannot do is refused here, before any change.
   const runtime = opts.reset ? NO_CHANGES : readRuntime(root, lab);
   const topology = withRuntime(loaded.topology, runtime);
@@ -166,9 +185,11 @@ async function upLocked(sys: System, opts: UpOptions, loaded: Loaded, t0: number
     );
   }
   if (!opts.dryRun) checkAdopted(sys, topology, new Set([...journal.owned.keys()]), opts.hostNetns);
-  checkClashes(sys, topology, new Set([...journal.owned.keys()]));
+  // One listing of /run/netns for the checks (a readlink and a stat per name: ~3 ms for 1000).
+  const named = sys.host.netnsList();
+  checkClashes(sys, topology, new Set([...journal.owned.keys()]), named);
   // Before anything changes: a lab bigger than the host allows is refused (exit 1) or warned about.
-  const capacity = capacityWarnings(root, sys, topology, { ...(opts.dryRun ? { dryRun: true } : {}), fdsAtStart });
+  const capacity = capacityWarnings(root, sys, topology, { ...(opts.dryRun ? { dryRun: true } : {}), fdsAtStart, named });
   const kernel = await (opts.openKernel ?? linuxKernel)({ ...(opts.hostNetns ? { hostNetns: opts.hostNetns } : {}), ...(pool ? { netnsPool: pool } : {}) });
   try {
     phase('journal+open');
@@ -181,7 +202,10 @@ async function upLocked(sys: System, opts: UpOptions, loaded: Loaded, t0: number
       findCommand: sys.processes.findCommand,
       nftUses: nftLossUses(topology, support),
     });
-    const trust = opts.full || opts.reset ? undefined : trustFor(root, lab, journal, desired, loaded.key, support);
+    const warmPrev = opts.full || opts.reset ? undefined : opts.warm?.previous(journal);
+    const trust =
+      opts.full || opts.reset ? undefined : warmPrev ? warmTrust(journal, desired, warmPrev) : trustFor(root, lab, journal, desired, loaded.key, support);
+    const hostPart = warmPrev ? warmHostTrust({ desired, previous: warmPrev, owned: journal.owned }) : undefined;
     const query = liveQueryOf(topology, journal.owned, desired);
     // A lab that changes host settings reads the other labs' claims and makes its own under the
     // host lock (lab/shared-host.ts), until its journal records them: else a lab going down
@@ -197,6 +221,7 @@ async function upLocked(sys: System, opts: UpOptions, loaded: Loaded, t0: number
         ...(pre.skipNft ? { tables: [] } : {}),
         sharedPrev: hostSettingsOfOtherLabs(root, lab, opts.hostNetns),
         ...(trust ? { trust } : {}),
+        ...(hostPart ? { hostPart } : {}),
       });
       phase('read live');
       const plan = planLab({ topology, live, owned: journal.owned, desired });
@@ -237,18 +262,28 @@ async function upLocked(sys: System, opts: UpOptions, loaded: Loaded, t0: number
       dropHost();
       await stopIfInterrupted(opts, lab, 'the namespaces, links and firewall rules are all built, but not the hosts files and processes');
       // Before the processes start: they see the files their `ip netns exec` bind-mounts then.
-      const hostWarnings = [...publishHosts(root, kernel, topology, live.trusted), ...publishResolv(root, kernel, topology)];
+      const hostWarnings = [
+        ...publishHosts(root, kernel, topology, live.trusted),
+        ...publishResolv(root, kernel, topology, opts.warm ? { trusted: live.trusted ?? new Set(), linked: opts.warm.resolv } : undefined),
+      ];
       phase('hosts files');
       if (plan.steps.length > 0) await settle(kernel, topology, plan.steps);
       phase('settle');
       await stopIfInterrupted(opts, lab, 'the network is complete, but its processes are not started');
-      const processes = await startProcesses(root, sys, topology);
+      const processes = await startProcesses(root, sys, topology, opts.warm?.journal(lab));
       phase('processes');
       // The next up of the same text (and every exec, show, test of the lab) skips the parse.
       if (loaded.key !== undefined && existsSync(labPaths(root, lab).dir)) {
-        if (!loaded.cached || !loaded.desired) keepModel(root, lab, loaded.key, loaded.topology, warnings, ...(fileModel ? [desired] : []));
+        const key = loaded.key;
+        if (!loaded.cached || !loaded.desired) {
+          const keep = (): void => keepModel(root, lab, key, loaded.topology, warnings, ...(fileModel ? [desired] : []));
+          // A long-lived process writes it once it has answered (it has the model in memory).
+          if (opts.warm) opts.warm.later(keep);
+          else keep();
+        }
         const changed = plan.steps.length > 0 || processes.started.length > 0 || processes.stopped.length > 0 || processes.keeperRestarted === true;
-        markConverged(root, lab, journal, loaded.key, changed);
+        markConverged(root, lab, journal, key, changed);
+        if (fileModel) opts.warm?.converged(key, desired);
       }
       return { ...result, warnings: [...result.warnings, ...hostWarnings], processes, ms: performance.now() - t0 };
     } finally {

@@ -9,6 +9,7 @@ import type { StateRoot } from '../state/root.js';
 import { isNslabError, type NslabError } from '../util/errors.js';
 import type { KernelFactory } from './kernel.js';
 import { up, type UpResult } from './up.js';
+import { WarmLab } from './warm.js';
 
 /** Options of `watchTopology`. */
 export interface WatchOptions {
@@ -36,9 +37,12 @@ export function watchTopology(o: WatchOptions): Promise<void> {
     let running = false;
     let again = false;
     let watcher: FSWatcher | undefined;
+    // Each apply lends the next what it read and checked (lab/warm.ts).
+    const warm = new WarmLab(o.state);
     const finish = (e?: unknown): void => {
       clearTimeout(timer);
       watcher?.close();
+      warm.flush();
       o.signal.removeEventListener('abort', onAbort);
       if (e === undefined) done();
       else fail(e);
@@ -57,6 +61,7 @@ export function watchTopology(o: WatchOptions): Promise<void> {
                 state: o.state,
                 file,
                 signal: o.signal,
+                warm,
                 ...(o.openKernel ? { openKernel: o.openKernel } : {}),
                 ...(o.hostNetns === undefined ? {} : { hostNetns: o.hostNetns }),
               }),

@@ -20,6 +20,12 @@ export interface LiveQuery {
    * objects stand for them (LiveState.trusted).
    */
   readonly trust?: (host: NsSnapshot | undefined, netns: ReadonlySet<string>) => ReadonlySet<string>;
+  /**
+   * Read the host only in part (plan/trust.ts warmHostTrust): these resources are taken as built,
+   * and of the host only the links `links` names (given the namespaces left unread) are read; no
+   * addresses, routes or tables. `trust` then gets no host snapshot.
+   */
+  readonly hostPart?: { readonly ids: ReadonlySet<string>; readonly links: (trusted: ReadonlySet<string>) => readonly string[] };
 }
 
 /** Dump the host and every existing namespace of the query. */
@@ -27,9 +33,16 @@ export function readLive(kernel: Kernel, q: LiveQuery): LiveState {
   const netns = new Set(kernel.netnsList());
   const spaces = new Map<NsRef, NsSnapshot>();
   const what = q.qdiscs ? { qdiscs: true } : {};
-  const host = kernel.snapshot(HOST_NS, what);
-  if (host) spaces.set(HOST_NS, host);
-  const trusted = q.trust?.(host, netns) ?? new Set<string>();
+  let trusted: ReadonlySet<string>;
+  if (q.hostPart) {
+    trusted = q.trust?.(undefined, netns) ?? new Set<string>();
+    const links = kernel.links(HOST_NS, q.hostPart.links(trusted));
+    if (links) spaces.set(HOST_NS, { links, addrs: [], routes: [], neighbours: [] });
+  } else {
+    const host = kernel.snapshot(HOST_NS, what);
+    if (host) spaces.set(HOST_NS, host);
+    trusted = q.trust?.(host, netns) ?? new Set<string>();
+  }
   for (const ns of new Set(q.namespaces)) {
     if (!netns.has(ns) || trusted.has(ns)) continue;
     const snap = kernel.snapshot(ns, what);
@@ -43,9 +56,9 @@ export function readLive(kernel: Kernel, q: LiveQuery): LiveState {
   }
   const tables = new Map<NsRef, ReadonlySet<string>>();
   for (const ns of new Set(q.tables ?? [])) {
-    if (ns !== HOST_NS && (!netns.has(ns) || trusted.has(ns))) continue;
+    if (ns === HOST_NS ? q.hostPart !== undefined : !netns.has(ns) || trusted.has(ns)) continue;
     const list = kernel.nftTables(ns);
     if (list) tables.set(ns, new Set(list.filter((x) => x.family === 'inet').map((x) => x.name)));
   }
-  return { netns, spaces, sysctls, tables, sharedPrev: q.sharedPrev ?? new Map(), trusted };
+  return { netns, spaces, sysctls, tables, sharedPrev: q.sharedPrev ?? new Map(), trusted, ...(q.hostPart ? { trustedIds: q.hostPart.ids } : {}) };
 }

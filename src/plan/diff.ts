@@ -63,7 +63,7 @@ interface Ctx {
 
 function judge(r: Resource, ctx: Ctx): Verdict {
   // A namespace left unread holds what the journal says (plan/trust.ts).
-  if (ctx.live.trusted?.has(resourceHome(r))) return same;
+  if (ctx.live.trusted?.has(resourceHome(r)) || ctx.live.trustedIds?.has(r.id)) return same;
   switch (r.kind) {
     case 'netns':
       return judgeNetns(r, ctx);

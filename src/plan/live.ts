@@ -20,6 +20,12 @@ export interface LiveState {
   readonly sharedPrev: ReadonlyMap<string, string>;
   /** Namespaces left unread (plan/trust.ts): their resources are taken as built. */
   readonly trusted?: ReadonlySet<string>;
+  /**
+   * Resources taken as built although their namespace was read only in part (the host, by a
+   * long-lived process: plan/trust.ts warmHostTrust); the host snapshot then holds only the links
+   * the other host resources name.
+   */
+  readonly trustedIds?: ReadonlySet<string>;
 }
 
 /** One object the journal says the lab created: the operation that created it. */

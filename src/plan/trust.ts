@@ -16,8 +16,20 @@ export function resourceHome(r: Resource): string {
   return 'ns' in op ? op.ns : HOST_NS;
 }
 
+/** signatures() of resource lists seen before: a long-lived process's previous list was this up's desired one. */
+const signaturesOf = new WeakMap<readonly Resource[], Map<string, string>>();
+
 /** Resources by the namespace they live in, as comparable text. */
 function signatures(resources: readonly Resource[]): Map<string, string> {
+  let sig = signaturesOf.get(resources);
+  if (!sig) {
+    sig = computeSignatures(resources);
+    signaturesOf.set(resources, sig);
+  }
+  return sig;
+}
+
+function computeSignatures(resources: readonly Resource[]): Map<string, string> {
   const parts = new Map<string, string[]>();
   for (const r of resources) {
     const home = resourceHome(r);
@@ -27,7 +39,7 @@ function signatures(resources: readonly Resource[]): Map<string, string> {
       list = [];
       parts.set(home, list);
     }
-    list.push(`${r.id}=${JSON.stringify(r.op)}`);
+    list.push(`${r.id}=${comparable(r.op)}`);
   }
   return new Map([...parts].map(([ns, list]) => [ns, list.sort().join('\n')]));
 }
@@ -71,9 +83,19 @@ export function trustedNamespaces(a: {
   return out;
 }
 
+/** comparable() of operations seen before: the journal's and a long-lived process's previous ones are the same objects each time. */
+const comparableOf = new WeakMap<Resource['op'], string>();
+
 /** An operation as text, without the interface indexes the planner adds when it creates a link. */
 function comparable(op: Resource['op']): string {
-  return JSON.stringify(op, (k, v: unknown) => (k === 'index' ? undefined : v));
+  let s = comparableOf.get(op);
+  if (s === undefined) {
+    // Only a link's create carries indexes (its own and its peer's); no replacer function: it
+    // would make this ~5x slower, and a big lab compares thousands of operations.
+    s = JSON.stringify(op.op === 'link.create' ? { ...op, index: undefined, ...(op.kind === 'veth' ? { peer: { ...op.peer, index: undefined } } : {}) } : op);
+    comparableOf.set(op, s);
+  }
+  return s;
 }
 
 /** Drop from `trusted` the namespaces whose veths' host ends are missing from the host snapshot. */
@@ -84,4 +106,43 @@ export function withHostEnds(trusted: Set<string>, desired: readonly Resource[],
     if (op.op === 'link.create' && op.kind === 'veth' && trusted.has(op.ns) && op.peer.ns === HOST_NS && !names.has(op.peer.name)) trusted.delete(op.ns);
   }
   return trusted;
+}
+
+/**
+ * A long-lived process's shortcut for the host namespace (lab/warm.ts), which a plain `up` always
+ * dumps (~30 ms for a thousand veth ends): the host resources this process built in the previous
+ * up and that are wanted unchanged (same operation, journaled as such) are taken as built, and
+ * only the links the others name are read, one by one. Undefined when a changed host resource
+ * needs more than links to judge (an address, a route, a rule, a setting): then the host is read.
+ */
+export function warmHostTrust(a: {
+  readonly desired: readonly Resource[];
+  readonly previous: readonly Resource[];
+  readonly owned: Owned;
+}): { readonly ids: ReadonlySet<string>; readonly links: (trusted: ReadonlySet<string>) => string[] } | undefined {
+  const before = new Map<string, string>();
+  for (const r of a.previous) if (resourceHome(r) === HOST_NS) before.set(r.id, comparable(r.op));
+  const ids = new Set<string>();
+  const names = new Set<string>();
+  for (const r of a.desired) {
+    if (resourceHome(r) !== HOST_NS) continue;
+    const op = comparable(r.op);
+    const rec = a.owned.get(r.id);
+    if (before.get(r.id) === op && (r.kind === 'config' || (rec !== undefined && comparable(rec.op) === op))) {
+      ids.add(r.id);
+      continue;
+    }
+    if (r.op.op !== 'link.create' && r.op.op !== 'link.set') return undefined;
+    names.add(r.op.name);
+  }
+  // A veth made in a namespace that is read is judged with its host end, if that exists.
+  const links = (trusted: ReadonlySet<string>): string[] => {
+    const out = new Set(names);
+    for (const r of a.desired) {
+      const op = r.op;
+      if (op.op === 'link.create' && op.kind === 'veth' && op.peer.ns === HOST_NS && !trusted.has(op.ns)) out.add(op.peer.name);
+    }
+    return [...out];
+  };
+  return { ids, links };
 }
