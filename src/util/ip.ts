@@ -74,6 +74,8 @@ export function addressBytes(text: string): Uint8Array {
 
 /** Canonical text of address bytes (4 or 16 of them). */
 export function bytesToAddress(bytes: Uint8Array): string {
+  // IPv4's canonical text is plain dotted decimal: no library round trip (IPAM formats thousands).
+  if (bytes.length === 4) return `${bytes[0]}.${bytes[1]}.${bytes[2]}.${bytes[3]}`;
   return ipaddr.fromByteArray(Array.from(bytes)).toString();
 }
 
@@ -88,6 +90,10 @@ export function toBigInt(text: string): bigint {
 
 /** The canonical text of a BigInt address of the given family. */
 export function fromBigInt(v: bigint, family: Family): string {
+  if (family === 4) {
+    const x = Number(v & 0xffffffffn);
+    return `${x >>> 24}.${(x >>> 16) & 255}.${(x >>> 8) & 255}.${x & 255}`;
+  }
   const n = bits(family) / 8;
   const out = new Uint8Array(n);
   for (let i = n - 1; i >= 0; i--) {
