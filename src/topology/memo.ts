@@ -32,28 +32,14 @@ export class ParseMemo {
 
 /** A node entry's subtree as text: key, values, kinds and every span. */
 export function fingerprint(e: SEntry): string {
-  const out: string[] = [];
-  out.push(JSON.stringify(e.key), `@${e.keySpan.line}:${e.keySpan.col}`);
-  walk(e.value, out);
-  return out.join('');
+  return `${JSON.stringify(e.key)}@${e.keySpan.line}:${e.keySpan.col}${text(e.value)}`;
 }
 
-function walk(n: SNode, out: string[]): void {
-  out.push(`@${n.span.line}:${n.span.col}`);
-  if (n.kind === 'scalar') {
-    out.push(typeof n.value === 'string' ? JSON.stringify(n.value) : `${typeof n.value}:${String(n.value)}`);
-    return;
-  }
-  if (n.kind === 'seq') {
-    out.push('[');
-    for (const i of n.items) walk(i, out);
-    out.push(']');
-    return;
-  }
-  out.push('{');
-  for (const e of n.entries) {
-    out.push(JSON.stringify(e.key), `@${e.keySpan.line}:${e.keySpan.col}`);
-    walk(e.value, out);
-  }
-  out.push('}');
+function text(n: SNode): string {
+  const at = `@${n.span.line}:${n.span.col}`;
+  if (n.kind === 'scalar') return at + (typeof n.value === 'string' ? JSON.stringify(n.value) : `${typeof n.value}:${String(n.value)}`);
+  let out = `${at}${n.kind === 'seq' ? '[' : '{'}`;
+  if (n.kind === 'seq') for (const i of n.items) out += text(i);
+  else for (const e of n.entries) out += `${JSON.stringify(e.key)}@${e.keySpan.line}:${e.keySpan.col}${text(e.value)}`;
+  return `${out}${n.kind === 'seq' ? ']' : '}'}`;
 }

@@ -45,19 +45,14 @@ const EXTENSION = new RegExp(EXTENSION_KEY);
 const OPEN = new Set(['networks', 'nodes', 'expect']);
 
 /**
- * The top level as the shell sees it: the entries of networks and nodes and the items of expect
- * as nulls (the shell takes any value there). Converting a big lab's every node for the shell
+ * The top level as the shell sees it: networks and nodes without their entries, expect without
+ * its items (the shell takes any value there). Converting a big lab's every node for the shell
  * alone cost more than parsing the nodes.
  */
 function shell(root: SNode): SNode {
   if (root.kind !== 'map') return root;
-  const open = (n: SNode): SNode => {
-    const nul = (x: SNode): SNode => ({ kind: 'scalar', span: x.span, value: null });
-    if (n.kind === 'seq') return { ...n, items: n.items.map(nul) };
-    if (n.kind !== 'map') return n;
-    const entries = n.entries.map((e) => ({ ...e, value: nul(e.value) }));
-    return { ...n, entries, byKey: new Map(entries.map((e) => [e.key, e])) };
-  };
+  // Keys are always strings, so an empty mapping (list) is checked exactly as the full one.
+  const open = (n: SNode): SNode => (n.kind === 'seq' ? { ...n, items: [] } : n.kind === 'map' ? { ...n, entries: [], byKey: new Map() } : n);
   const entries = root.entries.map((e) => (OPEN.has(e.key) ? { ...e, value: open(e.value) } : e));
   return { ...root, entries, byKey: new Map(entries.map((e) => [e.key, e])) };
 }
