@@ -48,7 +48,8 @@ export interface HostNames {
 }
 
 interface Claim {
-  readonly what: string;
+  /** What has the name, for a message: made only when one is needed (a big lab has thousands of claims). */
+  readonly what: () => string;
   readonly span: Span;
 }
 
@@ -61,22 +62,22 @@ export function mintHostNames(raw: TopologyRaw, lab: string, sink: IssueSink): H
       sink.error(
         c.span,
         IssueCode.NameClash,
-        `kernel name ${quote(name)} of ${c.what} is also the name of ${first.what} (line ${first.span.line}); rename one of them`,
+        `kernel name ${quote(name)} of ${c.what()} is also the name of ${first.what()} (line ${first.span.line}); rename one of them`,
       );
     else claims.set(name, c);
     if (byteLength(name) > MAX_LINK_NAME)
-      sink.error(c.span, IssueCode.NameTooLong, `kernel name ${quote(name)} of ${c.what} is longer than ${MAX_LINK_NAME} bytes`);
+      sink.error(c.span, IssueCode.NameTooLong, `kernel name ${quote(name)} of ${c.what()} is longer than ${MAX_LINK_NAME} bytes`);
     return name;
   };
   const bridges = new Map<string, string>();
   for (const net of raw.networks.values()) {
-    bridges.set(net.name, claim(bridgeName(lab, net.name), { what: `the bridge of network ${quote(net.name)}`, span: net.span }));
+    bridges.set(net.name, claim(bridgeName(lab, net.name), { what: () => `the bridge of network ${quote(net.name)}`, span: net.span }));
   }
   const hostEnds = new Map<string, string>();
   for (const node of raw.nodes.values()) {
     for (const i of node.interfaces.values()) {
       if (i.attach?.kind !== 'network' && i.attach?.kind !== 'host') continue;
-      const what = `the host end of interface ${quote(`${node.name}:${i.name}`)}`;
+      const what = (): string => `the host end of interface ${quote(`${node.name}:${i.name}`)}`;
       hostEnds.set(`${node.name}:${i.name}`, claim(hostEndName(lab, node.name, i.name), { what, span: i.span }));
     }
   }
