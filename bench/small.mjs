@@ -71,12 +71,14 @@ for (let round = 0; round <= reps; round++) {
     const got = measure(argv);
     pause();
     if (round === 0) continue;
-    if (key === 'start') {
-      add('node -e 0', got.node0_s);
-      add('nslab --version', got.version_s);
-    } else {
-      add(`${key} up`, got.up_s);
-      add(`${key} down`, got.down_s);
+    for (const cpu of ['', '_cpu']) {
+      if (key === 'start') {
+        add(`node -e 0${cpu}`, got[`node0_s${cpu}`]);
+        add(`nslab --version${cpu}`, got[`version_s${cpu}`]);
+      } else {
+        add(`${key} up${cpu}`, got[`up_s${cpu}`]);
+        add(`${key} down${cpu}`, got[`down_s${cpu}`]);
+      }
     }
   }
   process.stderr.write(`round ${round}/${reps} done\n`);
@@ -93,17 +95,20 @@ const st = (key) => {
 };
 const ms = (x) => (x * 1000).toFixed(1);
 const cell = (s) => `${ms(s.med)} (${ms(s.min)}-${ms(s.max)})`;
-const rows = [['what', 'nslab ms', 'baseline ms', 'nslab / baseline', 'target']];
-const node0 = st('node -e 0');
-const ver = st('nslab --version');
-rows.push(['start: nslab --version vs node -e 0', cell(ver), cell(node0), `+${ms(ver.med - node0.med)} ms`, '+20 ms']);
+const rows = [['what', 'nslab ms', 'baseline ms', 'nslab / baseline', 'nslab CPU ms', 'baseline CPU ms', 'CPU ratio', 'target']];
+// One row: nslab's and the baseline's elapsed and CPU times; `diff` shows a difference, not a ratio.
+const row = (what, n, b, diff, target) => {
+  const [x, y, xc, yc] = [st(n), st(b), st(`${n}_cpu`), st(`${b}_cpu`)];
+  const cmp = (p, q) => (diff ? `+${ms(p.med - q.med)} ms` : `${(p.med / q.med).toFixed(2)}x`);
+  rows.push([what, cell(x), cell(y), cmp(x, y), cell(xc), cell(yc), cmp(xc, yc), target]);
+};
+row('start: nslab --version vs node -e 0', 'nslab --version', 'node -e 0', true, '+20 ms');
 for (const lab of ['bridge', 'star10']) {
   for (const verb of ['up', 'down']) {
-    const n = st(`nslab ${lab} ${verb}`);
-    const b = st(`batch ${lab} ${verb}`);
-    rows.push([`${lab === 'bridge' ? 'examples/bridge.yaml' : '10-host star'} ${verb}`, cell(n), cell(b), `${(n.med / b.med).toFixed(2)}x`, '1.5x']);
+    row(`${lab === 'bridge' ? 'examples/bridge.yaml' : '10-host star'} ${verb}`, `nslab ${lab} ${verb}`, `batch ${lab} ${verb}`, false, '1.5x');
   }
 }
+const node0 = st('node -e 0');
 const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
 for (const r of rows)
   console.log(
@@ -113,7 +118,7 @@ for (const r of rows)
       .trimEnd(),
   );
 console.log(
-  `\nmedians of ${reps} rounds (start: ${node0.n} samples each), (min-max) in brackets; baseline: node -e 0, or the same lab with ip -batch` +
+  `\nmedians of ${reps} rounds (start: ${node0.n} samples each), (min-max) in brackets; CPU: user + system time of all the processes a command ran; baseline: node -e 0, or the same lab with ip -batch` +
     ` (bench/bridge-batch.sh, ../shared/bench/baselines/batch.sh); load average ${load0.toFixed(2)} -> ${loadavg()[0].toFixed(2)} on ${availableParallelism()} cores` +
     `; NODE_EXTRA_CA_CERTS ${env.NODE_EXTRA_CA_CERTS ? 'set (--keep-env)' : process.env.NODE_EXTRA_CA_CERTS ? 'removed' : 'not set'}`,
 );
