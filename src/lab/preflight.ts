@@ -34,10 +34,11 @@ export function preflight(
   },
 ): Preflight {
   const problems: string[] = [];
-  const nftWhy = kernel.nftMissing();
+  const uses = [...nftFeatures(t), ...(opts.nftUses ?? [])];
+  const hasTables = [...owned.values()].some((r) => r.op.op === 'nft.load');
+  // Asked only of a lab with tables to make or remove: the answer loads libnftables (~5 ms).
+  const nftWhy = uses.length > 0 || hasTables ? kernel.nftMissing() : undefined;
   if (nftWhy !== undefined) {
-    const uses = [...nftFeatures(t), ...(opts.nftUses ?? [])];
-    const hasTables = [...owned.values()].some((r) => r.op.op === 'nft.load');
     if (uses.length > 0) problems.push(`${joinWords(uses)} ${uses.length > 1 ? 'need' : 'needs'} ${LIBNFTABLES}`);
     else if (hasTables) problems.push(`removing the nftables tables of its earlier up needs ${LIBNFTABLES}`);
   }

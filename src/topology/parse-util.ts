@@ -14,7 +14,9 @@ import { spanAt, toPlain } from './tree.js';
 
 /** The entity's data if `schema` accepts it; otherwise its findings go to the sink. */
 export function check<T>(schema: z.ZodType<T>, entity: Entity, sink: IssueSink): T | undefined {
-  const r = schema.safeParse(toPlain(entity.node), { reportInput: true });
+  // jitless: zod's fast path compiles a parser per object shape with \`new Function\` on first use,
+  // which costs more than it saves on a file parsed once per process, and is code no cache keeps.
+  const r = schema.safeParse(toPlain(entity.node), { reportInput: true, jitless: true });
   if (r.success) return r.data;
   for (const f of schemaFindings(r.error.issues, entity)) sink.add(f);
   return undefined;
