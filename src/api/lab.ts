@@ -31,6 +31,7 @@ import { up, type UpResult } from '../lab/up.js';
 import { WarmLab } from '../lab/warm.js';
 import { NslabError } from '../util/errors.js';
 import type {
+  ApplyOptions,
   ApplyResult,
   ExecOptions,
   ExecResult,
@@ -257,7 +258,7 @@ export class Lab implements AsyncDisposable {
    * Change the lab to a new topology (text, object or path): the difference is planned and
    * applied, processes whose declaration changed restart. The name stays this lab's.
    */
-  async apply(input: LabInput): Promise<ApplyResult> {
+  async apply(input: LabInput, options: ApplyOptions = {}): Promise<ApplyResult> {
     this.#live();
     const src = sourceOf(input, this.#baseDir);
     const r = await up({
@@ -265,6 +266,7 @@ export class Lab implements AsyncDisposable {
       file: src.file,
       ...upInput(src, this.name),
       warm: this.#warm,
+      ...(options.full ? { full: true } : {}),
       ...(this.hostNetns === undefined ? {} : { hostNetns: this.hostNetns }),
     });
     return applied(r);

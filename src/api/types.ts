@@ -117,6 +117,17 @@ export interface LabOptions {
   readonly signal?: AbortSignal;
 }
 
+/** Options of `lab.apply`. */
+export interface ApplyOptions {
+  /**
+   * Read everything the lab has in the kernel, as `nslab up --full` does. Without it, what this
+   * handle built and the topology still wants unchanged is taken as built (the fast way: one node
+   * added to a 1000-node lab costs about its kernel work); with it, changes made by hand inside
+   * the lab's namespaces or to its host links are found and repaired.
+   */
+  readonly full?: boolean;
+}
+
 /** What starting or applying changed. */
 export interface ApplyResult {
   readonly lab: string;

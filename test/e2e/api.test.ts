@@ -36,6 +36,15 @@ test('await using stops the lab (and its private host) when the block throws; a 
     assert.equal(await leftoverSnapshot(sb, undefined, NO_MOUNTS), before);
   }));
 
+test('apply: an added node answers at once; a link cut by hand is taken as built, and made again by a full apply', (t) =>
+  withSandbox(t, async (sb) => {
+    const before = await leftoverSnapshot(sb, undefined, NO_MOUNTS);
+    const r = await sb.run(['node', CONSUMER, 'apply'], { timeoutMs: 60_000 });
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+    assert.deepEqual(JSON.parse(r.stdout), { added: 3, reached: true, again: 0, cut: 0, plain: 0, full: true, repaired: true, removed: 2 });
+    assert.equal(await leftoverSnapshot(sb, undefined, NO_MOUNTS), before);
+  }));
+
 for (const mode of ['exit', 'signal'] as const) {
   test(`a process that ends (${mode === 'exit' ? 'process.exit' : 'SIGTERM'}) with a lab up leaves nothing behind`, (t) =>
     withSandbox(t, async (sb) => {
