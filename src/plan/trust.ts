@@ -16,32 +16,31 @@ export function resourceHome(r: Resource): string {
   return 'ns' in op ? op.ns : HOST_NS;
 }
 
-/** signatures() of resource lists seen before: a long-lived process's previous list was this up's desired one. */
-const signaturesOf = new WeakMap<readonly Resource[], Map<string, string>>();
-
-/** Resources by the namespace they live in, as comparable text. */
-function signatures(resources: readonly Resource[]): Map<string, string> {
-  let sig = signaturesOf.get(resources);
-  if (!sig) {
-    sig = computeSignatures(resources);
-    signaturesOf.set(resources, sig);
-  }
-  return sig;
-}
-
-function computeSignatures(resources: readonly Resource[]): Map<string, string> {
-  const parts = new Map<string, string[]>();
+/** Resources by the namespace they live in (the host's left out). */
+function byHome(resources: readonly Resource[]): Map<string, Resource[]> {
+  const out = new Map<string, Resource[]>();
   for (const r of resources) {
     const home = resourceHome(r);
     if (home === HOST_NS) continue;
-    let list = parts.get(home);
-    if (!list) {
-      list = [];
-      parts.set(home, list);
-    }
-    list.push(`${r.id}=${comparable(r.op)}`);
+    const list = out.get(home);
+    if (list) list.push(r);
+    else out.set(home, [r]);
   }
-  return new Map([...parts].map(([ns, list]) => [ns, list.sort().join('\n')]));
+  return out;
+}
+
+/**
+ * Whether a namespace has the same resources now as before: the same ids, each with the same
+ * operation. An unchanged node of a long-lived process has the very same resource objects
+ * (plan/resources.ts), which compare without rendering anything.
+ */
+function sameResources(now: readonly Resource[], before: readonly Resource[] | undefined): boolean {
+  if (!before || before.length !== now.length) return false;
+  const prior = new Map(before.map((r) => [r.id, r]));
+  return now.every((r) => {
+    const p = prior.get(r.id);
+    return p !== undefined && (p === r || comparable(p.op) === comparable(r.op));
+  });
 }
 
 /**
@@ -66,11 +65,11 @@ export function trustedNamespaces(a: {
     }
     return out;
   }
-  const now = signatures(a.desired);
-  const before = signatures(a.previous);
+  const now = byHome(a.desired);
+  const before = byHome(a.previous);
   const out = new Set<string>();
-  for (const [ns, sig] of now) {
-    if (before.get(ns) !== sig || !a.netns.has(ns) || a.owned.get(resourceId.netns(ns))?.op.op !== 'netns.create') continue;
+  for (const [ns, list] of now) {
+    if (!a.netns.has(ns) || a.owned.get(resourceId.netns(ns))?.op.op !== 'netns.create' || !sameResources(list, before.get(ns))) continue;
     out.add(ns);
   }
   // Every journaled resource of a trusted namespace must be owned with the same operation.
