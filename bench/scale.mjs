@@ -12,11 +12,12 @@
 // --before DIR: also measure the nslab of another checkout (built), as "nslab (before)".
 // --batch-max: largest N for `ip -batch` (1000 takes ~20 s; 5000 would take minutes).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { multiBridgeFloor } from './floor-bridges.mjs';
 import { logLogSvg } from './svg.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -49,6 +50,9 @@ cpSync(join(shared, 'baselines'), bl, { recursive: true });
 execFileSync('chmod', ['-R', 'u+w', bl]);
 try {
   execFileSync('gcc', ['-O2', '-o', join(bl, 'netbl'), join(bl, 'netbl.c')]);
+  // Above 1000 hosts the floor needs more than one bridge (floor-bridges.mjs).
+  writeFileSync(join(bl, 'netbl-multi.c'), multiBridgeFloor(readFileSync(join(bl, 'netbl.c'), 'utf8')));
+  execFileSync('gcc', ['-O2', '-o', join(bl, 'netbl-multi'), join(bl, 'netbl-multi.c')]);
 } catch {
   console.error('cannot build the C floor (gcc missing?): apt-get install -y gcc');
   process.exit(2);
@@ -114,6 +118,14 @@ const pairedRatio = (keyA, keyB, field) => {
   const rs = a.map((r, i) => r?.[field] / b[i]?.[field]).filter(Number.isFinite);
   return { med: median(rs), min: Math.min(...rs), max: Math.max(...rs), n: rs.length };
 };
+/** Worst verify of the runs: hosts that failed, or "err" when a run's check gave no report (-1). */
+const failCell = (key) => {
+  const xs = ok(key)
+    .map((r) => r?.verify_fail)
+    .filter(Number.isFinite);
+  if (xs.length === 0) return '-';
+  return xs.includes(-1) ? `err ${xs.filter((x) => x === -1).length}/${xs.length}` : String(Math.max(...xs));
+};
 const cell = (s) => (s.n ? `${fmt(s.med)}${s.n > 1 ? ` (${fmt(s.min, 2)}-${fmt(s.max, 2)})` : ''}` : '-');
 const rows = [['method', 'shape', 'N', 'build s', 'x C', 'verify s', 'fail', 'down s', 'gone s', 'unchanged s', 'add 1 s', 'peak RSS MB']];
 for (const [shape, n] of runs) {
@@ -141,7 +153,7 @@ for (const [shape, n] of runs) {
       cell(b),
       m === 'c' ? '1' : ratio,
       cell(stat(key, 'verify_s')),
-      String(stat(key, 'verify_fail').max ?? '-'),
+      failCell(key),
       cell(stat(key, 'down_s')),
       cell(stat(key, 'gone_s')),
       cell(stat(key, 'unchanged_s')),
@@ -161,7 +173,7 @@ const table = (rs) => {
 };
 const lines = [...table(rows), ''];
 lines.push(
-  `medians of ${reps} run(s), (min-max) in brackets; x C: the median of each run's build time over the C floor's measured just before it (other shapes: cost per object over the floor's at N=1000); gone s: from the start of the teardown until no veth is left; build CPU: user + system time of the build process (the C floor and nslab alike; the kernel's background work is not in it)`,
+  `medians of ${reps} run(s), (min-max) in brackets; x C: the median of each run's build time over the C floor's measured just before it (other shapes: cost per object over the floor's at N=1000); gone s: from the start of the teardown until no veth is left; build CPU: user + system time of the build process (the C floor and nslab alike; the kernel's background work is not in it); fail: hosts a verify found unreachable in its worst run, err: runs whose check gave no report`,
 );
 
 // How cost grows: milliseconds per host of each star, and the largest N's over 1000's.
@@ -207,7 +219,7 @@ if (svgPath && stars.length > 1) {
       xLabel: 'hosts (N)',
       yLabel: 'seconds (median)',
       series,
-      note: `bench/scale.mjs, ${when} UTC, medians of ${reps}; nslab: at most 1000 hosts per bridge; baselines: one bridge`,
+      note: `bench/scale.mjs, ${when} UTC, medians of ${reps}; at most 1000 hosts per bridge (C floor too); ip -batch: one bridge`,
     }),
   );
   console.log(`\nwrote ${svgPath}`);

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # One measurement, run INSIDE a sandbox (bench/scale.mjs wraps it in ../shared/bench/sandbox.sh):
 #   scenario.sh nslab|c|batch|mininet SHAPE N BASELINES_DIR
-# SHAPE: star (N hosts; nslab puts at most 1000 on a bridge: 5000 hosts over five bridges),
-# star10 (N hosts over 10 bridges), chain (N routers). The baselines build one bridge whatever N.
+# SHAPE: star (N hosts, at most 1000 on a bridge: 5000 hosts over five bridges; the C floor too,
+# ip -batch one bridge), star10 (N hosts over 10 bridges), chain (N routers).
 # NSLAB=path/to/bin/nslab measures another nslab build (bench/scale.mjs --before DIR).
 # Prints key=value lines: build_s, rss_kb, cpu_s, verify_s, verify_fail, [unchanged_s, add1_s,] down_s, gone_s.
 set -u
@@ -52,11 +52,14 @@ nslab)
 c|batch)
   [ "$shape" = star ] || { echo "skip=only the star shape"; exit 0; }
   cmd=$BL/netbl; [ "$method" = batch ] && cmd=$BL/batch.sh
+  # A bridge takes at most 1023 ports: above 1000 hosts the floor spreads them (bench/floor-bridges.mjs).
+  bridges=1
+  if [ "$method" = c ] && [ "$N" -gt 1000 ] && [ -x "$BL/netbl-multi" ]; then cmd=$BL/netbl-multi; bridges=$(( (N + 999) / 1000 )); fi
   t0=$(now); /usr/bin/time -f '%M %U %S' -o "$tmp/rss" "$cmd" build "$N" > /dev/null 2>&1 || exit 1; t1=$(now)
   echo "build_s=$(el "$t0" "$t1")"; usage
   t0=$(now); fail=0
   if command -v fping > /dev/null; then
-    ips=$(. "$BL/common.sh"; for i in $(seq 1 "$N"); do hostip "$i"; done)
+    ips=$(awk -v n="$N" -v b="$bridges" 'BEGIN { for (i = 1; i <= n; i++) printf "10.%d.%d.%d\n", 77 + (i - 1) % b, int(i / 200), i % 200 + 2 }')
     fping -q -r3 -t300 -i1 $ips > /dev/null 2>&1 || fail=1
   fi
   echo "verify_s=$(el "$t0" "$(now)")"; echo "verify_fail=$fail"
