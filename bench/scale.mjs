@@ -219,7 +219,7 @@ if (svgPath && stars.length > 1) {
       xLabel: 'hosts (N)',
       yLabel: 'seconds (median)',
       series,
-      note: `bench/scale.mjs, ${when} UTC, medians of ${reps}; at most 1000 hosts per bridge (C floor too); ip -batch: one bridge`,
+      note: `bench/scale.mjs, ${when} UTC, medians of ${reps}; at most 1000 hosts a bridge (ip -batch: one bridge)`,
     }),
   );
   console.log(`\nwrote ${svgPath}`);
