@@ -1,16 +1,24 @@
 #!/usr/bin/env node
-// The speed benchmark (issue 6), run by hand as root: builds, verifies and tears down stars of
-// N = 10, 100, 1000 hosts and the other shapes with nslab and, in the same run, the baselines of
-// ../shared/bench (the C floor and `ip -batch`; Mininet when installed and --mininet is given),
-// each measurement in a fresh sandbox (../shared/bench/sandbox.sh), so the host is not touched.
-// Prints medians (and the spread) and nslab's ratio to the C floor.
-//   node bench/scale.mjs [--reps 3] [--sizes 10,100,1000] [--shapes] [--mininet] [--quick]
-// --quick: N=10 once, nslab and C only (what CI could run to keep this working).
+// The speed benchmark (issues 6 and 18), run by hand as root: builds, verifies and tears down
+// stars of N = 10, 100, 1000, 5000 hosts (nslab puts at most 1000 hosts on a bridge) and the other
+// shapes with nslab and, in the same run, the baselines of ../shared/bench (the C floor and
+// `ip -batch`; Mininet when installed and --mininet is given), each measurement in a fresh sandbox
+// (../shared/bench/sandbox.sh), so the host is not touched. Prints medians (and the spread),
+// nslab's ratio to the C floor, the cost per host and how it grows, and writes the picture
+// (docs/scale.svg: build time against N, log-log) and the table it came from (docs/scale.md).
+//   node bench/scale.mjs [--reps 3] [--sizes 10,100,1000,5000] [--shapes] [--mininet] [--quick]
+//                        [--before DIR] [--batch-max 1000] [--svg docs/scale.svg] [--md docs/scale.md]
+// --quick: N=10 once, nslab and C only, nothing written (what CI could run to keep this working).
+// --before DIR: also measure the nslab of another checkout (built), as "nslab (before)".
+// --batch-max: largest N for `ip -batch` (1000 takes ~20 s; 5000 would take minutes).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { multiBridgeFloor } from './floor-bridges.mjs';
+import { logLogSvg } from './svg.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const shared = join(here, '..', '..', 'shared', 'bench');
@@ -21,10 +29,14 @@ const opt = (name, dflt) => {
 };
 const quick = args.includes('--quick');
 const reps = Number(opt('--reps', quick ? 1 : 3));
-const sizes = opt('--sizes', quick ? '10' : '10,100,1000')
+const sizes = opt('--sizes', quick ? '10' : '10,100,1000,5000')
   .split(',')
   .map(Number);
-const methods = quick ? ['c', 'nslab'] : ['c', 'batch', ...(args.includes('--mininet') ? ['mininet'] : []), 'nslab'];
+const before = opt('--before', undefined);
+const batchMax = Number(opt('--batch-max', 1000));
+const methods = quick ? ['c', 'nslab'] : ['c', 'batch', ...(args.includes('--mininet') ? ['mininet'] : []), ...(before ? ['nslab (before)'] : []), 'nslab'];
+const svgPath = opt('--svg', quick ? undefined : join(here, '..', 'docs', 'scale.svg'));
+const mdPath = opt('--md', quick ? undefined : join(here, '..', 'docs', 'scale.md'));
 
 if (process.getuid?.() !== 0) {
   console.error('run as root (the benchmark builds namespaces inside a sandbox)');
@@ -38,6 +50,9 @@ cpSync(join(shared, 'baselines'), bl, { recursive: true });
 execFileSync('chmod', ['-R', 'u+w', bl]);
 try {
   execFileSync('gcc', ['-O2', '-o', join(bl, 'netbl'), join(bl, 'netbl.c')]);
+  // Above 1000 hosts the floor needs more than one bridge (floor-bridges.mjs).
+  writeFileSync(join(bl, 'netbl-multi.c'), multiBridgeFloor(readFileSync(join(bl, 'netbl.c'), 'utf8')));
+  execFileSync('gcc', ['-O2', '-o', join(bl, 'netbl-multi'), join(bl, 'netbl-multi.c')]);
 } catch {
   console.error('cannot build the C floor (gcc missing?): apt-get install -y gcc');
   process.exit(2);
@@ -45,7 +60,9 @@ try {
 
 /** One scenario in a fresh sandbox; returns its key=value lines as numbers. */
 function measure(method, shape, n) {
-  const r = spawnSync(join(shared, 'sandbox.sh'), [join(here, 'scenario.sh'), method, shape, String(n), bl], { encoding: 'utf8', timeout: 15 * 60_000 });
+  const env = method === 'nslab (before)' ? { ...process.env, NSLAB: join(before, 'bin', 'nslab') } : process.env;
+  const m = method === 'nslab (before)' ? 'nslab' : method;
+  const r = spawnSync(join(shared, 'sandbox.sh'), [join(here, 'scenario.sh'), m, shape, String(n), bl], { encoding: 'utf8', timeout: 15 * 60_000, env });
   const out = Object.fromEntries(
     r.stdout
       .split('\n')
@@ -76,6 +93,7 @@ for (let rep = 0; rep < reps; rep++) {
     for (const m of methods) {
       if (shape !== 'star' && m !== 'nslab') continue;
       if (m === 'mininet' && n > 100 && !args.includes('--mininet-big')) continue;
+      if (m === 'batch' && n > batchMax) continue;
       const key = `${m} ${shape} ${n}`;
       const got = measure(m, shape, n);
       process.stderr.write(`${key} rep ${rep + 1}: ${JSON.stringify(got)}\n`);
@@ -86,14 +104,31 @@ for (let rep = 0; rep < reps; rep++) {
 }
 
 const fmt = (x, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : '-');
+const ok = (key) => (results.get(key) ?? []).map((r) => (r.error || r.skip ? undefined : r));
 const stat = (key, field) => {
-  const xs = (results.get(key) ?? []).map((r) => r[field]).filter(Number.isFinite);
+  const xs = ok(key)
+    .map((r) => r?.[field])
+    .filter(Number.isFinite);
   return { med: median(xs), min: Math.min(...xs), max: Math.max(...xs), n: xs.length };
+};
+/** Median of the per-rep ratios a/b: each rep measured both back to back, so load drift cancels. */
+const pairedRatio = (keyA, keyB, field) => {
+  const a = ok(keyA);
+  const b = ok(keyB);
+  const rs = a.map((r, i) => r?.[field] / b[i]?.[field]).filter(Number.isFinite);
+  return { med: median(rs), min: Math.min(...rs), max: Math.max(...rs), n: rs.length };
+};
+/** Worst verify of the runs: hosts that failed, or "err" when a run's check gave no report (-1). */
+const failCell = (key) => {
+  const xs = ok(key)
+    .map((r) => r?.verify_fail)
+    .filter(Number.isFinite);
+  if (xs.length === 0) return '-';
+  return xs.includes(-1) ? `err ${xs.filter((x) => x === -1).length}/${xs.length}` : String(Math.max(...xs));
 };
 const cell = (s) => (s.n ? `${fmt(s.med)}${s.n > 1 ? ` (${fmt(s.min, 2)}-${fmt(s.max, 2)})` : ''}` : '-');
 const rows = [['method', 'shape', 'N', 'build s', 'x C', 'verify s', 'fail', 'down s', 'gone s', 'unchanged s', 'add 1 s', 'peak RSS MB']];
 for (const [shape, n] of runs) {
-  const c = stat(`c star ${n}`, 'build_s');
   for (const m of methods) {
     const key = `${m} ${shape} ${n}`;
     if (!results.has(key)) continue;
@@ -103,22 +138,22 @@ for (const [shape, n] of runs) {
       continue;
     }
     const b = stat(key, 'build_s');
-    let ratio = shape === 'star' && c.n ? b.med / c.med : NaN;
+    let ratio = shape === 'star' ? cell(pairedRatio(key, `c star ${n}`, 'build_s')) : '-';
     if (shape !== 'star') {
       // Per-object cost against the C floor's (its 1000-host star; objects as nslab counts them).
       const cs = stat('c star 1000', 'build_s');
       const objs = stat('nslab star 1000', 'objects');
       const mine = stat(key, 'objects');
-      ratio = cs.n && objs.n ? b.med / mine.med / (cs.med / objs.med) : NaN;
+      ratio = cs.n && objs.n ? fmt(b.med / mine.med / (cs.med / objs.med), 2) : '-';
     }
     rows.push([
       m,
       shape,
       String(n),
       cell(b),
-      m === 'c' ? '1' : fmt(ratio, 2),
+      m === 'c' ? '1' : ratio,
       cell(stat(key, 'verify_s')),
-      String(stat(key, 'verify_fail').max ?? '-'),
+      failCell(key),
       cell(stat(key, 'down_s')),
       cell(stat(key, 'gone_s')),
       cell(stat(key, 'unchanged_s')),
@@ -127,15 +162,73 @@ for (const [shape, n] of runs) {
     ]);
   }
 }
-const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-for (const r of rows)
-  console.log(
+const table = (rs) => {
+  const widths = rs[0].map((_, i) => Math.max(...rs.map((r) => (r[i] ?? '').length)));
+  return rs.map((r) =>
     r
       .map((c, i) => (c ?? '').padEnd(widths[i]))
       .join('  ')
       .trimEnd(),
   );
-console.log(
-  `\nmedians of ${reps} run(s), (min-max) in brackets; x C: build time over the C floor's in this run (other shapes: cost per object over the floor's at N=1000)`,
+};
+const lines = [...table(rows), ''];
+lines.push(
+  `medians of ${reps} run(s), (min-max) in brackets; x C: the median of each run's build time over the C floor's measured just before it (other shapes: cost per object over the floor's at N=1000); gone s: from the start of the teardown until no veth is left; build CPU: user + system time of the build process (the C floor and nslab alike; the kernel's background work is not in it); fail: hosts a verify found unreachable in its worst run, err: runs whose check gave no report`,
 );
+
+// How cost grows: milliseconds per host of each star, and the largest N's over 1000's.
+const stars = sizes.filter((n) => methods.some((m) => stat(`${m} star ${n}`, 'build_s').n > 0));
+const perHost = [
+  ['method', 'per host ms', ...stars.map(String), ...(stars.includes(1000) && stars.some((n) => n > 1000) ? [`x ${Math.max(...stars)}/1000`] : [])],
+];
+for (const m of methods) {
+  for (const [field, what] of [
+    ['build_s', 'build'],
+    ['cpu_s', 'build CPU'],
+    ['verify_s', 'verify'],
+    ['gone_s', 'teardown'],
+  ]) {
+    const per = stars.map((n) => stat(`${m} star ${n}`, field).med / n);
+    if (per.every((v) => !Number.isFinite(v))) continue;
+    const big = Math.max(...stars);
+    const growth = perHost[0].length > stars.length + 2 ? [fmt(per[stars.indexOf(big)] / per[stars.indexOf(1000)], 2)] : [];
+    perHost.push([m, what, ...per.map((v) => fmt(v * 1000, 2)), ...growth]);
+  }
+}
+if (stars.length > 1) lines.push('', ...table(perHost));
+for (const l of lines) console.log(l);
 if (!existsSync('/usr/bin/mn') && !quick) console.log('Mininet not installed (apt-get install -y mininet fping) — not compared');
+
+// The picture: build (solid) and teardown (dashed) time against N, every method, log-log.
+if (svgPath && stars.length > 1) {
+  const series = [];
+  for (const [field, what, dashed] of [
+    ['build_s', 'build', false],
+    ['gone_s', 'teardown', true],
+  ]) {
+    for (const m of methods) {
+      const points = stars.map((n) => [n, stat(`${m} star ${n}`, field).med]).filter(([, y]) => Number.isFinite(y) && y > 0);
+      if (points.length > 0) series.push({ name: `${m} ${what}`, points, dashed, color: methods.indexOf(m) });
+    }
+  }
+  const when = new Date().toISOString().slice(0, 16).replace('T', ' ');
+  writeFileSync(
+    svgPath,
+    logLogSvg({
+      title: 'Star of N hosts: build and teardown time',
+      xLabel: 'hosts (N)',
+      yLabel: 'seconds (median)',
+      series,
+      note: `bench/scale.mjs, ${when} UTC, medians of ${reps}; at most 1000 hosts a bridge (ip -batch: one bridge)`,
+    }),
+  );
+  console.log(`\nwrote ${svgPath}`);
+}
+if (mdPath && stars.length > 1) {
+  const head = `# Scale: the table behind scale.svg\n\nWritten by \`node bench/scale.mjs ${args.join(' ')}\` on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC (${os.cpus().length} cores, kernel ${os.release()}, load average ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')} at the end).\n\n`;
+  writeFileSync(mdPath, `${head}\`\`\`\n${lines.join('\n')}\n\`\`\`\n`);
+  console.log(`wrote ${mdPath}`);
+}

@@ -27,6 +27,7 @@ import { isRtnlOp, type RtnlOp } from '../netlink/requests.js';
 import { routeGetIn } from './route-get.js';
 import { routeGetCommand } from '../ops/describe.js';
 import { runSegment } from './rtnl/segment.js';
+import { disablePortIpv6 } from './port-ipv6.js';
 import { RtnlSocket } from './rtnl/socket.js';
 import { dumpLinks, flushNeighbours, namedLinks, snapshotNs } from './snapshot.js';
 import { sysctlGet, sysctlSet } from './sysctl.js';
@@ -193,6 +194,8 @@ class LinuxKernel implements Kernel {
     try {
       h = this.table.get(ns);
       void h.sock; // open the socket here, so a failure is reported as the namespace's
+      // Before the ports join (and come up): see port-ipv6.ts.
+      disablePortIpv6(h.fd, this.table.home, ops);
     } catch (e) {
       const f = nsFailure(e, ns);
       ops.forEach((_, k) => (out[base + k] = f));

@@ -67,8 +67,8 @@ export function snapshotNs(h: NsHandle, what: SnapshotWhat): NsSnapshot {
   const nameOf = new Map(raw.map((l) => [l.index, l.name]));
   return {
     links: raw.map((l) => liveLink(l, nameOf, what.stats === true)),
-    addrs: dumpAddrs(h, nameOf),
-    routes: dumpRoutes(h, nameOf),
+    addrs: what.linksOnly ? [] : dumpAddrs(h, nameOf),
+    routes: what.linksOnly ? [] : dumpRoutes(h, nameOf),
     neighbours: what.neighbours ? dumpNeighbours(h, nameOf) : [],
     ...(what.qdiscs ? { qdiscs: dumpQdiscs(h, nameOf) } : {}),
   };

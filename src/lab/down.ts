@@ -213,7 +213,7 @@ async function unreadableJournal(root: StateRoot, sys: System, lab: string, jour
  * stops before changing anything and says how to finish.
  */
 function refuseRenamedBridges(lab: string, owned: Owned, kernel: Kernel): void {
-  const links = kernel.snapshot(HOST_NS)?.links ?? [];
+  const links = kernel.snapshot(HOST_NS, { linksOnly: true })?.links ?? [];
   const names = new Set(links.map((l) => l.name));
   for (const r of owned.values()) {
     const op = r.op;

@@ -82,6 +82,8 @@ export const RTEXT_FILTER_SKIP_STATS = 1 << 3;
 
 export const IFLA_INFO_KIND = 1;
 export const IFLA_INFO_DATA = 2;
+/** IFLA_INFO_DATA of a bridge: multicast snooping on/off (u8; linux/if_link.h IFLA_BR_MCAST_SNOOPING). */
+export const IFLA_BR_MCAST_SNOOPING = 23;
 
 export const IFLA_INET6_ADDR_GEN_MODE = 8;
 export const IN6_ADDR_GEN_MODE_NONE = 1;

@@ -131,7 +131,7 @@ function describeCreate(op: Extract<KernelOp, { op: 'link.create' }>, ctx: Descr
   if (upLater) after.push('up');
   const up = op.up && !upLater ? ' up' : '';
   const then = after.length > 0 ? ` && ${base} link set ${op.name} ${after.join(' ')}` : '';
-  if (op.kind === 'bridge') return `${base} link add ${op.name}${up} type bridge${then}`;
+  if (op.kind === 'bridge') return `${base} link add ${op.name}${up} type bridge mcast_snooping 0${then}`;
   const opt = (k: string, v: number | undefined): string => (v === undefined ? '' : ` ${k} ${v}`);
   const peer = `peer name ${op.peer.name}${opt('index', op.peer.index)}${opt('mtu', op.peer.mtu)}`;
   const netns = op.peer.ns === op.ns ? '' : ` netns ${netnsArg(op.peer.ns, ctx)}`;

@@ -27,7 +27,7 @@ export type KernelOp =
   | { readonly op: 'netns.attach'; readonly name: string; readonly pid: number }
   /** umount /run/netns/NAME; rm /run/netns/NAME: forget the name, the process keeps its namespace. */
   | { readonly op: 'netns.detach'; readonly name: string }
-  /** ip link add NAME type bridge [up] */
+  /** ip link add NAME type bridge mcast_snooping 0 [up] */
   | {
       readonly op: 'link.create';
       readonly kind: 'bridge';
@@ -275,6 +275,8 @@ export interface NsSnapshot {
 
 /** What a snapshot reads besides links, addresses and routes (each costs one more dump). */
 export interface SnapshotWhat {
+  /** Links alone: no addresses and routes (a teardown's ownership checks need names and aliases only). */
+  readonly linksOnly?: boolean;
   readonly neighbours?: boolean;
   readonly stats?: boolean;
   readonly qdiscs?: boolean;

@@ -40,10 +40,10 @@ const rows: { name: string; got: () => Buffer; want: string }[] = [
            0800 1c00 04000000  0700 0300 76320000`,
   },
   {
-    name: 'iproute2: ip link add name br0 type bridge',
+    name: 'iproute2: ip link add name br0 type bridge mcast_snooping 0',
     got: () => encodeBridgeCreate({ name: 'br0' }),
-    want: `38000000 1000 0506 00000000 00000000  00000000 00000000 00000000 00000000
-           0800 0300 62723000  1000 1200 0a00 0100 62726964 67650000`,
+    want: `44000000 1000 0506 00000000 00000000  00000000 00000000 00000000 00000000
+           0800 0300 62723000  1c00 1200 0a00 0100 62726964 67650000  0c00 0200 0500 1700 00000000`,
   },
   {
     name: 'iproute2: ip link set br0 up (br0 has ifindex 2)',

@@ -7,10 +7,10 @@ import { HOST_NS, type KernelOp } from '../../../src/port/kernel.js';
 const rows: [KernelOp, string][] = [
   [{ op: 'netns.create', name: 'lab-a' }, 'ip netns add lab-a'],
   [{ op: 'netns.delete', name: 'lab-a' }, 'ip netns delete lab-a'],
-  [{ op: 'link.create', kind: 'bridge', ns: HOST_NS, name: 'br0', ipv6: true, up: true }, 'ip link add br0 up type bridge'],
+  [{ op: 'link.create', kind: 'bridge', ns: HOST_NS, name: 'br0', ipv6: true, up: true }, 'ip link add br0 up type bridge mcast_snooping 0'],
   [
     { op: 'link.create', kind: 'bridge', ns: HOST_NS, name: 'br0', alias: 'nslab:l:net:a', ipv6: false, up: true },
-    'ip link add br0 type bridge && ip link set br0 alias nslab:l:net:a addrgenmode none up',
+    'ip link add br0 type bridge mcast_snooping 0 && ip link set br0 alias nslab:l:net:a addrgenmode none up',
   ],
   [
     { op: 'link.create', kind: 'veth', ns: 'lab-a', name: 'eth0', index: 2, ipv6: true, up: true, peer: { ns: HOST_NS, name: 'lab-a-eth0' } },

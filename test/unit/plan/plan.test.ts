@@ -31,7 +31,7 @@ test('a fresh lab is built host bridges first, then namespaces, then one run per
   const p = planOn(new FakeKernel(), topo(MIXED));
   const lines = p.steps.map((s) => describeOp(s.op));
   assert.deepEqual(p.conflicts, []);
-  assert.equal(lines[0], 'ip link add demo-lan type bridge && ip link set demo-lan alias nslab:demo:net:lan addrgenmode none up');
+  assert.equal(lines[0], 'ip link add demo-lan type bridge mcast_snooping 0 && ip link set demo-lan alias nslab:demo:net:lan addrgenmode none up');
   assert.equal(lines[1], 'ip addr add 172.20.0.10/16 dev demo-lan');
   assert.deepEqual(lines.slice(2, 6), ['ip netns add demo-web', 'ip netns add demo-h2', 'ip netns add demo-r1', 'ip netns add demo-probe']);
   assert.ok(
