@@ -6,6 +6,7 @@
 import * as libc from './libc.js';
 import { createInNetns } from './probe-netns.js';
 import { closeQuietly, createSocket, onEvents, startAttempt, timedOut, type Attempt, type Verdict } from './probe-socket.js';
+import { Pacer } from './probe-pace.js';
 import { reasonFor, silenceReason } from './probe-wire.js';
 import type { ProbeOutcome, ProbeSpec } from './probe.js';
 import type { Family } from '../util/ip.js';
@@ -16,6 +17,8 @@ export interface LoopConfig {
   readonly attempts: number;
   readonly concurrency: number;
   readonly ratePerSec: number;
+  /** Attempts of pinned probes to destinations that already answered (probe-pace.ts). */
+  readonly quickRatePerSec: number;
   readonly backoffMs: number;
 }
 
@@ -51,18 +54,16 @@ export class ProbeLoop {
   private next = 0;
   private active = 0;
   private seq = Math.floor(Math.random() * 0x10000);
-  private tokens = 1;
-  private refilledAt = performance.now();
-  private readonly burst: number;
+  private readonly pacer: Pacer;
 
   constructor(
     private readonly planned: readonly Planned[],
     private readonly cfg: LoopConfig,
     private readonly home: number,
   ) {
-    // A burst of a hundredth of a second's worth of starts: large enough to keep the loop cheap,
+    // Bursts of a hundredth of a second's worth of starts: large enough to keep the loop cheap,
     // small enough that ARP broadcasts do not arrive in one lump (netdev_max_backlog).
-    this.burst = Math.max(1, Math.min(cfg.concurrency, Math.ceil(cfg.ratePerSec / 100)));
+    this.pacer = new Pacer(cfg.ratePerSec, cfg.quickRatePerSec, cfg.concurrency, performance.now());
   }
 
   /** Run until every planned probe has an outcome; keyed by the probe's index in the caller's list. */
@@ -89,26 +90,23 @@ export class ProbeLoop {
     }
   }
 
-  /** Start due retries first (they keep their slot), then new probes while slots and tokens last. */
+  /** Start due retries first (they keep their slot), then new probes, in order, while slots and tokens last. */
   private startDue(now: number): void {
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.refilledAt) * this.cfg.ratePerSec) / 1000);
-    this.refilledAt = now;
+    this.pacer.refill(now);
     const batch: Planned[] = [];
-    for (let i = 0; i < this.retries.length && this.tokens >= 1; ) {
+    for (let i = 0; i < this.retries.length; ) {
       const r = this.retries[i] as { p: Planned; at: number };
-      if (r.at > now) i++;
+      if (r.at > now || !this.pacer.take(r.p.spec)) i++;
       else {
         this.retries.splice(i, 1);
         batch.push(r.p);
-        this.tokens--;
       }
     }
-    while (this.next < this.planned.length && this.active < this.cfg.concurrency && this.tokens >= 1) {
+    while (this.next < this.planned.length && this.active < this.cfg.concurrency && this.pacer.take((this.planned[this.next] as Planned).spec)) {
       const p = this.planned[this.next++] as Planned;
       this.progress.set(p.index, { attempts: 0, sent: 0, received: 0 });
       this.active++;
       batch.push(p);
-      this.tokens--;
     }
     if (batch.length > 0) this.launch(batch, now);
   }
@@ -172,7 +170,10 @@ export class ProbeLoop {
     const pr = this.progress.get(p.index) as Progress;
     pr.attempts++;
     if (sent) pr.sent++;
-    if (v.answered) pr.received++;
+    if (v.answered) {
+      pr.received++;
+      this.pacer.answer(p.spec.dst);
+    }
     if (v.reached) return this.finish(p, { reached: true, ...(v.rttMs !== undefined ? { rttMs: v.rttMs } : {}), ...(v.reason ? { reason: v.reason } : {}) });
     // Keep the most telling reason: an ICMP error or a refusal beats a later silence.
     if (v.reason && (pr.reason === undefined || v.reason !== silenceReason(p.spec.kind))) pr.reason = v.reason;
@@ -190,9 +191,9 @@ export class ProbeLoop {
   private nextWakeMs(now: number): number {
     let at = now + 50;
     for (const e of this.inflight.values()) at = Math.min(at, e.deadline);
-    for (const r of this.retries) at = Math.min(at, r.at);
-    const waiting = this.retries.length > 0 || (this.next < this.planned.length && this.active < this.cfg.concurrency);
-    if (waiting && this.tokens < 1) at = Math.min(at, now + ((1 - this.tokens) * 1000) / this.cfg.ratePerSec);
+    for (const r of this.retries) at = Math.min(at, Math.max(r.at, now + this.pacer.waitMs(r.p.spec)));
+    if (this.next < this.planned.length && this.active < this.cfg.concurrency)
+      at = Math.min(at, now + this.pacer.waitMs((this.planned[this.next] as Planned).spec));
     return Math.max(0, at - now);
   }
 }

@@ -52,11 +52,13 @@ function loopConfig(opts: ProbeOptions): LoopConfig {
   const attempts = opts.attempts ?? 3;
   const concurrency = opts.concurrency ?? 64;
   const ratePerSec = opts.ratePerSec ?? 2000;
+  const quickRatePerSec = opts.quickRatePerSec ?? 20_000;
   if (!(timeoutMs > 0 && timeoutMs <= 600_000)) throw new RangeError(`timeoutMs must be in (0, 600000], got ${timeoutMs}`);
   if (!Number.isInteger(attempts) || attempts < 1) throw new RangeError(`attempts must be a positive integer, got ${attempts}`);
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
   if (!(ratePerSec > 0)) throw new RangeError(`ratePerSec must be positive, got ${ratePerSec}`);
-  return { timeoutMs, attempts, concurrency, ratePerSec, backoffMs: backoffMs(timeoutMs) };
+  if (!(quickRatePerSec > 0)) throw new RangeError(`quickRatePerSec must be positive, got ${quickRatePerSec}`);
+  return { timeoutMs, attempts, concurrency, ratePerSec, quickRatePerSec, backoffMs: backoffMs(timeoutMs) };
 }
 
 /** The outcome of a spec that cannot be probed as written, or undefined when it is fine. */
