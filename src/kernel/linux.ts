@@ -15,6 +15,7 @@ import {
   KernelError,
   type Kernel,
   type KernelOp,
+  type NeighPin,
   type NsRef,
   type NsSnapshot,
   type OpResult,
@@ -28,6 +29,7 @@ import { routeGetCommand } from '../ops/describe.js';
 import { runSegment } from './rtnl/segment.js';
 import { RtnlSocket } from './rtnl/socket.js';
 import { dumpLinks, flushNeighbours, snapshotNs } from './snapshot.js';
+import { pinNeighbours, unpinNeighbours } from './neigh-pins.js';
 import { sysctlGet, sysctlSet } from './sysctl.js';
 
 /** Options of openLinuxKernel. */
@@ -150,6 +152,16 @@ class LinuxKernel implements Kernel {
   neighFlush(ns: NsRef, devs?: readonly string[]): number {
     const n = this.read(ns, 'neighFlush', devs ? `ip neigh flush dev ${devs.join(',')}` : 'ip neigh flush all', (h) => flushNeighbours(h, devs)) ?? 0;
     return n;
+  }
+
+  neighPin(ns: NsRef, pins: readonly NeighPin[]): boolean[] {
+    if (pins.length === 0) return [];
+    return this.read(ns, 'neighPin', 'ip neigh add ADDR lladdr MAC dev DEV nud permanent', (h) => pinNeighbours(h, pins)) ?? pins.map(() => false);
+  }
+
+  neighUnpin(ns: NsRef, pins: readonly NeighPin[]): number {
+    if (pins.length === 0) return 0;
+    return this.read(ns, 'neighUnpin', 'ip neigh del ADDR dev DEV', (h) => unpinNeighbours(h, pins)) ?? 0;
   }
 
   routeGet(ns: NsRef, q: RouteQuery): RouteAnswer | undefined {
