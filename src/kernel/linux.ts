@@ -15,6 +15,7 @@ import {
   KernelError,
   type Kernel,
   type KernelOp,
+  type LiveLink,
   type NeighPin,
   type NsRef,
   type NsSnapshot,
@@ -28,7 +29,7 @@ import { routeGetIn } from './route-get.js';
 import { routeGetCommand } from '../ops/describe.js';
 import { runSegment } from './rtnl/segment.js';
 import { RtnlSocket } from './rtnl/socket.js';
-import { dumpLinks, flushNeighbours, snapshotNs } from './snapshot.js';
+import { dumpLinks, flushNeighbours, liveLink, snapshotNs } from './snapshot.js';
 import { pinNeighbours, unpinNeighbours } from './neigh-pins.js';
 import { sysctlGet, sysctlSet } from './sysctl.js';
 
@@ -125,6 +126,14 @@ class LinuxKernel implements Kernel {
   snapshot(ns: NsRef, what: SnapshotWhat = {}): NsSnapshot | undefined {
     const cmd = `ip -d link show; ip addr; ip route${what.qdiscs ? '; tc qdisc show' : ''}`;
     return this.read(ns, 'snapshot', cmd, (h) => snapshotNs(h, what));
+  }
+
+  links(ns: NsRef): LiveLink[] | undefined {
+    return this.read(ns, 'links', 'ip -d link show', (h) => {
+      const raw = dumpLinks(h);
+      const nameOf = new Map(raw.map((l) => [l.index, l.name]));
+      return raw.map((l) => liveLink(l, nameOf, false));
+    });
   }
 
   linkNames(ns: NsRef): Set<string> | undefined {

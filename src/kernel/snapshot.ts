@@ -58,7 +58,7 @@ function dumpQdiscs(h: NsHandle, nameOf: ReadonlyMap<number, string>): LiveQdisc
   return out;
 }
 
-function liveLink(l: LinkMsg, nameOf: ReadonlyMap<number, string>, stats: boolean): LiveLink {
+export function liveLink(l: LinkMsg, nameOf: ReadonlyMap<number, string>, stats: boolean): LiveLink {
   return {
     index: l.index,
     name: l.name,

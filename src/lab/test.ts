@@ -4,7 +4,7 @@
 // Entries with `within:` (and every entry, with `wait`) are retried until they hold (converge.ts).
 import { existsSync } from 'node:fs';
 import type { StateRoot } from '../state/root.js';
-import type { Kernel, NeighPin, NsRef, NsSnapshot } from '../port/kernel.js';
+import type { Kernel, NeighPin, NsRef } from '../port/kernel.js';
 import { HOST_NS } from '../port/kernel.js';
 import type { NeighLimits } from '../port/host.js';
 import type { ProbeOptions, ProbeOutcome, ProbeSpec } from '../port/probe.js';
@@ -269,8 +269,8 @@ function macLookup(kernel: Kernel): (ns: NsRef, dev: string) => string | undefin
   const macs = new Map<NsRef, Map<string, string> | undefined>();
   return (ns, dev) => {
     if (!macs.has(ns)) {
-      const snap: NsSnapshot | undefined = kernel.snapshot(ns);
-      macs.set(ns, snap && new Map(snap.links.map((l) => [l.name, l.mac])));
+      const links = kernel.links(ns);
+      macs.set(ns, links && new Map(links.map((l) => [l.name, l.mac])));
     }
     return macs.get(ns)?.get(dev);
   };

@@ -343,6 +343,8 @@ export interface Kernel {
   netnsList(): string[];
   /** Dump one namespace; undefined when the named netns does not exist. */
   snapshot(ns: NsRef, what?: SnapshotWhat): NsSnapshot | undefined;
+  /** The links of a namespace, one dump (cheaper than a snapshot); undefined if the netns is gone. `ip -d link show` */
+  links(ns: NsRef): LiveLink[] | undefined;
   /** Link names present in a namespace (cheaper than a snapshot); undefined if the netns is gone. */
   linkNames(ns: NsRef): Set<string> | undefined;
   /** Current value of a sysctl in a namespace (dotted key), undefined if it does not exist. */

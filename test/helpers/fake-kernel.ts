@@ -178,6 +178,10 @@ export class FakeKernel implements Kernel {
     return s && [...s.tables].map((name) => ({ family: 'inet', name }));
   }
 
+  links(ns: NsRef): LiveLink[] | undefined {
+    return this.snapshot(ns)?.links.slice();
+  }
+
   neighFlush(): number {
     return 0;
   }
