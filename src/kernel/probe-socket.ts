@@ -62,13 +62,25 @@ export function startAttempt(a: { fd: number; kind: ProbeKind; family: Family; d
   attempt: Attempt;
   verdict?: Verdict;
 } {
-  const attempt: Attempt = { ...a, payload: randomBytes(16), events: libc.POLLIN, sentAt: performance.now(), sent: false };
+  const attempt: Attempt = { ...a, payload: payload(), events: libc.POLLIN, sentAt: performance.now(), sent: false };
   try {
     const verdict = sendRequest(attempt);
     return verdict ? { attempt, verdict } : { attempt };
   } catch (e) {
     return { attempt, verdict: fromError(attempt, e) };
   }
+}
+
+/** Random bytes drawn 64 KiB at a time: one randomBytes call per attempt cost more than the probe's system calls. */
+let pool = Buffer.alloc(0);
+let poolAt = 0;
+function payload(): Buffer {
+  if (poolAt + 16 > pool.length) {
+    pool = randomBytes(65536);
+    poolAt = 0;
+  }
+  poolAt += 16;
+  return pool.subarray(poolAt - 16, poolAt);
 }
 
 function sendRequest(a: Attempt): Verdict | undefined {
