@@ -4,7 +4,8 @@
 // the thread is inside another namespace (sockets are made in synchronous batches, probe-netns.ts).
 // Every socket it opens is closed on every path, exceptions included.
 import * as libc from './libc.js';
-import { createInNetns } from './probe-netns.js';
+import { allowPingIn, createInNetns } from './probe-netns.js';
+import { SysError } from './libc.js';
 import { closeQuietly, createSocket, onEvents, startAttempt, timedOut, type Attempt, type Verdict } from './probe-socket.js';
 import { Pacer } from './probe-pace.js';
 import { reasonFor, silenceReason } from './probe-wire.js';
@@ -55,6 +56,8 @@ export class ProbeLoop {
   private active = 0;
   private seq = Math.floor(Math.random() * 0x10000);
   private readonly pacer: Pacer;
+  /** Namespaces where ping sockets were refused and allowing them was tried (once a run). */
+  private readonly pingTried = new Set<string>();
 
   constructor(
     private readonly planned: readonly Planned[],
@@ -116,7 +119,7 @@ export class ProbeLoop {
     const byNetns = new Map<string, Planned[]>();
     for (const p of batch) byNetns.set(p.spec.netns, [...(byNetns.get(p.spec.netns) ?? []), p]);
     for (const [name, group] of byNetns) {
-      const fds = createInNetns(name, this.home, group, (p) => createSocket(p.spec.kind, p.family));
+      const fds = this.sockets(name, group);
       group.forEach((p, i) => {
         const fd = fds?.[i];
         if (fd === undefined) this.finish(p, { reached: false, reason: `namespace ${name} missing` });
@@ -124,6 +127,23 @@ export class ProbeLoop {
         else this.start(p, fd, now);
       });
     }
+  }
+
+  /**
+   * The group's sockets, made inside namespace `name`. Ping sockets refused there (EACCES: the
+   * namespace's ping_group_range is still the kernel's "1 0") are made again once it is allowed.
+   */
+  private sockets(name: string, group: readonly Planned[]): (number | SysError)[] | undefined {
+    const fds = createInNetns(name, this.home, group, (p) => createSocket(p.spec.kind, p.family));
+    const refused = (f: number | SysError | undefined, i: number): boolean =>
+      f instanceof SysError && f.code === 'EACCES' && (group[i] as Planned).spec.kind === 'icmp';
+    if (!fds?.some(refused) || this.pingTried.has(name)) return fds;
+    this.pingTried.add(name);
+    if (!allowPingIn(name, this.home)) return fds;
+    const again = group.filter((_, i) => refused(fds[i], i));
+    const made = createInNetns(name, this.home, again, (p) => createSocket(p.spec.kind, p.family));
+    let k = 0;
+    return fds.map((f, i) => (refused(f, i) ? (made?.[k++] ?? f) : f));
   }
 
   private start(p: Planned, fd: number, now: number): void {

@@ -19,7 +19,7 @@ export function backoffMs(timeoutMs: number): number {
 
 /**
  * Run the probes, at most `concurrency` at once and `ratePerSec` attempts started per second.
- * Source namespaces that send ICMP get net.ipv4.ping_group_range "0 2147483647" first.
+ * A source namespace whose ping socket is refused gets net.ipv4.ping_group_range "0 2147483647".
  * `ip netns exec NS ping -c 1 -W 1 DST` / `nc -z -w 1 DST PORT` / `nc -u ...`, for many at once.
  */
 export async function runProbes(probes: readonly ProbeSpec[], opts: ProbeOptions = {}): Promise<ProbeOutcome[]> {
@@ -28,9 +28,7 @@ export async function runProbes(probes: readonly ProbeSpec[], opts: ProbeOptions
   const valid = probes.filter((_, i) => outcomes[i] === undefined);
   const home = openCurrentNetns();
   try {
-    const names = new Set(valid.map((p) => p.netns));
-    const icmp = new Set(valid.filter((p) => p.kind === 'icmp').map((p) => p.netns));
-    const states = prepareNamespaces(names, icmp, home);
+    const states = prepareNamespaces(new Set(valid.map((p) => p.netns)), home);
     const planned: Planned[] = [];
     probes.forEach((spec, index) => {
       if (outcomes[index] !== undefined) return;
