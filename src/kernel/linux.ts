@@ -15,7 +15,6 @@ import {
   KernelError,
   type Kernel,
   type KernelOp,
-  type LiveLink,
   type NeighPin,
   type NsRef,
   type NsSnapshot,
@@ -29,7 +28,7 @@ import { routeGetIn } from './route-get.js';
 import { routeGetCommand } from '../ops/describe.js';
 import { runSegment } from './rtnl/segment.js';
 import { RtnlSocket } from './rtnl/socket.js';
-import { dumpLinks, flushNeighbours, liveLink, snapshotNs } from './snapshot.js';
+import { dumpLinks, flushNeighbours, linkMacs, snapshotNs } from './snapshot.js';
 import { pinNeighbours, unpinNeighbours } from './neigh-pins.js';
 import { sysctlGet, sysctlSet } from './sysctl.js';
 
@@ -128,12 +127,8 @@ class LinuxKernel implements Kernel {
     return this.read(ns, 'snapshot', cmd, (h) => snapshotNs(h, what));
   }
 
-  links(ns: NsRef): LiveLink[] | undefined {
-    return this.read(ns, 'links', 'ip -d link show', (h) => {
-      const raw = dumpLinks(h);
-      const nameOf = new Map(raw.map((l) => [l.index, l.name]));
-      return raw.map((l) => liveLink(l, nameOf, false));
-    });
+  linkMacs(ns: NsRef, names: readonly string[]): Map<string, string> | undefined {
+    return this.read(ns, 'linkMacs', `ip link show ${names.join(',')}`, (h) => linkMacs(h, names));
   }
 
   linkNames(ns: NsRef): Set<string> | undefined {

@@ -5,7 +5,7 @@ import type { NsHandle } from './ns-table.js';
 import type { LiveAddr, LiveLink, LiveNeigh, LiveQdisc, LiveRoute, NsSnapshot, SnapshotWhat } from '../port/kernel.js';
 import { psched } from './psched.js';
 import { decodeAddr, encodeAddrDump } from '../netlink/wire-addr.js';
-import { decodeLink, encodeLinkDump, type LinkMsg } from '../netlink/wire-link.js';
+import { decodeLink, encodeLinkDump, encodeLinkGet, type LinkMsg } from '../netlink/wire-link.js';
 import { decodeNeigh, encodeNeighDelete, encodeNeighDump, type NeighMsg } from '../netlink/wire-neigh.js';
 import { decodeQdisc, encodeQdiscDump, formatHandle } from '../netlink/wire-qdisc.js';
 import { decodeRoute, encodeRouteDump } from '../netlink/wire-route.js';
@@ -25,6 +25,18 @@ export function dumpLinks(h: NsHandle, stats = false): LinkMsg[] {
   h.index.clear();
   for (const l of links) h.index.set(l.name, l.index);
   return links;
+}
+
+/** The MACs of the named links (each asked for by name, one batch); refreshes their cache entries. */
+export function linkMacs(h: NsHandle, names: readonly string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const r of h.sock.batch(names.map(encodeLinkGet))) {
+    const l = r.replies.map(decodeLink).find((x) => x !== undefined);
+    if (!l) continue;
+    h.index.set(l.name, l.index);
+    out.set(l.name, l.mac);
+  }
+  return out;
 }
 
 /** Links, addresses, main-table routes and optionally neighbours, counters and qdiscs of one namespace. */
@@ -58,7 +70,7 @@ function dumpQdiscs(h: NsHandle, nameOf: ReadonlyMap<number, string>): LiveQdisc
   return out;
 }
 
-export function liveLink(l: LinkMsg, nameOf: ReadonlyMap<number, string>, stats: boolean): LiveLink {
+function liveLink(l: LinkMsg, nameOf: ReadonlyMap<number, string>, stats: boolean): LiveLink {
   return {
     index: l.index,
     name: l.name,

@@ -264,15 +264,13 @@ async function runWaves({ kernel, waves, netns, bridges, prober, probe, pinned }
   return outcomes;
 }
 
-/** The MAC of a device as the kernel reports it now; one link dump per namespace, on first ask. */
+/** The MAC of a device as the kernel reports it now, asked for once per device. */
 function macLookup(kernel: Kernel): (ns: NsRef, dev: string) => string | undefined {
-  const macs = new Map<NsRef, Map<string, string> | undefined>();
+  const macs = new Map<string, string | undefined>();
   return (ns, dev) => {
-    if (!macs.has(ns)) {
-      const links = kernel.links(ns);
-      macs.set(ns, links && new Map(links.map((l) => [l.name, l.mac])));
-    }
-    return macs.get(ns)?.get(dev);
+    const key = `${ns}\0${dev}`;
+    if (!macs.has(key)) macs.set(key, kernel.linkMacs(ns, [dev])?.get(dev));
+    return macs.get(key);
   };
 }
 

@@ -343,8 +343,12 @@ export interface Kernel {
   netnsList(): string[];
   /** Dump one namespace; undefined when the named netns does not exist. */
   snapshot(ns: NsRef, what?: SnapshotWhat): NsSnapshot | undefined;
-  /** The links of a namespace, one dump (cheaper than a snapshot); undefined if the netns is gone. `ip -d link show` */
-  links(ns: NsRef): LiveLink[] | undefined;
+  /**
+   * The MACs of the named links of a namespace (absent names are left out), asked for by name in
+   * one batch: a dump of a host with thousands of links costs far more. Undefined if the netns is
+   * gone. `ip -n NS link show NAME`
+   */
+  linkMacs(ns: NsRef, names: readonly string[]): Map<string, string> | undefined;
   /** Link names present in a namespace (cheaper than a snapshot); undefined if the netns is gone. */
   linkNames(ns: NsRef): Set<string> | undefined;
   /** Current value of a sysctl in a namespace (dotted key), undefined if it does not exist. */

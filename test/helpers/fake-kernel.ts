@@ -178,8 +178,9 @@ export class FakeKernel implements Kernel {
     return s && [...s.tables].map((name) => ({ family: 'inet', name }));
   }
 
-  links(ns: NsRef): LiveLink[] | undefined {
-    return this.snapshot(ns)?.links.slice();
+  linkMacs(ns: NsRef, names: readonly string[]): Map<string, string> | undefined {
+    const links = this.snapshot(ns)?.links;
+    return links && new Map(links.filter((l) => names.includes(l.name)).map((l) => [l.name, l.mac]));
   }
 
   neighFlush(): number {
