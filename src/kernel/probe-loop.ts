@@ -20,6 +20,8 @@ export interface LoopConfig {
   readonly ratePerSec: number;
   /** Attempts of pinned probes to destinations that already answered (probe-pace.ts). */
   readonly quickRatePerSec: number;
+  /** ICMP over raw sockets (this process may open them), not ping sockets. */
+  readonly rawIcmp: boolean;
   readonly backoffMs: number;
 }
 
@@ -134,7 +136,7 @@ export class ProbeLoop {
    * namespace's ping_group_range is still the kernel's "1 0") are made again once it is allowed.
    */
   private sockets(name: string, group: readonly Planned[]): (number | SysError)[] | undefined {
-    const fds = createInNetns(name, this.home, group, (p) => createSocket(p.spec.kind, p.family));
+    const fds = createInNetns(name, this.home, group, (p) => createSocket(p.spec.kind, p.family, this.cfg.rawIcmp));
     const refused = (f: number | SysError | undefined, i: number): boolean =>
       f instanceof SysError && f.code === 'EACCES' && (group[i] as Planned).spec.kind === 'icmp';
     if (!fds?.some(refused) || this.pingTried.has(name)) return fds;
@@ -151,7 +153,9 @@ export class ProbeLoop {
     // Registered before starting, so the finally in run() closes it even if starting throws.
     const placeholder = { p, attempt: { fd } as Attempt, deadline: now + this.cfg.timeoutMs };
     this.inflight.set(fd, placeholder);
-    const { attempt, verdict } = startAttempt({ fd, kind: p.spec.kind, family: p.family, dst: p.spec.dst, port: p.spec.port ?? 0, seq: this.seq });
+    const ident = Math.floor(Math.random() * 0x10000);
+    const raw = this.cfg.rawIcmp && p.spec.kind === 'icmp';
+    const { attempt, verdict } = startAttempt({ fd, kind: p.spec.kind, family: p.family, dst: p.spec.dst, port: p.spec.port ?? 0, seq: this.seq, raw, ident });
     if (verdict) this.close(fd, p, verdict, attempt.sent);
     else this.inflight.set(fd, { ...placeholder, attempt });
   }

@@ -7,6 +7,7 @@ import { openCurrentNetns } from './netns.js';
 import { ProbeLoop, type LoopConfig, type Planned } from './probe-loop.js';
 import { prepareNamespaces } from './probe-netns.js';
 import { familyOf } from './probe-wire.js';
+import { rawIcmpAllowed } from './probe-socket.js';
 import type { ProbeSpec, ProbeOutcome, ProbeOptions } from '../port/probe.js';
 export type { ProbeSpec, ProbeOutcome, ProbeOptions } from '../port/probe.js';
 
@@ -19,7 +20,8 @@ export function backoffMs(timeoutMs: number): number {
 
 /**
  * Run the probes, at most `concurrency` at once and `ratePerSec` attempts started per second.
- * A source namespace whose ping socket is refused gets net.ipv4.ping_group_range "0 2147483647".
+ * ICMP goes over raw sockets when this process may open them (root); otherwise over ping sockets,
+ * and a source namespace whose ping socket is refused gets net.ipv4.ping_group_range "0 2147483647".
  * `ip netns exec NS ping -c 1 -W 1 DST` / `nc -z -w 1 DST PORT` / `nc -u ...`, for many at once.
  */
 export async function runProbes(probes: readonly ProbeSpec[], opts: ProbeOptions = {}): Promise<ProbeOutcome[]> {
@@ -56,7 +58,15 @@ function loopConfig(opts: ProbeOptions): LoopConfig {
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
   if (!(ratePerSec > 0)) throw new RangeError(`ratePerSec must be positive, got ${ratePerSec}`);
   if (!(quickRatePerSec > 0)) throw new RangeError(`quickRatePerSec must be positive, got ${quickRatePerSec}`);
-  return { timeoutMs, attempts, concurrency, ratePerSec, quickRatePerSec, backoffMs: backoffMs(timeoutMs) };
+  return {
+    timeoutMs,
+    attempts,
+    concurrency,
+    ratePerSec,
+    quickRatePerSec,
+    rawIcmp: opts.icmpSocket === 'ping' ? false : rawIcmpAllowed(),
+    backoffMs: backoffMs(timeoutMs),
+  };
 }
 
 /** The outcome of a spec that cannot be probed as written, or undefined when it is fine. */

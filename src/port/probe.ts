@@ -51,6 +51,8 @@ export interface ProbeOptions {
   readonly ratePerSec?: number;
   /** Max new attempts per second of pinned probes to destinations that already answered, default 20000. */
   readonly quickRatePerSec?: number;
+  /** ICMP sockets: 'raw' (needs CAP_NET_RAW), 'ping' (needs ping_group_range, set where refused); default raw when allowed. */
+  readonly icmpSocket?: 'raw' | 'ping';
 }
 
 export interface ProbeEngine {
