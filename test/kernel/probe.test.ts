@@ -158,7 +158,7 @@ test('probes to an unroutable destination fail fast with "network unreachable"',
     assert.ok(run.ms < 800, `took ${run.ms} ms`);
   }));
 
-test('as root ICMP goes over raw sockets and no ping_group_range is touched', (t) =>
+test('raw ICMP sockets (root) reach and fail like ping sockets, and touch no ping_group_range', (t) =>
   inSandbox(t, ['ping'], async (sb) => {
     await pairWithListeners(sb);
     const before = (await sh(sb, 'sysctl', '-n', 'net.ipv4.ping_group_range')).trim();
@@ -168,7 +168,7 @@ test('as root ICMP goes over raw sockets and no ping_group_range is touched', (t
           { id: 1, netns: 'a', dst: '10.0.0.2', kind: 'icmp' },
           { id: 2, netns: 'a', dst: '10.0.0.99', kind: 'icmp' },
         ],
-        opts: { timeoutMs: 200, attempts: 1 },
+        opts: { timeoutMs: 200, attempts: 1, icmpSocket: 'raw' },
       },
     ]);
     assert.deepEqual(

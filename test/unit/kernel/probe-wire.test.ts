@@ -2,7 +2,7 @@
 // sockets carry them, errno-to-reason mapping, and the option bound (backoff).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { backoffMs } from '../../../src/kernel/probe.js';
+import { backoffMs, useRawIcmp, type ProbeSpec } from '../../../src/kernel/probe.js';
 import {
   echoRequest,
   familyOf,
@@ -109,4 +109,20 @@ it('raw echo requests carry our identifier and a valid IPv4 checksum; raw replie
   assert.equal(r6.readUInt16BE(2), 0);
   r6.writeUInt8(129, 0);
   assert.ok(isRawEchoReply(6, r6, 0xbeef, 7, payload));
+});
+
+it('ICMP goes over raw sockets for few probes per source, ping sockets for many, as asked, and only when allowed', () => {
+  const spec = (netns: string, id: number): ProbeSpec => ({ id, netns, dst: '10.0.0.1', kind: 'icmp' });
+  const sweep = Array.from({ length: 100 }, (_, i) => spec(`h${i}`, i));
+  const matrix = Array.from({ length: 100 }, (_, i) => spec(`h${i % 10}`, i));
+  const yes = (): boolean => true;
+  assert.equal(useRawIcmp(sweep, {}, yes), true);
+  assert.equal(useRawIcmp(matrix, {}, yes), false);
+  assert.equal(useRawIcmp(matrix, { icmpSocket: 'raw' }, yes), true);
+  assert.equal(useRawIcmp(sweep, { icmpSocket: 'ping' }, yes), false);
+  assert.equal(
+    useRawIcmp(sweep, {}, () => false),
+    false,
+    'without CAP_NET_RAW',
+  );
 });
