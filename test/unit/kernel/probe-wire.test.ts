@@ -113,8 +113,13 @@ it('raw echo requests carry our identifier and a valid IPv4 checksum; raw replie
 
 it('ICMP goes over raw sockets for few probes per source, ping sockets for many, as asked, and only when allowed', () => {
   const spec = (netns: string, id: number): ProbeSpec => ({ id, netns, dst: '10.0.0.1', kind: 'icmp' });
-  const sweep = Array.from({ length: 100 }, (_, i) => spec(`h${i}`, i));
-  const matrix = Array.from({ length: 100 }, (_, i) => spec(`h${i % 10}`, i));
+  const sweep = Array.from({ length: 1000 }, (_, i) => spec(`h${i}`, i));
+  const matrix = Array.from({ length: 1000 }, (_, i) => spec(`h${i % 10}`, i));
+  assert.equal(
+    useRawIcmp(sweep.slice(0, 100), {}, () => true),
+    false,
+    'a small lab keeps ping sockets',
+  );
   const yes = (): boolean => true;
   assert.equal(useRawIcmp(sweep, {}, yes), true);
   assert.equal(useRawIcmp(matrix, {}, yes), false);
