@@ -16,6 +16,7 @@ import {
   type Kernel,
   type KernelOp,
   type LiveLink,
+  type NeighPin,
   type NsRef,
   type NsSnapshot,
   type OpResult,
@@ -29,7 +30,8 @@ import { routeGetCommand } from '../ops/describe.js';
 import { runSegment } from './rtnl/segment.js';
 import { disablePortIpv6 } from './port-ipv6.js';
 import { RtnlSocket } from './rtnl/socket.js';
-import { dumpLinks, flushNeighbours, namedLinks, snapshotNs } from './snapshot.js';
+import { dumpLinks, flushNeighbours, linkMacs, namedLinks, snapshotNs } from './snapshot.js';
+import { pinNeighbours, unpinNeighbours } from './neigh-pins.js';
 import { sysctlGet, sysctlSet } from './sysctl.js';
 
 /** Options of openLinuxKernel. */
@@ -127,6 +129,10 @@ class LinuxKernel implements Kernel {
     return this.read(ns, 'snapshot', cmd, (h) => snapshotNs(h, what));
   }
 
+  linkMacs(ns: NsRef, names: readonly string[]): Map<string, string> | undefined {
+    return this.read(ns, 'linkMacs', `ip link show ${names.join(',')}`, (h) => linkMacs(h, names));
+  }
+
   linkNames(ns: NsRef): Set<string> | undefined {
     return this.read(ns, 'linkNames', 'ip link show', (h) => new Set(dumpLinks(h).map((l) => l.name)));
   }
@@ -156,6 +162,16 @@ class LinuxKernel implements Kernel {
   neighFlush(ns: NsRef, devs?: readonly string[]): number {
     const n = this.read(ns, 'neighFlush', devs ? `ip neigh flush dev ${devs.join(',')}` : 'ip neigh flush all', (h) => flushNeighbours(h, devs)) ?? 0;
     return n;
+  }
+
+  neighPin(ns: NsRef, pins: readonly NeighPin[]): boolean[] {
+    if (pins.length === 0) return [];
+    return this.read(ns, 'neighPin', 'ip neigh add ADDR lladdr MAC dev DEV nud permanent', (h) => pinNeighbours(h, pins)) ?? pins.map(() => false);
+  }
+
+  neighUnpin(ns: NsRef, pins: readonly NeighPin[]): number {
+    if (pins.length === 0) return 0;
+    return this.read(ns, 'neighUnpin', 'ip neigh del ADDR dev DEV', (h) => unpinNeighbours(h, pins)) ?? 0;
   }
 
   routeGet(ns: NsRef, q: RouteQuery): RouteAnswer | undefined {

@@ -4,8 +4,10 @@
 // the thread is inside another namespace (sockets are made in synchronous batches, probe-netns.ts).
 // Every socket it opens is closed on every path, exceptions included.
 import * as libc from './libc.js';
-import { createInNetns } from './probe-netns.js';
+import { allowPingIn, createInNetns } from './probe-netns.js';
+import { SysError } from './libc.js';
 import { closeQuietly, createSocket, onEvents, startAttempt, timedOut, type Attempt, type Verdict } from './probe-socket.js';
+import { Pacer } from './probe-pace.js';
 import { reasonFor, silenceReason } from './probe-wire.js';
 import type { ProbeOutcome, ProbeSpec } from './probe.js';
 import type { Family } from '../util/ip.js';
@@ -16,6 +18,10 @@ export interface LoopConfig {
   readonly attempts: number;
   readonly concurrency: number;
   readonly ratePerSec: number;
+  /** Attempts of pinned probes to destinations that already answered (probe-pace.ts). */
+  readonly quickRatePerSec: number;
+  /** ICMP over raw sockets (this process may open them), not ping sockets. */
+  readonly rawIcmp: boolean;
   readonly backoffMs: number;
 }
 
@@ -51,18 +57,18 @@ export class ProbeLoop {
   private next = 0;
   private active = 0;
   private seq = Math.floor(Math.random() * 0x10000);
-  private tokens = 1;
-  private refilledAt = performance.now();
-  private readonly burst: number;
+  private readonly pacer: Pacer;
+  /** Namespaces where ping sockets were refused and allowing them was tried (once a run). */
+  private readonly pingTried = new Set<string>();
 
   constructor(
     private readonly planned: readonly Planned[],
     private readonly cfg: LoopConfig,
     private readonly home: number,
   ) {
-    // A burst of a hundredth of a second's worth of starts: large enough to keep the loop cheap,
+    // Bursts of a hundredth of a second's worth of starts: large enough to keep the loop cheap,
     // small enough that ARP broadcasts do not arrive in one lump (netdev_max_backlog).
-    this.burst = Math.max(1, Math.min(cfg.concurrency, Math.ceil(cfg.ratePerSec / 100)));
+    this.pacer = new Pacer(cfg.ratePerSec, cfg.quickRatePerSec, cfg.concurrency, performance.now());
   }
 
   /** Run until every planned probe has an outcome; keyed by the probe's index in the caller's list. */
@@ -89,26 +95,23 @@ export class ProbeLoop {
     }
   }
 
-  /** Start due retries first (they keep their slot), then new probes while slots and tokens last. */
+  /** Start due retries first (they keep their slot), then new probes, in order, while slots and tokens last. */
   private startDue(now: number): void {
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.refilledAt) * this.cfg.ratePerSec) / 1000);
-    this.refilledAt = now;
+    this.pacer.refill(now);
     const batch: Planned[] = [];
-    for (let i = 0; i < this.retries.length && this.tokens >= 1; ) {
+    for (let i = 0; i < this.retries.length; ) {
       const r = this.retries[i] as { p: Planned; at: number };
-      if (r.at > now) i++;
+      if (r.at > now || !this.pacer.take(r.p.spec)) i++;
       else {
         this.retries.splice(i, 1);
         batch.push(r.p);
-        this.tokens--;
       }
     }
-    while (this.next < this.planned.length && this.active < this.cfg.concurrency && this.tokens >= 1) {
+    while (this.next < this.planned.length && this.active < this.cfg.concurrency && this.pacer.take((this.planned[this.next] as Planned).spec)) {
       const p = this.planned[this.next++] as Planned;
       this.progress.set(p.index, { attempts: 0, sent: 0, received: 0 });
       this.active++;
       batch.push(p);
-      this.tokens--;
     }
     if (batch.length > 0) this.launch(batch, now);
   }
@@ -118,7 +121,7 @@ export class ProbeLoop {
     const byNetns = new Map<string, Planned[]>();
     for (const p of batch) byNetns.set(p.spec.netns, [...(byNetns.get(p.spec.netns) ?? []), p]);
     for (const [name, group] of byNetns) {
-      const fds = createInNetns(name, this.home, group, (p) => createSocket(p.spec.kind, p.family));
+      const fds = this.sockets(name, group);
       group.forEach((p, i) => {
         const fd = fds?.[i];
         if (fd === undefined) this.finish(p, { reached: false, reason: `namespace ${name} missing` });
@@ -128,12 +131,31 @@ export class ProbeLoop {
     }
   }
 
+  /**
+   * The group's sockets, made inside namespace `name`. Ping sockets refused there (EACCES: the
+   * namespace's ping_group_range is still the kernel's "1 0") are made again once it is allowed.
+   */
+  private sockets(name: string, group: readonly Planned[]): (number | SysError)[] | undefined {
+    const fds = createInNetns(name, this.home, group, (p) => createSocket(p.spec.kind, p.family, this.cfg.rawIcmp));
+    const refused = (f: number | SysError | undefined, i: number): boolean =>
+      f instanceof SysError && f.code === 'EACCES' && (group[i] as Planned).spec.kind === 'icmp';
+    if (!fds?.some(refused) || this.pingTried.has(name)) return fds;
+    this.pingTried.add(name);
+    if (!allowPingIn(name, this.home)) return fds;
+    const again = group.filter((_, i) => refused(fds[i], i));
+    const made = createInNetns(name, this.home, again, (p) => createSocket(p.spec.kind, p.family));
+    let k = 0;
+    return fds.map((f, i) => (refused(f, i) ? (made?.[k++] ?? f) : f));
+  }
+
   private start(p: Planned, fd: number, now: number): void {
     this.seq = (this.seq + 1) & 0xffff;
     // Registered before starting, so the finally in run() closes it even if starting throws.
     const placeholder = { p, attempt: { fd } as Attempt, deadline: now + this.cfg.timeoutMs };
     this.inflight.set(fd, placeholder);
-    const { attempt, verdict } = startAttempt({ fd, kind: p.spec.kind, family: p.family, dst: p.spec.dst, port: p.spec.port ?? 0, seq: this.seq });
+    const ident = Math.floor(Math.random() * 0x10000);
+    const raw = this.cfg.rawIcmp && p.spec.kind === 'icmp';
+    const { attempt, verdict } = startAttempt({ fd, kind: p.spec.kind, family: p.family, dst: p.spec.dst, port: p.spec.port ?? 0, seq: this.seq, raw, ident });
     if (verdict) this.close(fd, p, verdict, attempt.sent);
     else this.inflight.set(fd, { ...placeholder, attempt });
   }
@@ -172,7 +194,10 @@ export class ProbeLoop {
     const pr = this.progress.get(p.index) as Progress;
     pr.attempts++;
     if (sent) pr.sent++;
-    if (v.answered) pr.received++;
+    if (v.answered) {
+      pr.received++;
+      this.pacer.answer(p.spec.dst);
+    }
     if (v.reached) return this.finish(p, { reached: true, ...(v.rttMs !== undefined ? { rttMs: v.rttMs } : {}), ...(v.reason ? { reason: v.reason } : {}) });
     // Keep the most telling reason: an ICMP error or a refusal beats a later silence.
     if (v.reason && (pr.reason === undefined || v.reason !== silenceReason(p.spec.kind))) pr.reason = v.reason;
@@ -190,9 +215,9 @@ export class ProbeLoop {
   private nextWakeMs(now: number): number {
     let at = now + 50;
     for (const e of this.inflight.values()) at = Math.min(at, e.deadline);
-    for (const r of this.retries) at = Math.min(at, r.at);
-    const waiting = this.retries.length > 0 || (this.next < this.planned.length && this.active < this.cfg.concurrency);
-    if (waiting && this.tokens < 1) at = Math.min(at, now + ((1 - this.tokens) * 1000) / this.cfg.ratePerSec);
+    for (const r of this.retries) at = Math.min(at, Math.max(r.at, now + this.pacer.waitMs(r.p.spec)));
+    if (this.next < this.planned.length && this.active < this.cfg.concurrency)
+      at = Math.min(at, now + this.pacer.waitMs((this.planned[this.next] as Planned).spec));
     return Math.max(0, at - now);
   }
 }

@@ -5,7 +5,19 @@
 import { randomBytes } from 'node:crypto';
 import * as libc from './libc.js';
 import { SysError } from './libc.js';
-import { AF_INET, AF_INET6, echoRequest, isEchoReply, PORT_UNREACHABLE_REACHED, reasonFor, silenceReason, sockaddr, type ProbeKind } from './probe-wire.js';
+import {
+  AF_INET,
+  AF_INET6,
+  echoRequest,
+  isEchoReply,
+  isRawEchoReply,
+  PORT_UNREACHABLE_REACHED,
+  rawEchoRequest,
+  reasonFor,
+  silenceReason,
+  sockaddr,
+  type ProbeKind,
+} from './probe-wire.js';
 import type { Family } from '../util/ip.js';
 
 const SOCK_STREAM = 1;
@@ -16,6 +28,10 @@ const SOL_IP = 0;
 const IP_RECVERR = 11;
 const SOL_IPV6 = 41;
 const IPV6_RECVERR = 25;
+const SOL_RAW = 255;
+const ICMP_FILTER = 1;
+const SOL_ICMPV6 = 58;
+const ICMP6_FILTER = 1;
 
 /** What one attempt is: its socket and what it waits for. */
 export interface Attempt {
@@ -26,6 +42,10 @@ export interface Attempt {
   readonly port: number;
   /** ICMP sequence number (distinct per attempt, so a late reply to an earlier one is ignored). */
   readonly seq: number;
+  /** ICMP over a raw socket (the caller may: CAP_NET_RAW) rather than a ping socket. */
+  readonly raw: boolean;
+  /** ICMP identifier on a raw socket (a ping socket's is the kernel's). */
+  readonly ident: number;
   /** ICMP/UDP payload, random per attempt, checked on ICMP replies. */
   readonly payload: Buffer;
   /** poll events wanted. */
@@ -44,13 +64,43 @@ export interface Verdict {
   readonly rttMs?: number;
 }
 
-/** Create the attempt's socket in the calling thread's current namespace (non-blocking, close-on-exec). */
-export function createSocket(kind: ProbeKind, family: Family): number {
+/**
+ * Create the attempt's socket in the calling thread's current namespace (non-blocking,
+ * close-on-exec). ICMP: a raw socket when `raw` (root: no sysctl needed), else a ping socket.
+ */
+export function createSocket(kind: ProbeKind, family: Family, raw = false): number {
   const domain = family === 4 ? AF_INET : AF_INET6;
   const flags = libc.SOCK_NONBLOCK | libc.SOCK_CLOEXEC;
   if (kind === 'tcp') return libc.socket(domain, SOCK_STREAM | flags, 0);
   if (kind === 'udp') return libc.socket(domain, SOCK_DGRAM | flags, 0);
-  return libc.socket(domain, SOCK_DGRAM | flags, family === 4 ? IPPROTO_ICMP : IPPROTO_ICMPV6);
+  return libc.socket(domain, (raw ? libc.SOCK_RAW : SOCK_DGRAM) | flags, family === 4 ? IPPROTO_ICMP : IPPROTO_ICMPV6);
+}
+
+/**
+ * Whether this process may open raw ICMP sockets (CAP_NET_RAW). Then ICMP probes need no ping
+ * socket, and so no net.ipv4.ping_group_range in the sources: that sysctl, like every file under
+ * /proc/sys/net, costs time linear in the number of namespaces to reach (probe-netns.ts).
+ */
+export function rawIcmpAllowed(): boolean {
+  try {
+    libc.close(libc.socket(AF_INET, libc.SOCK_RAW | libc.SOCK_CLOEXEC, IPPROTO_ICMP));
+    return true;
+  } catch (e) {
+    if (e instanceof SysError) return false;
+    throw e;
+  }
+}
+
+/** Let only echo replies through to a raw ICMP socket (ICMP errors reach it by IP_RECVERR either way). */
+function onlyEchoReplies(fd: number, family: Family): void {
+  if (family === 4) {
+    libc.setsockoptInt(fd, SOL_RAW, ICMP_FILTER, ~1);
+    return;
+  }
+  // struct icmp6_filter: 256 bits, a set bit blocks that type; all but 129 (echo reply).
+  const f = Buffer.alloc(32, 0xff);
+  f.writeUInt32LE(~(1 << (129 & 31)) >>> 0, (129 >> 5) * 4);
+  libc.setsockopt(fd, SOL_ICMPV6, ICMP6_FILTER, f);
 }
 
 /**
@@ -58,11 +108,11 @@ export function createSocket(kind: ProbeKind, family: Family): number {
  * peer, so the kernel reports ICMP errors for it on this socket) and send the request.
  * Returns the attempt, with a verdict when it ended at once (no route, refused on loopback...).
  */
-export function startAttempt(a: { fd: number; kind: ProbeKind; family: Family; dst: string; port: number; seq: number }): {
+export function startAttempt(a: { fd: number; kind: ProbeKind; family: Family; dst: string; port: number; seq: number; raw: boolean; ident: number }): {
   attempt: Attempt;
   verdict?: Verdict;
 } {
-  const attempt: Attempt = { ...a, payload: randomBytes(16), events: libc.POLLIN, sentAt: performance.now(), sent: false };
+  const attempt: Attempt = { ...a, payload: payload(), events: libc.POLLIN, sentAt: performance.now(), sent: false };
   try {
     const verdict = sendRequest(attempt);
     return verdict ? { attempt, verdict } : { attempt };
@@ -71,13 +121,27 @@ export function startAttempt(a: { fd: number; kind: ProbeKind; family: Family; d
   }
 }
 
+/** Random bytes drawn 64 KiB at a time: one randomBytes call per attempt cost more than the probe's system calls. */
+let pool = Buffer.alloc(0);
+let poolAt = 0;
+function payload(): Buffer {
+  if (poolAt + 16 > pool.length) {
+    pool = randomBytes(65536);
+    poolAt = 0;
+  }
+  poolAt += 16;
+  return pool.subarray(poolAt - 16, poolAt);
+}
+
 function sendRequest(a: Attempt): Verdict | undefined {
   if (a.kind === 'tcp') return startTcp(a);
   // IP_RECVERR: report every ICMP error (not only "hard" ones) as a socket error (POLLERR).
   if (a.family === 4) libc.setsockoptInt(a.fd, SOL_IP, IP_RECVERR, 1);
   else libc.setsockoptInt(a.fd, SOL_IPV6, IPV6_RECVERR, 1);
+  if (a.raw) onlyEchoReplies(a.fd, a.family);
+  // A connected raw socket, like a ping socket, gets only what comes from its peer.
   libc.connect(a.fd, sockaddr(a.dst, a.kind === 'udp' ? a.port : 0));
-  const msg = a.kind === 'icmp' ? echoRequest(a.family, a.seq, a.payload) : a.payload;
+  const msg = a.kind !== 'icmp' ? a.payload : a.raw ? rawEchoRequest(a.family, a.ident, a.seq, a.payload) : echoRequest(a.family, a.seq, a.payload);
   a.sentAt = performance.now();
   libc.send(a.fd, msg, libc.MSG_DONTWAIT);
   a.sent = true;
@@ -146,7 +210,9 @@ function readReplies(a: Attempt): Verdict | undefined {
       if (e instanceof SysError && e.code === 'EAGAIN') return undefined;
       throw e;
     }
-    if (a.kind === 'udp' || isEchoReply(a.family, buf.subarray(0, n), a.seq, a.payload)) return reached(a);
+    const msg = buf.subarray(0, n);
+    if (a.kind === 'udp') return reached(a);
+    if (a.raw ? isRawEchoReply(a.family, msg, a.ident, a.seq, a.payload) : isEchoReply(a.family, msg, a.seq, a.payload)) return reached(a);
   }
   return undefined;
 }

@@ -62,6 +62,40 @@ export function isEchoReply(family: Family, msg: Buffer, seq: number, payload: B
   return msg.subarray(8).equals(payload);
 }
 
+/**
+ * An echo request for a raw ICMP socket: as for a ping socket, plus what the kernel fills in
+ * there: the identifier and, for IPv4, the checksum (the kernel computes ICMPv6's on raw sockets).
+ */
+export function rawEchoRequest(family: Family, ident: number, seq: number, payload: Buffer): Buffer {
+  const b = echoRequest(family, seq, payload);
+  b.writeUInt16BE(ident & 0xffff, 4);
+  if (family === 4) b.writeUInt16BE(icmpChecksum(b), 2);
+  return b;
+}
+
+/** The Internet checksum (RFC 1071) of an ICMP message whose checksum field is zero. */
+export function icmpChecksum(b: Buffer): number {
+  let sum = 0;
+  for (let i = 0; i + 1 < b.length; i += 2) sum += b.readUInt16BE(i);
+  if (b.length % 2) sum += (b[b.length - 1] as number) << 8;
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  return ~sum & 0xffff;
+}
+
+/**
+ * Whether a message read from a raw ICMP socket is the reply to our request. IPv4 raw sockets
+ * get the IP header too (skipped by its length); the kernel matches no identifier for raw
+ * sockets, so ours is checked here along with the sequence number and the payload.
+ */
+export function isRawEchoReply(family: Family, msg: Buffer, ident: number, seq: number, payload: Buffer): boolean {
+  let icmp = msg;
+  if (family === 4) {
+    if (msg.length < 20 || msg[0]! >> 4 !== 4) return false;
+    icmp = msg.subarray((msg[0]! & 0x0f) * 4);
+  }
+  return icmp.length >= 8 && icmp.readUInt16BE(4) === (ident & 0xffff) && isEchoReply(family, icmp, seq, payload);
+}
+
 /** The reason given when an attempt drew no answer at all before its deadline. */
 export function silenceReason(kind: ProbeKind): string {
   return kind === 'udp' ? 'no answer' : 'timeout';

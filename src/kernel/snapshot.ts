@@ -61,6 +61,16 @@ function getLinks(h: NsHandle, msgs: readonly Buffer[]): LinkMsg[] {
   return out;
 }
 
+/** The MACs of the named links (each asked for by name, one batch); refreshes their cache entries. */
+export function linkMacs(h: NsHandle, names: readonly string[]): Map<string, string> {
+  return new Map(
+    getLinks(
+      h,
+      names.map((n) => encodeLinkGet(n)),
+    ).map((l) => [l.name, l.mac]),
+  );
+}
+
 /** Links, addresses, main-table routes and optionally neighbours, counters and qdiscs of one namespace. */
 export function snapshotNs(h: NsHandle, what: SnapshotWhat): NsSnapshot {
   const raw = dumpLinks(h, what.stats === true);

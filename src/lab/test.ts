@@ -4,7 +4,7 @@
 // Entries with `within:` (and every entry, with `wait`) are retried until they hold (converge.ts).
 import { existsSync } from 'node:fs';
 import type { StateRoot } from '../state/root.js';
-import type { Kernel } from '../port/kernel.js';
+import type { Kernel, NeighPin, NsRef } from '../port/kernel.js';
 import { HOST_NS } from '../port/kernel.js';
 import type { NeighLimits } from '../port/host.js';
 import type { ProbeOptions, ProbeOutcome, ProbeSpec } from '../port/probe.js';
@@ -15,6 +15,7 @@ import type { LiveTarget, Outcome, Probe, Report } from '../verify/matrix.js';
 import { buildReport, expectationProbes, matrixProbes, gatewayProbes, liveProbes } from '../verify/matrix.js';
 import { converge, monotonicClock, type Clock, type WaitProgress } from './converge.js';
 import { neighbourNeed, planWaves } from '../verify/waves.js';
+import { planPins, type PinPlan } from '../verify/pins.js';
 import type { KernelFactory } from './kernel.js';
 import { linuxKernel, systemOf, type SystemOption } from './kernel.js';
 import { loadFileLazy, loadLabLazy } from './load-lazy.js';
@@ -40,6 +41,12 @@ export interface TestOptions extends SystemOption {
   readonly expect?: readonly Expectation[];
   /** Raise net.ipv4.neigh.default.gc_thresh3 for the run instead of probing in waves. */
   readonly raiseNeighLimit?: boolean;
+  /**
+   * How probes between neighbours on one segment resolve each other: 'learn' (ARP/NDP, as
+   * traffic does), 'pin' (permanent entries for the run, verify/pins.ts). Default: 'pin' when the
+   * run needs more learned entries than the kernel's shared table has room for, else 'learn'.
+   */
+  readonly neighbours?: 'learn' | 'pin';
   readonly probe?: ProbeOptions;
   readonly openKernel?: KernelFactory;
   readonly prober?: Prober;
@@ -57,8 +64,8 @@ export interface TestResult {
   readonly mode: 'expect' | 'all';
   readonly report: Report;
   readonly waves: number;
-  /** Neighbour entries the run needs, and the kernel's cap on them. */
-  readonly neighbours: { readonly need: number; readonly cap: number; readonly capKnown: boolean };
+  /** Neighbour entries the run needs to learn, the kernel's cap on them, and the entries pinned for the run. */
+  readonly neighbours: { readonly need: number; readonly cap: number; readonly capKnown: boolean; readonly pinned: number };
   /** Things the user should know (waves, limits), already worded. */
   readonly notices: readonly string[];
   readonly ms: number;
@@ -103,16 +110,24 @@ export async function test(opts: TestOptions): Promise<TestResult> {
   try {
     const probes = opts.all ? [...declared, ...liveProbes(topology, liveTargets(kernel, topology), declared.length)] : declared;
     const limits = sys.probe.neighLimits();
-    const need = neighbourNeed(topology, probes);
     const budget = Math.max(64, Math.floor(limits.cap * 0.75) - limits.entries);
     const notices: string[] = [];
+    const needAll = neighbourNeed(topology, probes);
+    const mode = opts.neighbours ?? (needAll > budget && !opts.raiseNeighLimit ? 'pin' : 'learn');
+    const plan: PinPlan = mode === 'pin' ? planPins(topology, probes, macLookup(kernel)) : { pins: new Map(), pinned: new Set() };
+    const learning = probes.filter((p) => !plan.pinned.has(p.id));
+    const need = neighbourNeed(topology, learning);
     let waves = [probes];
     let restore: number[] | undefined;
     if (need > budget) {
       restore = opts.raiseNeighLimit ? sys.host.raiseNeighLimit(need + limits.entries + 256) : undefined;
-      if (!restore) waves = planWaves(topology, probes, budget);
+      // Pinned probes need no learned entry: they all go in the first wave, in their order.
+      if (!restore) waves = withPinned(probes, plan.pinned, planWaves(topology, learning, budget));
       notices.push(neighbourNotice({ need, limits, waves: waves.length, raised: restore !== undefined, asked: opts.raiseNeighLimit === true }));
     }
+    const pinned = pinAll(kernel, plan.pins);
+    const pinCount = [...pinned.values()].reduce((n, l) => n + l.length, 0);
+    if (plan.pinned.size > 0) notices.push(pinNotice(needAll, limits, plan.pinned.size));
     try {
       const netns = [...topology.nodes.values()].map((n) => n.netns);
       const bridges = [...topology.networks.values()].map((n) => n.bridge);
@@ -128,7 +143,7 @@ export async function test(opts: TestOptions): Promise<TestResult> {
         round: (batch, retry) => {
           const ids = new Set(batch.map((p) => p.id));
           const todo = waves.map((w) => w.filter((p) => ids.has(p.id))).filter((w) => w.length > 0);
-          return runWaves({ kernel, waves: todo, netns, bridges, prober, probe: retry ? retryProbe : probe });
+          return runWaves({ kernel, waves: todo, netns, bridges, prober, probe: retry ? retryProbe : probe, pinned: plan.pinned });
         },
         ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
       });
@@ -150,7 +165,7 @@ export async function test(opts: TestOptions): Promise<TestResult> {
         mode: opts.all ? 'all' : 'expect',
         report,
         waves: waves.length,
-        neighbours: { need, cap: limits.cap, capKnown: limits.capKnown },
+        neighbours: { need, cap: limits.cap, capKnown: limits.capKnown, pinned: pinCount },
         // Links cut or impaired at run time explain failures the file alone does not.
         notices: [...notices, ...runtimeNotesOf(root, topology.name)],
         ms: clock.now() - t0,
@@ -160,6 +175,7 @@ export async function test(opts: TestOptions): Promise<TestResult> {
       };
     } finally {
       if (restore) sys.host.restoreNeighLimit(restore);
+      unpinAll(kernel, pinned);
     }
   } finally {
     kernel.close();
@@ -213,9 +229,11 @@ interface WaveArgs {
   readonly bridges: readonly string[];
   readonly prober: Prober;
   readonly probe: ProbeOptions;
+  /** Probes whose ends are pinned (their specs say so, for the probe engine's pacing). */
+  readonly pinned: ReadonlySet<number>;
 }
 
-async function runWaves({ kernel, waves, netns, bridges, prober, probe }: WaveArgs): Promise<Outcome[]> {
+async function runWaves({ kernel, waves, netns, bridges, prober, probe, pinned }: WaveArgs): Promise<Outcome[]> {
   const outcomes: Outcome[] = [];
   // With several waves, each starts from empty tables: entries learned earlier would otherwise
   // linger (until garbage collection) and overflow the table in the middle of the next wave.
@@ -227,12 +245,73 @@ async function runWaves({ kernel, waves, netns, bridges, prober, probe }: WaveAr
   for (const wave of waves) {
     flush();
     const specs = wave.flatMap((p): ProbeSpec[] =>
-      p.dst ? [{ id: p.id, netns: p.netns, dst: p.dst, kind: p.kind, ...(p.port === undefined ? {} : { port: p.port }) }] : [],
+      p.dst
+        ? [
+            {
+              id: p.id,
+              netns: p.netns,
+              dst: p.dst,
+              kind: p.kind,
+              ...(p.port === undefined ? {} : { port: p.port }),
+              ...(pinned.has(p.id) ? { pinned: true } : {}),
+            },
+          ]
+        : [],
     );
     outcomes.push(...(await prober(specs, probe)));
   }
   flush();
   return outcomes;
+}
+
+/** The MAC of a device as the kernel reports it now, asked for once per device. */
+function macLookup(kernel: Kernel): (ns: NsRef, dev: string) => string | undefined {
+  const macs = new Map<string, string | undefined>();
+  return (ns, dev) => {
+    const key = `${ns}\0${dev}`;
+    if (!macs.has(key)) macs.set(key, kernel.linkMacs(ns, [dev])?.get(dev));
+    return macs.get(key);
+  };
+}
+
+/** Add the plan's pins; what was added, per namespace (only that is removed afterwards). */
+function pinAll(kernel: Kernel, pins: ReadonlyMap<NsRef, readonly NeighPin[]>): Map<NsRef, NeighPin[]> {
+  const added = new Map<NsRef, NeighPin[]>();
+  try {
+    for (const [ns, list] of pins) {
+      const ok = kernel.neighPin(ns, list);
+      added.set(
+        ns,
+        list.filter((_, i) => ok[i]),
+      );
+    }
+  } catch (e) {
+    unpinAll(kernel, added);
+    throw e;
+  }
+  return added;
+}
+
+/** Remove the run's pins; a namespace that went away meanwhile took its entries with it. */
+function unpinAll(kernel: Kernel, added: ReadonlyMap<NsRef, readonly NeighPin[]>): void {
+  for (const [ns, list] of added) {
+    try {
+      kernel.neighUnpin(ns, list);
+    } catch {
+      // the namespace or its device is gone, and the entries with it
+    }
+  }
+}
+
+/** The first wave gets every pinned probe (they need no room in the table), all in the probes' order. */
+function withPinned(probes: readonly Probe[], pinned: ReadonlySet<number>, waves: Probe[][]): Probe[][] {
+  if (pinned.size === 0) return waves;
+  const first = new Set([...pinned, ...(waves[0] ?? []).map((p) => p.id)]);
+  return [probes.filter((p) => first.has(p.id)), ...waves.slice(1)];
+}
+
+function pinNotice(need: number, limits: NeighLimits, probes: number): string {
+  return `this run would need about ${need} neighbour (ARP) entries, more than the kernel's table shared by all namespaces holds (net.ipv4.neigh.default.gc_thresh3 = ${limits.cap}): ${probes} probes between neighbours on one segment ran with permanent neighbour entries at both ends, added for the run and removed after it; they cross the real data path, but do not exercise ARP`;
 }
 
 function neighbourNotice(a: { need: number; limits: NeighLimits; waves: number; raised: boolean; asked: boolean }): string {

@@ -105,6 +105,8 @@ export const IFA_F_NODAD = 0x02;
 /* linux/neighbour.h */
 export const NDA_DST = 1;
 export const NDA_LLADDR = 2;
+/** Who added the entry (u8, like a route's protocol): nslab tags its temporary pins with it. */
+export const NDA_PROTOCOL = 12;
 
 /* linux/socket.h (address families) */
 export const AF_UNSPEC = 0;

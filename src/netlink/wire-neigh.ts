@@ -18,6 +18,34 @@ export function encodeNeighDelete(n: Pick<NeighMsg, 'family' | 'index' | 'addres
   return new MsgBuilder(C.RTM_DELNEIGH, C.NLM_F_REQUEST | C.NLM_F_ACK).raw(nd).attr(C.NDA_DST, addressBytes(n.address)).finish();
 }
 
+/** NUD_PERMANENT (linux/neighbour.h): a static entry, never aged, not counted against gc_thresh3. */
+const NUD_PERMANENT = 0x80;
+
+/**
+ * RTM_NEWNEIGH with NLM_F_CREATE|NLM_F_EXCL: add a permanent entry, refused (EEXIST) when the
+ * kernel already has one for the address, learned or static, which is then left as it is.
+ * `ip neigh add ADDR lladdr MAC dev DEV nud permanent protocol PROTO`
+ */
+export function encodeNeighAdd(n: { family: 4 | 6; index: number; address: string; mac: string; protocol: number }): Buffer {
+  const nd = Buffer.alloc(C.NDMSG_LEN);
+  nd.writeUInt8(n.family === 4 ? C.AF_INET : C.AF_INET6, 0);
+  nd.writeInt32LE(n.index, 4);
+  nd.writeUInt16LE(NUD_PERMANENT, 8);
+  return new MsgBuilder(C.RTM_NEWNEIGH, C.NLM_F_REQUEST | C.NLM_F_ACK | C.NLM_F_CREATE | C.NLM_F_EXCL)
+    .raw(nd)
+    .attr(C.NDA_DST, addressBytes(n.address))
+    .attr(C.NDA_LLADDR, macBytes(n.mac))
+    .attr(C.NDA_PROTOCOL, Buffer.from([n.protocol]))
+    .finish();
+}
+
+/** "02:00:0a:4d:00:02" -> its six bytes; throws on anything else (a bug upstream: MACs come from the kernel). */
+export function macBytes(mac: string): Buffer {
+  const parts = mac.split(':');
+  if (parts.length !== 6 || !parts.every((p) => /^[0-9a-f]{2}$/i.test(p))) throw new RangeError(`not a MAC address: ${mac}`);
+  return Buffer.from(parts.map((p) => parseInt(p, 16)));
+}
+
 /** A decoded neighbour entry. */
 export interface NeighMsg {
   readonly family: 4 | 6;

@@ -247,6 +247,13 @@ export interface LiveNeigh {
   readonly state: string;
 }
 
+/** A static neighbour entry: on `dev`, `address` is at `mac` (a probe run's temporary pin). */
+export interface NeighPin {
+  readonly dev: string;
+  readonly address: string;
+  readonly mac: string;
+}
+
 /** A qdisc as the kernel reports it (RTM_GETQDISC). Every device has one at its root, if only the default. */
 export interface LiveQdisc {
   readonly dev: string;
@@ -338,6 +345,12 @@ export interface Kernel {
   netnsList(): string[];
   /** Dump one namespace; undefined when the named netns does not exist. */
   snapshot(ns: NsRef, what?: SnapshotWhat): NsSnapshot | undefined;
+  /**
+   * The MACs of the named links of a namespace (absent names are left out), asked for by name in
+   * one batch: a dump of a host with thousands of links costs far more. Undefined if the netns is
+   * gone. `ip -n NS link show NAME`
+   */
+  linkMacs(ns: NsRef, names: readonly string[]): Map<string, string> | undefined;
   /** Link names present in a namespace (cheaper than a snapshot); undefined if the netns is gone. */
   linkNames(ns: NsRef): Set<string> | undefined;
   /**
@@ -362,6 +375,15 @@ export interface Kernel {
    * `ip -n NS neigh flush all` / `ip neigh flush dev DEV`
    */
   neighFlush(ns: NsRef, devs?: readonly string[]): number;
+  /**
+   * Add permanent neighbour entries, tagged as nslab's, for a probe run (verify/pins.ts says
+   * why): one result per pin, true when it was added, false when the kernel already had an entry
+   * for the address (left as it is) or the device is gone. Permanent entries do not count against
+   * the global gc_thresh3 cap. `ip -n NS neigh add ADDR lladdr MAC dev DEV nud permanent`
+   */
+  neighPin(ns: NsRef, pins: readonly NeighPin[]): boolean[];
+  /** Delete entries neighPin added; returns how many went. `ip -n NS neigh del ADDR dev DEV` */
+  neighUnpin(ns: NsRef, pins: readonly NeighPin[]): number;
   /**
    * Ask the namespace's kernel which route it would use for one destination (optionally as if the
    * packet arrived on `iif`); refusals such as ENETUNREACH are answers. Undefined if the netns is gone.

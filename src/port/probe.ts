@@ -16,6 +16,11 @@ export interface ProbeSpec {
   readonly kind: ProbeKind;
   /** Destination port, required for tcp and udp. */
   readonly port?: number;
+  /**
+   * Both ends have permanent neighbour entries for each other (verify/pins.ts): once the
+   * destination has answered, attempts send no broadcast and may go at quickRatePerSec.
+   */
+  readonly pinned?: boolean;
 }
 
 /** The result of one probe (outcomes come back in the order of the specs). */
@@ -42,8 +47,12 @@ export interface ProbeOptions {
   readonly attempts?: number;
   /** Max probes in flight (each holds one socket), default 64. */
   readonly concurrency?: number;
-  /** Max new attempts started per second, default 2000. */
+  /** Max new attempts started per second that may broadcast (ARP, unknown unicast), default 2000. */
   readonly ratePerSec?: number;
+  /** Max new attempts per second of pinned probes to destinations that already answered, default 20000. */
+  readonly quickRatePerSec?: number;
+  /** ICMP sockets: 'raw' (needs CAP_NET_RAW), 'ping' (needs ping_group_range, set where refused); default raw when allowed. */
+  readonly icmpSocket?: 'raw' | 'ping';
 }
 
 export interface ProbeEngine {

@@ -69,8 +69,17 @@ export function bits(family: Family): number {
 
 /** Address bytes (4 or 16) of canonical or any valid address text. */
 export function addressBytes(text: string): Uint8Array {
+  // Fast path for the common canonical dotted quad (a probe run encodes tens of thousands):
+  // decimal octets without leading zeros, nothing else; anything else goes to the full parser.
+  const q = DOTTED_QUAD.exec(text);
+  if (q) {
+    const b = [q[1], q[2], q[3], q[4]].map(Number);
+    if (b.every((x) => x <= 255)) return Uint8Array.from(b);
+  }
   return Uint8Array.from(ipaddr.parse(text).toByteArray());
 }
+
+const DOTTED_QUAD = /^(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})$/;
 
 /** Canonical text of address bytes (4 or 16 of them). */
 export function bytesToAddress(bytes: Uint8Array): string {

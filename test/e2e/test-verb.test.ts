@@ -1,5 +1,6 @@
 // `nslab test` end to end: expectations that hold, one broken by hand, reach:false both ways,
-// tcp/udp probes against a listener started with `nslab exec`, and --all on a 50-node lab.
+// tcp/udp probes against a listener started with `nslab exec`, and --all on a 50-node lab; a cut
+// link and a firewall drop are still failures when the run pins its neighbour entries.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -74,6 +75,35 @@ test('--all on a 50-node lab reports every pair reachable, with zero false failu
       );
       assert.equal(all.code, 0);
       await nslabOk(sb, 'down', 'star50');
+    } finally {
+      done();
+    }
+  }));
+
+test('--all with pinned neighbours still fails a cut link and a firewall drop, exactly, and leaves no entry behind', (t) =>
+  withSandbox(t, async (sb) => {
+    // 40 nodes: 1560 neighbour entries, more than the shared table has room for: the run pins them.
+    const { path: file, done } = labFile(execFileSync(process.execPath, [join(BIN, '..', '..', 'bench', 'gen-star.mjs'), '40', 'pin40'], { encoding: 'utf8' }));
+    try {
+      await nslabOk(sb, 'up', file);
+      assert.equal((await sb.run(['ip', '-n', 'pin40-h3', 'link', 'set', 'eth0', 'down'])).code, 0);
+      const drop = 'add table inet cut; add chain inet cut input { type filter hook input priority 0; }; add rule inet cut input icmp type echo-request drop';
+      assert.equal((await sb.run(['ip', 'netns', 'exec', 'pin40-h5', 'nft', drop])).code, 0);
+      const all = await nslabJson<Result & { notices: string[] }>(sb, 'test', 'pin40', '--all', '--timeout', '200', '--attempts', '2');
+      assert.equal(all.code, 1);
+      assert.match(all.value.notices.join('\n'), /permanent neighbour entries/);
+      const failed = all.value.report.rows.filter((r) => !r.ok).map((r) => `${r.from}>${r.to}`);
+      const expected = all.value.report.rows.filter((r) => r.from === 'h3' || r.to === 'h3' || r.to === 'h5').map((r) => `${r.from}>${r.to}`);
+      assert.deepEqual(failed.sort(), expected.sort());
+      assert.equal(failed.length, 39 * 2 + 38);
+      // Every pin went away with the run: no permanent entry in any node nor on the bridge.
+      const left = await sb.run([
+        'sh',
+        '-c',
+        'ip neigh show nud permanent; for n in $(ip netns list | cut -d" " -f1); do ip -n "$n" neigh show nud permanent; done',
+      ]);
+      assert.equal(left.stdout.trim(), '');
+      await nslabOk(sb, 'down', 'pin40');
     } finally {
       done();
     }

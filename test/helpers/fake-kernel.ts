@@ -3,7 +3,7 @@
 // and fault injection: `crashAfter` throws mid-batch like a SIGKILL would stop a real run.
 // Like Linux, it has no IPv6 state on a link whose MTU is below 1280, so addr_gen_mode (ipv6:false)
 // is refused there (EAFNOSUPPORT): after a veth's creation, as a failed follow-up of an existing pair.
-import type { Kernel, KernelOp, LiveLink, LiveQdisc, NsRef, NsSnapshot, OpResult, QdiscSpec, SnapshotWhat } from '../../src/port/kernel.js';
+import type { Kernel, KernelOp, NeighPin, LiveLink, LiveQdisc, NsRef, NsSnapshot, OpResult, QdiscSpec, SnapshotWhat } from '../../src/port/kernel.js';
 import { qdiscProblem, tbfLimit } from '../../src/netlink/wire-qdisc.js';
 import { HOST_NS } from '../../src/port/kernel.js';
 import { NslabError } from '../../src/util/errors.js';
@@ -183,8 +183,37 @@ export class FakeKernel implements Kernel {
     return s && [...s.tables].map((name) => ({ family: 'inet', name }));
   }
 
+  linkMacs(ns: NsRef, names: readonly string[]): Map<string, string> | undefined {
+    const links = this.snapshot(ns)?.links;
+    return links && new Map(links.filter((l) => names.includes(l.name)).map((l) => [l.name, l.mac]));
+  }
+
   neighFlush(): number {
     return 0;
+  }
+
+  /** Neighbour pins in place, per namespace, keyed `dev|address` (what neighPin added and neighUnpin has not removed). */
+  readonly pins = new Map<NsRef, Map<string, NeighPin>>();
+  /** Every neighPin call, in order (tests check pins go in before probing). */
+  readonly pinLog: { ns: NsRef; pins: readonly NeighPin[] }[] = [];
+
+  neighPin(ns: NsRef, pins: readonly NeighPin[]): boolean[] {
+    this.pinLog.push({ ns, pins });
+    const s = this.spaces.get(ns);
+    if (!s) return pins.map(() => false);
+    const mine = this.pins.get(ns) ?? new Map<string, NeighPin>();
+    this.pins.set(ns, mine);
+    return pins.map((p) => {
+      const key = `${p.dev}|${p.address}`;
+      if (!s.links.has(p.dev) || mine.has(key)) return false;
+      mine.set(key, p);
+      return true;
+    });
+  }
+
+  neighUnpin(ns: NsRef, pins: readonly NeighPin[]): number {
+    const mine = this.pins.get(ns);
+    return mine ? pins.filter((p) => mine.delete(`${p.dev}|${p.address}`)).length : 0;
   }
 
   close(): void {}

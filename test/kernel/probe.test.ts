@@ -1,7 +1,8 @@
 // Root tests of the probe engine: namespaces built with iproute2 inside a sandbox, listeners
 // started there (killed by PID, and by the sandbox's end on failure), and runProbes run by a small
 // node script inside the same sandbox. Checks verdicts, reasons, time bounds, that no fd leaks,
-// and that ping_group_range changes only in the lab namespaces, never in the sandbox's host.
+// that ICMP as root uses raw sockets, and that with ping sockets ping_group_range changes only in
+// the lab namespaces, never in the sandbox's host.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
@@ -157,11 +158,32 @@ test('probes to an unroutable destination fail fast with "network unreachable"',
     assert.ok(run.ms < 800, `took ${run.ms} ms`);
   }));
 
+test('raw ICMP sockets (root) reach and fail like ping sockets, and touch no ping_group_range', (t) =>
+  inSandbox(t, ['ping'], async (sb) => {
+    await pairWithListeners(sb);
+    const before = (await sh(sb, 'sysctl', '-n', 'net.ipv4.ping_group_range')).trim();
+    const [run] = await probeIn(sb, [
+      {
+        specs: [
+          { id: 1, netns: 'a', dst: '10.0.0.2', kind: 'icmp' },
+          { id: 2, netns: 'a', dst: '10.0.0.99', kind: 'icmp' },
+        ],
+        opts: { timeoutMs: 200, attempts: 1, icmpSocket: 'raw' },
+      },
+    ]);
+    assert.deepEqual(
+      run!.outcomes.map((o) => o.reached),
+      [true, false],
+    );
+    assert.equal((await sh(sb, 'sysctl', '-n', 'net.ipv4.ping_group_range')).trim(), before);
+    for (const ns of ['a', 'b']) assert.equal((await sh(sb, 'ip', 'netns', 'exec', ns, 'sysctl', '-n', 'net.ipv4.ping_group_range')).trim(), '1\t0');
+  }));
+
 test('ping sockets are enabled in the source namespaces only, not in the namespace nslab runs in', (t) =>
   inSandbox(t, ['ping'], async (sb) => {
     await pairWithListeners(sb);
     const before = (await sh(sb, 'sysctl', '-n', 'net.ipv4.ping_group_range')).trim();
-    await probeIn(sb, [{ specs: [{ id: 1, netns: 'a', dst: '10.0.0.2', kind: 'icmp' }] }]);
+    await probeIn(sb, [{ specs: [{ id: 1, netns: 'a', dst: '10.0.0.2', kind: 'icmp' }], opts: { icmpSocket: 'ping' } }]);
     assert.equal((await sh(sb, 'sysctl', '-n', 'net.ipv4.ping_group_range')).trim(), before);
     assert.equal((await sh(sb, 'ip', 'netns', 'exec', 'a', 'sysctl', '-n', 'net.ipv4.ping_group_range')).trim(), '0\t2147483647');
     assert.equal((await sh(sb, 'ip', 'netns', 'exec', 'b', 'sysctl', '-n', 'net.ipv4.ping_group_range')).trim(), '1\t0', 'b sent no ICMP probe');

@@ -16,7 +16,7 @@ function result(rows: ReportRow[], extra: Partial<TestResult> = {}): TestResult 
     mode: 'expect',
     report: { rows, passed, failed: rows.length - passed },
     waves: 1,
-    neighbours: { need: 4, cap: 1024, capKnown: true },
+    neighbours: { need: 4, cap: 1024, capKnown: true, pinned: 0 },
     notices: [],
     ms: 2345,
     rounds: 5,

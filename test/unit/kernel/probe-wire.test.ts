@@ -2,8 +2,18 @@
 // sockets carry them, errno-to-reason mapping, and the option bound (backoff).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { backoffMs } from '../../../src/kernel/probe.js';
-import { echoRequest, familyOf, isEchoReply, reasonFor, silenceReason, sockaddr } from '../../../src/kernel/probe-wire.js';
+import { backoffMs, useRawIcmp, type ProbeSpec } from '../../../src/kernel/probe.js';
+import {
+  echoRequest,
+  familyOf,
+  icmpChecksum,
+  isEchoReply,
+  isRawEchoReply,
+  rawEchoRequest,
+  reasonFor,
+  silenceReason,
+  sockaddr,
+} from '../../../src/kernel/probe-wire.js';
 
 describe('probe wire format', () => {
   it('encodes sockaddr_in with the family in host order and the port big-endian', () => {
@@ -76,4 +86,48 @@ describe('probe reasons', () => {
     assert.equal(backoffMs(20), 10);
     assert.equal(backoffMs(60_000), 100);
   });
+});
+
+it('raw echo requests carry our identifier and a valid IPv4 checksum; raw replies are matched past the IP header', () => {
+  const payload = Buffer.from('abcd');
+  const req = rawEchoRequest(4, 0xbeef, 7, payload);
+  assert.equal(req.readUInt16BE(4), 0xbeef);
+  // A message with its checksum in place sums to 0xffff, so its checksum over itself is 0.
+  assert.equal(icmpChecksum(req), 0);
+  // RFC 1071's example words: 0x0001 0xf203 0xf4f5 0xf6f7 -> sum 0xddf2, checksum 0x220d.
+  assert.equal(icmpChecksum(Buffer.from('0001f203f4f5f6f7', 'hex')), 0x220d);
+  const reply = Buffer.from(req);
+  reply.writeUInt8(0, 0);
+  const ip = Buffer.alloc(24); // a 24-byte header (IHL 6: with options)
+  ip.writeUInt8(0x46, 0);
+  const packet = Buffer.concat([ip, reply]);
+  assert.ok(isRawEchoReply(4, packet, 0xbeef, 7, payload));
+  assert.ok(!isRawEchoReply(4, packet, 0xbeee, 7, payload), 'another identifier: another prober');
+  assert.ok(!isRawEchoReply(4, reply, 0xbeef, 7, payload), 'an IPv4 raw socket always gets the IP header');
+  // ICMPv6 raw sockets get no IP header; the kernel computes the checksum.
+  const r6 = rawEchoRequest(6, 0xbeef, 7, payload);
+  assert.equal(r6.readUInt16BE(2), 0);
+  r6.writeUInt8(129, 0);
+  assert.ok(isRawEchoReply(6, r6, 0xbeef, 7, payload));
+});
+
+it('ICMP goes over raw sockets for few probes per source, ping sockets for many, as asked, and only when allowed', () => {
+  const spec = (netns: string, id: number): ProbeSpec => ({ id, netns, dst: '10.0.0.1', kind: 'icmp' });
+  const sweep = Array.from({ length: 1000 }, (_, i) => spec(`h${i}`, i));
+  const matrix = Array.from({ length: 1000 }, (_, i) => spec(`h${i % 10}`, i));
+  assert.equal(
+    useRawIcmp(sweep.slice(0, 100), {}, () => true),
+    false,
+    'a small lab keeps ping sockets',
+  );
+  const yes = (): boolean => true;
+  assert.equal(useRawIcmp(sweep, {}, yes), true);
+  assert.equal(useRawIcmp(matrix, {}, yes), false);
+  assert.equal(useRawIcmp(matrix, { icmpSocket: 'raw' }, yes), true);
+  assert.equal(useRawIcmp(sweep, { icmpSocket: 'ping' }, yes), false);
+  assert.equal(
+    useRawIcmp(sweep, {}, () => false),
+    false,
+    'without CAP_NET_RAW',
+  );
 });
