@@ -185,13 +185,14 @@ async function upLocked(sys: System, opts: UpOptions, loaded: Loaded, t0: number
     );
   }
   if (!opts.dryRun) checkAdopted(sys, topology, new Set([...journal.owned.keys()]), opts.hostNetns);
-  // One listing of /run/netns for the checks (a readlink and a stat per name: ~3 ms for 1000).
-  const named = sys.host.netnsList();
-  checkClashes(sys, topology, new Set([...journal.owned.keys()]), named);
-  // Before anything changes: a lab bigger than the host allows is refused (exit 1) or warned about.
-  const capacity = capacityWarnings(root, sys, topology, { ...(opts.dryRun ? { dryRun: true } : {}), fdsAtStart, named });
   const kernel = await (opts.openKernel ?? linuxKernel)({ ...(opts.hostNetns ? { hostNetns: opts.hostNetns } : {}), ...(pool ? { netnsPool: pool } : {}) });
   try {
+    // One listing of /run/netns (a stat per name: ~4 ms for 1000), the kernel's, for the checks
+    // and the live read; taken again there only while a pool makes namespaces in a worker.
+    const named = kernel.netnsList();
+    checkClashes(sys, topology, new Set([...journal.owned.keys()]), named);
+    // Before anything changes: a lab bigger than the host allows is refused (exit 1) or warned about.
+    const capacity = capacityWarnings(root, sys, topology, { ...(opts.dryRun ? { dryRun: true } : {}), fdsAtStart, named });
     phase('journal+open');
     const fileModel = topology === loaded.topology && !support.netem;
     const desired = (fileModel ? loaded.desired : undefined) ?? desiredResources(topology, support);
@@ -222,6 +223,7 @@ async function upLocked(sys: System, opts: UpOptions, loaded: Loaded, t0: number
         sharedPrev: hostSettingsOfOtherLabs(root, lab, opts.hostNetns),
         ...(trust ? { trust } : {}),
         ...(hostPart ? { hostPart } : {}),
+        ...(pool ? {} : { netns: named }),
       });
       phase('read live');
       const plan = planLab({ topology, live, owned: journal.owned, desired });

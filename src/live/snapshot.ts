@@ -8,6 +8,8 @@ import { sysctlKey } from '../plan/live.js';
 /** What to read: the lab's namespaces (desired or owned) and the sysctls it sets. */
 export interface LiveQuery {
   readonly namespaces: Iterable<string>;
+  /** The names under /run/netns (Kernel.netnsList), when the caller listed them already. */
+  readonly netns?: readonly string[];
   readonly sysctls: Iterable<{ readonly ns: NsRef; readonly key: string }>;
   /** Namespaces whose nftables tables matter (the lab has or wants a table there). */
   readonly tables?: Iterable<NsRef>;
@@ -30,7 +32,7 @@ export interface LiveQuery {
 
 /** Dump the host and every existing namespace of the query. */
 export function readLive(kernel: Kernel, q: LiveQuery): LiveState {
-  const netns = new Set(kernel.netnsList());
+  const netns = new Set(q.netns ?? kernel.netnsList());
   const spaces = new Map<NsRef, NsSnapshot>();
   const what = q.qdiscs ? { qdiscs: true } : {};
   let trusted: ReadonlySet<string>;
