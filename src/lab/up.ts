@@ -25,7 +25,7 @@ import { NO_CHANGES, withRuntime } from '../model/impair.js';
 import { readRuntime, writeRuntime } from '../state/runtime.js';
 import { nftLossUses, runtimeNotes, shapingSupport } from './shaping.js';
 import { linuxKernel, systemOf } from './kernel.js';
-import { publishHosts } from './hosts.js';
+import { publishHosts, withdrawHosts } from './hosts.js';
 import { publishResolv } from './resolv.js';
 import { hostSettingsOfOtherLabs, wantsHostSettings } from './shared-host.js';
 import type { Loaded } from './load.js';
@@ -263,6 +263,13 @@ async function upLocked(sys: System, opts: UpOptions, loaded: Loaded, t0: number
       phase('apply');
       dropHost();
       await stopIfInterrupted(opts, lab, 'the namespaces, links and firewall rules are all built, but not the hosts files and processes');
+      // A node the file no longer has takes its names with it: its namespace went with the plan,
+      // and its /etc/netns links would otherwise outlive it (down unlinks only what the lab owns).
+      withdrawHosts(
+        root,
+        kernel,
+        plan.steps.flatMap(({ op }) => (op.op === 'netns.delete' || op.op === 'netns.detach' ? [op.name] : [])),
+      );
       // Before the processes start: they see the files their `ip netns exec` bind-mounts then.
       const hostWarnings = [
         ...publishHosts(root, kernel, topology, live.trusted),
