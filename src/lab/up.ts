@@ -285,10 +285,8 @@ async function upLocked(sys: System, opts: UpOptions, loaded: Loaded, t0: number
       if (loaded.key !== undefined && existsSync(labPaths(root, lab).dir)) {
         const key = loaded.key;
         if (!loaded.cached || !loaded.desired) {
-          const keep = (): void => keepModel(root, lab, key, loaded.topology, warnings, ...(fileModel ? [desired] : []));
-          // A long-lived process writes it once it has answered (it has the model in memory).
-          if (opts.warm) opts.warm.later(keep);
-          else keep();
+          // A long-lived process writes the file when idle (it has the model in memory).
+          keepModel(root, lab, key, loaded.topology, warnings, fileModel ? desired : undefined, opts.warm ? (w) => opts.warm?.later(w) : undefined);
         }
         const changed = plan.steps.length > 0 || processes.started.length > 0 || processes.stopped.length > 0 || processes.keeperRestarted === true;
         markConverged(root, lab, journal, key, changed);

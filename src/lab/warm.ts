@@ -10,7 +10,9 @@
 // - the resources of the last text this process brought the lab to, standing for the cached
 //   model of it, while the journal's last record says the lab converged to that text;
 // - each node's parse (topology/memo.ts), a pure function of the node's text;
-// - which resolv.conf each node's namespace was linked to, to check only the nodes that change.
+// - which resolv.conf each node's namespace was linked to, to check only the nodes that change;
+// - the model cache file written when the lab is left alone, not in the middle of the next
+//   change (this process keeps the model in memory: lab/model-cache.ts).
 // Everything else (the kernel's namespaces, links and rules) is read or trusted as a plain `up`
 // does, the host in part (plan/trust.ts warmHostTrust).
 import { ParseMemo } from '../topology/memo.js';
@@ -18,6 +20,9 @@ import type { Resource } from '../plan/resources.js';
 import { readJournalSince, type JournalMark, type JournalState } from '../state/journal.js';
 import type { StateRoot } from '../state/root.js';
 import { assertStateReadable, labPaths } from '../state/store.js';
+
+/** How long a lab must be left alone before deferred work runs, ms. */
+const IDLE_MS = 500;
 
 /** One lab's warm state in this process (one lab at a time, of one state root). */
 export class WarmLab {
@@ -27,7 +32,7 @@ export class WarmLab {
   readonly resolv = new Map<string, string>();
   #journal: { state: JournalState; mark: JournalMark } | undefined;
   #last: { readonly key: string; readonly desired: readonly Resource[] } | undefined;
-  #pending: NodeJS.Immediate | undefined;
+  #pending: NodeJS.Timeout | undefined;
   #pendingWork: (() => void) | undefined;
 
   #lab: string | undefined;
@@ -63,17 +68,20 @@ export class WarmLab {
   }
 
   /**
-   * Run `work` once the caller has its answer (the next turn of the event loop); a later call
-   * replaces work not yet run. For what only speeds up later commands (the model cache).
+   * Run `work` once the lab has been left alone for IDLE_MS (a later call replaces work not yet
+   * run, and waits again); it never keeps the process alive. For what only speeds up other
+   * processes' commands (the model cache file): run in the middle of the next change, it would
+   * cost that change as much as the rest of it.
    */
   later(work: () => void): void {
     this.#pendingWork = work;
-    this.#pending ??= setImmediate(() => this.flush());
+    if (this.#pending) clearTimeout(this.#pending);
+    this.#pending = setTimeout(() => this.flush(), IDLE_MS).unref();
   }
 
   /** Run the deferred work now (before the lab's state is removed, or the process ends). */
   flush(): void {
-    if (this.#pending) clearImmediate(this.#pending);
+    if (this.#pending) clearTimeout(this.#pending);
     this.#pending = undefined;
     const work = this.#pendingWork;
     this.#pendingWork = undefined;
@@ -86,7 +94,7 @@ export class WarmLab {
 
   /** Drop deferred work without running it (the lab is going down). */
   discard(): void {
-    if (this.#pending) clearImmediate(this.#pending);
+    if (this.#pending) clearTimeout(this.#pending);
     this.#pending = undefined;
     this.#pendingWork = undefined;
   }
