@@ -202,6 +202,10 @@ export function program(): Command {
     .action(async (lab: string, targets: string[], o: { write?: string; print?: boolean; filter?: string; count?: string; duration?: string; utc?: boolean }) =>
       (await import('./commands/capture.js')).run(lab, targets, o),
     );
+  p.command('doctor')
+    .description('whether this machine lets you build labs (root, or rootless: user namespaces allowed?) and how to enable what is missing')
+    .option('--json', 'machine-readable output')
+    .action(async (o: { json?: boolean }) => (await import('./commands/doctor.js')).run(o));
   p.command('validate')
     .description('check a topology file and print every problem (FILE:LINE:COL: message)')
     .argument('<file>')
