@@ -16,6 +16,8 @@ export interface CliConfig {
   readonly timing: boolean;
   /** Where rootless mode keeps its files: $XDG_RUNTIME_DIR when absolute, else /tmp/nslab-UID. */
   readonly rootless: { readonly runtime: string };
+  /** NSLAB_ROOTLESS: `off` never enters a user namespace (verbs then need root); `inside` is set by rootless mode for the command it runs inside. */
+  readonly rootlessMode: 'auto' | 'off' | 'inside';
   /** NSLAB_STATE_DIR was set: rootless mode keeps it instead of its own state root. */
   readonly stateDirSet: boolean;
 }
@@ -32,6 +34,7 @@ export function configFrom(env: NodeJS.ProcessEnv, uid = process.getuid?.() ?? 0
     timing: env['NSLAB_TIMING'] === '1',
     rootless: { runtime: xdg?.startsWith('/') ? xdg : `/tmp/nslab-${uid}` },
     stateDirSet: Boolean(state),
+    rootlessMode: env['NSLAB_ROOTLESS'] === 'off' ? 'off' : env['NSLAB_ROOTLESS'] === 'inside' ? 'inside' : 'auto',
   };
 }
 

@@ -254,12 +254,12 @@ async function rootless(argv: string[]): Promise<boolean> {
   const forced = argv.slice(0, end).includes('--rootless');
   if (forced) argv.splice(0, end, ...argv.slice(0, end).filter((a) => a !== '--rootless'));
   const args = argv;
-  if (process.env['NSLAB_ROOTLESS'] === '1') return false;
+  const c = config();
+  if (c.rootlessMode === 'inside' || (c.rootlessMode === 'off' && !forced)) return false;
   const r = await import('../lab/rootless.js');
   if (!r.entersUserNamespace(args)) return false;
   if (!forced && (await import('../lab/privilege.js')).hasAdminCaps()) return false;
-  const c = config();
-  const env = { ...process.env, NSLAB_ROOTLESS: '1', ...(c.stateDirSet ? {} : { NSLAB_STATE_DIR: r.rootlessPaths(c.rootless).state }) };
+  const env = { ...process.env, NSLAB_ROOTLESS: 'inside', ...(c.stateDirSet ? {} : { NSLAB_STATE_DIR: r.rootlessPaths(c.rootless).state }) };
   process.exitCode = await r.runRootless(c.rootless, args, env);
   return true;
 }

@@ -58,11 +58,14 @@ export interface Holder {
   readonly pid: number;
 }
 
-/** The start time of a process (field 22 of /proc/PID/stat), or undefined when it is gone. */
+/** The start time of a process (field 22 of /proc/PID/stat), or undefined when it is gone (a zombie too). */
 function startTime(pid: number): string | undefined {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // A killed holder nobody reaped yet (its parent was the command that started it) is dead.
+    if (fields[0] === 'Z' || fields[0] === 'X') return undefined;
+    return fields[19];
   } catch {
     return undefined;
   }
