@@ -176,3 +176,18 @@ test('rootless: the holder killed with SIGKILL leaves a lab that down removes co
     killUsers();
   }
 });
+
+test('rootless: nat: is refused in one line before any change, and nothing is left', async (t) => {
+  if (!usable(t)) return;
+  try {
+    await withSandbox(t, async (sb) => {
+      await makeUser(sb, ALICE);
+      const r = await as(sb, ALICE, 'up', join(EXAMPLES, 'nat.yaml'));
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, /^nslab: lab \S+: nat: \(network \S+\) cannot reach out in rootless mode yet .*nothing was changed\n$/);
+      await assertNothingLeft(sb, ALICE);
+    });
+  } finally {
+    killUsers();
+  }
+});
