@@ -110,6 +110,10 @@ test('rootless: a user builds, tests, enters and takes down a lab; down leaves n
       assert.match(await asOk(sb, ALICE, 'test', 'containers'), /1\/1 hold/);
       // Inside, the node is isolated as for root: its own hostname and PID namespace.
       assert.equal((await asOk(sb, ALICE, 'exec', 'containers', 'c1', '--', 'hostname')).trim(), 'c1');
+      // What rootless mode cannot do is one line, not a tool's complaint.
+      const cap = await as(sb, ALICE, 'capture', 'containers', 'c1', '-c', '1');
+      assert.equal(cap.code, 1, cap.stderr);
+      assert.match(cap.stderr, /^nslab: capture is not available in rootless mode: .*\n$/);
       const show = JSON.parse(await asOk(sb, ALICE, 'show', 'containers', '--json')) as unknown;
       assert.match(JSON.stringify(show), /172\.31\.0\./);
       // The sandbox's own network (the user's "real" one) gained nothing.
