@@ -219,9 +219,10 @@ export function anyLabState(stateRoot: string): boolean {
  */
 export function runInHolder(h: Holder, argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   const script = process.argv[1] ?? '';
+  // Entering a mount namespace moves the cwd to its root: --wd keeps ours (relative file names).
   const child = spawn(
     'nsenter',
-    ['--preserve-credentials', '-t', String(h.pid), '-U', '-m', '-n', '--', process.execPath, ...process.execArgv, script, ...argv],
+    ['--preserve-credentials', '-t', String(h.pid), '-U', '-m', '-n', `--wd=${process.cwd()}`, '--', process.execPath, ...process.execArgv, script, ...argv],
     {
       stdio: 'inherit',
       env,

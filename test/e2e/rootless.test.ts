@@ -21,10 +21,14 @@ function runtime(uid: number): string {
   return `/run/user/${uid}`;
 }
 
-/** Run nslab as `uid` in the sandbox, without capabilities, with its runtime directory. */
+/** Run nslab as `uid` in the sandbox, without capabilities, with its runtime directory (and cwd EXAMPLES). */
 function as(sb: Sandbox, uid: number, ...args: string[]): ReturnType<Sandbox['run']> {
   const env = { ...process.env, XDG_RUNTIME_DIR: runtime(uid), NSLAB_ROOTLESS: undefined, NSLAB_STATE_DIR: undefined };
-  return sb.run(['setpriv', `--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', '--', process.execPath, BIN, ...args], { timeoutMs: 60_000, env });
+  const inExamples = ['sh', '-c', 'cd "$0" && exec "$@"', EXAMPLES];
+  return sb.run(inExamples.concat(['setpriv', `--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', '--', process.execPath, BIN, ...args]), {
+    timeoutMs: 60_000,
+    env,
+  });
 }
 
 async function asOk(sb: Sandbox, uid: number, ...args: string[]): Promise<string> {
@@ -104,7 +108,8 @@ test('rootless: a user builds, tests, enters and takes down a lab; down leaves n
   try {
     await withSandbox(t, async (sb) => {
       await makeUser(sb, ALICE);
-      const up = await asOk(sb, ALICE, 'up', join(EXAMPLES, 'containers.yaml'));
+      // A file name relative to the user's cwd (the command runs again inside the holder's mounts).
+      const up = await asOk(sb, ALICE, 'up', 'containers.yaml');
       assert.match(up, /lab containers: up/);
       assert.match(await asOk(sb, ALICE, 'up', join(EXAMPLES, 'containers.yaml')), /nothing changed/, 'a second up changes nothing');
       assert.match(await asOk(sb, ALICE, 'test', 'containers'), /1\/1 hold/);
