@@ -119,6 +119,9 @@ test('rootless: a user builds, tests, enters and takes down a lab; down leaves n
       const cap = await as(sb, ALICE, 'capture', 'containers', 'c1', '-c', '1');
       assert.equal(cap.code, 1, cap.stderr);
       assert.match(cap.stderr, /^nslab: capture is not available in rootless mode: .*\n$/);
+      const ui = await as(sb, ALICE, 'ui', 'containers', '--port', '0');
+      assert.equal(ui.code, 1, ui.stderr);
+      assert.match(ui.stderr, /^nslab: ui is not available in rootless mode yet: .*\n$/);
       const show = JSON.parse(await asOk(sb, ALICE, 'show', 'containers', '--json')) as unknown;
       assert.match(JSON.stringify(show), /172\.31\.0\./);
       // The sandbox's own network (the user's "real" one) gained nothing.

@@ -6,6 +6,15 @@ import { NslabError } from '../../util/errors.js';
 
 /** Run `ui`. */
 export async function run(lab: string | undefined, o: { port?: string }): Promise<void> {
+  // Rootless, this process runs in the holder's network namespace: its 127.0.0.1 is not the
+  // browser's, so a URL printed here would only ever be refused.
+  if (config().rootlessMode === 'inside') {
+    throw new NslabError(
+      'rootless',
+      'ui is not available in rootless mode yet: its server would listen inside your user namespace, where your browser cannot reach it',
+      1,
+    );
+  }
   const port = o.port === undefined ? undefined : portNumber(o.port);
   const ui = await startUi({ state: config().state, ...config().kernel, ...(lab !== undefined ? { lab } : {}), ...(port !== undefined ? { port } : {}) });
   process.stdout.write(
