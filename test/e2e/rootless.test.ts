@@ -6,12 +6,12 @@
 // the kernel sees it: no process of the user's, no holder pid file, no lab state.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { needRoot } from '../helpers/checks.js';
 import type { Sandbox } from '../helpers/sandbox.js';
-import { BIN, EXAMPLES, nslabOk, withSandbox } from './lab.js';
+import { BIN, EXAMPLES, labFile, nslabOk, withSandbox } from './lab.js';
 
 // Uids no one else on this machine uses; the test kills what they run when it ends.
 const ALICE = 64191;
@@ -201,5 +201,40 @@ test('rootless: nat: is refused in one line before any change, and nothing is le
     });
   } finally {
     killUsers();
+  }
+});
+
+test('rootless: up killed with SIGKILL part way (the command and the one it runs in the holder) leaves what down removes', async (t) => {
+  if (!usable(t)) return;
+  const star = labFile(
+    ['name: star', 'networks:', '  n0: { subnet: 10.77.0.0/16, gateway: 10.77.0.1 }', 'nodes:']
+      .concat(Array.from({ length: 60 }, (_, i) => `  h${i + 1}: { interfaces: { eth0: { network: n0, address: 10.77.0.${i + 2}/16 } } }`))
+      .join('\n'),
+  );
+  try {
+    chmodSync(dirname(star.path), 0o755);
+    chmodSync(star.path, 0o644);
+    await withSandbox(t, async (sb) => {
+      await makeUser(sb, ALICE);
+      const running = as(sb, ALICE, 'up', star.path);
+      // Part way: once the holder is up and the lab's journal exists, kill every nslab of the user's.
+      const deadline = Date.now() + 20_000;
+      while (Date.now() < deadline && !existsSync(`/proc/${sb.pid}/root${runtime(ALICE)}/nslab/state/star/journal.jsonl`)) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      for (const pid of processesOf(ALICE)) {
+        try {
+          if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(BIN)) process.kill(pid, 'SIGKILL');
+        } catch {
+          // gone
+        }
+      }
+      await running;
+      await asOk(sb, ALICE, 'down', 'star');
+      await assertNothingLeft(sb, ALICE);
+    });
+  } finally {
+    killUsers();
+    star.done();
   }
 });
