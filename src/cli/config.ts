@@ -18,6 +18,8 @@ export interface CliConfig {
   readonly rootless: { readonly runtime: string };
   /** NSLAB_ROOTLESS: `off` never enters a user namespace (verbs then need root); `inside` is set by rootless mode for the command it runs inside. */
   readonly rootlessMode: 'auto' | 'off' | 'inside';
+  /** NSLAB_UI_FD, inside rootless mode only: the socket `ui` serves on, made in the user's own network. */
+  readonly uiFd?: number;
   /** NSLAB_STATE_DIR was set: rootless mode keeps it instead of its own state root. */
   readonly stateDirSet: boolean;
 }
@@ -34,6 +36,7 @@ export function configFrom(env: NodeJS.ProcessEnv, uid = process.getuid?.() ?? 0
     timing: env['NSLAB_TIMING'] === '1',
     rootless: { runtime: xdg?.startsWith('/') ? xdg : `/tmp/nslab-${uid}` },
     stateDirSet: Boolean(state),
+    ...(env['NSLAB_ROOTLESS'] === 'inside' && /^[3-9]$/.test(env['NSLAB_UI_FD'] ?? '') ? { uiFd: Number(env['NSLAB_UI_FD']) } : {}),
     rootlessMode: env['NSLAB_ROOTLESS'] === 'off' ? 'off' : env['NSLAB_ROOTLESS'] === 'inside' ? 'inside' : 'auto',
   };
 }

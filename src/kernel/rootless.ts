@@ -20,6 +20,7 @@ import * as os from 'node:os';
 import { join } from 'node:path';
 import { NslabError } from '../util/errors.js';
 import * as libc from './libc.js';
+import { sockaddr } from './probe-wire.js';
 import { verifyDir } from './safe-fs.js';
 
 /** The holder's script: $1 is the runtime directory to keep visible, $2 the directory of the ready file. */
@@ -217,15 +218,16 @@ export function anyLabState(stateRoot: string): boolean {
  * Run `node BIN ARGV` inside the holder's namespaces, stdio inherited; resolves to its exit status
  * (128+N when killed by signal N). SIGINT, SIGTERM and SIGHUP are passed on to it.
  */
-export function runInHolder(h: Holder, argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
+export function runInHolder(h: Holder, argv: readonly string[], env: NodeJS.ProcessEnv, passFd?: number): Promise<number> {
   const script = process.argv[1] ?? '';
   // Entering a mount namespace moves the cwd to its root: --wd keeps ours (relative file names).
   const child = spawn(
     'nsenter',
     ['--preserve-credentials', '-t', String(h.pid), '-U', '-m', '-n', `--wd=${process.cwd()}`, '--', process.execPath, ...process.execArgv, script, ...argv],
     {
-      stdio: 'inherit',
-      env,
+      // passFd becomes the child's fd 3 (nsenter keeps it open across its exec).
+      stdio: passFd === undefined ? 'inherit' : ['inherit', 'inherit', 'inherit', passFd],
+      env: passFd === undefined ? env : { ...env, NSLAB_UI_FD: '3' },
     },
   );
   const forward = (sig: NodeJS.Signals) => () => {
@@ -244,4 +246,32 @@ export function runInHolder(h: Holder, argv: readonly string[], env: NodeJS.Proc
       resolve(code ?? 128 + (signal ? os.constants.signals[signal] : 1));
     });
   });
+}
+
+const AF_INET = 2;
+const SOCK_STREAM_CLOEXEC = 1 | 0o2000000;
+const SOL_SOCKET = 1;
+const SO_REUSEADDR = 2;
+
+/**
+ * A TCP socket listening on 127.0.0.1:port in this process's (the user's) network namespace, for
+ * `nslab ui` run in the holder: a socket keeps the namespace it was made in. Made with libc, not
+ * Node's net, so this process never accepts on it itself. Throws SysError (EADDRINUSE, ...).
+ */
+export function listenLoopback(port: number): number {
+  const fd = libc.socket(AF_INET, SOCK_STREAM_CLOEXEC, 0);
+  try {
+    libc.setsockoptInt(fd, SOL_SOCKET, SO_REUSEADDR, 1);
+    libc.bind(fd, sockaddr('127.0.0.1', port));
+    libc.listen(fd, 64);
+    return fd;
+  } catch (e) {
+    libc.close(fd);
+    throw e;
+  }
+}
+
+/** Close an fd listenLoopback made. */
+export function closeFd(fd: number): void {
+  libc.close(fd);
 }

@@ -66,7 +66,15 @@ export async function runRootless(place: RootlessPlace, argv: readonly string[],
       await new Promise((r) => setTimeout(r, 50));
       holder = k.liveHolder(dirs);
     }
-    const status = await k.runInHolder(holder, argv, env);
+    // ui serves on 127.0.0.1 of the user's own network, not the holder's: the socket is made
+    // here and handed down (a socket keeps the namespace it was made in).
+    const ui = argv.find((a) => !a.startsWith('-')) === 'ui' ? uiSocket(k, argv) : undefined;
+    let status: number;
+    try {
+      status = await k.runInHolder(holder, argv, env, ui);
+    } finally {
+      if (ui !== undefined) k.closeFd(ui);
+    }
     // Nothing left to keep: stop the holder, unless another command is using it.
     if (!k.anyLabState(state) && k.tryExclusive(lock)) {
       const h = k.liveHolder(dirs);
@@ -75,5 +83,35 @@ export async function runRootless(place: RootlessPlace, argv: readonly string[],
     return status;
   } finally {
     k.unlock(lock);
+  }
+}
+
+const UI_PORT = 8470;
+
+/** `nslab ui`'s --port (-p) from argv: undefined when not given (the default, or any free port). */
+export function uiPortOf(argv: readonly string[]): number | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] ?? '';
+    if (a === '--') break;
+    const v = a === '-p' || a === '--port' ? argv[i + 1] : a.startsWith('--port=') ? a.slice(7) : undefined;
+    if (v !== undefined) return /^\d+$/.test(v) && Number(v) <= 65535 ? Number(v) : undefined;
+  }
+  return undefined;
+}
+
+/** A socket listening on 127.0.0.1 in this (the user's) network namespace: its fd. */
+function uiSocket(k: Awaited<ReturnType<typeof rootlessLinux>>, argv: readonly string[]): number {
+  const asked = uiPortOf(argv);
+  try {
+    return k.listenLoopback(asked ?? UI_PORT);
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    // The default port falls back to any free one, as for root (web/server.ts); a port asked for must be free.
+    if (code === 'EADDRINUSE' && asked === undefined) return k.listenLoopback(0);
+    throw new NslabError(
+      'listen-failed',
+      `cannot listen on 127.0.0.1:${asked ?? UI_PORT} (${code ?? String(e)})${code === 'EADDRINUSE' ? ': the port is taken; pick another with --port, or --port 0 for any free one' : ''}`,
+      1,
+    );
   }
 }

@@ -5,7 +5,7 @@
 // with SIGKILL leaves a lab that `down` still removes completely. "Nothing left" is checked as
 // the kernel sees it: no process of the user's, no holder pid file, no lab state.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
@@ -119,9 +119,49 @@ test('rootless: a user builds, tests, enters and takes down a lab; down leaves n
       const cap = await as(sb, ALICE, 'capture', 'containers', 'c1', '-c', '1');
       assert.equal(cap.code, 1, cap.stderr);
       assert.match(cap.stderr, /^nslab: capture is not available in rootless mode: .*\n$/);
-      const ui = await as(sb, ALICE, 'ui', 'containers', '--port', '0');
-      assert.equal(ui.code, 1, ui.stderr);
-      assert.match(ui.stderr, /^nslab: ui is not available in rootless mode yet: .*\n$/);
+      // ui serves on 127.0.0.1 of the user's own network (the sandbox's), not the holder's.
+      const ui = spawn(
+        'nsenter',
+        [
+          '-t',
+          String(sb.pid),
+          '-n',
+          '-m',
+          '--',
+          'setpriv',
+          `--reuid=${ALICE}`,
+          `--regid=${ALICE}`,
+          '--clear-groups',
+          '--',
+          process.execPath,
+          BIN,
+          'ui',
+          'containers',
+          '--port',
+          '0',
+        ],
+        {
+          env: { ...process.env, XDG_RUNTIME_DIR: runtime(ALICE), NSLAB_ROOTLESS: undefined, NSLAB_STATE_DIR: undefined },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      try {
+        let out = '';
+        ui.stdout.on('data', (d: Buffer) => (out += d.toString()));
+        for (let i = 0; i < 150 && !/token=\S+/.test(out); i++) await new Promise((r) => setTimeout(r, 100));
+        const url = /http:\/\/127\.0\.0\.1:\d+\/\?token=\S+/.exec(out)?.[0];
+        assert.ok(url, `ui printed no URL: ${out}`);
+        const page = await sb.run([
+          process.execPath,
+          '-e',
+          'fetch(process.argv[1]).then((r) => r.text()).then((t) => console.log(t.length > 0 && /<html/i.test(t)))',
+          url,
+        ]);
+        assert.equal(page.stdout.trim(), 'true', page.stderr);
+      } finally {
+        ui.kill('SIGINT');
+        await new Promise((r) => ui.once('close', r));
+      }
       const show = JSON.parse(await asOk(sb, ALICE, 'show', 'containers', '--json')) as unknown;
       assert.match(JSON.stringify(show), /172\.31\.0\./);
       // The sandbox's own network (the user's "real" one) gained nothing.

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { pingGroupRange } from '../../../src/kernel/probe-netns.js';
 import { statProblem } from '../../../src/kernel/safe-fs.js';
-import { entersUserNamespace, rootlessPaths } from '../../../src/lab/rootless.js';
+import { entersUserNamespace, rootlessPaths, uiPortOf } from '../../../src/lab/rootless.js';
 
 test('ping sockets are allowed for the groups the namespace maps', () => {
   assert.equal(pingGroupRange('         0          0 4294967295\n'), '0 2147483647', 'the first namespace');
@@ -29,4 +29,13 @@ test('verbs that read only a file or print stay outside; the rest enter', () => 
     assert.equal(entersUserNamespace(argv), false, argv.join(' '));
   }
   assert.deepEqual(rootlessPaths({ runtime: '/run/user/1000' }), { dir: '/run/user/1000/nslab', state: '/run/user/1000/nslab/state' });
+});
+
+test("ui's port is read from argv for the socket made outside; the command's own argv after -- is not", () => {
+  assert.equal(uiPortOf(['ui']), undefined);
+  assert.equal(uiPortOf(['ui', 'lab', '--port', '0']), 0);
+  assert.equal(uiPortOf(['ui', '-p', '9000']), 9000);
+  assert.equal(uiPortOf(['ui', '--port=9001']), 9001);
+  assert.equal(uiPortOf(['ui', '--port', 'x']), undefined);
+  assert.equal(uiPortOf(['ui', '--', '--port', '1']), undefined);
 });
