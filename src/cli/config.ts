@@ -14,17 +14,30 @@ export interface CliConfig {
   readonly inheritedLockFd?: number;
   /** NSLAB_TIMING=1. */
   readonly timing: boolean;
+  /** Where rootless mode keeps its files: $XDG_RUNTIME_DIR when absolute, else /tmp/nslab-UID. */
+  readonly rootless: { readonly runtime: string };
+  /** NSLAB_ROOTLESS: `off` never enters a user namespace (verbs then need root); `inside` is set by rootless mode for the command it runs inside. */
+  readonly rootlessMode: 'auto' | 'off' | 'inside';
+  /** NSLAB_UI_FD, inside rootless mode only: the socket `ui` serves on, made in the user's own network. */
+  readonly uiFd?: number;
+  /** NSLAB_STATE_DIR was set: rootless mode keeps it instead of its own state root. */
+  readonly stateDirSet: boolean;
 }
 
 /** The configuration an environment gives (pure: reads only `env`). */
-export function configFrom(env: NodeJS.ProcessEnv): CliConfig {
+export function configFrom(env: NodeJS.ProcessEnv, uid = process.getuid?.() ?? 0): CliConfig {
   const state = env['NSLAB_STATE_DIR'];
+  const xdg = env['XDG_RUNTIME_DIR'];
   const fd = Number(env['NSLAB_LOCK_FD']);
   return {
     state: stateRootAt(state ? state : DEFAULT_STATE_ROOT),
     kernel: env['NSLAB_NFT_CLI'] === '1' ? { openKernel: linuxKernelWith({ nftCli: true }) } : {},
     ...(env['NSLAB_LOCK_FD'] && Number.isSafeInteger(fd) && fd > 2 ? { inheritedLockFd: fd } : {}),
     timing: env['NSLAB_TIMING'] === '1',
+    rootless: { runtime: xdg?.startsWith('/') ? xdg : `/tmp/nslab-${uid}` },
+    stateDirSet: Boolean(state),
+    ...(env['NSLAB_ROOTLESS'] === 'inside' && /^[3-9]$/.test(env['NSLAB_UI_FD'] ?? '') ? { uiFd: Number(env['NSLAB_UI_FD']) } : {}),
+    rootlessMode: env['NSLAB_ROOTLESS'] === 'off' ? 'off' : env['NSLAB_ROOTLESS'] === 'inside' ? 'inside' : 'auto',
   };
 }
 

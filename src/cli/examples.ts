@@ -27,6 +27,7 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   clean: ['nslab clean --yes'],
   graph: ['nslab graph examples/nat.yaml --format mermaid'],
   validate: ['nslab validate examples/bridge.yaml'],
+  doctor: ['nslab doctor   # can you build labs here: as root, or rootless (user namespaces allowed?)'],
   completion: ['source <(nslab completion bash)   # in ~/.bashrc; zsh: after compinit; fish: nslab completion fish | source'],
 };
 

@@ -6,7 +6,7 @@
 // itself be SIGKILLed, killed by the kernel: setpriv sets PR_SET_PDEATHSIG before exec'ing
 // tcpdump, and `-Z root` keeps tcpdump from changing its user, which would clear that setting.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { netnsPath, validNetnsName } from './netns.js';
 import { KernelError } from '../port/kernel.js';
@@ -15,6 +15,18 @@ import { needsProgram } from '../ops/missing.js';
 import { findCommand } from './proc.js';
 import type { CaptureSpec, CaptureEnd } from '../port/capture.js';
 export type { CaptureSpec, CaptureEnd } from '../port/capture.js';
+
+/**
+ * Whether this process is in a user namespace whose setgroups(2) is denied (rootless mode's, made
+ * with --map-root-user): tcpdump as uid 0 then fails with "Couldn't change to 'root'", whatever -Z.
+ */
+function setgroupsDenied(): boolean {
+  try {
+    return readFileSync('/proc/self/setgroups', 'utf8').trim() === 'deny';
+  } catch {
+    return false;
+  }
+}
 
 /** A running tcpdump. */
 export interface Capture {
@@ -61,6 +73,13 @@ export function startCapture(spec: CaptureSpec): Capture {
   // The programs a capture runs, named with their package when one is missing (before any starts).
   for (const cmd of [...(inNs.length > 0 ? ['ip'] : []), 'setpriv', 'tcpdump']) {
     if (findCommand(cmd) === undefined) throw new NslabError('missing-dependency', needsProgram('capture', cmd), 1);
+  }
+  if (setgroupsDenied()) {
+    throw new NslabError(
+      'rootless',
+      'capture is not available in rootless mode: tcpdump run as uid 0 always changes its groups, which your user namespace forbids (build the lab as root to capture)',
+      1,
+    );
   }
   if (spec.netns !== undefined && (!validNetnsName(spec.netns) || !existsSync(netnsPath(spec.netns)))) {
     throw new KernelError('capture.start', 2, 'ENOENT', equivalent, `network namespace "${spec.netns}" does not exist`);

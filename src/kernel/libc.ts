@@ -63,6 +63,7 @@ export function errnoCode(n: number): string {
 interface Libc {
   socket(domain: number, type: number, protocol: number): number;
   bind(fd: number, addr: Buffer, len: number): number;
+  listen(fd: number, backlog: number): number;
   setsockopt(fd: number, level: number, name: number, val: Buffer, len: number): number;
   send(fd: number, buf: Buffer, len: number, flags: number): number;
   recv(fd: number, buf: Buffer, len: number, flags: number): number;
@@ -91,6 +92,7 @@ function libc(): Libc {
   cached = {
     socket: lib.func('int socket(int, int, int)'),
     bind: lib.func('int bind(int, const void *, uint32_t)'),
+    listen: lib.func('int listen(int, int)'),
     setsockopt: lib.func('int setsockopt(int, int, int, const void *, uint32_t)'),
     send: lib.func('long send(int, const void *, size_t, int)'),
     recv: lib.func('long recv(int, _Out_ void *, size_t, int)'),
@@ -127,6 +129,11 @@ export function strerror(n: number): string {
 /** socket(2) */
 export function socket(domain: number, type: number, protocol: number): number {
   return check('socket', libc().socket(domain, type, protocol));
+}
+
+/** listen(2) */
+export function listen(fd: number, backlog: number): void {
+  check('listen', libc().listen(fd, backlog));
 }
 
 /** bind(2) with a raw sockaddr. */

@@ -8,7 +8,35 @@ import { openNetns, withNetns } from './netns.js';
 import { sysctlGet, sysctlSet } from './sysctl.js';
 
 /** Every group may open ping sockets (covers IPv6 ping sockets too). */
-const PING_GROUPS = '0 2147483647';
+const ALL_GROUPS = 2147483647;
+
+let pingGroups: string | undefined;
+
+/**
+ * The range to write: every group this user namespace maps, from 0. In the first namespace that
+ * is "0 2147483647"; in a rootless user namespace only gid 0 is mapped, and the kernel refuses
+ * (EINVAL) a range whose ends are not mapped, so it is "0 0" there.
+ */
+export function pingGroupRange(gidMap: string): string {
+  for (const line of gidMap.split('\n')) {
+    const [inside, , count] = line.trim().split(/\s+/).map(Number);
+    if (inside === 0 && count !== undefined && count > 0) return `0 ${Math.min(count - 1, ALL_GROUPS)}`;
+  }
+  return `0 ${ALL_GROUPS}`;
+}
+
+function pingGroupsHere(): string {
+  if (pingGroups === undefined) {
+    let map = '';
+    try {
+      map = fs.readFileSync('/proc/self/gid_map', 'utf8');
+    } catch {
+      // no /proc: the first namespace's range
+    }
+    pingGroups = pingGroupRange(map);
+  }
+  return pingGroups;
+}
 const PING_KEY = 'net.ipv4.ping_group_range';
 
 /** The outcome of preparing one source namespace. */
@@ -44,15 +72,16 @@ export function prepareNamespaces(names: ReadonlySet<string>, home: number): Map
  * Allow ping sockets in a namespace whose ping socket was refused (EACCES); false when it cannot
  * be done (gone, or the write failed: the probes then fail with "ping sockets not permitted").
  * Never called for the home namespace (prepareNamespaces keeps probes from starting there).
- * `ip netns exec NS sysctl -w net.ipv4.ping_group_range="0 2147483647"`
+ * `ip netns exec NS sysctl -w net.ipv4.ping_group_range="0 2147483647"` (the groups this user namespace maps)
  */
 export function allowPingIn(name: string, home: number): boolean {
   const fd = tryOpen(name);
   if (fd === undefined) return false;
   try {
     const [now] = sysctlGet(fd, home, [PING_KEY]);
-    if (now?.split(/\s+/).join(' ') === PING_GROUPS) return true;
-    const [err] = sysctlSet(fd, home, [{ key: PING_KEY, value: PING_GROUPS }]);
+    const groups = pingGroupsHere();
+    if (now?.split(/\s+/).join(' ') === groups) return true;
+    const [err] = sysctlSet(fd, home, [{ key: PING_KEY, value: groups }]);
     // Not fatal: the ICMP probes then fail with "ping sockets not permitted", which says why.
     if (err) process.emitWarning(`nslab: cannot set ${PING_KEY}: ${err.message}`);
     return !err;

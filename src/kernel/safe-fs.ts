@@ -48,12 +48,16 @@ const MAX_LINKS = 40;
  * Why a stat is not acceptable at this level of a path, or undefined when it is (the pure rule;
  * `me` is the effective uid).
  */
-export function statProblem(st: StatFacts, level: Level, me: number): string | undefined {
+export function statProblem(st: StatFacts, level: Level, me: number, unmapped?: number): string | undefined {
   if (level === 'private' && st.kind === 'symlink') return 'is a symbolic link';
   if (level === 'file' && st.kind === 'symlink') return 'is a symbolic link';
   if (level !== 'file' && st.kind !== 'dir' && st.kind !== 'symlink') return 'is not a directory';
   if (level === 'file' && st.kind !== 'file') return 'is not a regular file';
-  if (st.uid !== 0 && st.uid !== me) return `is owned by uid ${st.uid}, not ${me === 0 ? 'root' : `uid ${me} or root`}`;
+  // In a user namespace (rootless mode) the real root is unmapped and shows as the overflow uid:
+  // an ancestor of its (/, /tmp) is as trusted as root's. The outer nslab checked the same path
+  // with real uids before it entered (kernel/rootless.ts).
+  const rootsOwn = level === 'ancestor' && unmapped !== undefined && st.uid === unmapped;
+  if (st.uid !== 0 && st.uid !== me && !rootsOwn) return `is owned by uid ${st.uid}, not ${me === 0 ? 'root' : `uid ${me} or root`}`;
   if (st.kind === 'symlink') return undefined; // an ancestor link of ours: its target is checked too
   const sticky = (st.mode & S_ISVTX) !== 0;
   if ((st.mode & OTHERS_WRITE) !== 0 && !(level === 'ancestor' && sticky)) {
@@ -70,6 +74,21 @@ export function facts(st: fs.Stats): StatFacts {
 
 function me(): number {
   return process.geteuid?.() ?? 0;
+}
+
+let overflow: number | null | undefined;
+
+/** The uid unmapped owners show as, when this process is in a user namespace other than the first; else undefined. */
+function unmappedUid(): number | undefined {
+  if (overflow === undefined) {
+    try {
+      const identity = /^\s*0\s+0\s+4294967295\s*$/.test(fs.readFileSync('/proc/self/uid_map', 'utf8'));
+      overflow = identity ? null : Number(fs.readFileSync('/proc/sys/kernel/overflowuid', 'utf8'));
+    } catch {
+      overflow = null;
+    }
+  }
+  return overflow ?? undefined;
 }
 
 function refuse(tree: TrustedTree, path: string, why: string): NslabError {
@@ -108,7 +127,7 @@ function checkAncestors(tree: TrustedTree, path: string, create: boolean, depth:
 }
 
 function judge(tree: TrustedTree, path: string, st: fs.Stats, level: Level): void {
-  const why = statProblem(facts(st), level, me());
+  const why = statProblem(facts(st), level, me(), unmappedUid());
   if (why !== undefined) throw refuse(tree, path, why);
 }
 

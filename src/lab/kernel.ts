@@ -44,3 +44,8 @@ export type NetemCheck = () => string | undefined | Promise<string | undefined>;
 
 /** The real check (kernel/qdisc-support.ts), loaded lazily. */
 export const linuxNetemMissing: NetemCheck = async () => (await import('../kernel/qdisc-support.js')).netemMissing();
+
+/** Rootless mode's Linux side (the holder and joining it), loaded only by a command that needs it. */
+export async function rootlessLinux(): Promise<typeof import('../kernel/rootless.js')> {
+  return import('../kernel/rootless.js');
+}

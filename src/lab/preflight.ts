@@ -31,9 +31,14 @@ export function preflight(
     readonly findCommand: Processes['findCommand'];
     /** Other features of the lab that need nftables, in words (loss without sch_netem). */
     readonly nftUses?: readonly string[];
+    /** Built in the user's own user namespace (lab/rootless.ts): what needs the real host is refused. */
+    readonly rootless?: boolean;
   },
 ): Preflight {
   const problems: string[] = [];
+  const limits = opts.rootless ? rootlessLimits(t) : [];
+  if (limits.length > 0 && !opts.dryRun) throw new NslabError('rootless', `lab ${t.name}: ${limits.join('; ')}; nothing was changed`, 1);
+  problems.push(...limits);
   const uses = [...nftFeatures(t), ...(opts.nftUses ?? [])];
   const hasTables = [...owned.values()].some((r) => r.op.op === 'nft.load');
   // Asked only of a lab with tables to make or remove: the answer loads libnftables (~5 ms).
@@ -47,6 +52,25 @@ export function preflight(
     throw new NslabError('missing-dependency', `lab ${t.name}: ${problems.join('; ')}; nothing was changed`, 1);
   }
   return { warnings: problems.map((p) => `warning: up would refuse: ${p}`), skipNft: nftWhy !== undefined };
+}
+
+/**
+ * What a rootless lab cannot have yet. Its host is a network namespace inside the user's user
+ * namespace, with no way out: NAT would masquerade onto nothing, and a published port would listen
+ * where no one outside can connect. Outbound access through a user-mode network stack (pasta,
+ * slirp4netns) is the planned answer; until then each is refused in one line, before any change.
+ */
+export function rootlessLimits(t: Topology): string[] {
+  const nat = [...t.networks.values()].filter((n) => n.nat).map((n) => n.name);
+  const pub = [...t.nodes.values()].filter((n) => n.publish.length > 0).map((n) => n.name);
+  return [
+    ...(nat.length > 0
+      ? [`nat: (${where('network', nat)}) cannot reach out in rootless mode yet (run it with sudo, or drop nat: to keep the lab to itself)`]
+      : []),
+    ...(pub.length > 0
+      ? [`publish: (${where('node', pub)}) cannot open ports on your network in rootless mode yet (run it with sudo, or reach the node with \`nslab exec\`)`]
+      : []),
+  ];
 }
 
 /** The nftables features a lab uses, in words, naming where (e.g. "NAT (network br0)"). */

@@ -31,7 +31,7 @@ const NEEDS: Readonly<Record<string, string>> = {
   ui: ENTER,
 };
 
-const SUDO = 'run it with sudo (rootless mode is not available yet)';
+const SUDO = 'run it with sudo (or rootless, as yourself: see `nslab doctor`)';
 
 /** Whether this process has CAP_NET_ADMIN and CAP_SYS_ADMIN (root has; /proc/self/status CapEff). */
 export function hasAdminCaps(status?: string): boolean {

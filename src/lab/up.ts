@@ -70,6 +70,8 @@ export interface UpOptions extends LockWait, SystemOption {
   readonly value?: object;
   /** What the last up of this lab in this process may lend the next (lab/warm.ts): the library's handle, --watch. */
   readonly warm?: WarmLab;
+  /** Built rootless (the CLI inside the user's namespace): refuse what needs the real host (lab/preflight.ts). */
+  readonly rootless?: boolean;
 }
 
 /** What `up` did. */
@@ -202,6 +204,7 @@ async function upLocked(sys: System, opts: UpOptions, loaded: Loaded, t0: number
       ...(opts.dryRun ? { dryRun: true } : {}),
       findCommand: sys.processes.findCommand,
       nftUses: nftLossUses(topology, support),
+      ...(opts.rootless ? { rootless: true } : {}),
     });
     const warmPrev = opts.full || opts.reset ? undefined : opts.warm?.previous(journal);
     const trust =

@@ -16,6 +16,8 @@ export interface WatchOptions {
   readonly state: StateRoot;
   readonly file: string;
   readonly hostNetns?: string;
+  /** Built rootless: each apply refuses what needs the real host, as up does. */
+  readonly rootless?: boolean;
   readonly openKernel?: KernelFactory;
   /** Ends the watch; an apply in progress stops after its current kernel batch. */
   readonly signal: AbortSignal;
@@ -64,6 +66,7 @@ export function watchTopology(o: WatchOptions): Promise<void> {
                 warm,
                 ...(o.openKernel ? { openKernel: o.openKernel } : {}),
                 ...(o.hostNetns === undefined ? {} : { hostNetns: o.hostNetns }),
+                ...(o.rootless ? { rootless: true } : {}),
               }),
             );
           } catch (e) {

@@ -43,6 +43,7 @@ export const ERROR_CODES = {
   'not-up': 'the lab is not up',
   'process-busy': 'a process of the lab (or its log keeper) did not stop when asked',
   'process-failed': 'a process of the lab exited or never became ready',
+  rootless: "rootless mode cannot start or join the user's namespace holder, or cannot do what was asked without root",
   'setup-failed': "a node's files could not be placed, or one of its exec: steps failed",
   'unsafe-state': 'a state file or directory is not what nslab made (a link, another owner): refused',
   usage: 'bad flags or arguments on the command line',

@@ -104,6 +104,7 @@ export function statusOf(code: ErrorCode, exit: ExitStatus): number {
     case 'log-keeper':
     case 'missing-dependency':
     case 'needs-root':
+    case 'rootless':
     case 'no-holder':
     case 'no-link':
     case 'no-netns':

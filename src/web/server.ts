@@ -25,6 +25,12 @@ export interface UiOptions {
   readonly lab?: string;
   /** 0 for any free port; DEFAULT_PORT (or a free one if taken) when absent. */
   readonly port?: number;
+  /**
+   * A socket already listening on 127.0.0.1, to serve on instead of opening one (rootless mode:
+   * made in the user's own network namespace by the command that joined the holder, since a
+   * socket keeps the namespace it was made in).
+   */
+  readonly listenFd?: number;
   readonly openKernel?: KernelFactory;
 }
 
@@ -73,7 +79,7 @@ export async function startUi(opts: UiOptions): Promise<RunningUi> {
     };
     let port = 0;
     const server = createServer((req, res) => void handle({ req, res, port, token, assets, hub, ctx }));
-    port = await listen(server, opts.port);
+    port = opts.listenFd === undefined ? await listen(server, opts.port) : await listenOnFd(server, opts.listenFd);
     return {
       url: `http://${HOST}:${port}/?token=${token}`,
       port,
@@ -118,6 +124,17 @@ async function handle({ req, res, port, token, assets, hub, ctx }: RequestContex
     if (!res.headersSent) sendError(res, e);
     else res.end();
   }
+}
+
+/** Serve on a socket that already listens; its port is read from it. */
+function listenOnFd(server: Server, fd: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (e) => reject(new NslabError('listen-failed', `cannot serve on the socket handed over as fd ${fd} (${String(e)})`, 1)));
+    server.listen({ fd }, () => {
+      const a = server.address();
+      resolve(typeof a === 'object' && a ? a.port : 0);
+    });
+  });
 }
 
 /** Listen on HOST; the default port falls back to a free one, an explicit one must be free. */

@@ -1,4 +1,4 @@
-// A non-root user gets the truth: root builds a lab in the sandbox, then nslab runs as nobody
+// A non-root user with rootless mode off (NSLAB_ROOTLESS=off) gets the truth: root builds a lab in the sandbox, then nslab runs as nobody
 // (setpriv, uid/gid 65534, no groups, no capabilities). Verbs that need root say so in one line
 // (exit 1); verbs that read the state directory say they cannot read it, never "no labs" or "no
 // lab named"; validate and graph work for anyone; nothing is a stack trace.
@@ -12,8 +12,9 @@ import { BIN, EXAMPLES, nslabOk, withSandbox } from './lab.js';
 
 const AS_NOBODY = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--'];
 
+// With rootless mode off: without it a non-root user builds labs of their own (rootless.test.ts).
 function asNobody(sb: Sandbox, ...args: string[]): ReturnType<Sandbox['run']> {
-  return sb.run([...AS_NOBODY, process.execPath, BIN, ...args], { timeoutMs: 30_000 });
+  return sb.run([...AS_NOBODY, process.execPath, BIN, ...args], { timeoutMs: 30_000, env: { ...process.env, NSLAB_ROOTLESS: 'off' } });
 }
 
 test('as a non-root user every verb says what it needs in one line; validate and graph work', async (t) => {

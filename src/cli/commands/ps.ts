@@ -10,10 +10,13 @@ import { paint, printJson, table } from '../render.js';
 export async function run(lab: string | undefined, o: { json?: boolean }): Promise<void> {
   const r = await ps({ state: config().state, ...(lab === undefined ? {} : { lab }) });
   if (o.json) return printJson(r);
-  process.stdout.write(render(r) + '\n');
+  // Rootless, every other user's process is unreadable, and none of them can be inside the user's
+  // own namespaces (entering them takes capabilities over the user's user namespace, which only
+  // the user and root have): the count would only be noise.
+  process.stdout.write(render(r, config().rootlessMode !== 'inside') + '\n');
 }
 
-function render(r: PsResult): string {
+function render(r: PsResult, countUnreadable: boolean): string {
   const out: string[] = [];
   for (const l of r.labs) {
     if (l.nodes.length === 0) out.push(paint(`lab ${l.lab}: no nodes`, 'dim'));
@@ -23,7 +26,7 @@ function render(r: PsResult): string {
       out.push('', paint(`lab ${l.lab}: log keeper PID ${l.logKeeper.pid} is gone: processes that write output get SIGPIPE; run \`nslab up\` again`, 'red'));
   }
   if (out.length === 0) out.push('no labs');
-  if (r.unreadable > 0)
+  if (countUnreadable && r.unreadable > 0)
     out.push(
       '',
       paint(`${r.unreadable} ${r.unreadable === 1 ? 'process' : 'processes'} could not be inspected (not allowed to read /proc/PID/ns/net)`, 'yellow'),

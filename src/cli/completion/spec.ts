@@ -63,6 +63,7 @@ export const ARG_KINDS: Readonly<Record<string, readonly ArgKind[]>> = {
   capture: ['lab', 'target'],
   validate: ['file'],
   completion: ['shell'],
+  doctor: [],
 };
 
 /** Flag values worth offering, by long flag. */

@@ -15,7 +15,7 @@ test('CapEff decides: both CAP_NET_ADMIN (12) and CAP_SYS_ADMIN (21) are needed'
 test('verbs that create, enter or remove namespaces refuse without them, in one line; validate, graph and the read verbs do not', () => {
   assert.equal(
     privilegeRefusal('up', false)?.message,
-    'up needs root (CAP_NET_ADMIN and CAP_SYS_ADMIN to create namespaces): run it with sudo (rootless mode is not available yet)',
+    'up needs root (CAP_NET_ADMIN and CAP_SYS_ADMIN to create namespaces): run it with sudo (or rootless, as yourself: see `nslab doctor`)',
   );
   for (const verb of ['up', 'down', 'clean', 'exec', 'run', 'show', 'test', 'trace', 'capture', 'ui']) {
     const e = privilegeRefusal(verb, false);
