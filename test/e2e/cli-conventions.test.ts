@@ -103,6 +103,7 @@ test("every verb's help example runs as shown", (t) =>
     // In a session's order (the examples build on one another); long-running ones are stopped by a
     // timeout, capture needs tcpdump and traffic, logs the containers lab, and which a real PID.
     const order = [
+      'doctor',
       'validate',
       'graph',
       'up',
