@@ -10,26 +10,17 @@
 // Prints each time, the medians and the ratios.
 //   node bench/api.mjs [--reps 7] [--big 1000]
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { baselines, here, median, needRoot, options, shared } from './lib.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const shared = join(here, '..', '..', 'shared', 'bench');
-const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1]) : dflt;
-};
-const reps = opt('--reps', 7);
-const big = opt('--big', 1000);
+const { num, args } = options();
+const reps = num('--reps', 7);
+const big = num('--big', 1000);
 
 if (process.env.NSLAB_BENCH_SANDBOXED !== '1') {
-  if (process.getuid?.() !== 0) {
-    console.error('run as root (the benchmark builds namespaces inside a sandbox)');
-    process.exit(2);
-  }
+  needRoot();
   const r = spawnSync(join(shared, 'sandbox.sh'), [process.execPath, fileURLToPath(import.meta.url), ...args], {
     stdio: 'inherit',
     env: { ...process.env, NSLAB_BENCH_SANDBOXED: '1' },
@@ -37,20 +28,11 @@ if (process.env.NSLAB_BENCH_SANDBOXED !== '1') {
   process.exit(r.status ?? 1);
 }
 
-// The C floor, built from the shared baselines in a scratch copy (they write logs beside themselves).
-const bl = mkdtempSync(join(tmpdir(), 'nslab-bl-'));
-process.on('exit', () => rmSync(bl, { recursive: true, force: true }));
-cpSync(join(shared, 'baselines'), bl, { recursive: true });
-try {
-  execFileSync('gcc', ['-O2', '-o', join(bl, 'netbl'), join(bl, 'netbl.c')]);
-} catch {
-  console.error('cannot build the C floor (gcc missing?): apt-get install -y gcc');
-  process.exit(2);
-}
+// The C floor, built from the shared baselines in a scratch copy.
+const bl = baselines();
 
 const { Lab } = await import(join(here, '..', 'dist', 'index.js'));
 const ms = (t0) => performance.now() - t0;
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 const fmt = (x) => `${x.toFixed(1)} ms`;
 const list = (xs) => xs.map((x) => x.toFixed(1)).join(', ');
 

@@ -12,21 +12,14 @@
 // --before DIR: also measure the nslab of another checkout (built), as "nslab (before)".
 // --batch-max: largest N for `ip -batch` (1000 takes ~20 s; 5000 would take minutes).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { multiBridgeFloor } from './floor-bridges.mjs';
+import { baselines, here, median, needRoot, options, shared } from './lib.mjs';
 import { logLogSvg } from './svg.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const shared = join(here, '..', '..', 'shared', 'bench');
-const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : dflt;
-};
+const { args, opt } = options();
 const quick = args.includes('--quick');
 const reps = Number(opt('--reps', quick ? 1 : 3));
 const sizes = opt('--sizes', quick ? '10' : '10,100,1000,5000')
@@ -38,25 +31,15 @@ const methods = quick ? ['c', 'nslab'] : ['c', 'batch', ...(args.includes('--min
 const svgPath = opt('--svg', quick ? undefined : join(here, '..', 'docs', 'scale.svg'));
 const mdPath = opt('--md', quick ? undefined : join(here, '..', 'docs', 'scale.md'));
 
-if (process.getuid?.() !== 0) {
-  console.error('run as root (the benchmark builds namespaces inside a sandbox)');
-  process.exit(2);
-}
-
-// The baselines' scripts write logs next to themselves: work on a copy; build the C floor.
-const bl = mkdtempSync(join(tmpdir(), 'nslab-bl-'));
-process.on('exit', () => rmSync(bl, { recursive: true, force: true }));
-cpSync(join(shared, 'baselines'), bl, { recursive: true });
-execFileSync('chmod', ['-R', 'u+w', bl]);
-try {
-  execFileSync('gcc', ['-O2', '-o', join(bl, 'netbl'), join(bl, 'netbl.c')]);
-  // Above 1000 hosts the floor needs more than one bridge (floor-bridges.mjs).
-  writeFileSync(join(bl, 'netbl-multi.c'), multiBridgeFloor(readFileSync(join(bl, 'netbl.c'), 'utf8')));
-  execFileSync('gcc', ['-O2', '-o', join(bl, 'netbl-multi'), join(bl, 'netbl-multi.c')]);
-} catch {
-  console.error('cannot build the C floor (gcc missing?): apt-get install -y gcc');
-  process.exit(2);
-}
+needRoot();
+// The baselines' scripts write logs next to themselves: work on a copy; build the C floor, and
+// above 1000 hosts the floor that needs more than one bridge (floor-bridges.mjs).
+const bl = baselines({
+  build: (dir) => {
+    writeFileSync(join(dir, 'netbl-multi.c'), multiBridgeFloor(readFileSync(join(dir, 'netbl.c'), 'utf8')));
+    execFileSync('gcc', ['-O2', '-o', join(dir, 'netbl-multi'), join(dir, 'netbl-multi.c')]);
+  },
+});
 
 /** One scenario in a fresh sandbox; returns its key=value lines as numbers. */
 function measure(method, shape, n) {
@@ -74,10 +57,6 @@ function measure(method, shape, n) {
   return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, Number(v)]));
 }
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.floor((s.length - 1) / 2)] : NaN;
-};
 const results = new Map();
 const runs = [
   ...sizes.map((n) => ['star', n]),

@@ -11,34 +11,21 @@
 // NODE_EXTRA_CA_CERTS is removed from the environment unless --keep-env: when set, every Node
 // process reads and parses that certificate file at start (~45 ms here), which no nslab command
 // needs and ip does not pay; the footnote says which way the run went.
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { spawnSync, execFileSync } from 'node:child_process';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
+import { availableParallelism, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { baselines, here, needRoot, options, shared } from './lib.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const shared = join(here, '..', '..', 'shared', 'bench');
-const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1]) : dflt;
-};
+const { num: opt, has } = options();
 const reps = opt('--reps', 7);
 const gapMs = opt('--gap-ms', 300);
-const keepEnv = args.includes('--keep-env');
+const keepEnv = has('--keep-env');
 const env = { ...process.env };
 if (!keepEnv) delete env.NODE_EXTRA_CA_CERTS;
 
-if (process.getuid?.() !== 0) {
-  console.error('run as root (the benchmark builds namespaces inside a sandbox)');
-  process.exit(2);
-}
-// The baselines' scripts write logs next to themselves: work on a copy.
-const bl = mkdtempSync(join(tmpdir(), 'nslab-small-'));
-process.on('exit', () => rmSync(bl, { recursive: true, force: true }));
-cpSync(join(shared, 'baselines'), bl, { recursive: true });
-execFileSync('chmod', ['-R', 'u+w', bl]);
+needRoot();
+// The baselines' scripts write logs next to themselves: work on a copy (no C floor needed here).
+const bl = baselines({ prefix: 'nslab-small-', floor: false });
 
 /** One sandboxed run of bench/small.sh; its key=value lines, several values per key kept in order. */
 function measure(argv) {

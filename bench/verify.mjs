@@ -7,19 +7,11 @@
 //   node bench/verify.mjs [--rounds 3] [--repeats 2] [--gateways 1000] [--all 200] [--no-baseline] [--floor-all-rounds 1]
 // --gateways/--all take comma-separated sizes ("" skips the mode). fail: the most failed
 // pairs in any one repeat (nslab) or fping runs that reported a host unreachable (the floor).
-import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { baselines, here, median, needRoot, options, shared } from './lib.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const shared = join(here, '..', '..', 'shared', 'bench');
-const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : dflt;
-};
+const { args, opt } = options();
 const sizes = (s) => (s ? s.split(',').map(Number) : []);
 const rounds = Number(opt('--rounds', 3));
 const repeats = Number(opt('--repeats', 2));
@@ -27,15 +19,8 @@ const runs = [...sizes(opt('--gateways', '1000')).map((n) => ['gateways', n]), .
 const methods = args.includes('--no-baseline') ? ['nslab'] : ['c', 'nslab'];
 const floorAllRounds = Number(opt('--floor-all-rounds', 1));
 
-if (process.getuid?.() !== 0) {
-  console.error('run as root (the benchmark builds namespaces inside a sandbox)');
-  process.exit(2);
-}
-const bl = mkdtempSync(join(tmpdir(), 'nslab-bl-'));
-process.on('exit', () => rmSync(bl, { recursive: true, force: true }));
-cpSync(join(shared, 'baselines'), bl, { recursive: true });
-execFileSync('chmod', ['-R', 'u+w', bl]);
-execFileSync('gcc', ['-O2', '-o', join(bl, 'netbl'), join(bl, 'netbl.c')]);
+needRoot();
+const bl = baselines();
 
 const results = new Map();
 for (let round = 0; round < rounds; round++) {
@@ -71,7 +56,6 @@ for (let round = 0; round < rounds; round++) {
   }
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
 const fmt = (x, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : '-');
 const rows = [['mode', 'N', 'pairs', 'method', 'verify s (min-max)', 'samples', 'max fail', 'x floor']];
 for (const [mode, n] of runs) {
