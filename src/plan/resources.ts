@@ -58,6 +58,7 @@ export function desiredResources(t: Topology, support: ShapingSupport = { netem:
   const context = `${t.name}\0${t.owner ?? ''}\0${ipv6}\0${support.netem}`;
   for (const node of t.nodes.values()) out.push(...(reusedNode(t, context, node, ipv6, support) ?? nodeAll(t, node, ipv6, support)));
   for (const l of t.links) out.push(...hostEndResources(l, t));
+  hostEndsDone();
   out.push(...qdiscResources(t, support, HOST_NS));
   out.push(...hostRules(t));
   return out.sort((a, b) => a.phase - b.phase);
@@ -144,7 +145,29 @@ function nodeResources(t: Topology, node: Node, ipv6: boolean, support: ShapingS
   return out;
 }
 
-function hostEndResources(l: Link, t: Topology): Resource[] {
+/**
+ * The host end of a bridged link, by what decides it (name, alias, bridge, IPv6): the last lab
+ * planned and this one's, so that a long-lived process's next plan of the same lab gets the very
+ * same resources back (plan/trust.ts then compares objects it has seen, not a thousand fresh ones).
+ */
+let hostEndsBefore = new Map<string, readonly Resource[]>();
+let hostEndsNow = new Map<string, readonly Resource[]>();
+
+function hostEndResources(l: Link, t: Topology): readonly Resource[] {
+  if (l.kind !== 'bridged') return hostEndFresh(l, t);
+  const key = `${l.hostEnd}\0${l.alias}\0${t.networks.get(l.network)?.bridge}\0${t.nodes.get(l.end.node)?.interfaces.get(l.end.iface)?.mtu}`;
+  const r = hostEndsNow.get(key) ?? hostEndsBefore.get(key) ?? hostEndFresh(l, t);
+  hostEndsNow.set(key, r);
+  return r;
+}
+
+/** A plan is done with host ends: what it did not use is dropped (plan/resources.ts keeps one plan's worth). */
+function hostEndsDone(): void {
+  hostEndsBefore = hostEndsNow;
+  hostEndsNow = new Map();
+}
+
+function hostEndFresh(l: Link, t: Topology): Resource[] {
   if (l.kind === 'p2p') return [];
   const base = { op: 'link.set' as const, ns: HOST_NS, name: l.hostEnd, alias: l.alias, up: true };
   // The host end has its node end's MTU; below IPv6's minimum it has no IPv6 to switch off.

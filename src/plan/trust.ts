@@ -16,9 +16,15 @@ export function resourceHome(r: Resource): string {
   return 'ns' in op ? op.ns : HOST_NS;
 }
 
+/** byHome() of lists seen before: a long-lived process's previous list was the last up's desired one. */
+const byHomeOf = new WeakMap<readonly Resource[], Map<string, Resource[]>>();
+
 /** Resources by the namespace they live in (the host's left out). */
 function byHome(resources: readonly Resource[]): Map<string, Resource[]> {
+  const known = byHomeOf.get(resources);
+  if (known) return known;
   const out = new Map<string, Resource[]>();
+  byHomeOf.set(resources, out);
   for (const r of resources) {
     const home = resourceHome(r);
     if (home === HOST_NS) continue;
