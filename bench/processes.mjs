@@ -12,17 +12,13 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { here, needRoot, options, shared } from './lib.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
 const nslab = process.env.NSLAB_BIN ?? join(here, '..', 'bin', 'nslab');
-const sandbox = join(here, '..', '..', 'shared', 'bench', 'sandbox.sh');
-const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : dflt;
-};
+const sandbox = join(shared, 'sandbox.sh');
+const { args, opt } = options();
 
 /** A listener that accepts and closes connections (stands for a daemon's vty port). */
 function listener(port) {
@@ -78,10 +74,7 @@ if (args[0] === '--inner') {
   process.exit(0);
 }
 
-if (process.getuid?.() !== 0) {
-  console.error('run as root (the benchmark builds namespaces inside a sandbox)');
-  process.exit(2);
-}
+needRoot();
 execFileSync('which', ['socat']);
 const sizes = opt('--sizes', '10,30').split(',').map(Number);
 const reps = Number(opt('--reps', 3));

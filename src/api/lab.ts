@@ -8,6 +8,7 @@ import { down } from '../lab/down.js';
 import { execCapture } from '../lab/exec.js';
 import {
   adhocRunning,
+  checkLabName,
   declaredName,
   downAtExit,
   fileText,
@@ -98,8 +99,8 @@ function sourceOf(input: LabInput, baseDir: string | undefined): Source {
 /** The input of up for a source and a lab name: the value with the name set, or the renamed text. */
 function upInput(src: Source, name: string): { readonly text: string } | { readonly value: object } {
   if (src.value === undefined) return { text: withLabName(src.text, name) };
-  // The name checked as withLabName checks it, then set; the rest of the value is checked by up.
-  withLabName('', name);
+  // The name checked here (a caller's option), the rest of the value by up.
+  checkLabName(name);
   return { value: { ...src.value, name } };
 }
 

@@ -20,9 +20,10 @@ export function capacityWarnings(
   root: StateRoot,
   sys: System,
   t: Topology,
-  opts: { readonly dryRun?: boolean; readonly fdsAtStart?: number; readonly named?: readonly string[] } = {},
+  /** `named`: the names under /run/netns, as up listed them. */
+  opts: { readonly dryRun?: boolean; readonly fdsAtStart?: number; readonly named: readonly string[] },
 ): string[] {
-  const named = opts.named ?? sys.host.netnsList();
+  const named = opts.named;
   const needs = labNeeds(t, new Set(named));
   const host = sys.host.limits(opts.fdsAtStart, root.path);
   // The lab's logs already there are part of their budget: counted as room, not as use.

@@ -10,9 +10,9 @@ import { NslabError } from '../util/errors.js';
 
 /**
  * Throw (exit 1) on the first clash; `owned`: the journal's ids (netns:NAME, attach:NAME);
- * `listed`: the names under /run/netns when the caller has listed them already.
+ * `listed`: the names under /run/netns (up lists them once, for this check and its others).
  */
-export function checkClashes(sys: System, t: Topology, owned: ReadonlySet<string>, listed: readonly string[] = sys.host.netnsList()): void {
+export function checkClashes(sys: System, t: Topology, owned: ReadonlySet<string>, listed: readonly string[]): void {
   const present = new Set(listed);
   for (const n of t.nodes.values()) {
     if (n.netnsOf !== undefined || !present.has(n.netns) || owned.has(resourceId.netns(n.netns))) continue;

@@ -30,13 +30,18 @@ export function declaredName(text: string): string | undefined {
   return v === '' ? undefined : v;
 }
 
+/** Refuse (usage, exit 2) a name a caller gave that is not a lab name. */
+export function checkLabName(name: string): void {
+  if (!isLabName(name))
+    throw new NslabError('usage', `lab name ${JSON.stringify(name)}: lab names are 1 to 10 characters of a-z, 0-9 and -, starting with a letter`, 2);
+}
+
 /**
  * The text with its lab name set to `name`: the top-level `name:` line replaced (or one added at
  * the end), so every other line keeps its number and issues point where the caller wrote them.
  */
 export function withLabName(text: string, name: string): string {
-  if (!isLabName(name))
-    throw new NslabError('usage', `lab name ${JSON.stringify(name)}: lab names are 1 to 10 characters of a-z, 0-9 and -, starting with a letter`, 2);
+  checkLabName(name);
   if (NAME_LINE.test(text)) return text.replace(NAME_LINE, `name: ${name}`);
   return `${text}${text === '' || text.endsWith('\n') ? '' : '\n'}name: ${name}\n`;
 }

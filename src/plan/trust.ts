@@ -2,8 +2,9 @@
 // dumps) is most of an unchanged up of a big lab (~0.2 ms each: 0.2 s for 1000), yet when the
 // last up finished (the journal's `converged` record) and a namespace's part of the file did not
 // change since, everything in it was built then and is journaled: its objects are taken as they
-// were. The host namespace is always read, and so is every namespace whose host ends are missing
-// there; `up --full` reads everything (to repair changes made by hand inside a namespace).
+// were. The host namespace is read (by a long-lived process that built the lab itself, only in
+// part: warmHostTrust below), and so is every namespace whose host ends are missing there;
+// `up --full` reads everything (to repair changes made by hand inside a namespace).
 import { HOST_NS, type NsSnapshot } from '../port/kernel.js';
 import { resourceId } from '../names/resource-id.js';
 import type { Owned } from './live.js';
