@@ -12,7 +12,7 @@ import { NslabError } from '../util/errors.js';
  * Throw (exit 1) on the first clash; `owned`: the journal's ids (netns:NAME, attach:NAME);
  * `listed`: the names under /run/netns (up lists them once, for this check and its others).
  */
-export function checkClashes(sys: System, t: Topology, owned: ReadonlySet<string>, listed: readonly string[]): void {
+export function checkClashes(sys: System, t: Topology, owned: { has(id: string): boolean }, listed: readonly string[]): void {
   const present = new Set(listed);
   for (const n of t.nodes.values()) {
     if (n.netnsOf !== undefined || !present.has(n.netns) || owned.has(resourceId.netns(n.netns))) continue;

@@ -56,13 +56,15 @@ export function publishResolv(root: StateRoot, kernel: Kernel, t: Topology, warm
   if (!existsOnHost('/etc/resolv.conf')) return [];
   const host = hostResolv();
   const warnings: string[] = [];
-  const written = new Set<ResolvKind>();
+  // Each kind's file is written once, and its path made once (not per node of a big lab).
+  const written = new Map<ResolvKind, string>();
   for (const node of t.nodes.values()) {
     const kind = resolvKind(t, node, host);
-    const target = resolvPath(root, t.name, kind);
-    if (!written.has(kind)) {
+    let target = written.get(kind);
+    if (target === undefined) {
+      target = resolvPath(root, t.name, kind);
       writeInPlace(root, target, renderResolv(t.name, kind, host));
-      written.add(kind);
+      written.set(kind, target);
     }
     if (warm?.trusted.has(node.netns) && warm.linked.get(node.netns) === target) continue;
     if (kernel.hostsLink(node.netns, target, root.path, 'resolv.conf') === 'foreign') {

@@ -94,7 +94,7 @@ export interface UpResult {
  * A node with `netns_of: PID` needs that process running when its namespace is first adopted, and
  * in a namespace of its own: adopting the host's namespace would wire (and at down, unwire) the host.
  */
-function checkAdopted(sys: System, t: Topology, owned: ReadonlySet<string>, hostNetns: string | undefined): void {
+function checkAdopted(sys: System, t: Topology, owned: { has(id: string): boolean }, hostNetns: string | undefined): void {
   let host: number | undefined | null = null;
   for (const n of t.nodes.values()) {
     if (n.netnsOf === undefined || owned.has(resourceId.attach(n.netns))) continue;
@@ -186,13 +186,13 @@ async function upLocked(sys: System, opts: UpOptions, loaded: Loaded, t0: number
       2,
     );
   }
-  if (!opts.dryRun) checkAdopted(sys, topology, new Set([...journal.owned.keys()]), opts.hostNetns);
+  if (!opts.dryRun) checkAdopted(sys, topology, journal.owned, opts.hostNetns);
   const kernel = await (opts.openKernel ?? linuxKernel)({ ...(opts.hostNetns ? { hostNetns: opts.hostNetns } : {}), ...(pool ? { netnsPool: pool } : {}) });
   try {
     // One listing of /run/netns (a stat per name: ~4 ms for 1000), the kernel's, for the checks
     // and the live read; taken again there only while a pool makes namespaces in a worker.
     const named = kernel.netnsList();
-    checkClashes(sys, topology, new Set([...journal.owned.keys()]), named);
+    checkClashes(sys, topology, journal.owned, named);
     // Before anything changes: a lab bigger than the host allows is refused (exit 1) or warned about.
     const capacity = capacityWarnings(root, sys, topology, { ...(opts.dryRun ? { dryRun: true } : {}), fdsAtStart, named });
     phase('journal+open');

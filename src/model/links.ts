@@ -15,7 +15,7 @@ export function deriveLinks(raw: TopologyRaw, lab: string, names: HostNames): { 
     for (const iface of node.interfaces.values()) {
       const me = `${node.name}:${iface.name}`;
       if (ids.has(me)) continue; // the b end of a p2p link declared earlier
-      const link = makeLink(iface, lab, names);
+      const link = reusedLink(iface, lab, names);
       if (!link) continue;
       links.push(link);
       ids.set(me, link.id);
@@ -23,6 +23,23 @@ export function deriveLinks(raw: TopologyRaw, lab: string, names: HostNames): { 
     }
   }
   return { links, ids };
+}
+
+/**
+ * makeLink, the same object again for an interface seen before with the same names: a
+ * long-lived process's unchanged nodes keep their parsed interfaces (topology/memo.ts), and the
+ * planner then finds their resources by identity (plan/resources.ts) without rendering the link.
+ */
+const links = new WeakMap<IfaceRaw, { readonly key: string; readonly link: Link | undefined }>();
+
+function reusedLink(iface: IfaceRaw, lab: string, names: HostNames): Link | undefined {
+  const me = `${iface.node}:${iface.name}`;
+  const key = `${lab}\0${names.hostEnds.get(me) ?? ''}\0${names.owner ?? ''}`;
+  const hit = links.get(iface);
+  if (hit?.key === key) return hit.link;
+  const link = makeLink(iface, lab, names);
+  links.set(iface, { key, link });
+  return link;
 }
 
 function makeLink(iface: IfaceRaw, lab: string, names: HostNames): Link | undefined {

@@ -93,13 +93,25 @@ function reusedNode(t: Topology, context: string, node: Node, ipv6: boolean, sup
   for (const iface of node.interfaces.values()) {
     const l = linkOf(t, iface.link);
     if (!l || l.kind === 'p2p' || iface.shape || iface.masquerade) return undefined;
-    key += `|${JSON.stringify(l)}`;
+    key += `|${linkKey(l)}`;
   }
   const hit = reused.get(node);
   if (hit?.key === key) return hit.resources;
   const resources = nodeAll(t, node, ipv6, support);
   reused.set(node, { key, resources });
   return resources;
+}
+
+/** A link's text for reusedNode's key, once per link object (an unchanged lab keeps its link objects). */
+const linkKeys = new WeakMap<Link, string>();
+
+function linkKey(l: Link): string {
+  let k = linkKeys.get(l);
+  if (k === undefined) {
+    k = JSON.stringify(l);
+    linkKeys.set(l, k);
+  }
+  return k;
 }
 
 function nodeSysctls(node: Node): Resource[] {

@@ -43,6 +43,10 @@ function byHome(resources: readonly Resource[]): Map<string, Resource[]> {
  */
 function sameResources(now: readonly Resource[], before: readonly Resource[] | undefined): boolean {
   if (!before || before.length !== now.length) return false;
+  // An unchanged node of a long-lived process: the very same resources, in the same order.
+  let same = 0;
+  while (same < now.length && now[same] === before[same]) same++;
+  if (same === now.length) return true;
   const prior = new Map(before.map((r) => [r.id, r]));
   return now.every((r) => {
     const p = prior.get(r.id);
@@ -84,10 +88,19 @@ export function trustedNamespaces(a: {
     const home = resourceHome(r);
     if (!out.has(home) || r.kind === 'config') continue;
     const rec = a.owned.get(r.id);
+    if (rec !== undefined && matched.get(r) === rec) continue;
     if (!rec || comparable(rec.op) !== comparable(r.op)) out.delete(home);
+    else matched.set(r, rec);
   }
   return out;
 }
+
+/**
+ * Resources found journaled with the same operation, and the journal record that matched: a
+ * long-lived process reads its journal incrementally (its records stay the same objects) and
+ * plans unchanged nodes with the same resource objects, so the next up skips the comparison.
+ */
+const matched = new WeakMap<Resource, object>();
 
 /** comparable() of operations seen before: the journal's and a long-lived process's previous ones are the same objects each time. */
 const comparableOf = new WeakMap<Resource['op'], string>();

@@ -25,6 +25,8 @@ interface Range<T> {
  * give n-1 pairs, not n².
  */
 export function overlappingPairs<T>(o: OverlapOptions<T>): Array<[T, T]> {
+  // Most callers ask per namespace, and most namespaces have one address.
+  if (o.items.length < 2) return [];
   const ranges = o.items.map((item, index) => rangeOf(item, index, o.cidrOf(item)));
   ranges.sort((a, b) => a.family - b.family || (a.start < b.start ? -1 : a.start > b.start ? 1 : a.index - b.index));
   const found: Array<{ pair: [T, T]; later: number }> = [];
