@@ -31,8 +31,14 @@ const same: Verdict = { steps: [] };
 
 /** Compute the ordered steps that turn the live state into the topology. */
 export function planLab({ topology, live, owned, desired = desiredResources(topology) }: PlanInput): Plan {
-  const ends = new Set([...owned.values()].flatMap((r) => linkEnds(r.op)));
-  const ctx: Ctx = { live, owned, ends, lab: topology.name, indexes: new IndexAllocator(live.spaces), byName: new Map(), recreated: new Set() };
+  // Both ends of every journaled link, made when first asked (only a link found live but not
+  // journaled asks): an up that changes one node of a big lab would otherwise walk 6000 records.
+  let ends: Set<string> | undefined;
+  const endsOf = (): ReadonlySet<string> => {
+    ends ??= new Set([...owned.values()].flatMap((r) => linkEnds(r.op)));
+    return ends;
+  };
+  const ctx: Ctx = { live, owned, ends: endsOf, lab: topology.name, indexes: new IndexAllocator(live.spaces), byName: new Map(), recreated: new Set() };
   const steps: PlanStep[] = [];
   const conflicts: string[] = [];
   let unchanged = 0;
@@ -52,7 +58,7 @@ interface Ctx {
   readonly live: LiveState;
   readonly owned: Owned;
   /** `ns:name` of both ends of every link the journal records. */
-  readonly ends: ReadonlySet<string>;
+  readonly ends: () => ReadonlySet<string>;
   readonly lab: string;
   readonly indexes: IndexAllocator;
   /** Live links by name, per namespace, built on first use (a host can hold thousands). */
@@ -139,7 +145,7 @@ function findLink(ctx: Ctx, ns: string, name: string): LiveLink | undefined {
  * is journaled before it exists, so a real object of ours is always in the journal.
  */
 function isOurs(ctx: Ctx, id: string, ns: string, name: string): boolean {
-  if (ctx.owned.has(id) || ctx.ends.has(`${ns}:${name}`)) return true;
+  if (ctx.owned.has(id) || ctx.ends().has(`${ns}:${name}`)) return true;
   return ns !== HOST_NS && ctx.owned.has(resourceId.netns(ns));
 }
 

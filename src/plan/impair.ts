@@ -32,7 +32,19 @@ export interface LinkEnd {
 }
 
 /** Every end of every link of the lab whose egress nslab may shape. */
-export function linkEnds(t: Topology): LinkEnd[] {
+export function linkEnds(t: Topology): readonly LinkEnd[] {
+  let out = endsOf.get(t);
+  if (!out) {
+    out = makeLinkEnds(t);
+    endsOf.set(t, out);
+  }
+  return out;
+}
+
+/** linkEnds of a model already asked about (planning asks twice per up). */
+const endsOf = new WeakMap<Topology, readonly LinkEnd[]>();
+
+function makeLinkEnds(t: Topology): LinkEnd[] {
   const out: LinkEnd[] = [];
   for (const l of t.links) {
     const ends = l.kind === 'p2p' ? [l.a, l.b] : [l.end];

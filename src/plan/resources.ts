@@ -61,7 +61,14 @@ export function desiredResources(t: Topology, support: ShapingSupport = { netem:
   hostEndsDone();
   out.push(...qdiscResources(t, support, HOST_NS));
   out.push(...hostRules(t));
-  return out.sort((a, b) => a.phase - b.phase);
+  return byPhase(out);
+}
+
+/** A stable sort by phase in one pass (phases are few and small; a big lab has thousands of resources). */
+function byPhase(list: readonly Resource[]): Resource[] {
+  const buckets: Resource[][] = Object.values(Phase).map(() => []);
+  for (const r of list) buckets[r.phase]?.push(r);
+  return buckets.flat();
 }
 
 /** Everything of one node: its namespace, settings, links, addresses, routes, qdiscs and table. */
@@ -280,7 +287,8 @@ function nft(ns: NsRef, lab: string, script: string, phase: Phase): Resource {
 
 /** Whether any subnet or address of the lab is IPv6 (else links get no IPv6 link-local). */
 export function labUsesIpv6(t: Topology): boolean {
-  const v6 = (c: string): boolean => parseCidr(c)?.family === 6;
+  // The model's CIDRs are canonical text: an IPv6 one, and only it, has a colon.
+  const v6 = (c: string): boolean => c.includes(':');
   for (const n of t.networks.values()) if (n.subnets.some(v6)) return true;
   for (const node of t.nodes.values()) {
     for (const i of node.interfaces.values()) if (i.addresses.some(v6)) return true;
