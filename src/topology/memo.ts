@@ -11,6 +11,24 @@ export class ParseMemo {
   #last = new Map<string, NodeRaw>();
   #now = new Map<string, NodeRaw>();
 
+  /**
+   * Parses by their node's subtree object: a plain value's unchanged nodes come back as the same
+   * subtrees (value-tree.ts), found without rendering their fingerprint. YAML's trees are new
+   * each time and never hit.
+   */
+  readonly #byTree = new WeakMap<SNode, { readonly entry: string; readonly raw: NodeRaw }>();
+
+  /** The parse of a node entry whose subtree was seen before, under the same name at the same place. */
+  seen(e: SEntry): NodeRaw | undefined {
+    const hit = this.#byTree.get(e.value);
+    return hit?.entry === entryHead(e) ? hit.raw : undefined;
+  }
+
+  /** Keep a parse that raised no issue, by its subtree too. */
+  remember(e: SEntry, raw: NodeRaw): void {
+    this.#byTree.set(e.value, { entry: entryHead(e), raw });
+  }
+
   /** The parse of a node entry, from the previous or this check. */
   get(key: string): NodeRaw | undefined {
     const hit = this.#now.get(key) ?? this.#last.get(key);
@@ -32,7 +50,12 @@ export class ParseMemo {
 
 /** A node entry's subtree as text: key, values, kinds and every span. */
 export function fingerprint(e: SEntry): string {
-  return `${JSON.stringify(e.key)}@${e.keySpan.line}:${e.keySpan.col}${text(e.value)}`;
+  return `${entryHead(e)}${text(e.value)}`;
+}
+
+/** An entry's key and its place. */
+function entryHead(e: SEntry): string {
+  return `${JSON.stringify(e.key)}@${e.keySpan.line}:${e.keySpan.col}`;
 }
 
 function text(n: SNode): string {

@@ -58,12 +58,20 @@ function shell(root: SNode): SNode {
 }
 
 function memoParse(e: SEntry, sink: IssueSink, memo: ParseMemo): NodeRaw {
+  const seen = memo.seen(e);
+  if (seen) return seen;
   const key = fingerprint(e);
   const hit = memo.get(key);
-  if (hit) return hit;
+  if (hit) {
+    memo.remember(e, hit);
+    return hit;
+  }
   const before = sink.count;
   const raw = parseNode(e, sink);
-  if (sink.count === before) memo.set(key, raw);
+  if (sink.count === before) {
+    memo.set(key, raw);
+    memo.remember(e, raw);
+  }
   return raw;
 }
 

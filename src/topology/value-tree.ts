@@ -25,7 +25,51 @@ export function treeOfValue(value: unknown): SNode | undefined {
 
 const UNSUPPORTED = Symbol('unsupported');
 
+/**
+ * The trees of objects and arrays built before. A caller that changes one node of a big lab and
+ * passes the others again (spread into a new object, as tests do) gets their very subtrees back,
+ * after a walk that checks each still holds what it did (an object may have been changed in
+ * place); the parse memo (memo.ts) then knows those nodes by their subtree alone.
+ */
+const built = new WeakMap<object, SNode>();
+
 function build(v: unknown, depth: number, count: { nodes: number }): SNode {
+  if (typeof v === 'object' && v !== null) {
+    const prior = built.get(v);
+    if (prior) {
+      const before = count.nodes;
+      if (matches(v, prior, depth, count)) return prior;
+      count.nodes = before;
+    }
+    const fresh = buildNew(v, depth, count);
+    built.set(v, fresh);
+    return fresh;
+  }
+  return buildNew(v, depth, count);
+}
+
+/** Whether build(v) would give a tree equal to n (counting its nodes, as build does). */
+function matches(v: unknown, n: SNode, depth: number, count: { nodes: number }): boolean {
+  if (depth > MAX_DEPTH || ++count.nodes > MAX_NODES) return false;
+  if (n.kind === 'scalar') return n.value === v;
+  if (typeof v !== 'object' || v === null) return false;
+  if (n.kind === 'seq') {
+    if (!Array.isArray(v) || v.length !== n.items.length) return false;
+    for (let i = 0; i < v.length; i++) if (!matches(v[i], n.items[i] as SNode, depth + 1, count)) return false;
+    return true;
+  }
+  if (Array.isArray(v) || !isPlain(v)) return false;
+  let i = 0;
+  for (const key of Object.keys(v)) {
+    const x = (v as Record<string, unknown>)[key];
+    if (x === undefined) continue;
+    const e = n.entries[i++];
+    if (e?.key !== key || !matches(x, e.value, depth + 1, count)) return false;
+  }
+  return i === n.entries.length;
+}
+
+function buildNew(v: unknown, depth: number, count: { nodes: number }): SNode {
   if (depth > MAX_DEPTH || ++count.nodes > MAX_NODES) throw UNSUPPORTED;
   if (v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))) {
     return { kind: 'scalar', span: AT, value: v };

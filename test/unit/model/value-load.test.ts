@@ -101,3 +101,26 @@ test('a memo keys nodes by their place too: a node moved to other lines reports 
   assert.equal(moved.topology.nodes.get('b')?.span.line, 8);
   assert.equal(a.topology.nodes.get('b')?.span.line, 5);
 });
+
+test('a node object passed again is reused only while it holds the same value (changed in place: checked again)', () => {
+  const memo = new ParseMemo();
+  const v = star(3);
+  const t1 = loadTopologyValue(v, 'm', undefined, undefined, memo);
+  assert.ok(t1);
+  // The same objects again: the very same resolved nodes.
+  const t2 = loadTopologyValue({ ...v, nodes: { ...v.nodes } }, 'm', undefined, undefined, memo);
+  assert.equal(t2?.nodes.get('n2'), t1.nodes.get('n2'));
+  // A node changed in place: its new value counts, as checking afresh would see it.
+  const n2 = v.nodes['n2'] as { interfaces: { eth0: Record<string, unknown> } };
+  n2.interfaces.eth0['mtu'] = 1400;
+  const t3 = loadTopologyValue(v, 'm', undefined, undefined, memo);
+  assert.equal(t3?.nodes.get('n2')?.interfaces.get('eth0')?.mtu, 1400);
+  assert.deepEqual(desiredResources(t3!), desiredResources(loadTopologyValue(structuredClone(v), 'm')!));
+  // And a change that makes it invalid is found (the value then takes the long way).
+  n2.interfaces.eth0['mtu'] = 'nine';
+  assert.equal(loadTopologyValue(v, 'm', undefined, undefined, memo), undefined);
+  n2.interfaces.eth0['network'] = 'lan';
+  delete n2.interfaces.eth0['mtu'];
+  n2.interfaces.eth0['extra'] = undefined;
+  assert.equal(loadTopologyValue(v, 'm', undefined, undefined, memo)?.nodes.get('n2')?.interfaces.get('eth0')?.mtu, undefined);
+});
