@@ -120,8 +120,8 @@ class LinuxKernel implements Kernel {
     return out.map((r, k) => explainFailure(ops[k] as KernelOp, r));
   }
 
-  netnsList(): string[] {
-    return listNetns();
+  netnsList(vouched?: (name: string) => boolean): string[] {
+    return listNetns(vouched);
   }
 
   snapshot(ns: NsRef, what: SnapshotWhat = {}): NsSnapshot | undefined {

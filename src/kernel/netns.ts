@@ -276,7 +276,7 @@ function linksTo(link: string, target: string): boolean {
  * whose mount point is gone (a teardown interrupted between the umount and the unlink) or not
  * mounted yet (a create interrupted before the mount) names no namespace and is left out.
  */
-export function listNetns(): string[] {
+export function listNetns(vouched?: (name: string) => boolean): string[] {
   // A mounted namespace file is on nsfs (one device for every namespace): one stat through the
   // symlink says so, where reading the link and comparing with its directory took two calls per
   // name (a lab of 1000 nodes is listed at least twice per up).
@@ -284,7 +284,7 @@ export function listNetns(): string[] {
   try {
     return fs
       .readdirSync(NETNS_DIR, { withFileTypes: true })
-      .filter((d) => !d.isSymbolicLink() || fs.statSync(netnsPath(d.name), { throwIfNoEntry: false })?.dev === nsfs)
+      .filter((d) => !d.isSymbolicLink() || vouched?.(d.name) === true || fs.statSync(netnsPath(d.name), { throwIfNoEntry: false })?.dev === nsfs)
       .map((d) => d.name)
       .sort();
   } catch (e) {

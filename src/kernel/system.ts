@@ -41,7 +41,7 @@ export const linuxSystem: System = {
   host: {
     limits: (fds, statePath) => hostLimits(fds, statePath),
     openFdCount,
-    netnsList: listNetns,
+    netnsList: () => listNetns(),
     netnsExists: (name) => existsSync(netnsPath(name)),
     netnsGroupOf,
     deleteGroup,

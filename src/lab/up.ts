@@ -190,8 +190,9 @@ async function upLocked(sys: System, opts: UpOptions, loaded: Loaded, t0: number
   const kernel = await (opts.openKernel ?? linuxKernel)({ ...(opts.hostNetns ? { hostNetns: opts.hostNetns } : {}), ...(pool ? { netnsPool: pool } : {}) });
   try {
     // One listing of /run/netns (a stat per name: ~4 ms for 1000), the kernel's, for the checks
-    // and the live read; taken again there only while a pool makes namespaces in a worker.
-    const named = kernel.netnsList();
+    // and the live read; taken again there only while a pool makes namespaces in a worker. A
+    // long-lived process whose last up no one followed knows the lab's own are there if listed.
+    const named = kernel.netnsList(opts.warm?.untouched() ? (name) => journal.owned.has(resourceId.netns(name)) : undefined);
     checkClashes(sys, topology, journal.owned, named);
     // Before anything changes: a lab bigger than the host allows is refused (exit 1) or warned about.
     const capacity = capacityWarnings(root, sys, topology, { ...(opts.dryRun ? { dryRun: true } : {}), fdsAtStart, named });
@@ -294,6 +295,7 @@ async function upLocked(sys: System, opts: UpOptions, loaded: Loaded, t0: number
         const changed = plan.steps.length > 0 || processes.started.length > 0 || processes.stopped.length > 0 || processes.keeperRestarted === true;
         markConverged(root, lab, journal, key, changed);
         if (fileModel) opts.warm?.converged(key, desired);
+        opts.warm?.settled(lab);
       }
       return { ...result, warnings: [...result.warnings, ...hostWarnings], processes, ms: performance.now() - t0 };
     } finally {

@@ -12,7 +12,10 @@
 // - each node's parse (topology/memo.ts), a pure function of the node's text;
 // - which resolv.conf each node's namespace was linked to, to check only the nodes that change;
 // - the model cache file written when the lab is left alone, not in the middle of the next
-//   change (this process keeps the model in memory: lab/model-cache.ts).
+//   change (this process keeps the model in memory: lab/model-cache.ts);
+// - whether anyone wrote the journal since this process's last up finished: while no one did,
+//   the lab's own namespaces are as that up left them but for `ip netns delete` (which takes the
+//   name away), so listing them needs no look at each mount (`untouched`).
 // Everything else (the kernel's namespaces, links and rules) is read or trusted as a plain `up`
 // does, the host in part (plan/trust.ts warmHostTrust).
 import { ParseMemo } from '../topology/memo.js';
@@ -20,6 +23,11 @@ import type { Resource } from '../plan/resources.js';
 import { readJournalSince, type JournalMark, type JournalState } from '../state/journal.js';
 import type { StateRoot } from '../state/root.js';
 import { assertStateReadable, labPaths } from '../state/store.js';
+
+/** Whether two marks are the same place in the same file. */
+function sameMark(a: JournalMark, b: JournalMark): boolean {
+  return a.ino === b.ino && a.born === b.born && a.size === b.size;
+}
 
 /** How long a lab must be left alone before deferred work runs, ms. */
 const IDLE_MS = 500;
@@ -36,6 +44,9 @@ export class WarmLab {
   #pendingWork: (() => void) | undefined;
 
   #lab: string | undefined;
+  /** Where the journal ended when this process's last up of the lab finished. */
+  #settled: JournalMark | undefined;
+  #untouched = false;
 
   constructor(readonly root: StateRoot) {}
 
@@ -51,7 +62,22 @@ export class WarmLab {
     }
     assertStateReadable(this.root);
     this.#journal = readJournalSince(this.root, labPaths(this.root, lab).journal, this.#journal);
+    this.#untouched = this.#settled !== undefined && sameMark(this.#settled, this.#journal.mark);
     return this.#journal.state;
+  }
+
+  /**
+   * Whether the journal, as journal() read it last, ends where this process's last up of the lab
+   * left it: no other command changed the lab since (each records what it does there first).
+   */
+  untouched(): boolean {
+    return this.#untouched;
+  }
+
+  /** This process's up of the lab finished: remember where the journal ends now (its own records read). */
+  settled(lab: string): void {
+    this.journal(lab);
+    this.#settled = this.#journal?.mark;
   }
 
   /**
@@ -103,6 +129,8 @@ export class WarmLab {
   reset(): void {
     this.#journal = undefined;
     this.#last = undefined;
+    this.#settled = undefined;
+    this.#untouched = false;
     this.resolv.clear();
   }
 }

@@ -93,3 +93,33 @@ test('a warm up after someone else took the lab down builds it again in full', (
     const none = await up({ state: root, file, value: star(3), warm, openKernel });
     assert.deepEqual(none.commands, [], 'and then changes nothing');
   }));
+
+/** A fake kernel that records, per listing, which of its names the caller vouched for. */
+class VouchKernel extends FakeKernel {
+  readonly listings: string[][] = [];
+  override netnsList(vouched?: (name: string) => boolean): string[] {
+    const names = super.netnsList();
+    this.listings.push(vouched ? names.filter(vouched) : []);
+    return names;
+  }
+}
+
+test('a warm up takes its own namespaces as listed only while no one else wrote the journal', () =>
+  withStateDir(async (dir, root) => {
+    const k = new VouchKernel();
+    const openKernel = async (): Promise<FakeKernel> => k;
+    const warm = new WarmLab(root);
+    const file = join(dir, 'w.yaml');
+    const vouched = async (value: object, w?: WarmLab): Promise<string[]> => {
+      k.listings.length = 0;
+      await up({ state: root, file, value, openKernel, ...(w ? { warm: w } : {}) });
+      return k.listings[0] ?? [];
+    };
+    assert.deepEqual(await vouched(star(2), warm), [], 'the first up knows nothing yet');
+    const x1 = { x1: { interfaces: { eth0: { network: 'lan' } } } };
+    assert.deepEqual(await vouched(star(2, x1), warm), ['w-n1', 'w-n2'], 'its own, and no new name');
+    // Another process (a cold up) changes the lab: its records are news to the warm one.
+    await vouched(star(2), undefined);
+    assert.deepEqual(await vouched(star(2, x1), warm), [], 'someone else wrote the journal');
+    assert.deepEqual(await vouched(star(2, x1), warm), ['w-n1', 'w-n2', 'w-x1'], 'and after its own up, it knows again');
+  }));
