@@ -50,7 +50,7 @@ function sameResources(now: readonly Resource[], before: readonly Resource[] | u
   const prior = new Map(before.map((r) => [r.id, r]));
   return now.every((r) => {
     const p = prior.get(r.id);
-    return p !== undefined && (p === r || comparable(p.op) === comparable(r.op));
+    return p !== undefined && (p === r || sameOp(p.op, r.op));
   });
 }
 
@@ -89,7 +89,7 @@ export function trustedNamespaces(a: {
     if (!out.has(home) || r.kind === 'config') continue;
     const rec = a.owned.get(r.id);
     if (rec !== undefined && matched.get(r) === rec) continue;
-    if (!rec || comparable(rec.op) !== comparable(r.op)) out.delete(home);
+    if (!rec || !sameOp(rec.op, r.op)) out.delete(home);
     else matched.set(r, rec);
   }
   return out;
@@ -102,19 +102,34 @@ export function trustedNamespaces(a: {
  */
 const matched = new WeakMap<Resource, object>();
 
-/** comparable() of operations seen before: the journal's and a long-lived process's previous ones are the same objects each time. */
-const comparableOf = new WeakMap<Resource['op'], string>();
-
-/** An operation as text, without the interface indexes the planner adds when it creates a link. */
-function comparable(op: Resource['op']): string {
-  let s = comparableOf.get(op);
-  if (s === undefined) {
-    // Only a link's create carries indexes (its own and its peer's); no replacer function: it
-    // would make this ~5x slower, and a big lab compares thousands of operations.
-    s = JSON.stringify(op.op === 'link.create' ? { ...op, index: undefined, ...(op.kind === 'veth' ? { peer: { ...op.peer, index: undefined } } : {}) } : op);
-    comparableOf.set(op, s);
+/**
+ * Whether two operations do the same, but for the interface indexes the planner adds when it
+ * creates a link (only a link's create carries them: its own and its veth peer's). Compared
+ * field by field, a missing field as an undefined one, as the JSON the journal keeps them in
+ * would: rendering both as text cost a long-lived process's first up ~25 ms for 6000 operations.
+ */
+export function sameOp(a: Resource['op'], b: Resource['op']): boolean {
+  if (a === b) return true;
+  if (a.op !== b.op) return false;
+  if (a.op === 'link.create' && b.op === 'link.create') {
+    return sameValue(a, b, 'index') && (a.kind !== 'veth' || b.kind !== 'veth' || sameValue(a.peer, b.peer, 'index'));
   }
-  return s;
+  return sameValue(a, b);
+}
+
+/** Deep equality of JSON-like values; `skip` (a key) is left out at this level, and `peer` is left to the caller when skipping. */
+function sameValue(a: unknown, b: unknown, skip?: string): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    return a.every((x, i) => sameValue(x, b[i]));
+  }
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  for (const k in x) if (k !== skip && !(skip !== undefined && k === 'peer') && !sameValue(x[k], y[k])) return false;
+  for (const k in y) if (k !== skip && !(skip !== undefined && k === 'peer') && x[k] === undefined && y[k] !== undefined) return false;
+  return true;
 }
 
 /** Drop from `trusted` the namespaces whose veths' host ends are missing from the host snapshot. */
@@ -139,15 +154,15 @@ export function warmHostTrust(a: {
   readonly previous: readonly Resource[];
   readonly owned: Owned;
 }): { readonly ids: ReadonlySet<string>; readonly links: (trusted: ReadonlySet<string>) => string[] } | undefined {
-  const before = new Map<string, string>();
-  for (const r of a.previous) if (resourceHome(r) === HOST_NS) before.set(r.id, comparable(r.op));
+  const before = new Map<string, Resource['op']>();
+  for (const r of a.previous) if (resourceHome(r) === HOST_NS) before.set(r.id, r.op);
   const ids = new Set<string>();
   const names = new Set<string>();
   for (const r of a.desired) {
     if (resourceHome(r) !== HOST_NS) continue;
-    const op = comparable(r.op);
+    const prior = before.get(r.id);
     const rec = a.owned.get(r.id);
-    if (before.get(r.id) === op && (r.kind === 'config' || (rec !== undefined && comparable(rec.op) === op))) {
+    if (prior !== undefined && sameOp(prior, r.op) && (r.kind === 'config' || (rec !== undefined && sameOp(rec.op, r.op)))) {
       ids.add(r.id);
       continue;
     }

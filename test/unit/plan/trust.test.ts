@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { HOST_NS } from '../../../src/port/kernel.js';
 import type { OwnedRecord } from '../../../src/plan/live.js';
 import { desiredResources } from '../../../src/plan/resources.js';
-import { trustedNamespaces, withHostEnds } from '../../../src/plan/trust.js';
+import { sameOp, trustedNamespaces, withHostEnds } from '../../../src/plan/trust.js';
 import { topo } from '../helpers.js';
 
 const LAB = (h2: string) => `
@@ -65,4 +65,26 @@ test('the very text the lab converged to: every existing owned namespace is trus
   assert.deepEqual([...trustedNamespaces({ desired: d, previous: d, owned, netns: new Set(['tr-h1', 'tr-h2']), sameText: true })].sort(), ['tr-h1', 'tr-h2']);
   owned.delete('netns:tr-h1');
   assert.deepEqual([...trustedNamespaces({ desired: d, previous: d, owned, netns: new Set(['tr-h1', 'tr-h2']), sameText: true })], ['tr-h2']);
+});
+
+test('sameOp: equal as the journal keeps them, but for the indexes a link create gets', () => {
+  const veth = {
+    op: 'link.create' as const,
+    kind: 'veth' as const,
+    ns: 'l-a',
+    name: 'eth0',
+    ipv6: false,
+    up: true,
+    peer: { ns: HOST_NS, name: 'l-a-eth0' },
+  };
+  const journaled = JSON.parse(JSON.stringify({ ...veth, index: 7, peer: { ...veth.peer, index: 9 } }));
+  assert.ok(sameOp(veth, journaled), 'indexes are not part of what a link is');
+  assert.ok(sameOp({ ...veth, mtu: undefined } as typeof veth, veth), 'an undefined field is a missing one');
+  assert.ok(!sameOp(veth, { ...veth, peer: { ...veth.peer, name: 'other' } }), 'the peer is');
+  assert.ok(!sameOp(veth, { ...veth, mtu: 1400 } as typeof veth), 'a field only one has counts');
+  assert.ok(!sameOp({ ...veth, mtu: 1400 } as typeof veth, veth), 'either way');
+  const route = { op: 'route.add' as const, ns: 'l-a', to: '0.0.0.0/0', via: '10.0.0.1' };
+  assert.ok(sameOp(route, { ...route }));
+  assert.ok(!sameOp(route, { ...route, via: '10.0.0.2' }));
+  assert.ok(!sameOp(route, { ...route, index: 3 } as typeof route), 'only a link create may differ in its index');
 });
