@@ -136,7 +136,8 @@ function checkOneRun(named: readonly Named[]): void {
   }
 }
 
-const short = (digest: string): string => (digest.length > 12 ? `${digest.slice(0, 12)}…` : digest);
+/** `sha256:` and the first 12 hex digits: enough to tell two files apart in a message. */
+const short = (digest: string): string => digest.replace(/^([a-z0-9]+:)?(.{12}).+$/, '$1$2…');
 
 /** A machine's report given twice (or two files named alike without `machine`) would count its rows twice. */
 function checkMachinesOnce(named: readonly Named[]): void {
