@@ -1,6 +1,7 @@
 // `nslab merge REPORT...`: the reports of `nslab test --as MACHINE --json`, one per machine of a
 // lab, as one report: the same table (or matrix) as `nslab test` with each row's machine, a line
-// per machine, and the exit status of test (0 everything holds, 1 something does not).
+// per machine, the machines' notes on stderr, and the exit status of test (0 everything holds, 1
+// something does not).
 import { mergeReportFiles, type MergedReport } from '../../lab/merge.js';
 import { paint, printJson, duration } from '../render.js';
 import { renderMatrix, renderTable } from './test.js';
@@ -8,6 +9,8 @@ import { renderMatrix, renderTable } from './test.js';
 /** Run `merge`. */
 export function run(files: readonly string[], o: { json?: boolean }): void {
   const m = mergeReportFiles(files);
+  // As `nslab test` does: notes on stderr, also with --json (where they are in the report too).
+  for (const n of m.notices) process.stderr.write(paint(`note: ${n}`, 'yellow') + '\n');
   if (o.json) printJson(m);
   else process.stdout.write(`${renderMerged(m)}\n`);
   process.exitCode = m.ok ? 0 : 1;
@@ -15,9 +18,7 @@ export function run(files: readonly string[], o: { json?: boolean }): void {
 
 /** The merged report as `nslab test` prints one run, with a line per machine before the summary. */
 export function renderMerged(m: MergedReport): string {
-  const notices = m.notices.map((n) => paint(`note: ${n}`, 'yellow'));
-  const body = m.mode === 'all' ? renderMatrix(m, machineLines(m)) : renderTable(m, machineLines(m));
-  return [...notices, body].join('\n');
+  return m.mode === 'all' ? renderMatrix(m, machineLines(m)) : renderTable(m, machineLines(m));
 }
 
 /** `machine m1 (m1.json): 3/4 hold, 1 does not (1.20 s)`, in the order the reports were given. */

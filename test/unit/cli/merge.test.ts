@@ -48,10 +48,11 @@ test('the bundled reports merge into the table of nslab test, with each row and 
   assert.match(r.stdout, /\nlab span: 2\/2 hold, 0 do not \(236 ms\)\n$/);
 });
 
-test('--json prints the merged report; a failing row makes the exit status 1', async () => {
+test("--json prints the merged report; a failing row makes the exit status 1; the machines' notes go to stderr", async () => {
   await withDir(async (dir) => {
-    const bad = JSON.parse(readFileSync(B, 'utf8')) as { report: { rows: Array<Record<string, unknown>> } };
+    const bad = JSON.parse(readFileSync(B, 'utf8')) as { notices: string[]; report: { rows: Array<Record<string, unknown>> } };
     Object.assign(bad.report.rows[0]!, { ok: false, got: 'blocked', reason: 'no reply' });
+    bad.notices = ['link h2:eth0 is down at run time'];
     delete bad.report.rows[0]!['rttMs'];
     writeFileSync(join(dir, 'b.json'), JSON.stringify(bad));
     const r = await cli(['merge', '--json', A, join(dir, 'b.json')]);
@@ -64,6 +65,7 @@ test('--json prints the merged report; a failing row makes the exit status 1', a
     );
     const text = await cli(['merge', A, join(dir, 'b.json')]);
     assert.equal(text.code, 1);
+    assert.equal(text.stderr, 'note: node-b: link h2:eth0 is down at run time\n', 'notes on stderr, as nslab test writes them');
     assert.match(text.stdout, /^node-b\s+h2\s+.*FAIL\s+no reply$/m);
     assert.match(text.stdout, /^machine node-b .*: 0\/1 hold, 1 do not/m);
   });
