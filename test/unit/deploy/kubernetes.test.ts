@@ -2,7 +2,9 @@
 // either an API object, validated by kubernetes-models (the OpenAPI schema of the API, compiled
 // to validators), or the kustomization, whose resources must be exactly the files beside it. Then
 // what the DaemonSet must do for nslab (docs/kubernetes.md), and the same check failing on broken
-// copies, so that it is known to catch what it is there for.
+// copies, so that it is known to catch what it is there for. The API's schema, like the API server
+// without strict field validation, lets a field it does not know pass: a misspelt key is caught by
+// the checks of what the DaemonSet must do (they read the keys that matter by name), not by it.
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
