@@ -21,7 +21,7 @@ export function renderMerged(m: MergedReport): string {
   return m.mode === 'all' ? renderMatrix(m, machineLines(m)) : renderTable(m, machineLines(m));
 }
 
-/** `machine m1 (m1.json): 3/4 hold, 1 does not (1.20 s)`, in the order the reports were given. */
+/** `machine m1 (m1.json): 3/4 hold, 1 do not (1.20 s)`, in the order the reports were given. */
 export function machineLines(m: MergedReport): string[] {
   return m.machines.map((x) => {
     const where = x.namedBy === 'file' ? `${x.file}, named by its file` : x.file;
