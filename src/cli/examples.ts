@@ -10,6 +10,7 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   show: ['nslab show bridge ns1'],
   exec: ['nslab exec bridge ns1 -- ip addr'],
   test: ['nslab test bridge', 'nslab test bridge --all'],
+  merge: ['nslab merge examples/reports/node-a.json examples/reports/node-b.json   # one report from each machine of a lab (nslab test --as M --json)'],
   trace: ['nslab trace bridge ns1 ns2'],
   scenario: ['nslab scenario examples/scenarios/bridge-flap.yaml   # ns1 cut off for a second: the outage, measured'],
   link: ['nslab link bridge ns1:veth1 down   # cut: ns1 set down, the bridge port loses carrier', 'nslab link bridge ns1:veth1 up'],

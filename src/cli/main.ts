@@ -142,6 +142,11 @@ export function program(): Command {
         o: { all?: boolean; gateways?: boolean; json?: boolean; raiseNeighLimit?: boolean; timeout?: string; attempts?: string; wait?: string },
       ) => (await import('./commands/test.js')).run(target, o),
     );
+  p.command('merge')
+    .description('merge the JSON reports of `nslab test --as MACHINE --json`, one per machine of a lab, into one; exit 1 if any row fails')
+    .argument('<reports...>', 'report files (a report without a machine field is named by its file name)')
+    .option('--json', 'machine-readable merged report')
+    .action(async (reports: string[], o: { json?: boolean }) => (await import('./commands/merge.js')).run(reports, o));
   p.command('scenario')
     .description('run a timeline of faults (link down/up, impair, partition, processes) against a lab while probing flows; outages, recovery times, limits')
     .argument('<file>', 'scenario file')

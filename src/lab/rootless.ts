@@ -11,7 +11,7 @@ import { NslabError } from '../util/errors.js';
 import { rootlessLinux } from './kernel.js';
 
 /** Verbs that never enter the user namespace: they read only a file, or print. */
-const OUTSIDE = new Set(['validate', 'graph', 'completion', 'doctor', 'help']);
+const OUTSIDE = new Set(['validate', 'graph', 'merge', 'completion', 'doctor', 'help']);
 
 /** Where a user's rootless files live, decided at the edge. */
 export interface RootlessPlace {

@@ -2,6 +2,7 @@
 // from inside the namespaces, in waves that fit the kernel's global neighbour table, flushing
 // the lab's neighbour entries between waves. A failed probe is a result (exit 1), not an error.
 // Entries with `within:` (and every entry, with `wait`) are retried until they hold (converge.ts).
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import type { StateRoot } from '../state/root.js';
 import type { Kernel, NeighPin, NsRef } from '../port/kernel.js';
@@ -75,6 +76,11 @@ export interface TestResult {
   readonly waited: boolean;
   /** `all`: addresses found live on the nodes and probed besides the declared ones. */
   readonly live?: readonly { readonly node: string; readonly dev: string; readonly address: string }[];
+  /**
+   * `sha256:<hex>` of the topology text the run used (the file, or the lab's saved copy): the
+   * reports of one lab's machines carry the same one when they were made from the same file.
+   */
+  readonly digest: string;
 }
 
 /** The lab's runtime changes, one line each (none when it has no state). */
@@ -91,7 +97,7 @@ export async function test(opts: TestOptions): Promise<TestResult> {
   const root = opts.state;
   const clock = opts.clock ?? monotonicClock;
   const t0 = clock.now();
-  const resolved = await resolveLab(root, opts.target);
+  const { topology: resolved, text } = await resolveLab(root, opts.target);
   const topology = opts.expect ? { ...resolved, expect: opts.expect } : resolved;
   const declared = opts.all ? matrixProbes(topology) : opts.gateways ? gatewayProbes(topology) : expectationProbes(topology);
   if (declared.length === 0 && opts.gateways) throw new NslabError('no-expectations', `lab ${topology.name} has no network with a gateway`, 2);
@@ -172,6 +178,7 @@ export async function test(opts: TestOptions): Promise<TestResult> {
         rounds: done.rounds,
         waited: deadlines.size > 0,
         ...(opts.all ? { live: live.filter((l, i) => live.findIndex((m) => m.address === l.address && m.node === l.node) === i) } : {}),
+        digest: `sha256:${createHash('sha256').update(text).digest('hex')}`,
       };
     } finally {
       if (restore) sys.host.restoreNeighLimit(restore);
@@ -209,15 +216,15 @@ function liveTargets(kernel: Kernel, t: Topology): Map<string, LiveTarget[]> {
   return out;
 }
 
-async function resolveLab(root: StateRoot, target: string): Promise<Topology> {
+async function resolveLab(root: StateRoot, target: string): Promise<{ topology: Topology; text: string }> {
   const byName = looksLikeLabName(target) && existsSync(labPaths(root, target).journal);
   // A lab name that is neither up nor a file here: say so, rather than "cannot read it (ENOENT)".
   if (!byName && looksLikeLabName(target) && !existsSync(target)) throw noSuchLab(root, target);
-  const { topology } = byName ? await loadLabLazy(root, target) : await loadFileLazy(root, target);
+  const { topology, text } = byName ? await loadLabLazy(root, target) : await loadFileLazy(root, target);
   if (!existsSync(labPaths(root, topology.name).journal)) {
     throw new NslabError('not-up', `lab ${topology.name} is not up; run \`nslab up ${byName ? 'FILE' : target}\` first`, 2);
   }
-  return topology;
+  return { topology, text };
 }
 
 interface WaveArgs {

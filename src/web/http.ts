@@ -78,12 +78,15 @@ export function statusOf(code: ErrorCode, exit: ExitStatus): number {
     case 'bad-file':
     case 'bad-filter':
     case 'bad-pid':
+    case 'bad-report':
     case 'bad-topology':
     case 'host-mismatch':
+    case 'machine-twice':
     case 'no-address':
     case 'no-expectations':
     case 'no-iface':
     case 'not-up':
+    case 'reports-differ':
     case 'usage':
       return 400;
     case 'apply-failed':

@@ -111,6 +111,7 @@ test("every verb's help example runs as shown", (t) =>
       'show',
       'exec',
       'test',
+      'merge',
       'trace',
       'scenario',
       'link',

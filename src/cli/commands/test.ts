@@ -90,8 +90,25 @@ function count(flag: string, text: string, max: number): number {
   return n;
 }
 
-export function renderTable(r: TestResult): string {
+/** A row as the text output reads it; a merged report's rows also name their machine. */
+type Row = TestResult['report']['rows'][number] & { readonly machine?: string };
+
+/** What the text output reads of a run: a test's result, or the merge of several machines' reports (merge.ts). */
+export interface Rendered {
+  readonly lab: string;
+  readonly report: { readonly rows: readonly Row[]; readonly passed: number; readonly failed: number };
+  readonly ms: number;
+  readonly waves: number;
+  readonly rounds: number;
+  readonly waited: boolean;
+}
+
+/** The expectations' table; `extra` lines go between it and the summary (merge's per-machine lines). */
+export function renderTable(r: Rendered, extra: readonly string[] = []): string {
+  // Only a merged report's rows name a machine: then it is the first column.
+  const machines = r.report.rows.some((x) => x.machine !== undefined);
   const rows = r.report.rows.map((x) => [
+    ...(machines ? [x.machine ?? ''] : []),
     x.from,
     x.dst && x.dst !== x.to ? `${x.to} (${x.dst})` : x.to,
     x.probe,
@@ -101,25 +118,25 @@ export function renderTable(r: TestResult): string {
     ...(r.waited ? [x.heldMs !== undefined ? duration(x.heldMs) : '-'] : []),
     x.rttMs !== undefined ? `${x.rttMs.toFixed(2)} ms` : `${x.reason ?? ''}${!x.ok && x.withinMs ? ` (not within ${seconds(x.withinMs)})` : ''}`,
   ]);
-  const head = ['FROM', 'TO', 'PROBE', 'EXPECTED', 'GOT', 'RESULT', ...(r.waited ? ['HELD AFTER'] : []), 'RTT/REASON'];
-  return [table(head, rows), summary(r)].join('\n');
+  const head = [...(machines ? ['MACHINE'] : []), 'FROM', 'TO', 'PROBE', 'EXPECTED', 'GOT', 'RESULT', ...(r.waited ? ['HELD AFTER'] : []), 'RTT/REASON'];
+  return [table(head, rows), ...extra, summary(r)].join('\n');
 }
 
 /** A limit as people write it: 500ms, 10s, 1.5s. */
 const seconds = (ms: number): string => (ms < 1000 ? `${ms}ms` : `${ms / 1000}s`);
 
 /** A grid for small labs (rows: from, columns: to); Mininet-style lines for big ones. */
-export function renderMatrix(r: TestResult): string {
+export function renderMatrix(r: Rendered, extra: readonly string[] = []): string {
   const declared = r.report.rows.filter((x) => x.live === undefined);
   const names = [...new Set(declared.flatMap((x) => [x.from, x.to]))];
-  if (names.length > 24) return renderLines(r);
+  if (names.length > 24) return renderLines(r, extra);
   const cell = new Map(declared.map((x) => [`${x.from}>${x.to}`, x.ok ? paint('✓', 'green') : paint('X', 'red')]));
   const rows = names.map((from) => [from, ...names.map((to) => (from === to ? '·' : (cell.get(`${from}>${to}`) ?? ' ')))]);
-  return [table(['FROM \\ TO', ...names], rows), ...liveLines(r), summary(r)].join('\n');
+  return [table(['FROM \\ TO', ...names], rows), ...liveLines(r), ...extra, summary(r)].join('\n');
 }
 
 /** The targets found live on the nodes (not in the file), one line each: who reaches them, who does not. */
-function liveLines(r: TestResult): string[] {
+function liveLines(r: Rendered): string[] {
   const byTarget = new Map<string, { from: string; ok: boolean }[]>();
   for (const x of r.report.rows) {
     if (x.live === undefined) continue;
@@ -136,7 +153,7 @@ function liveLines(r: TestResult): string[] {
 }
 
 /** One line per source node, like Mininet's pingall: each target's name, or X when unreached. */
-function renderLines(r: TestResult): string {
+function renderLines(r: Rendered, extra: readonly string[]): string {
   const lines = new Map<string, string[]>();
   for (const x of r.report.rows) {
     if (x.live !== undefined) continue;
@@ -144,10 +161,10 @@ function renderLines(r: TestResult): string {
     line.push(x.ok ? x.to : paint('X', 'red'));
     lines.set(x.from, line);
   }
-  return [...[...lines].map(([from, cells]) => `${from} -> ${cells.join(' ')}`), ...liveLines(r), summary(r)].join('\n');
+  return [...[...lines].map(([from, cells]) => `${from} -> ${cells.join(' ')}`), ...liveLines(r), ...extra, summary(r)].join('\n');
 }
 
-function summary(r: TestResult): string {
+function summary(r: Rendered): string {
   const total = r.report.rows.length;
   const rounds = r.rounds > 1 ? `, ${r.rounds} rounds` : '';
   const line = `lab ${r.lab}: ${r.report.passed}/${total} hold, ${r.report.failed} do not (${duration(r.ms)}${r.waves > 1 ? `, ${r.waves} waves` : ''}${rounds})`;

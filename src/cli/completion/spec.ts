@@ -49,6 +49,7 @@ export const ARG_KINDS: Readonly<Record<string, readonly ArgKind[]>> = {
   exec: ['lab', 'node', 'none'],
   run: ['lab', 'node', 'none'],
   test: ['lab-or-file'],
+  merge: ['file'],
   trace: ['lab', 'node', 'node'],
   scenario: ['file'],
   link: ['lab', 'none', 'none'],

@@ -21,6 +21,7 @@ function result(rows: ReportRow[], extra: Partial<TestResult> = {}): TestResult 
     ms: 2345,
     rounds: 5,
     waited: true,
+    digest: 'sha256:0',
     ...extra,
   };
 }
