@@ -1,6 +1,7 @@
 // `down`: remove exactly what the lab's journal owns, with the lab name alone (no file needed),
 // holding the lab's lock. The namespaces go first, all at once; the kernel then frees their veths
-// in the background (about 1 ms a bridge port). The lab's bridges can only go after that: when
+// in the background (about 1 ms a bridge port). The lab's bridges go after that (a few ports:
+// at once, apply/teardown.ts), so the kernel does not release each port synchronously: when
 // it takes longer than a short budget, down hands the rest (wait, delete the bridges, remove the
 // state) to a detached `nslab down --wait` that inherits the lock, and returns. So a later command
 // on the lab waits for the finisher, and `--wait` gives the old fully synchronous behaviour.
