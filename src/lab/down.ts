@@ -214,11 +214,20 @@ async function unreadableJournal(root: StateRoot, sys: System, lab: string, jour
  * stops before changing anything and says how to finish.
  */
 function refuseRenamedBridges(lab: string, owned: Owned, kernel: Kernel): void {
-  const marked = [...owned.values()].flatMap((r) => (r.op.op === 'link.create' && r.op.kind === 'bridge' && r.op.ns === HOST_NS && r.op.alias !== undefined ? [r.op] : []));
+  const marked = [...owned.values()].flatMap((r) =>
+    r.op.op === 'link.create' && r.op.kind === 'bridge' && r.op.ns === HOST_NS && r.op.alias !== undefined ? [r.op] : [],
+  );
   if (marked.length === 0) return;
   // The bridges asked for by name first: the usual answer (all there) costs one request, where a
   // listing of a host with a thousand host ends costs ~100 ms before the teardown can start.
-  const present = new Set((kernel.links(HOST_NS, marked.map((op) => op.name)) ?? []).map((l) => l.name));
+  const present = new Set(
+    (
+      kernel.links(
+        HOST_NS,
+        marked.map((op) => op.name),
+      ) ?? []
+    ).map((l) => l.name),
+  );
   if (marked.every((op) => present.has(op.name))) return;
   const links = kernel.snapshot(HOST_NS, { linksOnly: true })?.links ?? [];
   const names = new Set(links.map((l) => l.name));
