@@ -130,8 +130,9 @@ function checkAncestors(tree: TrustedTree, path: string, create: boolean, depth:
  * Ancestors found good in this synchronous run of code, by path: cleared at the next turn of the
  * event loop, so the answer never outlives the loop that asked. A loop over a big lab's nodes
  * (/etc/netns/<ns> for each of 1000, twice: hosts and resolv.conf) checked /, /etc and /etc/netns
- * again for every one, ~0.3 s of lstats at N=1000; no other code runs meanwhile, so checking them
- * once is as good (the ancestors are root's and writable by no one else: only root changes them).
+ * again for every one, ~0.3 s of lstats at N=1000; no other code of ours runs meanwhile, so
+ * checking them once is as good: a good ancestor is owned by root or us and writable by no one
+ * else (or sticky), so only root or we could change it in between, as between a check and its use.
  */
 const goodAncestors = new Map<string, string>();
 
