@@ -27,10 +27,12 @@ export function linkNetnsHosts(netns: string, target: string, ownedRoot: string,
   const t = tree(netns);
   const path = join(t.base, file);
   // Throws (one line) when the directory is not a real one of root's: it is not ours to write in.
-  const current = verifyDir(t, t.base) ? readLink(path) : undefined;
+  const there = verifyDir(t, t.base);
+  const current = there ? readLink(path) : undefined;
   if (current === target) return 'unchanged';
   if (current === null) return 'foreign';
-  verifyDir(t, t.base, { create: true, mode: 0o755 });
+  // Checked just above when it exists; only a new one is made (and then checked).
+  if (!there) verifyDir(t, t.base, { create: true, mode: 0o755 });
   if (current !== undefined) {
     if (!current.startsWith(ownedRoot + '/')) return 'foreign';
     fs.unlinkSync(path);

@@ -126,6 +126,26 @@ function checkAncestors(tree: TrustedTree, path: string, create: boolean, depth:
   return cur;
 }
 
+/**
+ * Ancestors found good in this synchronous run of code, by path: cleared at the next turn of the
+ * event loop, so the answer never outlives the loop that asked. A loop over a big lab's nodes
+ * (/etc/netns/<ns> for each of 1000, twice: hosts and resolv.conf) checked /, /etc and /etc/netns
+ * again for every one, ~0.3 s of lstats at N=1000; no other code of ours runs meanwhile, so
+ * checking them once is as good: a good ancestor is owned by root or us and writable by no one
+ * else (or sticky), so only root or we could change it in between, as between a check and its use.
+ */
+const goodAncestors = new Map<string, string>();
+
+function ancestorsOnce(tree: TrustedTree, path: string, create: boolean): string | undefined {
+  const known = goodAncestors.get(path);
+  if (known !== undefined) return known;
+  const real = checkAncestors(tree, path, create, 0);
+  if (real === undefined) return undefined;
+  if (goodAncestors.size === 0) setImmediate(() => goodAncestors.clear());
+  goodAncestors.set(path, real);
+  return real;
+}
+
 function judge(tree: TrustedTree, path: string, st: fs.Stats, level: Level): void {
   const why = statProblem(facts(st), level, me(), unmappedUid());
   if (why !== undefined) throw refuse(tree, path, why);
@@ -155,7 +175,7 @@ export function verifyDir(tree: TrustedTree, dir: string, opts: { readonly creat
   if (!isAbsolute(base)) throw new Error(`internal: ${tree.what} ${base} is not absolute`);
   if (dir !== base && !dir.startsWith(base + sep)) throw new Error(`internal: ${dir} is not inside ${base}`);
   const create = opts.create ?? false;
-  if (checkAncestors(tree, dirname(base), create, 0) === undefined) return false;
+  if (ancestorsOnce(tree, dirname(base), create) === undefined) return false;
   const levels = [base, ...dir.slice(base.length).split(sep).filter(Boolean)];
   let cur = '';
   for (const part of levels) {

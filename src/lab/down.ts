@@ -1,6 +1,7 @@
 // `down`: remove exactly what the lab's journal owns, with the lab name alone (no file needed),
 // holding the lab's lock. The namespaces go first, all at once; the kernel then frees their veths
-// in the background (about 1 ms a bridge port). The lab's bridges can only go after that: when
+// in the background (about 1 ms a bridge port). The lab's bridges go after that (a few ports:
+// at once, apply/teardown.ts), so the kernel does not release each port synchronously: when
 // it takes longer than a short budget, down hands the rest (wait, delete the bridges, remove the
 // state) to a detached `nslab down --wait` that inherits the lock, and returns. So a later command
 // on the lab waits for the finisher, and `--wait` gives the old fully synchronous behaviour.
@@ -116,9 +117,9 @@ async function downLocked(root: StateRoot, sys: System, lab: string, opts: DownO
     // reused PID is never signalled, also when the `up` that started them was killed. The lab's
     // own captures too: a tcpdump in a node holds its namespace and veth.
     await stopLabCaptures(root, sys, lab);
-    await stopLabProcesses(root, sys, lab);
+    await stopLabProcesses(root, sys, lab, state);
     // Then their log keeper: it reads what they wrote last, and they can no longer get SIGPIPE.
-    await stopLabKeeper(root, sys, lab);
+    await stopLabKeeper(root, sys, lab, state);
     phase('processes');
     // Remember the namespaces' identities: once deleted they have no name, and a process still
     // inside one keeps it (and its veths) alive; then we can say which process it is.
@@ -213,11 +214,25 @@ async function unreadableJournal(root: StateRoot, sys: System, lab: string, jour
  * stops before changing anything and says how to finish.
  */
 function refuseRenamedBridges(lab: string, owned: Owned, kernel: Kernel): void {
+  const marked = [...owned.values()].flatMap((r) =>
+    r.op.op === 'link.create' && r.op.kind === 'bridge' && r.op.ns === HOST_NS && r.op.alias !== undefined ? [r.op] : [],
+  );
+  if (marked.length === 0) return;
+  // The bridges asked for by name first: the usual answer (all there) costs one request, where a
+  // listing of a host with a thousand host ends costs ~100 ms before the teardown can start.
+  const present = new Set(
+    (
+      kernel.links(
+        HOST_NS,
+        marked.map((op) => op.name),
+      ) ?? []
+    ).map((l) => l.name),
+  );
+  if (marked.every((op) => present.has(op.name))) return;
   const links = kernel.snapshot(HOST_NS, { linksOnly: true })?.links ?? [];
   const names = new Set(links.map((l) => l.name));
-  for (const r of owned.values()) {
-    const op = r.op;
-    if (op.op !== 'link.create' || op.kind !== 'bridge' || op.ns !== HOST_NS || op.alias === undefined || names.has(op.name)) continue;
+  for (const op of marked) {
+    if (names.has(op.name)) continue;
     const now = links.find((l) => l.alias === op.alias);
     if (now) {
       throw new NslabError(

@@ -12,7 +12,7 @@ import { openStateFile, readStateFile, stateDir, writeStateFile } from '../state
 import type { System } from '../port/system.js';
 import type { LogCap } from '../model/log-cap.js';
 import { JournalWriter } from '../state/journal.js';
-import type { KeeperRecord } from '../state/journal.js';
+import type { JournalState, KeeperRecord } from '../state/journal.js';
 import { labJournal, labPaths, logPath } from '../state/store.js';
 import { NslabError } from '../util/errors.js';
 
@@ -202,9 +202,9 @@ async function stopKeeper(sys: System, lab: string, k: KeeperRecord, writer: Jou
   writer.append([{ t: 'keeper-gone', pid: k.pid }]);
 }
 
-/** Stop the keeper a lab's journal records, if any (`down` and `clean`, after the processes). */
-export async function stopLabKeeper(root: StateRoot, sys: System, lab: string): Promise<void> {
-  const k = labJournal(root, lab).keeper;
+/** Stop the keeper a lab's journal records, if any (`down` and `clean`, after the processes; `read`: the journal the caller has read). */
+export async function stopLabKeeper(root: StateRoot, sys: System, lab: string, read?: Pick<JournalState, 'keeper'>): Promise<void> {
+  const k = (read ?? labJournal(root, lab)).keeper;
   if (!k) return;
   const writer = new JournalWriter(root, labPaths(root, lab).journal);
   try {

@@ -5,7 +5,7 @@
 // When off, a phase mark costs one comparison. Uses only globals (no imports). Off unless the
 // edge turns it on (the CLI from NSLAB_TIMING=1): this module reads no environment.
 let enabled = false;
-const marks: Array<[string, number, number]> = [];
+const marks: Array<[string, number, number, NodeJS.MemoryUsage]> = [];
 let last = 0;
 let lastCpu = 0;
 
@@ -21,14 +21,18 @@ export function phase(name: string): void {
   const u = process.cpuUsage();
   const cpu = (u.user + u.system) / 1000;
   if (marks.length === 0) process.on('exit', report);
-  marks.push([name, t - last, cpu - lastCpu]);
+  marks.push([name, t - last, cpu - lastCpu, process.memoryUsage()]);
   last = t;
   lastCpu = cpu;
 }
 
 function report(): void {
   const n = (ms: number): string => ms.toFixed(1).padStart(8);
-  const rows = marks.map(([name, ms, cpu]) => `  ${name.padEnd(18)} ${n(ms)} ms ${n(cpu)} ms cpu`);
+  // Memory at the end of each phase: what the process holds (rss), V8's heap (used of total) and
+  // what lives outside it (Buffers, koffi's memory): where a big build's peak comes from.
+  const mb = (b: number): string => (b / 1048576).toFixed(0).padStart(4);
+  const mem = (m: NodeJS.MemoryUsage): string => `rss ${mb(m.rss)} heap ${mb(m.heapUsed)}/${mb(m.heapTotal)} ext ${mb(m.external)} MB`;
+  const rows = marks.map(([name, ms, cpu, m]) => `  ${name.padEnd(18)} ${n(ms)} ms ${n(cpu)} ms cpu  ${mem(m)}`);
   const rss = `  ${'peak rss'.padEnd(18)} ${(process.resourceUsage().maxRSS / 1024).toFixed(0).padStart(8)} MB`;
   process.stderr.write(`nslab timing (NSLAB_TIMING=1):\n${rows.join('\n')}\n${rss}\n`);
 }
