@@ -29,7 +29,7 @@ export type Phase = (typeof Phase)[keyof typeof Phase];
 /** One desired object. `kind: 'config'` is state of an object (link.set) and is never journaled. */
 export interface Resource {
   readonly id: ResourceId;
-  readonly kind: 'netns' | 'link' | 'config' | 'addr' | 'route' | 'sysctl' | 'nft' | 'qdisc';
+  readonly kind: 'netns' | 'link' | 'config' | 'addr' | 'route' | 'sysctl' | 'nft' | 'qdisc' | 'fdb';
   readonly phase: Phase;
   readonly op: KernelOp;
 }
