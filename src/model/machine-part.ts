@@ -3,6 +3,7 @@
 // machine, the one with most of its nodes: one gateway per layer-2 segment), and for every network
 // shared with other machines a tunnel (model/types.ts Tunnel) with its VNI, remotes and MTU.
 // Pure: every machine computes its part from the same resolved lab.
+import { fnv1a32 } from '../names/hash.js';
 import { markerHead } from '../names/markers.js';
 import { DEFAULT_UNDERLAY_MTU, tunnelName, VXLAN_OVERHEAD } from './machines.js';
 import type { Iface, Link, Network, Node, Topology, Tunnel } from './types.js';
@@ -38,24 +39,35 @@ export function machinePart(t: Topology, machine: string): Topology {
   }
   const linkNet = new Map(t.links.flatMap((l) => (l.kind === 'bridged' ? [[l.id, l.network] as const] : [])));
   const nodes = new Map<string, Node>();
-  for (const node of t.nodes.values()) if (local(node.name)) nodes.set(node.name, withMtus(node, linkNet, mtus));
+  for (const node of t.nodes.values()) if (local(node.name)) nodes.set(node.name, withMtus(t.name, node, linkNet, mtus));
   const links = t.links.filter((l: Link) => (l.kind === 'p2p' ? local(l.a.node) && local(l.b.node) : local(l.end.node)));
   return { ...t, networks, nodes, links, part: { machine, tunnels } };
 }
 
-/** A node whose interfaces on shared networks get the tunnel's MTU (unless they declare a smaller one). */
-function withMtus(node: Node, linkNet: ReadonlyMap<string, string>, mtus: ReadonlyMap<string, number>): Node {
-  let changed = false;
+/**
+ * A node whose interfaces on shared networks get the tunnel's MTU (unless they declare a smaller
+ * one), and whose every interface gets a MAC derived from the lab, node and interface names: a
+ * machine's part rebuilt alone then answers at the MACs the other machines' nodes still have in
+ * their neighbour tables (a random one would leave them sending to a MAC that is gone until their
+ * entries age out, up to a minute).
+ */
+function withMtus(lab: string, node: Node, linkNet: ReadonlyMap<string, string>, mtus: ReadonlyMap<string, number>): Node {
   const interfaces = new Map<string, Iface>();
   for (const i of node.interfaces.values()) {
     const net = linkNet.get(i.link);
     const mtu = net === undefined ? undefined : mtus.get(net);
-    if (mtu !== undefined && (i.mtu === undefined || i.mtu > mtu)) {
-      interfaces.set(i.name, { ...i, mtu });
-      changed = true;
-    } else interfaces.set(i.name, i);
+    const fixed = mtu !== undefined && (i.mtu === undefined || i.mtu > mtu) ? { mtu } : {};
+    interfaces.set(i.name, { ...i, ...fixed, mac: stableMac(`${lab}/${node.name}/${i.name}`) });
   }
-  return changed ? { ...node, interfaces } : node;
+  return { ...node, interfaces };
+}
+
+/** A locally administered unicast MAC ("02:" then 5 bytes of two FNV-1a hashes of key). */
+export function stableMac(key: string): string {
+  const a = fnv1a32(key);
+  const b = fnv1a32(`${key}#`);
+  const bytes = [0x02, a >>> 24, (a >>> 16) & 0xff, (a >>> 8) & 0xff, a & 0xff, b & 0xff];
+  return bytes.map((x) => x.toString(16).padStart(2, '0')).join(':');
 }
 
 /** The machines with nodes on each network, in machine declaration order. */

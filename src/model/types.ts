@@ -227,6 +227,11 @@ export interface Iface {
   /** Id of the Link this interface is an end of. */
   readonly link: string;
   readonly mtu?: number;
+  /**
+   * A fixed MAC address (lab over machines: model/machine-part.ts), so that a part rebuilt alone
+   * keeps the addresses the other machines' nodes have in their neighbour tables.
+   */
+  readonly mac?: string;
   /** Traffic leaving the node through this interface is masqueraded (the node forwards). */
   readonly masquerade?: true;
   /** Link properties in force on this interface's link (topology/impair-units.ts), if any. */

@@ -160,6 +160,7 @@ function encodeVeth(op: Create<'veth'>, ctx: EncodeContext): OpMessages {
     up: op.up && op.ipv6,
     ...(op.index ? { index: op.index } : {}),
     ...(op.mtu ? { mtu: op.mtu } : {}),
+    ...(op.mac ? { mac: op.mac } : {}),
     peer: nsFd === undefined ? peer : { ...peer, nsFd },
   });
   const after = followUps(op.name, op.up, op.ipv6, undefined);

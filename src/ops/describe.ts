@@ -145,7 +145,7 @@ function describeCreate(op: Extract<KernelOp, { op: 'link.create' }>, ctx: Descr
   }
   const peer = `peer name ${op.peer.name}${opt('index', op.peer.index)}${opt('mtu', op.peer.mtu)}`;
   const netns = op.peer.ns === op.ns ? '' : ` netns ${netnsArg(op.peer.ns, ctx)}`;
-  return `${base} link add ${op.name}${opt('index', op.index)}${opt('mtu', op.mtu)}${up} type veth ${peer}${netns}${then}`;
+  return `${base} link add ${op.name}${opt('index', op.index)}${opt('mtu', op.mtu)}${opt('address', op.mac)}${up} type veth ${peer}${netns}${then}`;
 }
 
 /** The iproute2 command for a route lookup, for messages. */

@@ -50,6 +50,8 @@ export type KernelOp =
       readonly name: string;
       readonly index?: number;
       readonly mtu?: number;
+      /** This end's MAC address ("02:..."), when it must survive a rebuild (a lab over machines). */
+      readonly mac?: string;
       readonly ipv6: boolean;
       readonly up: boolean;
       readonly peer: {

@@ -60,6 +60,7 @@ export type JournalOp =
       readonly name: string;
       readonly index?: number;
       readonly mtu?: number;
+      readonly mac?: string;
       readonly ipv6: boolean;
       readonly up: boolean;
       readonly peer: JournalPeer;
@@ -204,7 +205,7 @@ export function isJournalOp(o: unknown): o is JournalOp {
       }
       const p = o['peer'];
       return (
-        o['kind'] === 'veth' && optInt(o['index']) && optInt(o['mtu']) && isObj(p) && str(p['ns']) && str(p['name']) && optInt(p['index']) && optInt(p['mtu'])
+        o['kind'] === 'veth' && optInt(o['index']) && optInt(o['mtu']) && optStr(o['mac']) && isObj(p) && str(p['ns']) && str(p['name']) && optInt(p['index']) && optInt(p['mtu'])
       );
     }
     case 'link.set':
