@@ -44,10 +44,12 @@ export function program(): Command {
     .option('--json', 'machine-readable result')
     .option('-w, --watch', 'then keep watching the file: apply each saved change as a diff and print what changed (Ctrl-C stops watching, the lab stays up)')
     .option('--as <machine>', "build only this machine's part of a lab spread over machines (its nodes, and tunnels to the others)")
-    .action(async (file: string, o: { hostNetns?: string; dryRun?: boolean; full?: boolean; reset?: boolean; json?: boolean; watch?: boolean; as?: string }) => {
-      await (await import('./commands/up.js')).run(file, o);
-      if (o.watch && !o.dryRun) await (await import('./commands/up-watch.js')).run(file, o);
-    });
+    .action(
+      async (file: string, o: { hostNetns?: string; dryRun?: boolean; full?: boolean; reset?: boolean; json?: boolean; watch?: boolean; as?: string }) => {
+        await (await import('./commands/up.js')).run(file, o);
+        if (o.watch && !o.dryRun) await (await import('./commands/up-watch.js')).run(file, o);
+      },
+    );
   p.command('down')
     .description('remove exactly what the lab created')
     .argument('<lab>', 'lab name or topology file')

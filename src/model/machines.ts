@@ -4,13 +4,12 @@
 // MTU rule: a network whose nodes are on several machines carries VXLAN (50 bytes of headers), so
 // its interfaces and tunnels get the smallest underlay MTU of those machines less 50.
 import { fnv1a32, hash36 } from '../names/hash.js';
-import { markerHead } from '../names/markers.js';
 import { IssueCode } from '../topology/issues.js';
 import type { IssueSink } from '../topology/issues.js';
 import type { TopologyRaw } from '../topology/raw.js';
 import { quote } from '../topology/text.js';
 import type { Placement } from './placement.js';
-import type { Iface, Machine, Network, Node, Topology, Tunnel } from './types.js';
+import type { Machine } from './types.js';
 
 /** The IANA VXLAN port. */
 export const VXLAN_PORT = 4789;

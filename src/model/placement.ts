@@ -37,7 +37,13 @@ export function placeNodes(raw: TopologyRaw): Placement {
 }
 
 /** The machine for a group: where most of its networks' placed nodes are, while it has room; else the least loaded. */
-function choose(g: readonly NodeRaw[], machines: readonly string[], load: ReadonlyMap<string, number>, room: number, near: ReadonlyMap<string, number>): string {
+function choose(
+  g: readonly NodeRaw[],
+  machines: readonly string[],
+  load: ReadonlyMap<string, number>,
+  room: number,
+  near: ReadonlyMap<string, number>,
+): string {
   let best: string | undefined;
   for (const m of machines) {
     const n = near.get(m) ?? 0;

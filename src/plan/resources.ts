@@ -132,7 +132,9 @@ function nodeResources(t: Topology, node: Node, ipv6: boolean, support: ShapingS
       // the other end: mismatched MTUs on one veth pair are a misconfiguration of their own.)
       const v6 = ipv6 || !mtuCarriesIpv6(iface.mtu) || !mtuCarriesIpv6(peer.mtu);
       const mac = iface.mac === undefined ? {} : { mac: iface.mac };
-      out.push(link(ns, iface.name, Phase.Nodes, { op: 'link.create', kind: 'veth', ns, name: iface.name, ...mtu, ...mac, ipv6: v6, up: iface.down !== true, peer }));
+      out.push(
+        link(ns, iface.name, Phase.Nodes, { op: 'link.create', kind: 'veth', ns, name: iface.name, ...mtu, ...mac, ipv6: v6, up: iface.down !== true, peer }),
+      );
       // A link declared (or set at run time) down: this end stays down, the far end sees no carrier.
       if (iface.down) out.push(config(ns, iface.name, Phase.Nodes, { op: 'link.set', ns, name: iface.name, up: false }));
     }

@@ -205,7 +205,15 @@ export function isJournalOp(o: unknown): o is JournalOp {
       }
       const p = o['peer'];
       return (
-        o['kind'] === 'veth' && optInt(o['index']) && optInt(o['mtu']) && optStr(o['mac']) && isObj(p) && str(p['ns']) && str(p['name']) && optInt(p['index']) && optInt(p['mtu'])
+        o['kind'] === 'veth' &&
+        optInt(o['index']) &&
+        optInt(o['mtu']) &&
+        optStr(o['mac']) &&
+        isObj(p) &&
+        str(p['ns']) &&
+        str(p['name']) &&
+        optInt(p['index']) &&
+        optInt(p['mtu'])
       );
     }
     case 'link.set':

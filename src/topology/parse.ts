@@ -111,7 +111,11 @@ function parseMachine(e: SEntry, sink: IssueSink): MachineRaw {
   if (!data) return { ...base, ok: false };
   const address = parseAddress(data.address);
   if (address?.family !== 4) {
-    sink.error(spanAt(e.value, ['address']), IssueCode.BadValue, `${what}: address ${quote(data.address)} must be an IPv4 address (the tunnels are VXLAN over IPv4)`);
+    sink.error(
+      spanAt(e.value, ['address']),
+      IssueCode.BadValue,
+      `${what}: address ${quote(data.address)} must be an IPv4 address (the tunnels are VXLAN over IPv4)`,
+    );
     return { ...base, ok: false };
   }
   return {

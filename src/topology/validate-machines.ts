@@ -52,7 +52,11 @@ function checkVnis(raw: TopologyRaw, sink: IssueSink): void {
     if (!net.vni) continue;
     const first = seen.get(net.vni.value);
     if (first !== undefined) {
-      sink.error(net.vni.span, IssueCode.DuplicateVni, `network ${quote(net.name)} has vni ${net.vni.value}, as network ${quote(first)} has; each network needs its own`);
+      sink.error(
+        net.vni.span,
+        IssueCode.DuplicateVni,
+        `network ${quote(net.name)} has vni ${net.vni.value}, as network ${quote(first)} has; each network needs its own`,
+      );
     } else seen.set(net.vni.value, net.name);
   }
 }

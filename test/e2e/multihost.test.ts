@@ -102,7 +102,10 @@ test('a lab over three machines: vxlan between them, test --as from each, one pa
 
       for (const m of MACHINES) await nslabOk(sb, 'down', lab.path, '--as', m, '--wait');
       for (const m of MACHINES) assert.deepEqual(await machineLinks(sb, m), [], `${m} holds nothing of the lab`);
-      assert.deepEqual((await sh(sb, 'ip', 'netns', 'list')).split('\n').filter((l) => l.startsWith('mh-')), []);
+      assert.deepEqual(
+        (await sh(sb, 'ip', 'netns', 'list')).split('\n').filter((l) => l.startsWith('mh-')),
+        [],
+      );
       assert.equal((await sh(sb, 'ip', 'link', 'show', 'type', 'vxlan')).trim(), '', 'no vxlan device leaked into the sandbox host');
     } finally {
       for (const m of MACHINES) await nslab(sb, 'down', lab.path, '--as', m);

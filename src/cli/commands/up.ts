@@ -5,7 +5,10 @@ import { machineState } from '../../lab/machine.js';
 import { busy, duration, paint, printJson } from '../render.js';
 
 /** Run `up`. */
-export async function run(file: string, o: { hostNetns?: string; dryRun?: boolean; full?: boolean; reset?: boolean; json?: boolean; as?: string }): Promise<void> {
+export async function run(
+  file: string,
+  o: { hostNetns?: string; dryRun?: boolean; full?: boolean; reset?: boolean; json?: boolean; as?: string },
+): Promise<void> {
   const r = await interruptible((signal, onChanging) =>
     up({
       state: o.as === undefined ? config().state : machineState(config().state, o.as),
