@@ -129,3 +129,25 @@ test('up --as refuses a machine the file does not declare, and a file without ma
       single.done();
     }
   }));
+
+test('up --as refuses a VNI another lab already uses on that machine, in one line that says so', (t) =>
+  withSandbox(t, async (sb) => {
+    const pair = (name: string, net: string): string =>
+      `name: ${name}\nmachines:\n  m1: { address: 192.0.2.1 }\n  m2: { address: 192.0.2.2 }\nnetworks:\n  ${net}: { subnet: 10.${name === 'x' ? 40 : 41}.0.0/24, vni: 4242 }\nnodes:\n  a: { machine: m1, interfaces: { eth0: { network: ${net} } } }\n  b: { machine: m2, interfaces: { eth0: { network: ${net} } } }\n`;
+    const [x, y] = [labFile(pair('x', 'lan')), labFile(pair('y', 'wan'))];
+    try {
+      await machines(sb);
+      await nslabOk(sb, 'up', x.path, '--as', 'm1', '--host-netns', 'm1');
+      const r = await nslab(sb, 'up', y.path, '--as', 'm1', '--host-netns', 'm1');
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, /VNI 4242 is already used by another vxlan device/);
+      await nslabOk(sb, 'down', y.path, '--as', 'm1', '--wait');
+      await nslabOk(sb, 'down', x.path, '--as', 'm1', '--wait');
+      assert.deepEqual(await machineLinks(sb, 'm1'), []);
+    } finally {
+      for (const f of [x, y]) {
+        await nslab(sb, 'down', f.path, '--as', 'm1');
+        f.done();
+      }
+    }
+  }));
