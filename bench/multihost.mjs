@@ -1,0 +1,99 @@
+#!/usr/bin/env node
+// The multi-machine benchmark (issue 20), run by hand as root: the same star of N hosts built on
+// one machine (`nslab up`) and over two simulated machines (two namespaces on an underlay bridge,
+// `nslab up --as m1|m2 --host-netns m1|m2` at the same time, as two real machines would), each
+// measurement in a fresh sandbox (../shared/bench/sandbox.sh), so the host is not touched. After
+// the two parts are up, a first probe across the tunnel (`test --as m1 --attempts 1`) must pass.
+// Prints the medians and the ratio of the two-machine build to the single one (the goal: <= 1.3).
+// Note: both "machines" share this host's cores, so the parallel build competes for them.
+//   node bench/multihost.mjs [--reps 3] [--sizes 100,1000]
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { here, median, needRoot, options, shared } from './lib.mjs';
+
+const { opt } = options();
+const reps = Number(opt('--reps', 3));
+const sizes = opt('--sizes', '100,1000').split(',').map(Number);
+const nslab = join(here, '..', 'bin', 'nslab');
+
+needRoot();
+const dir = mkdtempSync(join(tmpdir(), 'nslab-mh-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+
+/** A star of n hosts on one network; with machines, spread by nslab's placement over m1 and m2. */
+function star(n, machines) {
+  const lines = ['name: mhb'];
+  if (machines) lines.push('machines:', '  m1: { address: 192.0.2.1 }', '  m2: { address: 192.0.2.2 }');
+  lines.push('networks:', '  lan: { subnet: 10.77.0.0/16, gateway: 10.77.0.1 }', 'nodes:');
+  for (let i = 1; i <= n; i++) lines.push(`  h${i}: { interfaces: { eth0: { network: lan } } }`);
+  // One probe from each machine's first node to the other's last: the first probe after up.
+  lines.push('expect:', '  - { from: h1, to: h' + n + ' }', '  - { from: h' + n + ', to: h1 }');
+  return lines.join('\n') + '\n';
+}
+
+const SCRIPT = `set -eu
+ms() { date +%s%N | cut -c1-13; }
+single=$1; multi=$2; nslab=$3
+t0=$(ms); $nslab up "$single" >/dev/null; t1=$(ms)
+echo "single_ms=$((t1 - t0))"
+$nslab down "$single" --wait >/dev/null
+ip link add under type bridge; ip link set under up
+for i in 1 2; do
+  ip netns add m$i; ip link add u$i type veth peer name eth0 netns m$i
+  ip link set u$i master under up; ip -n m$i addr add 192.0.2.$i/24 dev eth0
+  ip -n m$i link set eth0 up; ip -n m$i link set lo up
+done
+t0=$(ms)
+( $nslab up "$multi" --as m1 --host-netns m1 >/dev/null; echo "m1_ms=$(( $(ms) - t0 ))" ) &
+( $nslab up "$multi" --as m2 --host-netns m2 >/dev/null; echo "m2_ms=$(( $(ms) - t0 ))" ) &
+wait
+echo "multi_ms=$(( $(ms) - t0 ))"
+if $nslab test "$multi" --as m1 --attempts 1 >/dev/null && $nslab test "$multi" --as m2 --attempts 1 >/dev/null; then echo first_probe=1; else echo first_probe=0; fi
+$nslab down "$multi" --as m1 --wait >/dev/null; $nslab down "$multi" --as m2 --wait >/dev/null
+`;
+
+/** One round in a fresh sandbox: key=value numbers. */
+function measure(n) {
+  const single = join(dir, `single-${n}.yaml`);
+  const multi = join(dir, `multi-${n}.yaml`);
+  const script = join(dir, 'round.sh');
+  writeFileSync(single, star(n, false));
+  writeFileSync(multi, star(n, true));
+  writeFileSync(script, SCRIPT);
+  const r = spawnSync(join(shared, 'sandbox.sh'), ['bash', script, single, multi, nslab], { encoding: 'utf8', timeout: 20 * 60_000 });
+  const out = Object.fromEntries(
+    r.stdout
+      .split('\n')
+      .filter((l) => l.includes('='))
+      .map((l) => l.split('='))
+      .map(([k, v]) => [k, Number(v)]),
+  );
+  if (r.status !== 0 || out.multi_ms === undefined) return { error: (r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ') };
+  return out;
+}
+
+const rows = [];
+for (const n of sizes) {
+  const runs = [];
+  for (let i = 0; i < reps; i++) {
+    const m = measure(n);
+    if (m.error) {
+      console.error(`N=${n}: ${m.error}`);
+      process.exit(1);
+    }
+    runs.push(m);
+  }
+  const med = (k) => median(runs.map((r) => r[k]));
+  rows.push({ n, single: med('single_ms'), multi: med('multi_ms'), m1: med('m1_ms'), m2: med('m2_ms'), probe: runs.every((r) => r.first_probe === 1) });
+}
+const pad = (s, w) => String(s).padStart(w);
+console.log(`${'N'.padStart(6)} ${pad('one machine', 12)} ${pad('two machines', 13)} ${pad('m1 part', 8)} ${pad('m2 part', 8)} ${pad('ratio', 6)}  first probe`);
+for (const r of rows) {
+  const ratio = (r.multi / r.single).toFixed(2);
+  console.log(
+    `${pad(r.n, 6)} ${pad(`${r.single} ms`, 12)} ${pad(`${r.multi} ms`, 13)} ${pad(`${r.m1} ms`, 8)} ${pad(`${r.m2} ms`, 8)} ${pad(ratio, 6)}  ${r.probe ? 'ok' : 'FAILED'}`,
+  );
+}
+console.log(`medians of ${reps} run(s); two machines = both parts built at once on this one host (shared cores)`);
