@@ -38,7 +38,8 @@ ms() { date +%s%N | cut -c1-13; }
 single=$1; multi=$2; nslab=$3
 t0=$(ms); $nslab up "$single" >/dev/null; t1=$(ms)
 echo "single_ms=$((t1 - t0))"
-$nslab down "$single" --wait >/dev/null
+# A big lab's down may leave the kernel freeing interfaces past its wait: ask again (bounded).
+for i in 1 2 3; do $nslab down "$single" --wait >/dev/null 2>&1 && break; sleep 2; done
 ip link add under type bridge; ip link set under up
 for i in 1 2; do
   ip netns add m$i; ip link add u$i type veth peer name eth0 netns m$i
@@ -51,7 +52,7 @@ t0=$(ms)
 wait
 echo "multi_ms=$(( $(ms) - t0 ))"
 if $nslab test "$multi" --as m1 --attempts 1 >/dev/null && $nslab test "$multi" --as m2 --attempts 1 >/dev/null; then echo first_probe=1; else echo first_probe=0; fi
-$nslab down "$multi" --as m1 --wait >/dev/null; $nslab down "$multi" --as m2 --wait >/dev/null
+for m in m1 m2; do for i in 1 2 3; do $nslab down "$multi" --as $m --wait >/dev/null 2>&1 && break; sleep 2; done; done
 `;
 
 /** One round in a fresh sandbox: key=value numbers. */
@@ -89,7 +90,9 @@ for (const n of sizes) {
   rows.push({ n, single: med('single_ms'), multi: med('multi_ms'), m1: med('m1_ms'), m2: med('m2_ms'), probe: runs.every((r) => r.first_probe === 1) });
 }
 const pad = (s, w) => String(s).padStart(w);
-console.log(`${'N'.padStart(6)} ${pad('one machine', 12)} ${pad('two machines', 13)} ${pad('m1 part', 8)} ${pad('m2 part', 8)} ${pad('ratio', 6)}  first probe`);
+console.log(
+  `${'N'.padStart(6)} ${pad('one machine', 12)} ${pad('two machines', 13)} ${pad('m1 part', 8)} ${pad('m2 part', 8)} ${pad('ratio', 6)}  first probe`,
+);
 for (const r of rows) {
   const ratio = (r.multi / r.single).toFixed(2);
   console.log(

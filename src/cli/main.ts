@@ -109,7 +109,8 @@ export function program(): Command {
     .argument('<lab>')
     .argument('[node]')
     .option('--json', 'machine-readable output')
-    .action(async (lab: string, node: string | undefined, o: { json?: boolean }) => (await import('./commands/show.js')).run(lab, node, o));
+    .option('--as <machine>', "one machine's part of a lab spread over machines: its nodes, every machine's nodes and its tunnels")
+    .action(async (lab: string, node: string | undefined, o: { json?: boolean; as?: string }) => (await import('./commands/show.js')).run(lab, node, o));
   p.command('exec')
     .description('run a command inside a node (no shell unless you run one)')
     .usage('<lab> <node> -- <command> [args...]')

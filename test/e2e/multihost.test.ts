@@ -89,6 +89,10 @@ test('a lab over three machines: vxlan between them, test --as from each, one pa
       assert.match(fdb, /00:00:00:00:00:00 dev \S+ dst 192\.0\.2\.2 self permanent/);
       assert.match(fdb, /00:00:00:00:00:00 dev \S+ dst 192\.0\.2\.3 self permanent/);
       assert.equal((await machineLinks(sb, 'm2')).filter((n) => n.startsWith('mh.')).length, 1);
+      // show --as: the machine of every node, and this machine's tunnels as the kernel has them.
+      const shown = await nslabOk(sb, 'show', 'mh', '--as', 'm1');
+      assert.match(shown, /m2\s+192\.0\.2\.2\s+b/);
+      assert.match(shown, /lan\s+mh\.\w+\s+\d+\s+192\.0\.2\.2 192\.0\.2\.3\s+UNKNOWN\s+1350/);
 
       // m2 again changes nothing; then m2 alone is taken down and rebuilt, and everyone reaches it.
       assert.match(await nslabOk(sb, 'up', lab.path, '--as', 'm2', '--host-netns', 'm2'), /up to date/);
