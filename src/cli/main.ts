@@ -46,6 +46,8 @@ export function program(): Command {
     .option('--as <machine>', "build only this machine's part of a lab spread over machines (its nodes, and tunnels to the others)")
     .action(
       async (file: string, o: { hostNetns?: string; dryRun?: boolean; full?: boolean; reset?: boolean; json?: boolean; watch?: boolean; as?: string }) => {
+        if (o.watch && o.as !== undefined)
+          throw new NslabError('usage', '--watch does not take --as yet: run `nslab up FILE --as MACHINE` after each change', 2);
         await (await import('./commands/up.js')).run(file, o);
         if (o.watch && !o.dryRun) await (await import('./commands/up-watch.js')).run(file, o);
       },
