@@ -132,7 +132,9 @@ export async function up(opts: UpOptions): Promise<UpResult> {
   // the check's answer depend on a race.
   const fdsAtStart = sys.host.openFdCount();
   // A new big lab: its namespaces are made in a worker thread while the file is checked.
-  const pool = opts.dryRun || opts.openKernel ? undefined : poolFor(root, sys, bytes ? textShape(bytes) : valueShape(opts.value));
+  // One machine's part (--as) gets its pool once its share of the nodes is known: a pool for the
+  // whole file would make (and then delete) the other machines' namespaces too.
+  let pool = opts.dryRun || opts.openKernel || opts.machine !== undefined ? undefined : poolFor(root, sys, bytes ? textShape(bytes) : valueShape(opts.value));
   let loaded: Loaded;
   try {
     loaded = bytes
@@ -144,6 +146,10 @@ export async function up(opts: UpOptions): Promise<UpResult> {
   }
   const { topology } = loaded;
   phase(loaded.cached ? 'load (cached)' : 'load+validate');
+  if (opts.machine !== undefined && !opts.dryRun && !opts.openKernel) {
+    const nodes = [...(topology.placement ?? [])].filter(([, m]) => m === opts.machine).length;
+    pool = poolFor(root, sys, { lab: topology.name, nodes });
+  }
   // A dry run changes nothing, so it needs no lock.
   if (opts.dryRun) return upLocked(sys, opts, loaded, t0, fdsAtStart);
   try {
