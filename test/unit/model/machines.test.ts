@@ -13,6 +13,7 @@ import { HOST_NS } from '../../../src/port/kernel.js';
 import { topo } from '../helpers.js';
 import { FakeKernel } from '../../helpers/fake-kernel.js';
 import { removalSteps } from '../../../src/plan/removals.js';
+import { graphOf } from '../../../src/graph/model.js';
 
 const LAB = `
 name: mh
@@ -164,4 +165,13 @@ test('validate: a node on an unknown machine, an underlay address inside a lab s
     ).join('\n'),
     /mtu 1500 is more than network 'lan' can carry between machines \(1450/,
   );
+});
+
+test("graph: a node of a lab over machines says its machine, a network spread over machines its tunnel's VNI and machines", () => {
+  const t = topo(LAB);
+  const g = graphOf(t);
+  const note = (id: string): readonly string[] => g.vertices.find((v) => v.id === id)?.notes ?? [];
+  assert.ok(note('node:a').includes('on m2'));
+  assert.ok(note('net:lan').includes(`vxlan ${t.networks.get('lan')?.vni}: m1 m2`));
+  assert.ok(!graphOf(topo('name: one\nnodes: { a: {} }\n')).vertices.some((v) => v.notes.some((n) => n.startsWith('on '))));
 });
