@@ -33,42 +33,43 @@ function star(n, machines) {
   return lines.join('\n') + '\n';
 }
 
+// One measurement per sandbox, after a pause: the previous sandbox's namespaces are still being
+// freed by the kernel in the background for seconds, which slows whatever is built next.
 const SCRIPT = `set -eu
 ms() { date +%s%N | cut -c1-13; }
-single=$1; multi=$2; nslab=$3
-t0=$(ms); $nslab up "$single" >/dev/null; t1=$(ms)
-echo "single_ms=$((t1 - t0))"
-# A big lab's down may leave the kernel freeing interfaces past its wait: ask again (bounded).
-for i in 1 2 3; do $nslab down "$single" --wait >/dev/null 2>&1 && break; sleep 2; done
+mode=$1; single=$2; multi=$3; nslab=$4
+sleep 5
+down() { for i in 1 2 3; do $nslab down "$@" --wait >/dev/null 2>&1 && return; sleep 2; done; }
+if [ "$mode" = single ]; then
+  t0=$(ms); $nslab up "$single" >/dev/null; echo "single_ms=$(( $(ms) - t0 ))"; down "$single"; exit 0
+fi
 ip link add under type bridge; ip link set under up
 for i in 1 2; do
   ip netns add m$i; ip link add u$i type veth peer name eth0 netns m$i
   ip link set u$i master under up; ip -n m$i addr add 192.0.2.$i/24 dev eth0
   ip -n m$i link set eth0 up; ip -n m$i link set lo up
 done
-t0=$(ms)
-( $nslab up "$multi" --as m1 --host-netns m1 >/dev/null; echo "m1_ms=$(( $(ms) - t0 ))" ) &
-( $nslab up "$multi" --as m2 --host-netns m2 >/dev/null; echo "m2_ms=$(( $(ms) - t0 ))" ) &
-wait
-echo "multi_ms=$(( $(ms) - t0 ))"
-if $nslab test "$multi" --as m1 --attempts 1 >/dev/null && $nslab test "$multi" --as m2 --attempts 1 >/dev/null; then echo first_probe=1; else echo first_probe=0; fi
-for m in m1 m2; do for i in 1 2 3; do $nslab down "$multi" --as $m --wait >/dev/null 2>&1 && break; sleep 2; done; done
-# Each part alone, one after the other: what each of two real machines (own cores, own kernel) spends.
-for m in m1 m2; do
-  t0=$(ms); $nslab up "$multi" --as $m --host-netns $m >/dev/null; echo "alone_$m=$(( $(ms) - t0 ))"
-done
-for m in m1 m2; do for i in 1 2 3; do $nslab down "$multi" --as $m --wait >/dev/null 2>&1 && break; sleep 2; done; done
+if [ "$mode" = alone ]; then
+  # Each part alone, one after the other: what each of two real machines (own cores, own kernel) spends.
+  for m in m1 m2; do t0=$(ms); $nslab up "$multi" --as $m --host-netns $m >/dev/null; echo "alone_$m=$(( $(ms) - t0 ))"; done
+else
+  t0=$(ms)
+  $nslab up "$multi" --as m1 --host-netns m1 >/dev/null & $nslab up "$multi" --as m2 --host-netns m2 >/dev/null & wait
+  echo "multi_ms=$(( $(ms) - t0 ))"
+  if $nslab test "$multi" --as m1 --attempts 1 >/dev/null && $nslab test "$multi" --as m2 --attempts 1 >/dev/null; then echo first_probe=1; else echo first_probe=0; fi
+fi
+down "$multi" --as m1; down "$multi" --as m2
 `;
 
-/** One round in a fresh sandbox: key=value numbers. */
-function measure(n) {
+/** One measurement (mode single, multi or alone) in a fresh sandbox: key=value numbers. */
+function measure(n, mode) {
   const single = join(dir, `single-${n}.yaml`);
   const multi = join(dir, `multi-${n}.yaml`);
   const script = join(dir, 'round.sh');
   writeFileSync(single, star(n, false));
   writeFileSync(multi, star(n, true));
   writeFileSync(script, SCRIPT);
-  const r = spawnSync(join(shared, 'sandbox.sh'), ['bash', script, single, multi, nslab], { encoding: 'utf8', timeout: 20 * 60_000 });
+  const r = spawnSync(join(shared, 'sandbox.sh'), ['bash', script, mode, single, multi, nslab], { encoding: 'utf8', timeout: 20 * 60_000 });
   const out = Object.fromEntries(
     r.stdout
       .split('\n')
@@ -76,7 +77,7 @@ function measure(n) {
       .map((l) => l.split('='))
       .map(([k, v]) => [k, Number(v)]),
   );
-  if (r.status !== 0 || out.multi_ms === undefined) return { error: (r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ') };
+  if (r.status !== 0) return { error: (r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ') };
   return out;
 }
 
@@ -84,12 +85,18 @@ const rows = [];
 for (const n of sizes) {
   const runs = [];
   for (let i = 0; i < reps; i++) {
-    const m = measure(n);
-    if (m.error) {
-      console.error(`N=${n}: ${m.error}`);
-      process.exit(1);
+    // The order turns each round, so that no mode always follows another's teardown.
+    const modes = ['single', 'multi', 'alone'];
+    const round = {};
+    for (const mode of [...modes.slice(i % 3), ...modes.slice(0, i % 3)]) {
+      const m = measure(n, mode);
+      if (m.error) {
+        console.error(`N=${n} ${mode}: ${m.error}`);
+        process.exit(1);
+      }
+      Object.assign(round, m);
     }
-    runs.push(m);
+    runs.push(round);
   }
   const med = (k) => median(runs.map((r) => r[k]));
   const alone = median(runs.map((r) => Math.max(r.alone_m1, r.alone_m2)));
