@@ -43,17 +43,23 @@ export function program(): Command {
     .option('--reset', 'drop the runtime changes (link, impair, partition): back to what the file says')
     .option('--json', 'machine-readable result')
     .option('-w, --watch', 'then keep watching the file: apply each saved change as a diff and print what changed (Ctrl-C stops watching, the lab stays up)')
-    .action(async (file: string, o: { hostNetns?: string; dryRun?: boolean; full?: boolean; reset?: boolean; json?: boolean; watch?: boolean }) => {
-      await (await import('./commands/up.js')).run(file, o);
-      if (o.watch && !o.dryRun) await (await import('./commands/up-watch.js')).run(file, o);
-    });
+    .option('--as <machine>', "build only this machine's part of a lab spread over machines (its nodes, and tunnels to the others)")
+    .action(
+      async (file: string, o: { hostNetns?: string; dryRun?: boolean; full?: boolean; reset?: boolean; json?: boolean; watch?: boolean; as?: string }) => {
+        if (o.watch && o.as !== undefined)
+          throw new NslabError('usage', '--watch does not take --as yet: run `nslab up FILE --as MACHINE` after each change', 2);
+        await (await import('./commands/up.js')).run(file, o);
+        if (o.watch && !o.dryRun) await (await import('./commands/up-watch.js')).run(file, o);
+      },
+    );
   p.command('down')
     .description('remove exactly what the lab created')
     .argument('<lab>', 'lab name or topology file')
     .option('--json', 'machine-readable result')
     .option('--wait', 'return only when the kernel has removed everything (big labs otherwise finish their bridges in the background)')
     .option('--force', 'take the lab down even when one of its namespaces is the --host-netns of another lab (that lab loses its bridges and host ends)')
-    .action(async (target: string, o: { json?: boolean; wait?: boolean; force?: boolean }) => (await import('./commands/down.js')).run(target, o));
+    .option('--as <machine>', "remove only this machine's part of a lab spread over machines")
+    .action(async (target: string, o: { json?: boolean; wait?: boolean; force?: boolean; as?: string }) => (await import('./commands/down.js')).run(target, o));
   p.command('clean')
     .description('find and remove what labs left behind that down cannot (lost or damaged state); only objects nslab marked as its own')
     .option('-y, --yes', 'remove without asking (for scripts)')
@@ -105,7 +111,8 @@ export function program(): Command {
     .argument('<lab>')
     .argument('[node]')
     .option('--json', 'machine-readable output')
-    .action(async (lab: string, node: string | undefined, o: { json?: boolean }) => (await import('./commands/show.js')).run(lab, node, o));
+    .option('--as <machine>', "one machine's part of a lab spread over machines: its nodes, every machine's nodes and its tunnels")
+    .action(async (lab: string, node: string | undefined, o: { json?: boolean; as?: string }) => (await import('./commands/show.js')).run(lab, node, o));
   p.command('exec')
     .description('run a command inside a node (no shell unless you run one)')
     .usage('<lab> <node> -- <command> [args...]')
@@ -136,10 +143,11 @@ export function program(): Command {
       '--wait <duration>',
       "wait up to DURATION (e.g. 30s) for every entry to hold, re-probing the ones that do not yet (an entry's within: when shorter)",
     )
+    .option('--as <machine>', "probe only from the nodes this machine's part of a lab spread over machines built (to every target, on any machine)")
     .action(
       async (
         target: string,
-        o: { all?: boolean; gateways?: boolean; json?: boolean; raiseNeighLimit?: boolean; timeout?: string; attempts?: string; wait?: string },
+        o: { all?: boolean; gateways?: boolean; json?: boolean; raiseNeighLimit?: boolean; timeout?: string; attempts?: string; wait?: string; as?: string },
       ) => (await import('./commands/test.js')).run(target, o),
     );
   p.command('merge')

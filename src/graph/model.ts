@@ -66,12 +66,26 @@ export function graphOf(t: Topology): GraphModel {
       kind: 'network',
       name: n.name,
       kernelName: n.bridge,
-      notes: [...n.subnets, ...(n.nat ? ['NAT'] : [])],
+      notes: [...n.subnets, ...(n.nat ? ['NAT'] : []), ...tunnelNote(t, n.name, n.vni)],
     }),
   );
-  const nodes = [...t.nodes.values()].map(nodeVertex);
+  const nodes = [...t.nodes.values()].map((n) => machineNote(t, nodeVertex(n)));
   const host: Vertex[] = hostUsed ? [{ id: 'host', kind: 'host', name: 'host', notes: [] }] : [];
   return { lab: t.name, vertices: [...host, ...networks, ...nodes], edges };
+}
+
+/** A lab over machines: a node says which machine builds it. */
+function machineNote(t: Topology, v: Vertex): Vertex {
+  const m = t.placement?.get(v.name);
+  return m === undefined ? v : { ...v, notes: [...v.notes, `on ${m}`] };
+}
+
+/** A network whose nodes are on several machines is a VXLAN tunnel between them: "vxlan 42: m1 m2". */
+function tunnelNote(t: Topology, network: string, vni: number | undefined): string[] {
+  if (!t.placement || vni === undefined) return [];
+  const on = new Set(t.links.flatMap((l) => (l.kind === 'bridged' && l.network === network ? [t.placement?.get(l.end.node) ?? ''] : [])));
+  const machines = [...(t.machines?.keys() ?? [])].filter((m) => on.has(m));
+  return machines.length > 1 ? [`vxlan ${vni}: ${machines.join(' ')}`] : [];
 }
 
 function nodeVertex(n: Node): Vertex {

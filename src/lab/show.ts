@@ -15,6 +15,7 @@ import { nftNamespaces } from './preflight.js';
 import { readRuntime } from '../state/runtime.js';
 import { runtimeMarks } from './shaping.js';
 import { inForce, nftLoss, rootOf } from './show-shaping.js';
+import { partFor } from './machine.js';
 
 /** One interface as shown. */
 export interface ShownIface {
@@ -69,6 +70,21 @@ export interface Shown {
   readonly networks: readonly ShownNetwork[];
   /** The lab's table in the host namespace (NAT, published ports), if it has one. */
   readonly hostRules?: string;
+  /** With `--as`: the machine shown, every machine with its nodes, and this machine's tunnels. */
+  readonly machine?: string;
+  readonly machines?: readonly { readonly name: string; readonly address: string; readonly nodes: readonly string[] }[];
+  readonly tunnels?: readonly ShownTunnel[];
+}
+
+/** A network's vxlan port on this machine, as the kernel has it. */
+export interface ShownTunnel {
+  readonly network: string;
+  readonly device: string;
+  readonly vni: number;
+  /** The other machines' underlay addresses it floods to. */
+  readonly remotes: readonly string[];
+  readonly state: string;
+  readonly mtu?: number;
 }
 
 /** Options of `show`. */
@@ -77,13 +93,16 @@ export interface ShowOptions {
   readonly state: StateRoot;
   readonly lab: string;
   readonly node?: string;
+  /** `--as MACHINE`: one machine's part of a lab over machines (the caller passes its state root). */
+  readonly machine?: string;
   readonly openKernel?: KernelFactory;
 }
 
 /** Read the live state of a lab. */
 export async function show(opts: ShowOptions): Promise<Shown> {
   const root = opts.state;
-  const { topology } = await loadLabLazy(root, opts.lab);
+  const whole = (await loadLabLazy(root, opts.lab)).topology;
+  const topology = opts.machine === undefined ? whole : partFor(whole, opts.machine);
   if (opts.node !== undefined && !topology.nodes.has(opts.node)) {
     throw new NslabError('no-node', `lab ${opts.lab} has no node ${opts.node} (nodes: ${[...topology.nodes.keys()].join(', ')})`, 2);
   }
@@ -100,10 +119,25 @@ export async function show(opts: ShowOptions): Promise<Shown> {
       .map((n) => showNode(kernel, topology, n.name, tables, { host, marks }));
     const networks = opts.node === undefined ? [...topology.networks.values()].map((n) => showNetwork(host, n.bridge, n.name)) : [];
     const hostRules = opts.node === undefined && tables.has(HOST_NS) ? kernel.nftList(HOST_NS, nftTableName(topology.name)) : undefined;
-    return { lab: topology.name, ...(hostNetns ? { hostNetns } : {}), nodes, networks, ...(hostRules ? { hostRules } : {}) };
+    const spread = opts.machine === undefined ? {} : machinesOf(whole, topology, opts.machine, host);
+    return { lab: topology.name, ...(hostNetns ? { hostNetns } : {}), nodes, networks, ...(hostRules ? { hostRules } : {}), ...spread };
   } finally {
     kernel.close();
   }
+}
+
+/** The machines of the lab with their nodes, and this machine's tunnels as the host namespace has them. */
+function machinesOf(whole: Topology, part: Topology, machine: string, host: NsSnapshot | undefined): Pick<Shown, 'machine' | 'machines' | 'tunnels'> {
+  const machines = [...(whole.machines?.values() ?? [])].map((m) => ({
+    name: m.name,
+    address: m.address,
+    nodes: [...(whole.placement ?? [])].filter(([, x]) => x === m.name).map(([n]) => n),
+  }));
+  const tunnels = (part.part?.tunnels ?? []).map((x) => {
+    const l = host?.links.find((y) => y.name === x.device);
+    return { network: x.network, device: x.device, vni: x.vni, remotes: x.remotes, state: l?.operstate ?? 'MISSING', ...(l ? { mtu: l.mtu } : {}) };
+  });
+  return { machine, machines, tunnels };
 }
 
 function showNode(

@@ -24,6 +24,7 @@ import { looksLikeLabName } from './names.js';
 import { noSuchLab } from './no-lab.js';
 import { readRuntime } from '../state/runtime.js';
 import { runtimeNotes } from './shaping.js';
+import { partFor } from './machine.js';
 
 /** Runs probes; the real engine by default (tests inject one). */
 export type Prober = (specs: readonly ProbeSpec[], opts: ProbeOptions) => Promise<ProbeOutcome[]>;
@@ -49,6 +50,11 @@ export interface TestOptions extends SystemOption {
    */
   readonly neighbours?: 'learn' | 'pin';
   readonly probe?: ProbeOptions;
+  /**
+   * `--as MACHINE`: probe only from the nodes this machine built (to every target, those on other
+   * machines included). The caller passes the machine's own state root (lab/machine.ts machineState).
+   */
+  readonly machine?: string;
   readonly openKernel?: KernelFactory;
   readonly prober?: Prober;
   /** Wait up to this long for every entry to hold (an entry's own `within:` is used when shorter). */
@@ -62,6 +68,8 @@ export interface TestOptions extends SystemOption {
 /** What `test` found. */
 export interface TestResult {
   readonly lab: string;
+  /** The machine probed from, with `--as`. */
+  readonly machine?: string;
   readonly mode: 'expect' | 'all';
   readonly report: Report;
   readonly waves: number;
@@ -98,8 +106,11 @@ export async function test(opts: TestOptions): Promise<TestResult> {
   const clock = opts.clock ?? monotonicClock;
   const t0 = clock.now();
   const { topology: resolved, text } = await resolveLab(root, opts.target);
-  const topology = opts.expect ? { ...resolved, expect: opts.expect } : resolved;
-  const declared = opts.all ? matrixProbes(topology) : opts.gateways ? gatewayProbes(topology) : expectationProbes(topology);
+  const whole = opts.expect ? { ...resolved, expect: opts.expect } : resolved;
+  // From one machine: every target stays known (its addresses), only the sources are this machine's.
+  const part = opts.machine === undefined ? undefined : partFor(whole, opts.machine);
+  const topology = part ? { ...whole, expect: whole.expect.filter((e) => part.nodes.has(e.from)) } : whole;
+  const declared = fromPart(opts.all ? matrixProbes(topology) : opts.gateways ? gatewayProbes(topology) : expectationProbes(topology), part);
   if (declared.length === 0 && opts.gateways) throw new NslabError('no-expectations', `lab ${topology.name} has no network with a gateway`, 2);
   if (declared.length === 0) {
     throw new NslabError(
@@ -135,8 +146,8 @@ export async function test(opts: TestOptions): Promise<TestResult> {
     const pinCount = [...pinned.values()].reduce((n, l) => n + l.length, 0);
     if (plan.pinned.size > 0) notices.push(pinNotice(needAll, limits, plan.pinned.size));
     try {
-      const netns = [...topology.nodes.values()].map((n) => n.netns);
-      const bridges = [...topology.networks.values()].map((n) => n.bridge);
+      const netns = [...(part ?? topology).nodes.values()].map((n) => n.netns);
+      const bridges = [...(part ?? topology).networks.values()].map((n) => n.bridge);
       const prober = opts.prober ?? ((specs, o) => sys.probe.run(specs, o));
       const deadlines = deadlinesOf(topology, probes, opts);
       const probe = opts.probe ?? {};
@@ -168,6 +179,7 @@ export async function test(opts: TestOptions): Promise<TestResult> {
       );
       return {
         lab: topology.name,
+        ...(opts.machine === undefined ? {} : { machine: opts.machine }),
         mode: opts.all ? 'all' : 'expect',
         report,
         waves: waves.length,
@@ -187,6 +199,20 @@ export async function test(opts: TestOptions): Promise<TestResult> {
   } finally {
     kernel.close();
   }
+}
+
+/**
+ * The probes sent from a machine's own nodes, renumbered; a target on another machine keeps its
+ * address but not its namespace (it is not on this host to look into).
+ */
+function fromPart(probes: readonly Probe[], part: Topology | undefined): Probe[] {
+  if (!part) return [...probes];
+  return probes
+    .filter((p) => part.nodes.has(p.from))
+    .map((p, id) => {
+      const { toNetns, ...rest } = p;
+      return toNetns !== undefined && part.nodes.has(p.to.split(':')[0] ?? '') ? { ...rest, toNetns, id } : { ...rest, id };
+    });
 }
 
 /** Per probe id, how long it may take to hold: its `within:`, capped by --wait; --wait alone for the rest. */

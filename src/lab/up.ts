@@ -44,6 +44,7 @@ import { isLabName } from '../names/rules.js';
 import { startProcesses } from './processes.js';
 import { checkClashes } from './clashes.js';
 import type { ProcessesResult } from './processes.js';
+import { partFor, placementLines } from './machine.js';
 
 /** Options of `up`. */
 export interface UpOptions extends LockWait, SystemOption {
@@ -72,6 +73,11 @@ export interface UpOptions extends LockWait, SystemOption {
   readonly warm?: WarmLab;
   /** Built rootless (the CLI inside the user's namespace): refuse what needs the real host (lab/preflight.ts). */
   readonly rootless?: boolean;
+  /**
+   * `--as MACHINE`: build only this machine's part of a lab spread over machines (lab/machine.ts).
+   * The caller passes the machine's own state root (machineState) as `state`.
+   */
+  readonly machine?: string;
 }
 
 /** What `up` did. */
@@ -87,6 +93,8 @@ export interface UpResult {
   readonly warnings: readonly string[];
   /** Processes started, stopped (no longer declared or changed) and left running (absent with dryRun). */
   readonly processes?: ProcessesResult;
+  /** Where each node is built, machine by machine, for a lab spread over machines. */
+  readonly placement?: readonly string[];
   readonly ms: number;
 }
 
@@ -124,7 +132,9 @@ export async function up(opts: UpOptions): Promise<UpResult> {
   // the check's answer depend on a race.
   const fdsAtStart = sys.host.openFdCount();
   // A new big lab: its namespaces are made in a worker thread while the file is checked.
-  const pool = opts.dryRun || opts.openKernel ? undefined : poolFor(root, sys, bytes ? textShape(bytes) : valueShape(opts.value));
+  // One machine's part (--as) gets its pool once its share of the nodes is known: a pool for the
+  // whole file would make (and then delete) the other machines' namespaces too.
+  let pool = opts.dryRun || opts.openKernel || opts.machine !== undefined ? undefined : poolFor(root, sys, bytes ? textShape(bytes) : valueShape(opts.value));
   let loaded: Loaded;
   try {
     loaded = bytes
@@ -136,6 +146,10 @@ export async function up(opts: UpOptions): Promise<UpResult> {
   }
   const { topology } = loaded;
   phase(loaded.cached ? 'load (cached)' : 'load+validate');
+  if (opts.machine !== undefined && !opts.dryRun && !opts.openKernel) {
+    const nodes = [...(topology.placement ?? [])].filter(([, m]) => m === opts.machine).length;
+    pool = poolFor(root, sys, { lab: topology.name, nodes });
+  }
   // A dry run changes nothing, so it needs no lock.
   if (opts.dryRun) return upLocked(sys, opts, loaded, t0, fdsAtStart);
   try {
@@ -175,7 +189,7 @@ async function upLocked(sys: System, opts: UpOptions, loaded: Loaded, t0: number
   const journal = opts.warm ? opts.warm.journal(lab) : labJournal(root, lab);
   // Runtime changes stay in force unless --reset; what the kernel cannot do is refused here, before any change.
   const runtime = opts.reset ? NO_CHANGES : readRuntime(root, lab);
-  const topology = withRuntime(loaded.topology, runtime);
+  const topology = withRuntime(opts.machine === undefined ? loaded.topology : partFor(loaded.topology, opts.machine), runtime);
   const support = await shapingSupport(topology, opts.netemMissing);
   const kept = runtimeNotes(runtime).map((n) => `kept (\`up --reset\` returns to the file): ${n}`);
   const recorded = journal.meta?.hostNetns;
@@ -248,6 +262,7 @@ async function upLocked(sys: System, opts: UpOptions, loaded: Loaded, t0: number
         commands,
         unchanged: plan.unchanged,
         warnings: [...warnings, ...capacity, ...pre.warnings, ...kept],
+        ...(loaded.topology.placement ? { placement: placementLines(loaded.topology) } : {}),
       };
       if (opts.dryRun) return { ...result, ms: performance.now() - t0 };
       opts.onChanging?.();

@@ -20,6 +20,8 @@ import { allocateAddresses } from './ipam.js';
 import { mintHostNames } from './names.js';
 import { checkPublished } from './publish.js';
 import { resolveTopology } from './resolve.js';
+import { checkPlacement } from './machines.js';
+import { placeNodes } from './placement.js';
 import type { Topology } from './types.js';
 
 /** The result of loading a topology: the model only when there are no errors. */
@@ -65,10 +67,12 @@ function fromTree(root: SNode, sink: IssueSink, owner: string | undefined, host:
   checkFirewallTargets(raw, alloc, sink);
   checkPublished(raw, alloc, sink);
   const hostFiles = checkFiles(raw, host, sink);
+  const placement = placeNodes(raw);
+  checkPlacement(raw, placement, sink);
   const lab = raw.name?.value;
   const names = lab === undefined ? undefined : { ...mintHostNames(raw, lab, sink), ...(owner === undefined ? {} : { owner }) };
   if (sink.failed || lab === undefined || names === undefined) return { issues: sink.issues() };
-  return { topology: resolveTopology({ raw, lab, names, alloc, host: hostFiles }), issues: sink.issues() };
+  return { topology: resolveTopology({ raw, lab, names, alloc, host: hostFiles, placement }), issues: sink.issues() };
 }
 
 /**

@@ -17,6 +17,8 @@ import { networkAlias } from '../names/markers.js';
 import { netnsName } from './names.js';
 import { resolvePublish } from './publish.js';
 import { nodeRoutes } from './routes.js';
+import { networkVnis, resolveMachines } from './machines.js';
+import type { Placement } from './placement.js';
 import type { Expectation, Iface, Network, Node, Topology } from './types.js';
 
 /** What resolveTopology needs: the checked raw topology and the results of names and IPAM. */
@@ -27,12 +29,22 @@ export interface ResolveInput {
   readonly alloc: Allocation;
   /** The `source:` files read from the host (model/files.ts checkFiles); none for a saved copy. */
   readonly host?: HostFiles | undefined;
+  /** Node -> machine (model/placement.ts); empty without `machines:`. */
+  readonly placement?: Placement;
 }
 
 /** The resolved lab. */
-export function resolveTopology({ raw, lab, names, alloc, host }: ResolveInput): Topology {
+export function resolveTopology({ raw, lab, names, alloc, host, placement }: ResolveInput): Topology {
   const { links, ids } = deriveLinks(raw, lab, names);
-  const networks = new Map([...raw.networks.values()].map((n) => [n.name, resolveNetwork(n, lab, names)] as const));
+  const spread = raw.machines.size > 0;
+  const vnis = spread ? networkVnis(raw, lab) : undefined;
+  const networks = new Map(
+    [...raw.networks.values()].map((n) => {
+      const net = resolveNetwork(n, lab, names);
+      const vni = vnis?.get(n.name);
+      return [n.name, vni === undefined ? net : { ...net, vni }] as const;
+    }),
+  );
   const input = { raw, lab, names, alloc, host };
   const context = reuseContext(input);
   const nodes = new Map([...raw.nodes.values()].map((n) => [n.name, reusedNode(input, context, n, ids) ?? resolveNode(input, n, ids)] as const));
@@ -44,6 +56,7 @@ export function resolveTopology({ raw, lab, names, alloc, host }: ResolveInput):
     expect: raw.expect.map(resolveExpectation),
     file: raw.file,
     ...(names.owner === undefined ? {} : { owner: names.owner }),
+    ...(spread ? { machines: resolveMachines(raw), placement: placement ?? new Map() } : {}),
   };
 }
 

@@ -24,6 +24,47 @@ export interface Topology {
   readonly file: string;
   /** The state root's tag its ownership markers carry (names/markers.ts ownerTag); none for /run/nslab. */
   readonly owner?: string;
+  /** `machines:`, when the lab is spread over several machines (model/machines.ts); absent: one machine. */
+  readonly machines?: ReadonlyMap<string, Machine>;
+  /** Node name -> the machine that builds it (model/placement.ts); with machines only. */
+  readonly placement?: ReadonlyMap<string, string>;
+  /** On one machine's part of the lab (model/machines.ts machinePart): which machine, and its tunnels. */
+  readonly part?: MachinePart;
+}
+
+/** A machine that builds part of the lab (`nslab up FILE --as NAME`). */
+export interface Machine {
+  readonly name: string;
+  /** The IPv4 underlay address the other machines reach it at. */
+  readonly address: string;
+  /** The underlay device the tunnels leave through, if given. */
+  readonly dev?: string;
+  /** The underlay's MTU (default 1500). */
+  readonly mtu: number;
+  readonly span: Span;
+}
+
+/** One machine's part of a lab: the nodes placed there, and a tunnel for each network shared with other machines. */
+export interface MachinePart {
+  readonly machine: string;
+  readonly tunnels: readonly Tunnel[];
+}
+
+/** A network's VXLAN port on this machine's bridge, flooding to the other machines that have nodes on it. */
+export interface Tunnel {
+  readonly network: string;
+  /** Kernel name of the vxlan device: `<lab>.<hash>` (a lab, node or network name has no '.'). */
+  readonly device: string;
+  /** Ownership marker: `nslab[@<tag>]:<lab>:vxlan:<network>`. */
+  readonly alias: string;
+  readonly vni: number;
+  /** This machine's underlay address and device. */
+  readonly local: string;
+  readonly dev?: string;
+  /** The MTU of the tunnel and of the lab's interfaces on the network: the smallest underlay MTU less 50. */
+  readonly mtu: number;
+  /** The other machines' underlay addresses, in declaration order of the machines. */
+  readonly remotes: readonly string[];
 }
 
 /** A layer-2 segment: a Linux bridge in the host namespace. */
@@ -38,6 +79,8 @@ export interface Network {
   /** The bridge's own addresses as CIDR texts with the subnet's prefix ("172.20.0.10/16"). */
   readonly gateways: readonly string[];
   readonly nat: boolean;
+  /** The VXLAN id joining the network's parts on several machines (with machines only). */
+  readonly vni?: number;
   readonly span: Span;
 }
 
@@ -184,6 +227,11 @@ export interface Iface {
   /** Id of the Link this interface is an end of. */
   readonly link: string;
   readonly mtu?: number;
+  /**
+   * A fixed MAC address (lab over machines: model/machine-part.ts), so that a part rebuilt alone
+   * keeps the addresses the other machines' nodes have in their neighbour tables.
+   */
+  readonly mac?: string;
   /** Traffic leaving the node through this interface is masqueraded (the node forwards). */
   readonly masquerade?: true;
   /** Link properties in force on this interface's link (topology/impair-units.ts), if any. */

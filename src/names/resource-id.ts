@@ -11,9 +11,10 @@
 //   sysctl:<ns>:<key>           a sysctl value
 //   nft:<ns>:<table>            an nft table
 //   qdisc:<ns>:<dev>            a link's root qdisc (rate, delay, loss): never journaled
+//   fdb:<ns>:<dev>:<dst>        a tunnel's forwarding entry to a remote machine's underlay address
 
 /** Every kind of resource id, in no particular order. */
-export const ID_KINDS = ['netns', 'attach', 'link', 'config', 'addr', 'route', 'sysctl', 'nft', 'qdisc'] as const;
+export const ID_KINDS = ['netns', 'attach', 'link', 'config', 'addr', 'route', 'sysctl', 'nft', 'qdisc', 'fdb'] as const;
 
 /** The kind an id starts with. */
 export type IdKind = (typeof ID_KINDS)[number];
@@ -32,6 +33,7 @@ export const resourceId = {
   sysctl: (ns: string, key: string) => `sysctl:${ns}:${key}` as const,
   nft: (ns: string, table: string) => `nft:${ns}:${table}` as const,
   qdisc: (ns: string, dev: string) => `qdisc:${ns}:${dev}` as const,
+  fdb: (ns: string, dev: string, dst: string) => `fdb:${ns}:${dev}:${dst}` as const,
 } satisfies Record<IdKind, (...fields: string[]) => ResourceId>;
 
 const KINDS: ReadonlySet<string> = new Set(ID_KINDS);

@@ -6,15 +6,16 @@ import { parseAddress, parseCidr, type Cidr } from '../util/ip.js';
 import type { KernelOp, NsRef } from '../port/kernel.js';
 import { encodeAddr } from './wire-addr.js';
 import { encodeBridgeCreate, encodeLinkDelete, encodeLinkSet, encodeVethCreate } from './wire-link.js';
+import { encodeFdb, encodeVxlanCreate } from './wire-vxlan.js';
 import { encodeQdiscDelete, encodeQdiscReplace, qdiscProblem, type Psched } from './wire-qdisc.js';
 import { encodeRoute } from './wire-route.js';
 
 /** The operations that are rtnetlink requests in one namespace (batched together). */
-export type RtnlOp = Extract<KernelOp, { readonly ns: NsRef; readonly op: `${'link' | 'addr' | 'route' | 'qdisc'}.${string}` }>;
+export type RtnlOp = Extract<KernelOp, { readonly ns: NsRef; readonly op: `${'link' | 'addr' | 'route' | 'qdisc' | 'fdb'}.${string}` }>;
 
 /** Whether an op is an rtnetlink request (as opposed to netns.* and sysctl.set). */
 export function isRtnlOp(op: KernelOp): op is RtnlOp {
-  return op.op.startsWith('link.') || op.op.startsWith('addr.') || op.op.startsWith('route.') || op.op.startsWith('qdisc.');
+  return op.op.startsWith('link.') || op.op.startsWith('addr.') || op.op.startsWith('route.') || op.op.startsWith('qdisc.') || op.op.startsWith('fdb.');
 }
 
 /**
@@ -23,7 +24,8 @@ export function isRtnlOp(op: KernelOp): op is RtnlOp {
  * default is what the delete asks for. A missing device stays an error (ENODEV).
  */
 export function refusalIsDone(op: RtnlOp, errno: number): boolean {
-  return op.op === 'qdisc.delete' && errno === ENOENT;
+  // Likewise a tunnel's FDB entry that is gone already (its device's deletion took it).
+  return (op.op === 'qdisc.delete' || op.op === 'fdb.delete') && errno === ENOENT;
 }
 
 const ENOENT = 2;
@@ -37,7 +39,11 @@ export function neededNames(op: RtnlOp): string[] {
     case 'addr.delete':
     case 'qdisc.replace':
     case 'qdisc.delete':
+    case 'fdb.append':
+    case 'fdb.delete':
       return [op.dev];
+    case 'link.create':
+      return op.kind === 'vxlan' && op.dev !== undefined ? [op.dev] : [];
     case 'route.add':
     case 'route.delete':
       return op.dev !== undefined ? [op.dev] : [];
@@ -50,7 +56,7 @@ export function neededNames(op: RtnlOp): string[] {
 export function createdLinks(op: RtnlOp): { ns: NsRef; name: string; index?: number }[] {
   if (op.op !== 'link.create') return [];
   const own = { ns: op.ns, name: op.name, ...(op.kind === 'veth' && op.index ? { index: op.index } : {}) };
-  if (op.kind === 'bridge') return [own];
+  if (op.kind !== 'veth') return [own];
   return [own, { ns: op.peer.ns, name: op.peer.name, ...(op.peer.index ? { index: op.peer.index } : {}) }];
 }
 
@@ -85,7 +91,7 @@ export interface EncodeFailure {
 export function encodeOp(op: RtnlOp, ctx: EncodeContext): OpMessages | EncodeFailure {
   switch (op.op) {
     case 'link.create':
-      return op.kind === 'bridge' ? encodeBridge(op) : encodeVeth(op, ctx);
+      return op.kind === 'bridge' ? encodeBridge(op) : op.kind === 'vxlan' ? encodeVxlan(op, ctx) : encodeVeth(op, ctx);
     case 'link.set':
       return encodeSet(op, ctx);
     case 'link.delete':
@@ -110,6 +116,12 @@ export function encodeOp(op: RtnlOp, ctx: EncodeContext): OpMessages | EncodeFai
       if (problem !== undefined) return invalid(problem);
       return { now: [encodeQdiscReplace(index, op.qdisc, ctx.psched)], after: [] };
     }
+    case 'fdb.append':
+    case 'fdb.delete': {
+      const index = ctx.index(op.dev);
+      if (index === undefined) return op.op === 'fdb.delete' ? { errno: ENOENT, code: 'ENOENT', message: `no device ${op.dev}` } : noDevice(op.dev);
+      return { now: [encodeFdb(op.op === 'fdb.append' ? 'append' : 'delete', { index, dst: op.dst })], after: [] };
+    }
     default:
       return op satisfies never;
   }
@@ -122,6 +134,23 @@ function encodeBridge(op: Create<'bridge'>): OpMessages {
   return { now, after: followUps(op.name, op.up, op.ipv6, op.alias) };
 }
 
+function encodeVxlan(op: Create<'vxlan'>, ctx: EncodeContext): OpMessages | EncodeFailure {
+  let link: number | undefined;
+  if (op.dev !== undefined) {
+    link = ctx.index(op.dev);
+    if (link === undefined) return noDevice(op.dev);
+  }
+  const create = encodeVxlanCreate({
+    name: op.name,
+    vni: op.vni,
+    port: op.port,
+    ...(op.local !== undefined ? { local: op.local } : {}),
+    ...(link !== undefined ? { link } : {}),
+    ...(op.mtu !== undefined ? { mtu: op.mtu } : {}),
+  });
+  return { now: [create], after: [...followUps(op.name, op.up, op.ipv6, op.alias), ...(op.up && op.ipv6 ? [encodeLinkSet({ name: op.name, up: true })] : [])] };
+}
+
 function encodeVeth(op: Create<'veth'>, ctx: EncodeContext): OpMessages {
   const { name, index, mtu } = op.peer;
   const peer = { name, ...(index ? { index } : {}), ...(mtu ? { mtu } : {}) };
@@ -131,6 +160,7 @@ function encodeVeth(op: Create<'veth'>, ctx: EncodeContext): OpMessages {
     up: op.up && op.ipv6,
     ...(op.index ? { index: op.index } : {}),
     ...(op.mtu ? { mtu: op.mtu } : {}),
+    ...(op.mac ? { mac: op.mac } : {}),
     peer: nsFd === undefined ? peer : { ...peer, nsFd },
   });
   const after = followUps(op.name, op.up, op.ipv6, undefined);

@@ -154,3 +154,21 @@ export const TC_RATESPEC_LEN = 12;
 export const TC_TBF_QOPT_LEN = 36;
 /** struct tc_netem_qopt: u32 latency (ticks), limit (packets), loss, gap, duplicate, jitter (ticks). */
 export const TC_NETEM_QOPT_LEN = 24;
+
+/* linux/if_link.h: IFLA_INFO_DATA of a vxlan link */
+export const IFLA_VXLAN_ID = 1;
+export const IFLA_VXLAN_LINK = 3;
+export const IFLA_VXLAN_LOCAL = 4;
+export const IFLA_VXLAN_LEARNING = 7;
+/** UDP destination port, u16 in network byte order. */
+export const IFLA_VXLAN_PORT = 15;
+export const IFLA_VXLAN_UDP_CSUM = 18;
+
+/* linux/neighbour.h: bridge FDB entries */
+export const AF_BRIDGE = 7;
+export const NUD_NOARP = 0x40;
+export const NUD_PERMANENT = 0x80;
+/** The entry is the device's own (a vxlan's remote), not its master bridge's. */
+export const NTF_SELF = 0x02;
+/** Add another destination to an existing entry (`bridge fdb append`): head-end replication. */
+export const NLM_F_APPEND = 0x800;

@@ -5,6 +5,7 @@
 import type { LinkStats } from '../port/kernel.js';
 import { MsgBuilder, attrStr, attrU32, attrU8, dropUndefined, formatMac, parseAttrs, type NlMsg } from './wire.js';
 import * as C from './wire-consts.js';
+import { macBytes } from './wire-neigh.js';
 
 const NEW = C.NLM_F_REQUEST | C.NLM_F_ACK | C.NLM_F_CREATE | C.NLM_F_EXCL;
 const CHANGE = C.NLM_F_REQUEST | C.NLM_F_ACK;
@@ -32,6 +33,8 @@ export interface VethCreate {
   readonly name: string;
   readonly index?: number;
   readonly mtu?: number;
+  /** This end's MAC address (IFLA_ADDRESS), else the kernel picks a random one. */
+  readonly mac?: string;
   readonly up?: boolean;
   readonly peer: { readonly name: string; readonly index?: number; readonly mtu?: number; readonly nsFd?: number };
 }
@@ -46,6 +49,7 @@ export function encodeVethCreate(v: VethCreate): Buffer {
   const [flags, change] = upFlags(v.up ? true : undefined);
   const m = new MsgBuilder(C.RTM_NEWLINK, NEW).raw(ifinfomsg(v.index, flags, change));
   if (v.mtu !== undefined) m.u32(C.IFLA_MTU, v.mtu);
+  if (v.mac !== undefined) m.attr(C.IFLA_ADDRESS, macBytes(v.mac));
   m.str(C.IFLA_IFNAME, v.name);
   m.nest(C.IFLA_LINKINFO).attr(C.IFLA_INFO_KIND, KIND_VETH);
   m.nest(C.IFLA_INFO_DATA).nest(C.VETH_INFO_PEER).raw(ifinfomsg(v.peer.index));

@@ -76,6 +76,12 @@ export function describeOp(op: KernelOp, ctx: DescribeContext = {}): string {
       return `${tc(op.ns, ctx)} qdisc replace dev ${op.dev} root ${qdiscArgs(op.qdisc)}`;
     case 'qdisc.delete':
       return `${tc(op.ns, ctx)} qdisc del dev ${op.dev} root`;
+    case 'fdb.append':
+    case 'fdb.delete': {
+      const name = op.ns === HOST_NS ? ctx.hostNetns : op.ns;
+      const verb = op.op === 'fdb.append' ? 'append' : 'del';
+      return `bridge${name === undefined ? '' : ` -n ${name}`} fdb ${verb} 00:00:00:00:00:00 dev ${op.dev} dst ${op.dst}`;
+    }
     default:
       return assertNever(op);
   }
@@ -124,7 +130,7 @@ function rate(bytesPerSec: number): string {
 function describeCreate(op: Extract<KernelOp, { op: 'link.create' }>, ctx: DescribeContext): string {
   const base = ip(op.ns, ctx);
   const after: string[] = [];
-  if (op.kind === 'bridge' && op.alias !== undefined) after.push(`alias ${quote(op.alias)}`);
+  if (op.kind !== 'veth' && op.alias !== undefined) after.push(`alias ${quote(op.alias)}`);
   if (!op.ipv6) after.push('addrgenmode none');
   // With addrgenmode none the link must come up after it is set (see netlink/requests.ts).
   const upLater = op.up && !op.ipv6;
@@ -132,10 +138,14 @@ function describeCreate(op: Extract<KernelOp, { op: 'link.create' }>, ctx: Descr
   const up = op.up && !upLater ? ' up' : '';
   const then = after.length > 0 ? ` && ${base} link set ${op.name} ${after.join(' ')}` : '';
   if (op.kind === 'bridge') return `${base} link add ${op.name}${up} type bridge mcast_snooping 0${then}`;
-  const opt = (k: string, v: number | undefined): string => (v === undefined ? '' : ` ${k} ${v}`);
+  const opt = (k: string, v: number | string | undefined): string => (v === undefined ? '' : ` ${k} ${v}`);
+  if (op.kind === 'vxlan') {
+    const where = `${opt('local', op.local)}${opt('dev', op.dev)}`;
+    return `${base} link add ${op.name}${opt('mtu', op.mtu)}${up} type vxlan id ${op.vni}${where} dstport ${op.port} nolearning udpcsum${then}`;
+  }
   const peer = `peer name ${op.peer.name}${opt('index', op.peer.index)}${opt('mtu', op.peer.mtu)}`;
   const netns = op.peer.ns === op.ns ? '' : ` netns ${netnsArg(op.peer.ns, ctx)}`;
-  return `${base} link add ${op.name}${opt('index', op.index)}${opt('mtu', op.mtu)}${up} type veth ${peer}${netns}${then}`;
+  return `${base} link add ${op.name}${opt('index', op.index)}${opt('mtu', op.mtu)}${opt('address', op.mac)}${up} type veth ${peer}${netns}${then}`;
 }
 
 /** The iproute2 command for a route lookup, for messages. */

@@ -35,7 +35,7 @@ export function needsProgram(verb: string, cmd: string): string {
 }
 
 /** The kernel option behind each link kind nslab creates. */
-const LINK_CONFIG: Readonly<Record<string, string>> = { veth: 'CONFIG_VETH', bridge: 'CONFIG_BRIDGE' };
+const LINK_CONFIG: Readonly<Record<string, string>> = { veth: 'CONFIG_VETH', bridge: 'CONFIG_BRIDGE', vxlan: 'CONFIG_VXLAN' };
 
 /** The kernel option behind each qdisc kind nslab sets. */
 const QDISC_CONFIG: Readonly<Record<string, string>> = { tbf: 'CONFIG_NET_SCH_TBF', netem: 'CONFIG_NET_SCH_NETEM' };
@@ -79,6 +79,7 @@ export function moduleVerdict(
 }
 
 const EINVAL = 22;
+const EEXIST = 17;
 const ENOENT = 2;
 const EPROTONOSUPPORT = 93;
 const EOPNOTSUPP = 95;
@@ -94,6 +95,11 @@ const EAFNOSUPPORT = 97;
 export function missingFeature(op: KernelOp, f: Extract<OpResult, { ok: false }>): string | undefined {
   if (op.op === 'link.create' && (f.errno === EOPNOTSUPP || /Unknown device type/i.test(f.message))) {
     return `this kernel has no ${op.kind} support (${LINK_CONFIG[op.kind] ?? 'its module is missing'}; try \`modprobe ${op.kind}\`)`;
+  }
+  // Linux allows one vxlan device per VNI and UDP port in a namespace (vxlan_vni_in_use): the
+  // name was checked free by the plan, so EEXIST here is the VNI, another lab's or someone's.
+  if (op.op === 'link.create' && op.kind === 'vxlan' && f.errno === EEXIST) {
+    return `VNI ${op.vni} is already used by another vxlan device in this host namespace (another lab spread over machines?); give the network another \`vni:\``;
   }
   if (op.op === 'netns.create' && f.errno === EINVAL) return 'this kernel has no network namespace support (CONFIG_NET_NS)';
   if (

@@ -87,6 +87,8 @@ function judge(r: Resource, ctx: Ctx): Verdict {
       return judgeNft(r, ctx);
     case 'qdisc':
       return judgeQdisc(r, ctx);
+    case 'fdb':
+      return judgeFdb(r, ctx);
   }
 }
 
@@ -108,6 +110,17 @@ function judgeNft(r: Resource, ctx: Ctx): Verdict {
     };
   }
   return mine.op.op === 'nft.load' && mine.op.script === op.script ? same : own(r);
+}
+
+/**
+ * A tunnel's FDB entry: there when the journal has it and its device was not made anew in this
+ * plan (the kernel's FDB is not read: the entries live and die with the device nslab owns).
+ */
+function judgeFdb(r: Resource, ctx: Ctx): Verdict {
+  const op = r.op;
+  if (op.op !== 'fdb.append') return same;
+  const dev = findLink(ctx, op.ns, op.dev);
+  return ctx.owned.has(r.id) && dev !== undefined ? same : own(r);
 }
 
 /** A link's root qdisc: replaced when the live one differs (or the link is made anew). */
@@ -158,7 +171,7 @@ function judgeLink(r: Resource, ctx: Ctx): Verdict {
     // Created but not brought up yet (an up killed between the two): bring it up now.
     return op.up && !existing.up ? { steps: [{ id: r.id, op: { op: 'link.set', ns: op.ns, name: op.name, up: true }, journal: 'none' }] } : same;
   }
-  if (op.kind === 'bridge') return own(r);
+  if (op.kind !== 'veth') return own(r);
   const peerLive = findLink(ctx, op.peer.ns, op.peer.name);
   if (peerLive && !isOurs(ctx, resourceId.link(op.peer.ns, op.peer.name), op.peer.ns, op.peer.name)) {
     return { steps: [], conflict: foreign(ctx.lab, op.peer.ns, op.peer.name) };

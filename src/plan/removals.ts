@@ -11,7 +11,8 @@ import type { PlanStep } from './steps.js';
 // Namespaces go before host links: deleting a namespace removes its veths (and their host ends)
 // in one kernel batch, while deleting a bridge first would release every port one by one.
 // An adopted namespace (`netns_of`) is only detached, after its veths were deleted one by one.
-const kindOrder = ['nft', 'route', 'addr', 'netns', 'link', 'attach', 'sysctl'] as const satisfies readonly IdKind[];
+// A tunnel's FDB entries go before its link (when the link stays, only they go).
+const kindOrder = ['nft', 'route', 'addr', 'fdb', 'netns', 'link', 'attach', 'sysctl'] as const satisfies readonly IdKind[];
 
 /** The operation that undoes a creating operation, or undefined when there is nothing to undo. */
 export function inverseOp(rec: OwnedRecord): KernelOp | undefined {
@@ -34,6 +35,8 @@ export function inverseOp(rec: OwnedRecord): KernelOp | undefined {
       return rec.prev === undefined ? undefined : { op: 'sysctl.set', ns: op.ns, key: op.key, value: rec.prev };
     case 'nft.load':
       return { op: 'nft.delete', ns: op.ns, table: op.table };
+    case 'fdb.append':
+      return { op: 'fdb.delete', ns: op.ns, dev: op.dev, dst: op.dst };
     case 'netns.delete':
     case 'netns.detach':
     case 'nft.delete':
@@ -43,6 +46,7 @@ export function inverseOp(rec: OwnedRecord): KernelOp | undefined {
     case 'route.delete':
     case 'qdisc.replace': // never owned: a qdisc goes with its link (state/records.ts journalOp)
     case 'qdisc.delete':
+    case 'fdb.delete':
       return undefined;
     default:
       return assertNever(op);
@@ -62,7 +66,7 @@ export function removalSteps(owned: Owned, keep: (id: string) => boolean): PlanS
     for (const rec of [...going].reverse()) {
       if (kindOfId(rec.id) !== kind) continue;
       if (kind !== 'netns' && doomedNs.has(opNs(rec.op))) continue;
-      if (rec.op.op === 'addr.add' && doomedLinks.has(`${rec.op.ns}:${rec.op.dev}`)) continue;
+      if ((rec.op.op === 'addr.add' || rec.op.op === 'fdb.append') && doomedLinks.has(`${rec.op.ns}:${rec.op.dev}`)) continue;
       if (rec.op.op === 'addr.add' && doomedNs.has(peerNsOf(owned, rec.op.ns, rec.op.dev) ?? '')) continue;
       const inv = inverseOp(rec);
       if (inv) steps.push({ id: rec.id, op: inv, journal: 'drop' });

@@ -7,7 +7,8 @@ import { type HostPublish, renderHostTable } from '../nft/render.js';
 import { type LinkEnd, linkEnds, nodeTableScript, qdiscOf, type ShapingSupport } from './impair.js';
 import { markerHead, netnsGroup, nftTableName } from '../names/markers.js';
 import { resourceId, type ResourceId } from '../names/resource-id.js';
-import type { Link, Node, Publish, Topology } from '../model/types.js';
+import type { Link, Node, Publish, Topology, Tunnel } from '../model/types.js';
+import { VXLAN_PORT } from '../model/machines.js';
 import { formatCidr, networkOf, parseCidr } from '../util/ip.js';
 import type { Owned } from './live.js';
 import { mtuCarriesIpv6, opNs } from '../ops/scope.js';
@@ -29,7 +30,7 @@ export type Phase = (typeof Phase)[keyof typeof Phase];
 /** One desired object. `kind: 'config'` is state of an object (link.set) and is never journaled. */
 export interface Resource {
   readonly id: ResourceId;
-  readonly kind: 'netns' | 'link' | 'config' | 'addr' | 'route' | 'sysctl' | 'nft' | 'qdisc';
+  readonly kind: 'netns' | 'link' | 'config' | 'addr' | 'route' | 'sysctl' | 'nft' | 'qdisc' | 'fdb';
   readonly phase: Phase;
   readonly op: KernelOp;
 }
@@ -55,6 +56,7 @@ export function desiredResources(t: Topology, support: ShapingSupport = { netem:
     );
     for (const gw of net.gateways) out.push(addr(HOST_NS, net.bridge, gw, Phase.HostPre));
   }
+  for (const tunnel of t.part?.tunnels ?? []) out.push(...tunnelResources(t, tunnel));
   const context = `${t.name}\0${t.owner ?? ''}\0${ipv6}\0${support.netem}`;
   for (const node of t.nodes.values()) out.push(...(reusedNode(t, context, node, ipv6, support) ?? nodeAll(t, node, ipv6, support)));
   for (const l of t.links) out.push(...hostEndResources(l, t));
@@ -148,7 +150,10 @@ function nodeResources(t: Topology, node: Node, ipv6: boolean, support: ShapingS
       // link-local to prevent. (A pair with one end below and one above keeps a link-local on
       // the other end: mismatched MTUs on one veth pair are a misconfiguration of their own.)
       const v6 = ipv6 || !mtuCarriesIpv6(iface.mtu) || !mtuCarriesIpv6(peer.mtu);
-      out.push(link(ns, iface.name, Phase.Nodes, { op: 'link.create', kind: 'veth', ns, name: iface.name, ...mtu, ipv6: v6, up: iface.down !== true, peer }));
+      const mac = iface.mac === undefined ? {} : { mac: iface.mac };
+      out.push(
+        link(ns, iface.name, Phase.Nodes, { op: 'link.create', kind: 'veth', ns, name: iface.name, ...mtu, ...mac, ipv6: v6, up: iface.down !== true, peer }),
+      );
       // A link declared (or set at run time) down: this end stays down, the far end sees no carrier.
       if (iface.down) out.push(config(ns, iface.name, Phase.Nodes, { op: 'link.set', ns, name: iface.name, up: false }));
     }
@@ -200,6 +205,37 @@ function hostEndFresh(l: Link, t: Topology): Resource[] {
     config(HOST_NS, l.hostEnd, Phase.HostPost, v6 ? base : { ...base, ...noV6 }),
     ...l.hostAddresses.map((a) => addr(HOST_NS, l.hostEnd, a, Phase.HostPost)),
   ];
+}
+
+/**
+ * A network's tunnel to the other machines (model/machine-part.ts): the vxlan device made with the
+ * bridges, then, once the host ends are done, enslaved to the network's bridge, and one default
+ * FDB entry per remote machine. It stays in the machine's host namespace, whose routing carries
+ * its UDP, like the bridge it is a port of.
+ */
+function tunnelResources(t: Topology, x: Tunnel): Resource[] {
+  const bridge = t.networks.get(x.network)?.bridge;
+  const create: KernelOp = {
+    op: 'link.create',
+    kind: 'vxlan',
+    ns: HOST_NS,
+    name: x.device,
+    vni: x.vni,
+    port: VXLAN_PORT,
+    local: x.local,
+    ...(x.dev !== undefined ? { dev: x.dev } : {}),
+    mtu: x.mtu,
+    alias: x.alias,
+    // No IPv6 link-local on the tunnel itself (below IPv6's minimum MTU there is none to switch off).
+    ipv6: !mtuCarriesIpv6(x.mtu),
+    up: true,
+  };
+  const out = [link(HOST_NS, x.device, Phase.HostPre, create)];
+  if (bridge) out.push(config(HOST_NS, x.device, Phase.HostPost, { op: 'link.set', ns: HOST_NS, name: x.device, master: bridge, up: true }));
+  for (const dst of x.remotes) {
+    out.push({ id: resourceId.fdb(HOST_NS, x.device, dst), kind: 'fdb', phase: Phase.HostPost, op: { op: 'fdb.append', ns: HOST_NS, dev: x.device, dst } });
+  }
+  return out;
 }
 
 /**

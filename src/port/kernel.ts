@@ -50,6 +50,8 @@ export type KernelOp =
       readonly name: string;
       readonly index?: number;
       readonly mtu?: number;
+      /** This end's MAC address ("02:..."), when it must survive a rebuild (a lab over machines). */
+      readonly mac?: string;
       readonly ipv6: boolean;
       readonly up: boolean;
       readonly peer: {
@@ -59,6 +61,33 @@ export type KernelOp =
         readonly mtu?: number;
       };
     }
+  /**
+   * ip -n NS link add NAME [mtu M] type vxlan id VNI [local L] [dev D] dstport PORT nolearning udpcsum
+   * A lab's tunnel port to other machines (model/machines.ts): made in the machine's host
+   * namespace, whose routing carries its UDP; the far ends are FDB entries (fdb.append), so no
+   * multicast is needed. Learning is off: the remote MACs are reached by head-end replication.
+   */
+  | {
+      readonly op: 'link.create';
+      readonly kind: 'vxlan';
+      readonly ns: NsRef;
+      readonly name: string;
+      readonly vni: number;
+      /** UDP destination port (4789, the IANA port). */
+      readonly port: number;
+      /** Underlay source address of this machine. */
+      readonly local?: string;
+      /** Underlay device the tunnel's packets leave through. */
+      readonly dev?: string;
+      readonly mtu?: number;
+      readonly alias?: string;
+      readonly ipv6: boolean;
+      readonly up: boolean;
+    }
+  /** bridge -n NS fdb append 00:00:00:00:00:00 dev DEV dst DST: flood to (and reach) a remote VTEP. */
+  | { readonly op: 'fdb.append'; readonly ns: NsRef; readonly dev: string; readonly dst: string }
+  /** bridge -n NS fdb del 00:00:00:00:00:00 dev DEV dst DST (a missing entry or device counts as done) */
+  | { readonly op: 'fdb.delete'; readonly ns: NsRef; readonly dev: string; readonly dst: string }
   /** ip -n NS link set NAME [alias A] [master M] [up|down]; ipv6:false sets addr_gen_mode none. */
   | {
       readonly op: 'link.set';

@@ -60,6 +60,7 @@ export type JournalOp =
       readonly name: string;
       readonly index?: number;
       readonly mtu?: number;
+      readonly mac?: string;
       readonly ipv6: boolean;
       readonly up: boolean;
       readonly peer: JournalPeer;
@@ -73,6 +74,21 @@ export type JournalOp =
       readonly alias?: string;
       readonly ipv6?: false;
     }
+  | {
+      readonly op: 'link.create';
+      readonly kind: 'vxlan';
+      readonly ns: NsRef;
+      readonly name: string;
+      readonly vni: number;
+      readonly port: number;
+      readonly local?: string;
+      readonly dev?: string;
+      readonly mtu?: number;
+      readonly alias?: string;
+      readonly ipv6: boolean;
+      readonly up: boolean;
+    }
+  | { readonly op: 'fdb.append' | 'fdb.delete'; readonly ns: NsRef; readonly dev: string; readonly dst: string }
   | { readonly op: 'link.delete'; readonly ns: NsRef; readonly name: string }
   | { readonly op: 'addr.add' | 'addr.delete'; readonly ns: NsRef; readonly dev: string; readonly cidr: string }
   | { readonly op: 'route.add' | 'route.delete'; readonly ns: NsRef; readonly to: string; readonly via?: string; readonly dev?: string }
@@ -184,9 +200,20 @@ export function isJournalOp(o: unknown): o is JournalOp {
     case 'link.create': {
       if (!str(o['ns']) || !str(o['name']) || !bool(o['ipv6']) || !bool(o['up'])) return false;
       if (o['kind'] === 'bridge') return optStr(o['alias']);
+      if (o['kind'] === 'vxlan') {
+        return int(o['vni']) && int(o['port']) && optStr(o['local']) && optStr(o['dev']) && optInt(o['mtu']) && optStr(o['alias']);
+      }
       const p = o['peer'];
       return (
-        o['kind'] === 'veth' && optInt(o['index']) && optInt(o['mtu']) && isObj(p) && str(p['ns']) && str(p['name']) && optInt(p['index']) && optInt(p['mtu'])
+        o['kind'] === 'veth' &&
+        optInt(o['index']) &&
+        optInt(o['mtu']) &&
+        optStr(o['mac']) &&
+        isObj(p) &&
+        str(p['ns']) &&
+        str(p['name']) &&
+        optInt(p['index']) &&
+        optInt(p['mtu'])
       );
     }
     case 'link.set':
@@ -207,6 +234,9 @@ export function isJournalOp(o: unknown): o is JournalOp {
       return str(o['ns']) && str(o['table']) && str(o['script']);
     case 'nft.delete':
       return str(o['ns']) && str(o['table']);
+    case 'fdb.append':
+    case 'fdb.delete':
+      return str(o['ns']) && str(o['dev']) && str(o['dst']);
     default:
       return false;
   }

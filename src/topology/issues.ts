@@ -33,6 +33,10 @@ export const IssueCode = {
   NoAddress: 'no-address',
   HostRoute: 'host-route',
   TooBig: 'too-big',
+  UnknownMachine: 'unknown-machine',
+  UnderlayInLab: 'underlay-in-lab',
+  DuplicateVni: 'duplicate-vni',
+  MachineLink: 'machine-link',
 } as const;
 /** One of the IssueCode values. */
 export type IssueCode = (typeof IssueCode)[keyof typeof IssueCode];

@@ -6,7 +6,7 @@ import { MAX_LAB_NAME, MAX_NAME } from '../names/rules.js';
 import { escapeChar, quote } from './text.js';
 
 /** What a name names. */
-export type NameKind = 'lab' | 'node' | 'network' | 'interface';
+export type NameKind = 'lab' | 'node' | 'network' | 'machine' | 'interface';
 
 /** Longest interface name in bytes (IFNAMSIZ - 1). */
 export const MAX_IFNAME = 15;

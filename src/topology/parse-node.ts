@@ -66,6 +66,7 @@ export function parseNode(e: SEntry, sink: IssueSink): NodeRaw {
     isolate: [...new Set(data?.isolate ?? [])],
     ...(data?.hostname === undefined ? {} : { hostname: data.hostname }),
     ...(data?.netns_of === undefined ? {} : { netnsOf: data.netns_of }),
+    ...(data?.machine === undefined ? {} : { machine: located(e.value, 'machine', data.machine) }),
     processes: parseProcesses(what, e.value, data?.processes ?? [], sink),
     files: parseFiles(what, entryOf(e.value, 'files')?.value, sink),
     exec: parseExec(what, entryOf(e.value, 'exec')?.value, sink),

@@ -10,12 +10,12 @@ import { nameMessage, nameProblem } from './name-rules.js';
 import { fingerprint, type ParseMemo } from './memo.js';
 import { parseNode } from './parse-node.js';
 import { check, checkName, keysOf, located, locatedList } from './parse-util.js';
-import type { ExpectRaw, NetworkRaw, NodeRaw, TopologyRaw } from './raw.js';
-import { expectSchema, networkSchema, topShell } from './schema.js';
+import type { ExpectRaw, MachineRaw, NetworkRaw, NodeRaw, TopologyRaw } from './raw.js';
+import { expectSchema, machineSchema, networkSchema, topShell } from './schema.js';
 import { EXTENSION_KEY } from './syntax-patterns.js';
 import { quote } from './text.js';
 import type { SEntry, SNode } from './tree.js';
-import { entryOf, isNull, keySpanAt } from './tree.js';
+import { entryOf, isNull, keySpanAt, spanAt } from './tree.js';
 
 /** The raw topology of a parsed file; problems go to the sink. `memo`: node parses to reuse (memo.ts). */
 export function parseTopology(file: SNode, sink: IssueSink, memo?: ParseMemo): TopologyRaw {
@@ -28,6 +28,9 @@ export function parseTopology(file: SNode, sink: IssueSink, memo?: ParseMemo): T
   for (const e of netsNode?.kind === 'map' ? netsNode.entries : []) networks.set(e.key, parseNetwork(e, sink));
   for (const e of nodesNode?.kind === 'map' ? nodesNode.entries : []) nodes.set(e.key, memo ? memoParse(e, sink, memo) : parseNode(e, sink));
   memo?.done();
+  const machines = new Map<string, MachineRaw>();
+  const machinesNode = entryOf(root, 'machines')?.value;
+  for (const e of machinesNode?.kind === 'map' ? machinesNode.entries : []) machines.set(e.key, parseMachine(e, sink));
   const readable = (n: SNode | undefined): boolean => n === undefined || n.kind === 'map' || isNull(n);
   return {
     file: sink.file,
@@ -35,6 +38,7 @@ export function parseTopology(file: SNode, sink: IssueSink, memo?: ParseMemo): T
     networks,
     nodes,
     expect: parseExpectations(entryOf(root, 'expect')?.value, sink),
+    machines,
     complete: { networks: root.kind === 'map' && readable(netsNode), nodes: root.kind === 'map' && nodesNode !== undefined && readable(nodesNode) },
   };
 }
@@ -42,7 +46,7 @@ export function parseTopology(file: SNode, sink: IssueSink, memo?: ParseMemo): T
 const EXTENSION = new RegExp(EXTENSION_KEY);
 
 /** The shell's open fields: their entries (items) are checked one by one, not by the shell. */
-const OPEN = new Set(['networks', 'nodes', 'expect']);
+const OPEN = new Set(['networks', 'nodes', 'expect', 'machines']);
 
 /**
  * The top level as the shell sees it: networks and nodes without their entries, expect without
@@ -103,6 +107,31 @@ function parseNetwork(e: SEntry, sink: IssueSink): NetworkRaw {
     nat: data.nat ?? false,
     subnets: locatedList(e.value, 'subnet', data.subnet, (s) => parseCidr(s)!),
     gateways: locatedList(e.value, 'gateway', data.gateway, (s) => parseAddress(s)!),
+    ...(data.vni === undefined ? {} : { vni: located(e.value, 'vni', data.vni) }),
+  };
+}
+
+function parseMachine(e: SEntry, sink: IssueSink): MachineRaw {
+  const nameOk = checkName('machine', e, sink);
+  const what = `machine ${quote(e.key)}`;
+  const data = check(machineSchema, { node: e.value, what, where: `in ${what}`, keys: keysOf(machineSchema) }, sink);
+  const base = { name: e.key, span: e.keySpan };
+  if (!data) return { ...base, ok: false };
+  const address = parseAddress(data.address);
+  if (address?.family !== 4) {
+    sink.error(
+      spanAt(e.value, ['address']),
+      IssueCode.BadValue,
+      `${what}: address ${quote(data.address)} must be an IPv4 address (the tunnels are VXLAN over IPv4)`,
+    );
+    return { ...base, ok: false };
+  }
+  return {
+    ...base,
+    ok: nameOk,
+    address: located(e.value, 'address', address.address),
+    ...(data.dev === undefined ? {} : { dev: data.dev }),
+    ...(data.mtu === undefined ? {} : { mtu: data.mtu }),
   };
 }
 

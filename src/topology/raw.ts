@@ -25,6 +25,19 @@ export interface NetworkRaw {
   readonly gateways: readonly Located<{ address: string; family: Family }>[];
   /** `nat: true`: masquerade the subnets when they leave through the host. */
   readonly nat: boolean;
+  /** `vni:`, the VXLAN id when the network spans machines. */
+  readonly vni?: Located<number>;
+}
+
+/** `machines.NAME`: a machine that builds part of the lab. */
+export interface MachineRaw {
+  readonly name: string;
+  readonly span: Span;
+  readonly ok: boolean;
+  /** The underlay address the other machines reach it at (canonical). */
+  readonly address?: Located<string>;
+  readonly dev?: string;
+  readonly mtu?: number;
 }
 
 /** What an interface connects to. */
@@ -80,6 +93,8 @@ export interface NodeRaw {
   readonly hostname?: string;
   /** `netns_of: PID`. */
   readonly netnsOf?: number;
+  /** `machine:`, the machine the node is placed on. */
+  readonly machine?: Located<string>;
   readonly processes: readonly ProcessRaw[];
   /** `files:` entries that could be read. */
   readonly files: readonly FileRaw[];
@@ -145,6 +160,8 @@ export interface TopologyRaw {
   readonly networks: ReadonlyMap<string, NetworkRaw>;
   readonly nodes: ReadonlyMap<string, NodeRaw>;
   readonly expect: readonly ExpectRaw[];
+  /** `machines:` (empty: the lab is on one machine, as always). */
+  readonly machines: ReadonlyMap<string, MachineRaw>;
   /** False when `networks:` / `nodes:` as a whole could not be read (skip "unknown" checks). */
   readonly complete: { readonly networks: boolean; readonly nodes: boolean };
 }

@@ -61,6 +61,9 @@ export const networkSchema = z
         .optional()
         .describe("The bridge's own address(es) in the host namespace; nodes on the network get a default route via it."),
       nat: bool.optional().describe("Masquerade the network's subnets when they leave through the host, and turn on forwarding in the host (default false)."),
+      vni: intRange(1, 16777215)
+        .optional()
+        .describe('The VXLAN network identifier of the network when its nodes are on several machines (default: derived from the lab and network names).'),
     },
     { error: 'must be a mapping such as { subnet: 10.0.0.0/24 }' },
   )
@@ -165,6 +168,9 @@ export const nodeSchema = z
         .array(processSchema, { error: 'must be a list of processes' })
         .optional()
         .describe('Long-running processes `up` starts in the node, in order, after the network is ready.'),
+      machine: patterned('must be the name of a machine', 'nodeName')
+        .optional()
+        .describe('The machine (of `machines:`) the node is built on; left out, nslab places it.'),
       netns_of: z
         .int({ error: PID })
         .min(1, { error: PID })
@@ -175,6 +181,20 @@ export const nodeSchema = z
     { error: 'must be a mapping such as { interfaces: { eth0: { network: lan } } }' },
   )
   .describe('A node: a network namespace "<lab>-<node>".');
+
+/** `machines.NAME`. */
+export const machineSchema = z
+  .strictObject(
+    {
+      address: checked('must be an IPv4 address such as 192.0.2.1', addressProblem, 'address').describe(
+        'The underlay address the other machines reach this one at (the VXLAN tunnel end).',
+      ),
+      dev: patterned('must be an interface name', 'ifaceName').optional().describe('The underlay interface the tunnels leave through.'),
+      mtu: intRange(576, 65535).optional().describe("The underlay's MTU (default 1500): the lab's interfaces on shared networks get 50 bytes less."),
+    },
+    { error: 'must be a mapping such as { address: 192.0.2.1 }' },
+  )
+  .describe('A machine that builds part of the lab (`nslab up FILE --as NAME`).');
 
 /** The longest `within:` of an expectation. */
 export const EXPECT_WITHIN_MAX_MS = 3_600_000;
@@ -215,6 +235,10 @@ export const topologySchema = z
         .nullable()
         .describe('The nodes (network namespaces) of the lab by name: 1 to 32 of a-z 0-9 -, starting with a letter.'),
       expect: z.array(expectSchema).nullable().optional().describe('What `nslab test` checks after `up`: reachability between nodes.'),
+      machines: z
+        .record(patterned('must be a name', 'nodeName'), machineSchema)
+        .optional()
+        .describe('The machines the lab is spread over, by name; each builds its part with `nslab up FILE --as NAME`.'),
     },
     { error: 'must be a mapping with name:, networks: and nodes:' },
   )
@@ -225,6 +249,7 @@ export const topShell = topologySchema.extend({
   networks: looseMap('must be a mapping of network names to networks').optional(),
   nodes: looseMap('must be a mapping of node names to nodes'),
   expect: z.array(z.unknown(), { error: 'must be a list of expectations' }).nullable().optional(),
+  machines: looseMap('must be a mapping of machine names to machines').optional(),
 });
 
 /** A node with its interfaces, routes, firewall, published ports, files and exec steps left open (checked one by one). */

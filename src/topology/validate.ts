@@ -7,6 +7,7 @@ import type { TopologyRaw } from './raw.js';
 import { validateExpectations } from './validate-expect.js';
 import { validateFirewalls } from './validate-firewall.js';
 import { validateInterfaces } from './validate-interfaces.js';
+import { validateMachines } from './validate-machines.js';
 import { validateNetworks } from './validate-networks.js';
 import { validateRoutes } from './validate-routes.js';
 
@@ -17,4 +18,5 @@ export function validateTopology(raw: TopologyRaw, sink: IssueSink): void {
   validateRoutes(raw, sink);
   validateExpectations(raw, sink);
   validateFirewalls(raw, sink);
+  validateMachines(raw, sink);
 }

@@ -19,6 +19,7 @@ export const ERROR_CODES = {
   'down-failed': 'down could not remove everything; the journal keeps what is left',
   'host-limits': "the lab does not fit within the host's limits; nothing was changed",
   'host-mismatch': 'the lab is up with a different --host-netns than the one given',
+  'bad-machine': '--as names no machine of the lab, or the lab declares no machines',
   'host-netns': "netns_of names a process in the host's own namespace, which nslab never adopts",
   'hosts-lab': 'the lab is the host namespace of other live labs; take those down first',
   interrupted: 'up stopped on a signal; the journal records what was built',

@@ -77,6 +77,7 @@ export function statusOf(code: ErrorCode, exit: ExitStatus): number {
     case 'ambiguous':
     case 'bad-file':
     case 'bad-filter':
+    case 'bad-machine':
     case 'bad-pid':
     case 'bad-report':
     case 'bad-topology':

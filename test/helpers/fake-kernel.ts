@@ -12,7 +12,7 @@ import { routeGetFromSnapshot } from './route-lookup.js';
 
 interface FLink {
   index: number;
-  kind: 'veth' | 'bridge' | 'loopback';
+  kind: 'veth' | 'bridge' | 'vxlan' | 'loopback';
   up: boolean;
   /** false: no carrier although up (a test cut the cable); a veth also has none while its peer is down. */
   carrier?: boolean;
@@ -24,6 +24,9 @@ interface FLink {
   qdisc?: QdiscSpec;
   /** The handle the kernel gave it ("8001:", counting up per namespace). */
   qdiscHandle?: string;
+  /** A vxlan's default FDB entries: the remote underlay addresses it floods to. */
+  fdb?: string[];
+  vni?: number;
 }
 /** A route; protocol (static), metric (kernel default) and nexthops only for routes tests plant as a daemon would. */
 export interface FRoute {
@@ -237,6 +240,11 @@ export class FakeKernel implements Kernel {
   }
 
   /** Total number of objects besides the host namespace's initial state (for leak assertions). */
+  /** A vxlan's default FDB destinations (test inspection); undefined when there is no such link. */
+  fdbOf(ns: NsRef, dev: string): readonly string[] | undefined {
+    return this.spaces.get(ns)?.links.get(dev)?.fdb;
+  }
+
   objectCount(): number {
     let n = this.spaces.size - 1 + this.hosts.size + this.resolv.size;
     for (const s of this.spaces.values()) n += s.links.size - 1 + s.addrs.length + s.routes.length + s.tables.size; // lo is not counted
@@ -340,6 +348,19 @@ export class FakeKernel implements Kernel {
         l.qdisc = op.qdisc;
         return;
       }
+      case 'fdb.append': {
+        const l = this.ns(op.ns).links.get(op.dev);
+        if (!l) throw new OpFail('ENODEV');
+        if (l.kind !== 'vxlan') throw new OpFail('EINVAL');
+        l.fdb = [...(l.fdb ?? []).filter((d) => d !== op.dst), op.dst];
+        return;
+      }
+      case 'fdb.delete': {
+        const l = this.ns(op.ns).links.get(op.dev);
+        // Linux's ENOENT for a missing entry or device is taken as success (netlink/requests.ts).
+        if (l?.fdb) l.fdb = l.fdb.filter((d) => d !== op.dst);
+        return;
+      }
       case 'qdisc.delete': {
         const l = this.ns(op.ns).links.get(op.dev);
         if (!l) throw new OpFail('ENODEV');
@@ -355,6 +376,14 @@ export class FakeKernel implements Kernel {
     if (s.links.has(op.name)) throw new OpFail('EEXIST');
     if (op.kind === 'bridge') {
       s.links.set(op.name, { index: s.nextIndex++, kind: 'bridge', up: op.up, ...(op.alias ? { alias: op.alias } : {}) });
+      return;
+    }
+    if (op.kind === 'vxlan') {
+      // Like Linux: one VNI per UDP port in a namespace (vxlan_vni_in_use).
+      if ([...s.links.values()].some((l) => l.kind === 'vxlan' && l.vni === op.vni)) throw new OpFail('EEXIST');
+      if (op.dev !== undefined && !s.links.has(op.dev)) throw new OpFail('ENODEV');
+      const mtu = op.mtu ? { mtu: op.mtu } : {};
+      s.links.set(op.name, { index: s.nextIndex++, kind: 'vxlan', vni: op.vni, up: op.up, fdb: [], ...mtu, ...(op.alias ? { alias: op.alias } : {}) });
       return;
     }
     const p = this.ns(op.peer.ns);

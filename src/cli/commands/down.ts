@@ -1,6 +1,7 @@
 // `nslab down NAME|FILE`: remove the lab and say what was removed.
 import { down } from '../../lab/down.js';
 import { config } from '../config.js';
+import { machineState } from '../../lab/machine.js';
 import { labsHere } from '../../lab/no-lab.js';
 import { closest } from '../../util/suggest.js';
 import { busy, duration, paint, printJson } from '../render.js';
@@ -23,9 +24,9 @@ function typo(lab: string): string {
 }
 
 /** Run `down`. */
-export async function run(target: string, o: { json?: boolean; wait?: boolean; force?: boolean }): Promise<void> {
+export async function run(target: string, o: { json?: boolean; wait?: boolean; force?: boolean; as?: string }): Promise<void> {
   const r = await down({
-    state: config().state,
+    state: o.as === undefined ? config().state : machineState(config().state, o.as),
     ...config().kernel,
     ...(config().inheritedLockFd === undefined ? {} : { inheritedLockFd: config().inheritedLockFd }),
     target,

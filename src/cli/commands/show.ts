@@ -1,13 +1,15 @@
 // `nslab show LAB [NODE]`: tables per node (interfaces, routes, neighbours) and per network.
 import type { Shown, ShownNode, ShownRoute } from '../../lab/show.js';
 import { config } from '../config.js';
+import { machineState } from '../../lab/machine.js';
 import { show } from '../../lab/show.js';
 import { printable } from '../../util/printable.js';
 import { paint, printJson, table } from '../render.js';
 
 /** Run `show`. */
-export async function run(lab: string, node: string | undefined, o: { json?: boolean }): Promise<void> {
-  const s = await show({ state: config().state, ...config().kernel, lab, ...(node === undefined ? {} : { node }) });
+export async function run(lab: string, node: string | undefined, o: { json?: boolean; as?: string }): Promise<void> {
+  const state = o.as === undefined ? config().state : machineState(config().state, o.as);
+  const s = await show({ state, ...config().kernel, lab, ...(node === undefined ? {} : { node }), ...(o.as === undefined ? {} : { machine: o.as }) });
   if (o.json) return printJson(s);
   process.stdout.write(render(s) + '\n');
 }
@@ -22,6 +24,26 @@ function render(s: Shown): string {
       table(
         ['NETWORK', 'BRIDGE', 'STATE', 'GATEWAY', 'PORTS'],
         s.networks.map((n) => [n.name, n.bridge, n.state, n.gateways.join(' ') || '-', printable(n.ports.join(' ')) || '-']),
+      ),
+    );
+  }
+  if (s.machines) {
+    out.push(
+      '',
+      paint(`machines (this one: ${s.machine})`, 'bold'),
+      table(
+        ['MACHINE', 'ADDRESS', 'NODES'],
+        s.machines.map((m) => [m.name, m.address, m.nodes.join(' ') || '-']),
+      ),
+    );
+  }
+  if (s.tunnels && s.tunnels.length > 0) {
+    out.push(
+      '',
+      paint('tunnels (vxlan to the other machines)', 'bold'),
+      table(
+        ['NETWORK', 'DEVICE', 'VNI', 'REMOTES', 'STATE', 'MTU'],
+        s.tunnels.map((x) => [x.network, x.device, String(x.vni), x.remotes.join(' '), x.state, x.mtu === undefined ? '-' : String(x.mtu)]),
       ),
     );
   }

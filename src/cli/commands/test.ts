@@ -4,6 +4,7 @@
 import type { WaitProgress } from '../../lab/converge.js';
 import type { TestResult } from '../../lab/test.js';
 import { config } from '../config.js';
+import { machineState } from '../../lab/machine.js';
 import { test } from '../../lab/test.js';
 import { NslabError } from '../../util/errors.js';
 import { duration, paint, printJson, table } from '../render.js';
@@ -11,7 +12,7 @@ import { duration, paint, printJson, table } from '../render.js';
 /** Run `test`. */
 export async function run(
   target: string,
-  o: { all?: boolean; gateways?: boolean; json?: boolean; raiseNeighLimit?: boolean; timeout?: string; attempts?: string; wait?: string },
+  o: { all?: boolean; gateways?: boolean; json?: boolean; raiseNeighLimit?: boolean; timeout?: string; attempts?: string; wait?: string; as?: string },
 ): Promise<void> {
   const waitMs = o.wait === undefined ? undefined : waitOf(o.wait);
   const progress = waitProgress(process.stderr, () => performance.now());
@@ -20,9 +21,10 @@ export async function run(
     ...(o.attempts ? { attempts: count('--attempts', o.attempts, 100) } : {}),
   };
   const r = await test({
-    state: config().state,
+    state: o.as === undefined ? config().state : machineState(config().state, o.as),
     ...config().kernel,
     target,
+    ...(o.as === undefined ? {} : { machine: o.as }),
     ...(o.all ? { all: true } : {}),
     ...(o.gateways ? { gateways: true } : {}),
     ...(o.raiseNeighLimit ? { raiseNeighLimit: true } : {}),

@@ -1,13 +1,18 @@
 // `nslab up FILE`: print warnings, then a one-line summary (or the plan with --dry-run).
 import { up } from '../../lab/up.js';
 import { config } from '../config.js';
+import { machineState } from '../../lab/machine.js';
 import { busy, duration, paint, printJson } from '../render.js';
 
 /** Run `up`. */
-export async function run(file: string, o: { hostNetns?: string; dryRun?: boolean; full?: boolean; reset?: boolean; json?: boolean }): Promise<void> {
+export async function run(
+  file: string,
+  o: { hostNetns?: string; dryRun?: boolean; full?: boolean; reset?: boolean; json?: boolean; as?: string },
+): Promise<void> {
   const r = await interruptible((signal, onChanging) =>
     up({
-      state: config().state,
+      state: o.as === undefined ? config().state : machineState(config().state, o.as),
+      ...(o.as === undefined ? {} : { machine: o.as }),
       ...config().kernel,
       file,
       onBusy: busy,
@@ -31,11 +36,14 @@ export async function run(file: string, o: { hostNetns?: string; dryRun?: boolea
       ms: Math.round(r.ms),
       dryRun: o.dryRun === true,
       steps: o.dryRun ? r.commands : undefined,
+      ...(o.as === undefined ? {} : { machine: o.as }),
+      placement: o.dryRun ? r.placement : undefined,
       processes: r.processes,
     });
     return;
   }
   if (o.dryRun) {
+    for (const line of r.placement ?? []) process.stdout.write(`# ${line}\n`);
     for (const c of r.commands) process.stdout.write(c + '\n');
     process.stdout.write(`# ${r.steps.length} step(s), ${r.unchanged} object(s) already as wanted\n`);
     return;

@@ -96,7 +96,7 @@ class Segment {
       return;
     }
     if ('errno' in enc) {
-      this.results[at] = { ok: false, ...enc };
+      this.results[at] = refusalIsDone(op, enc.errno) ? { ok: true } : { ok: false, ...enc };
       return;
     }
     this.noteCreated(op);

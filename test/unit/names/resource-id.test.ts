@@ -17,6 +17,7 @@ test("every constructor makes an id of its own kind, in the journal's format", (
     sysctl: resourceId.sysctl('d-a', 'net.ipv4.ip_forward'),
     nft: resourceId.nft('@host', 'nslab-d'),
     qdisc: resourceId.qdisc('d-a', 'eth0'),
+    fdb: resourceId.fdb('@host', 'd.0nysmq8', '192.0.2.2'),
   };
   assert.deepEqual(Object.keys(made).sort(), [...ID_KINDS].sort());
   for (const [kind, id] of Object.entries(made)) assert.equal(kindOfId(id), kind, id);

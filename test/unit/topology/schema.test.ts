@@ -48,7 +48,7 @@ test('every problem of the file is reported, across all its parts', () => {
 
 test('the JSON Schema lists the v1 keys for editors', () => {
   const s = topologyJsonSchema() as { properties: Record<string, unknown>; required: string[]; additionalProperties: boolean };
-  assert.deepEqual(Object.keys(s.properties), ['name', 'networks', 'nodes', 'expect']);
+  assert.deepEqual(Object.keys(s.properties), ['name', 'networks', 'nodes', 'expect', 'machines']);
   assert.deepEqual(s.required, ['name', 'nodes']);
   assert.equal(s.additionalProperties, false);
   assert.match(JSON.stringify(s), /"host_address"/);
