@@ -17,7 +17,7 @@ export async function run(file: string, o: { hostNetns?: string; dryRun?: boolea
       ...(o.dryRun ? { dryRun: true } : {}),
       ...(o.full ? { full: true } : {}),
       ...(o.reset ? { reset: true } : {}),
-      ...(config().rootlessMode === 'inside' ? { rootless: true } : {}),
+      ...(config().rootlessMode === 'inside' ? { rootless: { portStart: config().rootlessPortStart } } : {}),
     }),
   );
   for (const w of r.warnings) process.stderr.write(paint(w, 'yellow') + '\n');
