@@ -154,7 +154,7 @@ function onPath(program: string): boolean {
 
 /** Start a holder (the caller holds the lock exclusively) and wait until its mounts are made. */
 export async function startHolder(dirs: RootlessDirs): Promise<Holder> {
-  for (const p of ['unshare', 'nsenter', 'sleep', 'ip']) {
+  for (const p of ['unshare', 'nsenter', 'setpriv', 'sleep', 'ip']) {
     if (!onPath(p)) throw new NslabError('missing-dependency', `rootless mode needs ${p} (util-linux, coreutils, iproute2): install it`, 1);
   }
   const ready = join(dirs.dir, 'holder.ready');
@@ -222,14 +222,35 @@ export function anyLabState(stateRoot: string): boolean {
 
 /**
  * Run `node BIN ARGV` inside the holder's namespaces, stdio inherited; resolves to its exit status
- * (128+N when killed by signal N). SIGINT, SIGTERM and SIGHUP are passed on to it.
+ * (128+N when killed by signal N). SIGINT, SIGTERM and SIGHUP are passed on to it. SIGKILL cannot
+ * be: the inner command gets it from the kernel instead when this process dies (setpriv's
+ * PR_SET_PDEATHSIG, kept by nsenter and by its exec of node: entering a user namespace of our own
+ * uid is no change of credentials that clears it). Without it, the command a user kills would
+ * leave the one inside running, and holding the lab's lock, as an orphan.
  */
 export function runInHolder(h: Holder, argv: readonly string[], env: NodeJS.ProcessEnv, passFd?: number): Promise<number> {
   const script = process.argv[1] ?? '';
   // Entering a mount namespace moves the cwd to its root: --wd keeps ours (relative file names).
   const child = spawn(
-    'nsenter',
-    ['--preserve-credentials', '-t', String(h.pid), '-U', '-m', '-n', `--wd=${process.cwd()}`, '--', process.execPath, ...process.execArgv, script, ...argv],
+    'setpriv',
+    [
+      '--pdeathsig',
+      'KILL',
+      '--',
+      'nsenter',
+      '--preserve-credentials',
+      '-t',
+      String(h.pid),
+      '-U',
+      '-m',
+      '-n',
+      `--wd=${process.cwd()}`,
+      '--',
+      process.execPath,
+      ...process.execArgv,
+      script,
+      ...argv,
+    ],
     {
       // passFd becomes the child's fd 3 (nsenter keeps it open across its exec).
       stdio: passFd === undefined ? 'inherit' : ['inherit', 'inherit', 'inherit', passFd],

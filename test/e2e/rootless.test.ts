@@ -6,7 +6,7 @@
 // the kernel sees it: no process of the user's, no holder pid file, no lab state.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { needRoot } from '../helpers/checks.js';
@@ -235,7 +235,11 @@ test('rootless: without slirp4netns, nat: is refused in one line naming the pack
     await withSandbox(t, async (sb) => {
       await makeUser(sb, ALICE);
       // Hidden in the sandbox's mount namespace only, where it is installed.
-      await sb.run(['sh', '-c', 'for d in /usr/bin /bin /usr/sbin /sbin /usr/local/bin; do [ -f $d/slirp4netns ] && mount --bind /dev/null $d/slirp4netns; done; true']);
+      await sb.run([
+        'sh',
+        '-c',
+        'for d in /usr/bin /bin /usr/sbin /sbin /usr/local/bin; do [ -f $d/slirp4netns ] && mount --bind /dev/null $d/slirp4netns; done; true',
+      ]);
       const r = await as(sb, ALICE, 'up', join(EXAMPLES, 'nat.yaml'));
       assert.equal(r.code, 1, r.stderr);
       assert.match(
@@ -276,6 +280,65 @@ test('rootless: up killed with SIGKILL part way (the command and the one it runs
       }
       await running;
       await asOk(sb, ALICE, 'down', 'star');
+      await assertNothingLeft(sb, ALICE);
+    });
+  } finally {
+    killUsers();
+    star.done();
+  }
+});
+
+test('rootless: the command SIGKILLed alone takes the one inside the holder with it; the lab lock is free at once and down removes all', async (t) => {
+  if (!usable(t)) return;
+  const star = labFile(
+    ['name: star', 'networks:', '  n0: { subnet: 10.78.0.0/16, gateway: 10.78.0.1 }', 'nodes:']
+      .concat(Array.from({ length: 200 }, (_, i) => `  h${i + 1}: { interfaces: { eth0: { network: n0, address: 10.78.${i >> 7}.${(i & 127) + 2}/16 } } }`))
+      .join('\n'),
+  );
+  const ours = readlinkSync('/proc/self/ns/user');
+  try {
+    await withSandbox(t, async (sb) => {
+      await makeUser(sb, ALICE);
+      chmodSync(dirname(star.path), 0o755);
+      chmodSync(star.path, 0o644);
+      const running = as(sb, ALICE, 'up', star.path);
+      const deadline = Date.now() + 20_000;
+      while (Date.now() < deadline && !existsSync(`/proc/${sb.pid}/root${runtime(ALICE)}/nslab/state/star/journal.jsonl`)) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      // The user's signal reaches the command they started: the one in their own user namespace.
+      const nslabs = processesOf(ALICE).filter((pid) => {
+        try {
+          return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(BIN);
+        } catch {
+          return false;
+        }
+      });
+      const userNs = (pid: number): string => {
+        try {
+          return readlinkSync(`/proc/${pid}/ns/user`);
+        } catch {
+          return '';
+        }
+      };
+      const outer = nslabs.filter((pid) => userNs(pid) === ours);
+      const inner = nslabs.filter((pid) => userNs(pid) !== ours && userNs(pid) !== '');
+      assert.equal(outer.length, 1, `one outer nslab: ${nslabs}`);
+      assert.ok(inner.length >= 1, `the up inside the holder runs: ${nslabs}`);
+      process.kill(outer[0]!, 'SIGKILL');
+      // Promptly: a 200-node up left to itself would run on for seconds.
+      for (let i = 0; i < 10 && inner.some((pid) => processesOf(ALICE).includes(pid)); i++) await new Promise((r) => setTimeout(r, 50));
+      assert.deepEqual(
+        inner.filter((pid) => processesOf(ALICE).includes(pid)),
+        [],
+        'the command inside the holder died with the one the user killed',
+      );
+      // (Only now: the run's output pipes close when the last process holding them is gone.)
+      await running;
+      // Nobody holds the lab's lock: down neither waits nor says so.
+      const down = await as(sb, ALICE, 'down', 'star');
+      assert.equal(down.code, 0, down.stderr);
+      assert.doesNotMatch(down.stderr, /waiting/);
       await assertNothingLeft(sb, ALICE);
     });
   } finally {
