@@ -346,3 +346,42 @@ test('rootless: the command SIGKILLed alone takes the one inside the holder with
     star.done();
   }
 });
+
+test('rootless: after a SIGKILLed holder or up, clean leaves the lab whose journal is whole to down, and together they leave nothing', async (t) => {
+  if (!usable(t)) return;
+  try {
+    await withSandbox(t, async (sb) => {
+      await makeUser(sb, ALICE);
+      // The holder killed under a lab with processes (they keep its namespaces alive).
+      await asOk(sb, ALICE, 'up', join(EXAMPLES, 'containers.yaml'));
+      const holder = Number((await sb.run(['cat', `${runtime(ALICE)}/nslab/holder.pid`])).stdout.split(' ')[0]);
+      assert.ok(holder > 1);
+      process.kill(holder, 'SIGKILL');
+      const c1 = await as(sb, ALICE, 'clean', '--yes');
+      assert.equal(c1.code, 0, c1.stderr);
+      assert.deepEqual(await labsOf(sb, ALICE), ['containers'], "a lab with a whole journal is down's, not clean's");
+      await asOk(sb, ALICE, 'down', 'containers');
+      await assertNothingLeft(sb, ALICE);
+      // An up killed part way, the command and the one inside.
+      const running = as(sb, ALICE, 'up', join(EXAMPLES, 'routed.yaml'));
+      const deadline = Date.now() + 20_000;
+      while (Date.now() < deadline && !existsSync(`/proc/${sb.pid}/root${runtime(ALICE)}/nslab/state/routed/journal.jsonl`)) {
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      for (const pid of processesOf(ALICE)) {
+        try {
+          if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(BIN)) process.kill(pid, 'SIGKILL');
+        } catch {
+          // gone
+        }
+      }
+      await running;
+      await asOk(sb, ALICE, 'down', 'routed');
+      const c2 = await as(sb, ALICE, 'clean', '--yes');
+      assert.equal(c2.code, 0, c2.stderr);
+      await assertNothingLeft(sb, ALICE);
+    });
+  } finally {
+    killUsers();
+  }
+});
