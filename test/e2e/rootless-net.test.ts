@@ -5,7 +5,7 @@
 // node; a port below ip_unprivileged_port_start is refused in one line before any change; down
 // leaves no process of the user's. Nothing real is ever contacted.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { sh } from '../helpers/checks.js';
@@ -39,6 +39,15 @@ function farServer(sb: Sandbox): void {
 /** A TCP client as node -e: prints what the server says. */
 function fetchJs(host: string, port: number): string {
   return `const s=require('net').connect({host:'${host}',port:${port},timeout:3000});s.on('data',(d)=>process.stdout.write(d));s.on('error',(e)=>{console.error(e.message);process.exit(1)});s.on('timeout',()=>process.exit(1))`;
+}
+
+/** Connect from the user's own network (the sandbox itself, never the holder) to 127.0.0.1:port. */
+function fromUserNetwork(sb: Sandbox, port: number): Promise<{ code: number | null; stdout: string }> {
+  return new Promise((resolve) => {
+    execFile('nsenter', ['-t', String(sb.pid), '-n', '-m', '--', process.execPath, '-e', fetchJs('127.0.0.1', port)], { timeout: 10_000 }, (e, stdout) =>
+      resolve({ code: e ? 1 : 0, stdout }),
+    );
+  });
 }
 
 /** Run a test body with the sandbox's user made by hand (this file makes it whatever NSLAB_E2E_USER says). */
@@ -105,7 +114,7 @@ test('rootless publish: opens the port on the user network and reaches the node;
         assert.equal(up.code, 0, up.stderr);
         let got = '';
         for (let i = 0; i < 30 && got !== 'hello'; i++) {
-          const r = await sb.run([process.execPath, '-e', fetchJs('127.0.0.1', 8080)], { timeoutMs: 10_000 });
+          const r = await fromUserNetwork(sb, 8080);
           got = r.stdout.trim();
           if (got !== 'hello') await new Promise((r) => setTimeout(r, 200));
         }
@@ -115,7 +124,7 @@ test('rootless publish: opens the port on the user network and reaches the node;
         assert.match(refused.stderr, /^nslab: lab low: publish: port 80 \(node web\) below 1024, the lowest you may open .*nothing was changed\n$/);
         const down = await run('down', 'fw');
         assert.equal(down.code, 0, down.stderr);
-        const closed = await sb.run([process.execPath, '-e', fetchJs('127.0.0.1', 8080)], { timeoutMs: 10_000 });
+        const closed = await fromUserNetwork(sb, 8080);
         assert.notEqual(closed.code, 0, 'the port is closed after down');
         await nothingRuns(uid);
       });

@@ -20,6 +20,8 @@ export interface SandboxUser {
   env(base?: NodeJS.ProcessEnv): NodeJS.ProcessEnv;
   /** Whether argv came from wrap() (it runs in the sandbox itself, not in the holder). */
   isUserCommand(argv: readonly string[]): boolean;
+  /** Whether argv runs nslab (bin/nslab), directly or in a shell command line. */
+  runsNslab(argv: readonly string[]): boolean;
 }
 
 type Run = (argv: readonly string[]) => Promise<{ code: number | null; stderr: string }>;
@@ -58,6 +60,7 @@ export async function makeUser(pid: number, run: Run): Promise<SandboxUser> {
       return e;
     },
     isUserCommand: (argv) => argv[0] === 'setpriv' && argv[1] === `--reuid=${uid}`,
+    runsNslab: (argv) => argv.some((a) => a.includes('/bin/nslab')),
   };
 }
 

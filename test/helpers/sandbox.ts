@@ -74,8 +74,14 @@ export async function startSandbox(opts: { readonly timeoutMs?: number } = {}): 
   const sb: Sandbox = {
     pid,
     ...(user ? { user } : {}),
-    run: async (argv, o) => runIn(user?.isUserCommand(argv) ? pid : await target(), argv, o),
-    node: async (args, o) => runIn(await target(), [process.execPath, ...args], o),
+    run: async (argv, o) => {
+      if (!user) return runIn(pid, argv, o);
+      if (user.isUserCommand(argv)) return runIn(pid, argv, o);
+      // nslab run by a test directly (not through lab.ts) runs as the user too.
+      if (user.runsNslab(argv)) return runIn(pid, user.wrap(argv), { ...o, env: user.env(o?.env) });
+      return runIn(await target(), argv, o);
+    },
+    node: async (args, o) => sb.run([process.execPath, ...args], o),
     stop: () => stop(child, mntNs, user ? () => userPids(user.uid) : () => []),
   };
   return sb;
