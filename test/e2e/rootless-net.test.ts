@@ -124,7 +124,12 @@ test('rootless publish: opens the port on the user network and reaches the node;
         assert.match(refused.stderr, /^nslab: lab low: publish: port 80 \(node web\) below 1024, the lowest you may open .*nothing was changed\n$/);
         const down = await run('down', 'fw');
         assert.equal(down.code, 0, down.stderr);
-        const closed = await fromUserNetwork(sb, 8080);
+        // The uplink is stopped with SIGTERM: it may take a moment to close its port.
+        let closed = await fromUserNetwork(sb, 8080);
+        for (let i = 0; i < 30 && closed.code === 0; i++) {
+          await new Promise((r) => setTimeout(r, 100));
+          closed = await fromUserNetwork(sb, 8080);
+        }
         assert.notEqual(closed.code, 0, 'the port is closed after down');
         await nothingRuns(uid);
       });
