@@ -47,6 +47,7 @@ export const ROOT_ONLY = {
   bench: 'times root builds (bench/rootless.sh compares rootless with root)',
   adopt: "is about netns_of: a process of root's, which a user's namespace cannot adopt",
   api: 'drives the library in this (root) process, not the command line a user runs',
+  'try-rootless': 'makes a user of its own for scripts/try.sh --rootless (it runs in the root run)',
 };
 
 /**

@@ -5,7 +5,7 @@
 // exit 0 and leave no process of the user's. The packages it needs are installed on the machine.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -25,7 +25,8 @@ test('scripts/try.sh --rootless works for a user without root in a fresh clone',
     const user = sb.user ?? (await makeUser(sb.pid, (argv) => sb.run(argv)));
     try {
       execFileSync('git', ['clone', '--quiet', '--no-hardlinks', REPO, join(work, 'nslab')], { timeout: 60_000 });
-      execFileSync('cp', ['-a', cache, join(work, 'cache')], { timeout: 120_000 });
+      execFileSync('mkdir', ['-p', join(work, 'cache')]);
+      execFileSync('cp', ['-a', cache, join(work, 'cache', '_cacache')], { timeout: 120_000 });
       execFileSync('chown', ['-R', `${user.uid}:${user.uid}`, work], { timeout: 60_000 });
       execFileSync('chmod', ['755', work]);
       const env = { ...user.env(), npm_config_cache: join(work, 'cache'), npm_config_offline: 'true', npm_config_update_notifier: 'false' };
@@ -34,8 +35,15 @@ test('scripts/try.sh --rootless works for a user without root in a fresh clone',
       assert.match(r.stdout, /rootless mode: available/);
       assert.match(r.stdout, /lab bridge: up/);
       assert.match(r.stdout, /hold/);
-      for (let i = 0; i < 50 && userPids(user.uid).length > 0; i++) await new Promise((res) => setTimeout(res, 100));
-      assert.deepEqual(userPids(user.uid), [], 'nothing of the user runs after try.sh');
+      for (let i = 0; i < 100 && userPids(user.uid).length > 0; i++) await new Promise((res) => setTimeout(res, 100));
+      const left = userPids(user.uid).map((pid) => {
+        try {
+          return `${pid} ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ')}`;
+        } catch {
+          return `${pid}`;
+        }
+      });
+      assert.deepEqual(left, [], 'nothing of the user runs after try.sh');
     } finally {
       for (const pid of userPids(user.uid)) {
         try {
