@@ -38,6 +38,17 @@ await build({
   banner: { js: "var __nslabUrl = require('node:url').pathToFileURL(__filename).href;" },
 });
 
+// Rootless mode's way in, alone: bin/nslab loads it first for a user who is not root, so the
+// command that only joins the holder does not load the whole CLI (cli/rootless-entry.ts).
+await build({
+  ...common,
+  entryPoints: { rootless: 'dist/cli/rootless-entry.js' },
+  outExtension: { '.js': '.cjs' },
+  format: 'cjs',
+  define: { 'import.meta.url': '__nslabUrl', 'import.meta.dirname': '__dirname' },
+  banner: { js: "var __nslabUrl = require('node:url').pathToFileURL(__filename).href;" },
+});
+
 // The namespace pool's worker thread and the log keeper (a process of its own) are loaded by URL
 // next to the CLI that starts them; they stay ES modules.
 await build({

@@ -7,6 +7,7 @@
 #   core     iproute2, util-linux          always (ip, nsenter, unshare, setpriv)
 #   nft      libnftables1                  NAT, firewall, published ports (loaded in-process)
 #   capture  tcpdump                       nslab capture
+#   rootless slirp4netns                   nat: and publish: in rootless labs
 #   tests    the above, plus nftables (the nft CLI to check rulesets), iputils-ping, socat,
 #            iperf3 (measured link rates),
 #            zsh and fish (shell completion),

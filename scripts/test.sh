@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/prereqs.sh
-nslab_need_packages iproute2 util-linux libnftables1 nftables tcpdump iputils-ping socat iperf3 busybox time chromium zsh fish frr bird2
+nslab_need_packages iproute2 util-linux libnftables1 nftables tcpdump iputils-ping socat iperf3 busybox time chromium zsh fish frr bird2 slirp4netns
 nslab_npm_ci
 npm run lint
 npm test

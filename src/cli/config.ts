@@ -20,6 +20,8 @@ export interface CliConfig {
   readonly rootlessMode: 'auto' | 'off' | 'inside';
   /** NSLAB_UI_FD, inside rootless mode only: the socket `ui` serves on, made in the user's own network. */
   readonly uiFd?: number;
+  /** NSLAB_ROOTLESS_PORT_START, inside rootless mode: the lowest port the user may open on their own network. */
+  readonly rootlessPortStart: number;
   /** NSLAB_STATE_DIR was set: rootless mode keeps it instead of its own state root. */
   readonly stateDirSet: boolean;
 }
@@ -36,6 +38,7 @@ export function configFrom(env: NodeJS.ProcessEnv, uid = process.getuid?.() ?? 0
     timing: env['NSLAB_TIMING'] === '1',
     rootless: { runtime: xdg?.startsWith('/') ? xdg : `/tmp/nslab-${uid}` },
     stateDirSet: Boolean(state),
+    rootlessPortStart: /^\d{1,5}$/.test(env['NSLAB_ROOTLESS_PORT_START'] ?? '') ? Number(env['NSLAB_ROOTLESS_PORT_START']) : 1024,
     ...(env['NSLAB_ROOTLESS'] === 'inside' && /^[3-9]$/.test(env['NSLAB_UI_FD'] ?? '') ? { uiFd: Number(env['NSLAB_UI_FD']) } : {}),
     rootlessMode: env['NSLAB_ROOTLESS'] === 'off' ? 'off' : env['NSLAB_ROOTLESS'] === 'inside' ? 'inside' : 'auto',
   };

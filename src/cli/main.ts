@@ -246,35 +246,13 @@ export async function main(argv: string[]): Promise<void> {
   // same one; down hands it to its background finisher explicitly.
   config();
   try {
-    if (await rootless(argv)) return;
+    if (await (await import('./rootless-entry.js')).dispatchRootless(argv)) return;
     const p = program();
     unknownVerb(p, argv);
     await p.parseAsync(argv, { from: 'user' });
   } catch (e) {
     process.exitCode = report(await asPermissionError(e, argv[0]));
   }
-}
-
-/**
- * Rootless mode (lab/rootless.ts): without CAP_NET_ADMIN and CAP_SYS_ADMIN, or with --rootless,
- * a verb that works on namespaces is run again inside the user's own user namespace, with the
- * rootless state root. True when it ran there (exit status set). Inside, the command has the
- * capabilities, so it never comes here twice.
- */
-async function rootless(argv: string[]): Promise<boolean> {
-  // Only the flag before a `--` is ours: what follows is a command's own argv.
-  const end = argv.includes('--') ? argv.indexOf('--') : argv.length;
-  const forced = argv.slice(0, end).includes('--rootless');
-  if (forced) argv.splice(0, end, ...argv.slice(0, end).filter((a) => a !== '--rootless'));
-  const args = argv;
-  const c = config();
-  if (c.rootlessMode === 'inside' || (c.rootlessMode === 'off' && !forced)) return false;
-  const r = await import('../lab/rootless.js');
-  if (!r.entersUserNamespace(args)) return false;
-  if (!forced && (await import('../lab/privilege.js')).hasAdminCaps()) return false;
-  const env = { ...process.env, NSLAB_ROOTLESS: 'inside', ...(c.stateDirSet ? {} : { NSLAB_STATE_DIR: r.rootlessPaths(c.rootless).state }) };
-  process.exitCode = await r.runRootless(c.rootless, args, env);
-  return true;
 }
 
 /**

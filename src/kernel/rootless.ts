@@ -42,6 +42,11 @@ else
 fi
 mount -t sysfs nslab-sys /sys
 ip link set lo up
+# The FIFO whose only writer is this process: a reader (the uplink, kernel/uplink.ts) sees its
+# end when the holder is gone, however it went.
+rm -f "$2/holder.alive"
+mkfifo -m 600 "$2/holder.alive"
+exec 4<>"$2/holder.alive"
 echo $$ > "$2/holder.ready"
 exec sleep infinity
 `;
@@ -60,7 +65,7 @@ export interface Holder {
 }
 
 /** The start time of a process (field 22 of /proc/PID/stat), or undefined when it is gone (a zombie too). */
-function startTime(pid: number): string | undefined {
+export function processStart(pid: number): string | undefined {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -82,7 +87,7 @@ export function liveHolder(dirs: RootlessDirs): Holder | undefined {
   }
   const [pidText, start] = text.trim().split(' ');
   const pid = Number(pidText);
-  if (!Number.isSafeInteger(pid) || pid <= 1 || start === undefined || startTime(pid) !== start) return undefined;
+  if (!Number.isSafeInteger(pid) || pid <= 1 || start === undefined || processStart(pid) !== start) return undefined;
   try {
     if (fs.statSync(`/proc/${pid}`).uid !== process.getuid?.()) return undefined;
     // Started, but not yet in its own user namespace, or it is some other process reusing the
@@ -149,7 +154,7 @@ function onPath(program: string): boolean {
 
 /** Start a holder (the caller holds the lock exclusively) and wait until its mounts are made. */
 export async function startHolder(dirs: RootlessDirs): Promise<Holder> {
-  for (const p of ['unshare', 'nsenter', 'sleep', 'ip']) {
+  for (const p of ['unshare', 'nsenter', 'setpriv', 'sleep', 'ip']) {
     if (!onPath(p)) throw new NslabError('missing-dependency', `rootless mode needs ${p} (util-linux, coreutils, iproute2): install it`, 1);
   }
   const ready = join(dirs.dir, 'holder.ready');
@@ -171,14 +176,14 @@ export async function startHolder(dirs: RootlessDirs): Promise<Holder> {
   const deadline = Date.now() + READY_MS;
   while (Date.now() < deadline) {
     if (fs.existsSync(ready)) {
-      const start = startTime(pid);
+      const start = processStart(pid);
       if (start === undefined) break;
       fs.writeFileSync(join(dirs.dir, 'holder.pid.tmp'), `${pid} ${start}\n`, { mode: 0o600 });
       fs.renameSync(join(dirs.dir, 'holder.pid.tmp'), join(dirs.dir, 'holder.pid'));
       fs.rmSync(errPath, { force: true });
       return { pid };
     }
-    if (child.exitCode !== null || startTime(pid) === undefined) break;
+    if (child.exitCode !== null || processStart(pid) === undefined) break;
     await new Promise((r) => setTimeout(r, 20));
   }
   try {
@@ -202,7 +207,8 @@ export function stopHolder(dirs: RootlessDirs, h: Holder): void {
     // already gone
   }
   fs.rmSync(join(dirs.dir, 'holder.pid'), { force: true });
-  fs.rmSync(join(dirs.dir, 'holder.ready'), { force: true });
+  // The uplink (kernel/uplink.ts) ends by itself: the holder was its FIFO's only writer.
+  for (const f of ['holder.ready', 'holder.alive', 'uplink.pid', 'uplink.sock']) fs.rmSync(join(dirs.dir, f), { force: true });
 }
 
 /** Whether the state root holds any lab (a directory with a journal), read as the user. */
@@ -216,14 +222,35 @@ export function anyLabState(stateRoot: string): boolean {
 
 /**
  * Run `node BIN ARGV` inside the holder's namespaces, stdio inherited; resolves to its exit status
- * (128+N when killed by signal N). SIGINT, SIGTERM and SIGHUP are passed on to it.
+ * (128+N when killed by signal N). SIGINT, SIGTERM and SIGHUP are passed on to it. SIGKILL cannot
+ * be: the inner command gets it from the kernel instead when this process dies (setpriv's
+ * PR_SET_PDEATHSIG, kept by nsenter and by its exec of node: entering a user namespace of our own
+ * uid is no change of credentials that clears it). Without it, the command a user kills would
+ * leave the one inside running, and holding the lab's lock, as an orphan.
  */
 export function runInHolder(h: Holder, argv: readonly string[], env: NodeJS.ProcessEnv, passFd?: number): Promise<number> {
   const script = process.argv[1] ?? '';
   // Entering a mount namespace moves the cwd to its root: --wd keeps ours (relative file names).
   const child = spawn(
-    'nsenter',
-    ['--preserve-credentials', '-t', String(h.pid), '-U', '-m', '-n', `--wd=${process.cwd()}`, '--', process.execPath, ...process.execArgv, script, ...argv],
+    'setpriv',
+    [
+      '--pdeathsig',
+      'KILL',
+      '--',
+      'nsenter',
+      '--preserve-credentials',
+      '-t',
+      String(h.pid),
+      '-U',
+      '-m',
+      '-n',
+      `--wd=${process.cwd()}`,
+      '--',
+      process.execPath,
+      ...process.execArgv,
+      script,
+      ...argv,
+    ],
     {
       // passFd becomes the child's fd 3 (nsenter keeps it open across its exec).
       stdio: passFd === undefined ? 'inherit' : ['inherit', 'inherit', 'inherit', passFd],
@@ -274,4 +301,22 @@ export function listenLoopback(port: number): number {
 /** Close an fd listenLoopback made. */
 export function closeFd(fd: number): void {
   libc.close(fd);
+}
+
+/** The lowest port an unprivileged user may bind in this network namespace (1024 when unreadable). */
+export function unprivilegedPortStart(): number {
+  try {
+    const n = Number(fs.readFileSync('/proc/sys/net/ipv4/ip_unprivileged_port_start', 'utf8').trim());
+    return Number.isSafeInteger(n) && n >= 0 ? n : 1024;
+  } catch {
+    return 1024;
+  }
+}
+
+/** A program's path on PATH, or undefined. */
+export function findProgram(program: string): string | undefined {
+  for (const d of (process.env['PATH'] ?? '/usr/sbin:/usr/bin:/sbin:/bin').split(':')) {
+    if (d && fs.existsSync(join(d, program))) return join(d, program);
+  }
+  return undefined;
 }

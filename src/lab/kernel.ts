@@ -49,3 +49,8 @@ export const linuxNetemMissing: NetemCheck = async () => (await import('../kerne
 export async function rootlessLinux(): Promise<typeof import('../kernel/rootless.js')> {
   return import('../kernel/rootless.js');
 }
+
+/** Rootless mode's way out (slirp4netns), loaded only when a lab wants one or had one. */
+export async function uplinkLinux(): Promise<typeof import('../kernel/uplink.js')> {
+  return import('../kernel/uplink.js');
+}

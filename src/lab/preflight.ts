@@ -31,12 +31,12 @@ export function preflight(
     readonly findCommand: Processes['findCommand'];
     /** Other features of the lab that need nftables, in words (loss without sch_netem). */
     readonly nftUses?: readonly string[];
-    /** Built in the user's own user namespace (lab/rootless.ts): what needs the real host is refused. */
-    readonly rootless?: boolean;
+    /** Built in the user's own user namespace (lab/rootless.ts): what it cannot have is refused. */
+    readonly rootless?: RootlessOptions;
   },
 ): Preflight {
   const problems: string[] = [];
-  const limits = opts.rootless ? rootlessLimits(t) : [];
+  const limits = opts.rootless ? rootlessLimits(t, opts.rootless) : [];
   if (limits.length > 0 && !opts.dryRun) throw new NslabError('rootless', `lab ${t.name}: ${limits.join('; ')}; nothing was changed`, 1);
   problems.push(...limits);
   const uses = [...nftFeatures(t), ...(opts.nftUses ?? [])];
@@ -54,23 +54,50 @@ export function preflight(
   return { warnings: problems.map((p) => `warning: up would refuse: ${p}`), skipNft: nftWhy !== undefined };
 }
 
+/** What a rootless lab's limits depend on (lab/rootless.ts). */
+export interface RootlessOptions {
+  /** The lowest port the user may bind on their own network (net.ipv4.ip_unprivileged_port_start there). */
+  readonly portStart: number;
+  /** The user-mode network stack found (slirp4netns), or undefined when none is installed. */
+  readonly netstack: string | undefined;
+}
+
+/** The Debian package rootless nat: and publish: need. */
+export const NETSTACK_PACKAGE = 'slirp4netns';
+
 /**
- * What a rootless lab cannot have yet. Its host is a network namespace inside the user's user
- * namespace, with no way out: NAT would masquerade onto nothing, and a published port would listen
- * where no one outside can connect. Outbound access through a user-mode network stack (pasta,
- * slirp4netns) is the planned answer; until then each is refused in one line, before any change.
+ * What a rootless lab cannot have. Its host is a network namespace inside the user's user
+ * namespace: NAT and published ports reach the user's own network only through a user-mode
+ * network stack (slirp4netns, lab/uplink.ts), which needs to be installed; a published port must
+ * be one the user may bind there, on every address (the stack opens it; inside, the traffic
+ * arrives at the uplink's address, never at the one the file names). Each refusal is one line.
  */
-export function rootlessLimits(t: Topology): string[] {
+export function rootlessLimits(t: Topology, o: RootlessOptions): string[] {
   const nat = [...t.networks.values()].filter((n) => n.nat).map((n) => n.name);
-  const pub = [...t.nodes.values()].filter((n) => n.publish.length > 0).map((n) => n.name);
-  return [
-    ...(nat.length > 0
-      ? [`nat: (${where('network', nat)}) cannot reach out in rootless mode yet (run it with sudo, or drop nat: to keep the lab to itself)`]
-      : []),
-    ...(pub.length > 0
-      ? [`publish: (${where('node', pub)}) cannot open ports on your network in rootless mode yet (run it with sudo, or reach the node with \`nslab exec\`)`]
-      : []),
-  ];
+  const pubs = [...t.nodes.values()].flatMap((n) => n.publish.map((p) => ({ node: n.name, p })));
+  const out: string[] = [];
+  if (o.netstack === undefined && (nat.length > 0 || pubs.length > 0)) {
+    const what = [
+      ...(nat.length > 0 ? [`nat: (${where('network', nat)})`] : []),
+      ...(pubs.length > 0 ? [`publish: (${where('node', [...new Set(pubs.map((x) => x.node))])})`] : []),
+    ];
+    out.push(
+      `${what.join(' and ')} ${what.length > 1 ? 'need' : 'needs'} a user-mode network stack in rootless mode: install the Debian package ${NETSTACK_PACKAGE} (or run it with sudo)`,
+    );
+  }
+  const low = pubs.filter((x) => x.p.hostPort < o.portStart);
+  if (low.length > 0) {
+    const ports = low.map((x) => `${x.p.hostPort} (node ${x.node})`).join(', ');
+    out.push(
+      `publish: port${low.length > 1 ? 's' : ''} ${ports} below ${o.portStart}, the lowest you may open (net.ipv4.ip_unprivileged_port_start): publish on ${o.portStart} or above, or run it with sudo`,
+    );
+  }
+  const addressed = pubs.filter((x) => x.p.hostAddress !== undefined);
+  if (addressed.length > 0) {
+    const shown = addressed.map((x) => `${x.p.hostAddress}:${x.p.hostPort} (node ${x.node})`).join(', ');
+    out.push(`publish: ${shown} names a host address; rootless ports open on all of yours: leave the address out, or run it with sudo`);
+  }
+  return out;
 }
 
 /** The nftables features a lab uses, in words, naming where (e.g. "NAT (network br0)"). */

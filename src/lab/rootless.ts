@@ -7,8 +7,13 @@
 // `clean` can finish what a crash left. The holder is started by the first command that needs
 // it and stopped by the first command after which no lab has state (and no other command uses it).
 import { join } from 'node:path';
+import { stateRootAt } from '../state/root.js';
 import { NslabError } from '../util/errors.js';
-import { rootlessLinux } from './kernel.js';
+import { rootlessLinux, uplinkLinux } from './kernel.js';
+import { wantedUplink } from './uplink.js';
+
+/** Verbs after which the uplink is made to serve what the labs now want (lab/uplink.ts). */
+const CHANGES_LABS = new Set(['up', 'down', 'clean']);
 
 /** Verbs that never enter the user namespace: they read only a file, or print. */
 const OUTSIDE = new Set(['validate', 'graph', 'merge', 'completion', 'doctor', 'help']);
@@ -70,11 +75,16 @@ export async function runRootless(place: RootlessPlace, argv: readonly string[],
     // here and handed down (a socket keeps the namespace it was made in).
     const ui = argv.find((a) => !a.startsWith('-')) === 'ui' ? uiSocket(k, argv) : undefined;
     let status: number;
+    // The lowest port the user may open on their own network, for up's checks of publish: (inside,
+    // the holder's namespace has its own setting).
+    const inner = { ...env, NSLAB_ROOTLESS_PORT_START: String(k.unprivilegedPortStart()) };
     try {
-      status = await k.runInHolder(holder, argv, env, ui);
+      status = await k.runInHolder(holder, argv, inner, ui);
     } finally {
       if (ui !== undefined) k.closeFd(ui);
     }
+    const verb = argv.find((a) => !a.startsWith('-')) ?? '';
+    if (CHANGES_LABS.has(verb)) await serveUplink(dirs, state, k.liveHolder(dirs));
     // Nothing left to keep: stop the holder, unless another command is using it.
     if (!k.anyLabState(state) && k.tryExclusive(lock)) {
       const h = k.liveHolder(dirs);
@@ -84,6 +94,29 @@ export async function runRootless(place: RootlessPlace, argv: readonly string[],
   } finally {
     k.unlock(lock);
   }
+}
+
+/**
+ * Make the uplink serve what the labs want now: start it for the first lab that needs a way out,
+ * keep its host forwards to the published ports, stop it when no lab needs it.
+ */
+async function serveUplink(
+  dirs: { readonly runtime: string; readonly dir: string },
+  state: string,
+  holder: { readonly pid: number } | undefined,
+): Promise<void> {
+  const u = await uplinkLinux();
+  const k = await rootlessLinux();
+  const want = holder ? wantedUplink(stateRootAt(state)) : undefined;
+  if (!want || !holder) {
+    u.stopUplink(dirs);
+    return;
+  }
+  const program = k.findProgram('slirp4netns');
+  // up refused the lab without it (lab/preflight.ts): nothing to serve.
+  if (program === undefined) return;
+  if (!u.liveUplink(dirs, holder)) await u.startUplink(dirs, holder, program);
+  await u.setForwards(dirs, want.forwards);
 }
 
 const UI_PORT = 8470;

@@ -32,7 +32,8 @@ import type { Loaded } from './load.js';
 import { loadBytesLazy } from './load-lazy.js';
 import { readTopologyFile } from './read-file.js';
 import { capacityWarnings } from './capacity.js';
-import { preflight } from './preflight.js';
+import { NETSTACK_PACKAGE, preflight } from './preflight.js';
+import { recordUplinkWants } from './uplink.js';
 import { releaseHostLock, takeHostLock, withLabLock, type LockWait } from './lock.js';
 import type { HeldLock } from '../port/locks.js';
 import { keepModel, quickLabName } from './model-cache.js';
@@ -71,8 +72,8 @@ export interface UpOptions extends LockWait, SystemOption {
   readonly value?: object;
   /** What the last up of this lab in this process may lend the next (lab/warm.ts): the library's handle, --watch. */
   readonly warm?: WarmLab;
-  /** Built rootless (the CLI inside the user's namespace): refuse what needs the real host (lab/preflight.ts). */
-  readonly rootless?: boolean;
+  /** Built rootless (the CLI inside the user's namespace): what it cannot have is refused (lab/preflight.ts); portStart is the lowest port the user may open. */
+  readonly rootless?: { readonly portStart: number };
   /**
    * `--as MACHINE`: build only this machine's part of a lab spread over machines (lab/machine.ts).
    * The caller passes the machine's own state root (machineState) as `state`.
@@ -219,7 +220,7 @@ async function upLocked(sys: System, opts: UpOptions, loaded: Loaded, t0: number
       ...(opts.dryRun ? { dryRun: true } : {}),
       findCommand: sys.processes.findCommand,
       nftUses: nftLossUses(topology, support),
-      ...(opts.rootless ? { rootless: true } : {}),
+      ...(opts.rootless ? { rootless: { portStart: opts.rootless.portStart, netstack: sys.processes.findCommand(NETSTACK_PACKAGE) } } : {}),
     });
     const warmPrev = opts.full || opts.reset ? undefined : opts.warm?.previous(journal);
     const trust =
@@ -279,6 +280,8 @@ async function upLocked(sys: System, opts: UpOptions, loaded: Loaded, t0: number
         });
       }
       if (opts.reset) writeRuntime(root, lab, NO_CHANGES);
+      // What the uplink must serve, read by the command outside once this one is done.
+      if (opts.rootless && existsSync(labPaths(root, lab).dir)) recordUplinkWants(root, topology);
       phase('apply');
       dropHost();
       await stopIfInterrupted(opts, lab, 'the namespaces, links and firewall rules are all built, but not the hosts files and processes');

@@ -17,7 +17,7 @@ export interface WatchOptions {
   readonly file: string;
   readonly hostNetns?: string;
   /** Built rootless: each apply refuses what needs the real host, as up does. */
-  readonly rootless?: boolean;
+  readonly rootless?: { readonly portStart: number };
   readonly openKernel?: KernelFactory;
   /** Ends the watch; an apply in progress stops after its current kernel batch. */
   readonly signal: AbortSignal;
@@ -66,7 +66,7 @@ export function watchTopology(o: WatchOptions): Promise<void> {
                 warm,
                 ...(o.openKernel ? { openKernel: o.openKernel } : {}),
                 ...(o.hostNetns === undefined ? {} : { hostNetns: o.hostNetns }),
-                ...(o.rootless ? { rootless: true } : {}),
+                ...(o.rootless ? { rootless: o.rootless } : {}),
               }),
             );
           } catch (e) {

@@ -116,3 +116,27 @@ export function loadModelCache(root: StateRoot, lab: string, key: string): unkno
     return undefined;
   }
 }
+
+/** uplink.json: what a rootless lab needs of the user-mode network stack (lab/uplink.ts). */
+export function saveUplinkWants(root: StateRoot, lab: string, json: string | undefined): void {
+  const path = join(labPaths(root, lab).dir, 'uplink.json');
+  if (json === undefined) {
+    if (readStateFile(root, path) !== undefined) removeStatePath(root, path);
+    return;
+  }
+  if (readStateFile(root, path)?.toString('utf8') !== json) writeStateFile(root, path, json, 0o600);
+}
+
+/** Every lab's uplink.json (labs with a journal only): what the rootless uplink must serve. */
+export function readUplinkWants(root: StateRoot): string[] {
+  let labs: string[];
+  try {
+    labs = listLabs(root);
+  } catch {
+    return [];
+  }
+  return labs.flatMap((lab) => {
+    const b = readStateFile(root, join(labPaths(root, lab).dir, 'uplink.json'));
+    return b ? [b.toString('utf8')] : [];
+  });
+}

@@ -1,7 +1,7 @@
 // E2E helpers: run the real CLI (bin/nslab) and iproute2 inside a throwaway sandbox that plays
 // the host, so nothing here touches the real host. Assertions use `ip`/`ping`, not nslab's code.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Sandbox } from '../helpers/sandbox.js';
@@ -13,9 +13,24 @@ export const BIN = join(repo, 'bin', 'nslab');
 export const EXAMPLES = join(repo, 'examples');
 export const FIXTURES = join(repo, 'test', 'e2e', 'fixtures');
 
-/** Run nslab inside the sandbox. */
+/** Run nslab inside the sandbox (as the sandbox's unprivileged user, rootless, when it has one). */
 export function nslab(sb: Sandbox, ...args: string[]): ReturnType<Sandbox['run']> {
+  if (sb.user) return sb.run(sb.user.wrap([process.execPath, BIN, ...args]), { timeoutMs: 60_000, env: sb.user.env() });
   return sb.run(['node', BIN, ...args], { timeoutMs: 60_000 });
+}
+
+/** Whether this run of the suite is rootless (NSLAB_E2E_USER=1): nslab runs as an unprivileged user. */
+export const ROOTLESS = process.env['NSLAB_E2E_USER'] === '1';
+
+/**
+ * A test about the real host (root's own namespaces, foreign objects in it, --host-netns, ...):
+ * in the rootless run it skips, saying why.
+ */
+export function rootOnly<T extends { skip(m: string): void }>(why: string, fn: (t: T) => Promise<void>): (t: T) => Promise<void> {
+  return async (t) => {
+    if (ROOTLESS) t.skip(`root only: ${why}`);
+    else await fn(t);
+  };
 }
 
 /** Run nslab and require exit status 0. */
@@ -43,7 +58,8 @@ export async function assertAddrs(sb: Sandbox, ns: string | undefined, dev: stri
 /** The host-side interface carrying an nslab ownership alias (found with ip, by its marker). */
 export async function hostEnd(sb: Sandbox, alias: string): Promise<string> {
   const links = await ipJson<Array<{ ifname: string; ifalias?: string }>>(sb, 'link', 'show');
-  const l = links.find((x) => x.ifalias === alias);
+  // A rootless lab's state root is not /run/nslab: its markers carry the root's tag (nslab@TAG:...).
+  const l = links.find((x) => x.ifalias === alias || x.ifalias?.replace(/^nslab@[^:]+:/, 'nslab:') === alias);
   assert.ok(l, `no host link with alias ${alias}`);
   return l.ifname;
 }
@@ -59,7 +75,9 @@ export async function nslabJson<T>(sb: Sandbox, ...args: string[]): Promise<{ co
 export function labFile(text: string): { path: string; done: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'nslab-e2e-'));
   const path = join(dir, 'lab.yaml');
-  writeFileSync(path, text);
+  writeFileSync(path, text, { mode: 0o644 });
+  // Readable by the sandbox's unprivileged user too, when the suite runs rootless.
+  chmodSync(dir, 0o755);
   return { path, done: () => rmSync(dir, { recursive: true, force: true }) };
 }
 

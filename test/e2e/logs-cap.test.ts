@@ -5,7 +5,7 @@
 // or `nslab logs`, which stay small in memory.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { BIN, killByPid, labFile, nslab, nslabOk, processAlive, recordedProcesses, withSandbox } from './lab.js';
+import { BIN, killByPid, labFile, nslab, nslabOk, processAlive, recordedProcesses, rootOnly, withSandbox } from './lab.js';
 
 const CHATTY = `name: chatty
 networks:
@@ -104,9 +104,11 @@ test('a dead log keeper shows in ls and ps; the next up starts a new one and the
     }
   }));
 
-test('a 600 MB log: up fails with the tail (exit 1, not 70) and logs streams it, both in little memory', (t) =>
-  withSandbox(t, async (sb) => {
-    const f = labFile(`name: huge
+test(
+  'a 600 MB log: up fails with the tail (exit 1, not 70) and logs streams it, both in little memory',
+  rootOnly("plants the 600 MB log in root's state root before up; a user's state root is theirs", (t) =>
+    withSandbox(t, async (sb) => {
+      const f = labFile(`name: huge
 networks:
   lan: { subnet: 10.95.0.0/24 }
 nodes:
@@ -115,25 +117,27 @@ nodes:
     processes:
       - { name: oops, command: [sh, -c, "echo the last words; exit 3"] }
 `);
-    try {
-      // Sparse: 600 MB of zeros that take no RAM in the sandbox's /run.
-      await sb.run([
-        'sh',
-        '-c',
-        'mkdir -p /run/nslab/huge/logs && truncate -s 600M /run/nslab/huge/logs/b.oops.log && echo older line >> /run/nslab/huge/logs/b.oops.log',
-      ]);
-      const up = await sb.run(['/usr/bin/time', '-f', 'maxrss=%M', 'node', BIN, 'up', f.path], { timeoutMs: 60_000 });
-      assert.equal(up.code, 1, up.stderr);
-      assert.match(up.stderr, /process b\.oops .*exited with status 3; last lines of .*:\n(.*\n)* {2}the last words/);
-      const rss = Number(/maxrss=(\d+)/.exec(up.stderr)?.[1]);
-      assert.ok(rss < 200 * 1024, `up used ${rss} kB`);
-      const logs = await sb.run(['sh', '-c', `/usr/bin/time -f maxrss=%M node ${BIN} logs huge b oops | tail -c 40`], { timeoutMs: 60_000 });
-      assert.equal(logs.code, 0, logs.stderr);
-      assert.match(logs.stdout, /older line\nthe last words\n$/);
-      const lrss = Number(/maxrss=(\d+)/.exec(logs.stderr)?.[1]);
-      assert.ok(lrss < 200 * 1024, `logs used ${lrss} kB`);
-    } finally {
-      await nslab(sb, 'down', 'huge');
-      f.done();
-    }
-  }));
+      try {
+        // Sparse: 600 MB of zeros that take no RAM in the sandbox's /run.
+        await sb.run([
+          'sh',
+          '-c',
+          'mkdir -p /run/nslab/huge/logs && truncate -s 600M /run/nslab/huge/logs/b.oops.log && echo older line >> /run/nslab/huge/logs/b.oops.log',
+        ]);
+        const up = await sb.run(['/usr/bin/time', '-f', 'maxrss=%M', 'node', BIN, 'up', f.path], { timeoutMs: 60_000 });
+        assert.equal(up.code, 1, up.stderr);
+        assert.match(up.stderr, /process b\.oops .*exited with status 3; last lines of .*:\n(.*\n)* {2}the last words/);
+        const rss = Number(/maxrss=(\d+)/.exec(up.stderr)?.[1]);
+        assert.ok(rss < 200 * 1024, `up used ${rss} kB`);
+        const logs = await sb.run(['sh', '-c', `/usr/bin/time -f maxrss=%M node ${BIN} logs huge b oops | tail -c 40`], { timeoutMs: 60_000 });
+        assert.equal(logs.code, 0, logs.stderr);
+        assert.match(logs.stdout, /older line\nthe last words\n$/);
+        const lrss = Number(/maxrss=(\d+)/.exec(logs.stderr)?.[1]);
+        assert.ok(lrss < 200 * 1024, `logs used ${lrss} kB`);
+      } finally {
+        await nslab(sb, 'down', 'huge');
+        f.done();
+      }
+    }),
+  ),
+);

@@ -2,7 +2,7 @@
 // over the size limit. Every verb that takes a file refuses them at once with exit 2, never
 // blocks, and creates nothing.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,8 @@ import { BIN, withSandbox } from './lab.js';
 test('a FIFO or a too-big file is refused at once by validate, up, up --dry-run, down and test', (t) =>
   withSandbox(t, async (sb) => {
     const dir = mkdtempSync(join(tmpdir(), 'nslab-odd-'));
+    // Readable by the sandbox's unprivileged user too, when the suite runs rootless.
+    chmodSync(dir, 0o755);
     try {
       const fifo = join(dir, 'lab.yaml');
       execFileSync('mkfifo', [fifo]);

@@ -6,7 +6,7 @@
 // the kernel sees it: no process of the user's, no holder pid file, no lab state.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { needRoot } from '../helpers/checks.js';
@@ -229,14 +229,23 @@ test('rootless: the holder killed with SIGKILL leaves a lab that down removes co
   }
 });
 
-test('rootless: nat: is refused in one line before any change, and nothing is left', async (t) => {
+test('rootless: without slirp4netns, nat: is refused in one line naming the package, before any change', async (t) => {
   if (!usable(t)) return;
   try {
     await withSandbox(t, async (sb) => {
       await makeUser(sb, ALICE);
+      // Hidden in the sandbox's mount namespace only, where it is installed.
+      await sb.run([
+        'sh',
+        '-c',
+        'for d in /usr/bin /bin /usr/sbin /sbin /usr/local/bin; do [ -f $d/slirp4netns ] && mount --bind /dev/null $d/slirp4netns; done; true',
+      ]);
       const r = await as(sb, ALICE, 'up', join(EXAMPLES, 'nat.yaml'));
       assert.equal(r.code, 1, r.stderr);
-      assert.match(r.stderr, /^nslab: lab \S+: nat: \(network \S+\) cannot reach out in rootless mode yet .*nothing was changed\n$/);
+      assert.match(
+        r.stderr,
+        /^nslab: lab \S+: nat: \(network \S+\) needs a user-mode network stack in rootless mode: install the Debian package slirp4netns .*nothing was changed\n$/,
+      );
       await assertNothingLeft(sb, ALICE);
     });
   } finally {
@@ -276,5 +285,103 @@ test('rootless: up killed with SIGKILL part way (the command and the one it runs
   } finally {
     killUsers();
     star.done();
+  }
+});
+
+test('rootless: the command SIGKILLed alone takes the one inside the holder with it; the lab lock is free at once and down removes all', async (t) => {
+  if (!usable(t)) return;
+  const star = labFile(
+    ['name: star', 'networks:', '  n0: { subnet: 10.78.0.0/16, gateway: 10.78.0.1 }', 'nodes:']
+      .concat(Array.from({ length: 200 }, (_, i) => `  h${i + 1}: { interfaces: { eth0: { network: n0, address: 10.78.${i >> 7}.${(i & 127) + 2}/16 } } }`))
+      .join('\n'),
+  );
+  const ours = readlinkSync('/proc/self/ns/user');
+  try {
+    await withSandbox(t, async (sb) => {
+      await makeUser(sb, ALICE);
+      chmodSync(dirname(star.path), 0o755);
+      chmodSync(star.path, 0o644);
+      const running = as(sb, ALICE, 'up', star.path);
+      const deadline = Date.now() + 20_000;
+      while (Date.now() < deadline && !existsSync(`/proc/${sb.pid}/root${runtime(ALICE)}/nslab/state/star/journal.jsonl`)) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      // The user's signal reaches the command they started: the one in their own user namespace.
+      const nslabs = processesOf(ALICE).filter((pid) => {
+        try {
+          return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(BIN);
+        } catch {
+          return false;
+        }
+      });
+      const userNs = (pid: number): string => {
+        try {
+          return readlinkSync(`/proc/${pid}/ns/user`);
+        } catch {
+          return '';
+        }
+      };
+      const outer = nslabs.filter((pid) => userNs(pid) === ours);
+      const inner = nslabs.filter((pid) => userNs(pid) !== ours && userNs(pid) !== '');
+      assert.equal(outer.length, 1, `one outer nslab: ${nslabs}`);
+      assert.ok(inner.length >= 1, `the up inside the holder runs: ${nslabs}`);
+      process.kill(outer[0]!, 'SIGKILL');
+      // Promptly: a 200-node up left to itself would run on for seconds.
+      for (let i = 0; i < 10 && inner.some((pid) => processesOf(ALICE).includes(pid)); i++) await new Promise((r) => setTimeout(r, 50));
+      assert.deepEqual(
+        inner.filter((pid) => processesOf(ALICE).includes(pid)),
+        [],
+        'the command inside the holder died with the one the user killed',
+      );
+      // (Only now: the run's output pipes close when the last process holding them is gone.)
+      await running;
+      // Nobody holds the lab's lock: down neither waits nor says so.
+      const down = await as(sb, ALICE, 'down', 'star');
+      assert.equal(down.code, 0, down.stderr);
+      assert.doesNotMatch(down.stderr, /waiting/);
+      await assertNothingLeft(sb, ALICE);
+    });
+  } finally {
+    killUsers();
+    star.done();
+  }
+});
+
+test('rootless: after a SIGKILLed holder or up, clean leaves the lab whose journal is whole to down, and together they leave nothing', async (t) => {
+  if (!usable(t)) return;
+  try {
+    await withSandbox(t, async (sb) => {
+      await makeUser(sb, ALICE);
+      // The holder killed under a lab with processes (they keep its namespaces alive).
+      await asOk(sb, ALICE, 'up', join(EXAMPLES, 'containers.yaml'));
+      const holder = Number((await sb.run(['cat', `${runtime(ALICE)}/nslab/holder.pid`])).stdout.split(' ')[0]);
+      assert.ok(holder > 1);
+      process.kill(holder, 'SIGKILL');
+      const c1 = await as(sb, ALICE, 'clean', '--yes');
+      assert.equal(c1.code, 0, c1.stderr);
+      assert.deepEqual(await labsOf(sb, ALICE), ['containers'], "a lab with a whole journal is down's, not clean's");
+      await asOk(sb, ALICE, 'down', 'containers');
+      await assertNothingLeft(sb, ALICE);
+      // An up killed part way, the command and the one inside.
+      const running = as(sb, ALICE, 'up', join(EXAMPLES, 'routed.yaml'));
+      const deadline = Date.now() + 20_000;
+      while (Date.now() < deadline && !existsSync(`/proc/${sb.pid}/root${runtime(ALICE)}/nslab/state/routed/journal.jsonl`)) {
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      for (const pid of processesOf(ALICE)) {
+        try {
+          if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(BIN)) process.kill(pid, 'SIGKILL');
+        } catch {
+          // gone
+        }
+      }
+      await running;
+      await asOk(sb, ALICE, 'down', 'routed');
+      const c2 = await as(sb, ALICE, 'clean', '--yes');
+      assert.equal(c2.code, 0, c2.stderr);
+      await assertNothingLeft(sb, ALICE);
+    });
+  } finally {
+    killUsers();
   }
 });

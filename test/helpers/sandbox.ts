@@ -2,8 +2,11 @@
 // namespace with private tmpfs on /run and /etc/netns and its own /sys, so named namespaces made
 // inside live and die with it. It lives while our pipe to its stdin is open: closing it (stop(),
 // or this process dying) ends the sandbox, so nothing leaks onto the real host.
+// With NSLAB_E2E_USER=1 the sandbox also has an unprivileged user of its own (sandbox-user.ts):
+// nslab then runs as that user, rootless, and checks run where that user's labs live.
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
+import { checkTarget, makeUser, type SandboxUser, sandboxUserWanted, userPids } from './sandbox-user.js';
 
 /** Outcome of one command run inside the sandbox. */
 export interface RunResult {
@@ -26,6 +29,8 @@ export interface RunOptions {
 export interface Sandbox {
   /** PID of the sandbox's init shell, for `nsenter -t PID -n -m`. */
   readonly pid: number;
+  /** With NSLAB_E2E_USER=1: the unprivileged user nslab runs as (lab.ts), rootless. */
+  readonly user?: SandboxUser;
   /** Run argv (no shell) inside the sandbox's network and mount namespaces. */
   run(argv: readonly string[], opts?: RunOptions): Promise<RunResult>;
   /** Run `node ARGS...` inside the sandbox (same Node binary as this process). */
@@ -58,11 +63,26 @@ export async function startSandbox(opts: { readonly timeoutMs?: number } = {}): 
   }
   const pid = child.pid as number;
   const mntNs = fs.readlinkSync(`/proc/${pid}/ns/mnt`);
+  const user = sandboxUserWanted()
+    ? await makeUser(pid, (argv) => runIn(pid, argv)).catch(async (e) => {
+        await stop(child, mntNs);
+        throw e;
+      })
+    : undefined;
+  // As the user: checks run in the holder's namespaces while it lives (its netns is the lab's host).
+  const target = async (): Promise<number> => (user ? await checkTarget(pid, user, (t, argv) => runIn(t, argv)) : pid);
   const sb: Sandbox = {
     pid,
-    run: (argv, o) => runIn(pid, argv, o),
-    node: (args, o) => runIn(pid, [process.execPath, ...args], o),
-    stop: () => stop(child, mntNs),
+    ...(user ? { user } : {}),
+    run: async (argv, o) => {
+      if (!user) return runIn(pid, argv, o);
+      if (user.isUserCommand(argv)) return runIn(pid, argv, o);
+      // nslab run by a test directly (not through lab.ts) runs as the user too.
+      if (user.runsNslab(argv)) return runIn(pid, user.wrap(argv), { ...o, env: user.env(o?.env) });
+      return runIn(await target(), argv, o);
+    },
+    node: async (args, o) => sb.run([process.execPath, ...args], o),
+    stop: () => stop(child, mntNs, user ? () => userPids(user.uid) : () => []),
   };
   return sb;
 }
@@ -121,7 +141,7 @@ function runIn(pid: number, argv: readonly string[], opts: RunOptions = {}): Pro
  * Close the sandbox's stdin so its shell exits, then SIGKILL (by PID) whatever we started that is
  * still inside its mount namespace: that namespace holds the named netns mounts alive.
  */
-async function stop(child: ChildProcess, mntNs: string): Promise<void> {
+async function stop(child: ChildProcess, mntNs: string, more: () => number[] = () => []): Promise<void> {
   // Processes started with `ip netns exec` live in mount namespaces of their own, and can keep a
   // sandbox namespace alive after the sandbox ends: find them by their network namespace too.
   const netNs = readLinkOr(`/proc/${child.pid}/ns/net`);
@@ -133,7 +153,8 @@ async function stop(child: ChildProcess, mntNs: string): Promise<void> {
   child.stdin?.end();
   const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 5_000).unref());
   if ((await Promise.race([exited, timeout])) === 'timeout') child.kill('SIGKILL');
-  for (const pid of new Set([...pidsInMountNs(mntNs), ...pidsWithNs('net', netNs), ...named])) {
+  // The sandbox's own user (its uid is this sandbox's alone): its holder and what runs in it.
+  for (const pid of new Set([...pidsInMountNs(mntNs), ...pidsWithNs('net', netNs), ...named, ...more()])) {
     try {
       process.kill(pid, 'SIGKILL');
     } catch {

@@ -32,7 +32,7 @@ export async function run(file: string, o: { hostNetns?: string; json?: boolean 
       file,
       signal: ac.signal,
       ...(o.hostNetns ? { hostNetns: o.hostNetns } : {}),
-      ...(config().rootlessMode === 'inside' ? { rootless: true } : {}),
+      ...(config().rootlessMode === 'inside' ? { rootless: { portStart: config().rootlessPortStart } } : {}),
       onApplied: o.json
         ? (r) => process.stdout.write(`${JSON.stringify({ lab: r.lab, commands: r.commands, processes: r.processes, ms: Math.round(r.ms) })}\n`)
         : report,

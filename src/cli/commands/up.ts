@@ -22,7 +22,7 @@ export async function run(
       ...(o.dryRun ? { dryRun: true } : {}),
       ...(o.full ? { full: true } : {}),
       ...(o.reset ? { reset: true } : {}),
-      ...(config().rootlessMode === 'inside' ? { rootless: true } : {}),
+      ...(config().rootlessMode === 'inside' ? { rootless: { portStart: config().rootlessPortStart } } : {}),
     }),
   );
   for (const w of r.warnings) process.stderr.write(paint(w, 'yellow') + '\n');
