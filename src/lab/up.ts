@@ -149,7 +149,7 @@ export async function up(opts: UpOptions): Promise<UpResult> {
   phase(loaded.cached ? 'load (cached)' : 'load+validate');
   if (opts.machine !== undefined && !opts.dryRun && !opts.openKernel) {
     const nodes = [...(topology.placement ?? [])].filter(([, m]) => m === opts.machine).length;
-    pool = poolFor(root, sys, { lab: topology.name, nodes });
+    pool = poolFor(root, sys, { lab: topology.name, nodes: () => nodes });
   }
   // A dry run changes nothing, so it needs no lock.
   if (opts.dryRun) return upLocked(sys, opts, loaded, t0, fdsAtStart);
@@ -160,23 +160,30 @@ export async function up(opts: UpOptions): Promise<UpResult> {
   }
 }
 
+/** A lab's name, and how to count its nodes (only a lab not up yet is counted: a change to a big one is not). */
+interface Shape {
+  readonly lab?: string | undefined;
+  readonly nodes: () => number;
+}
+
 /** A file's lab name and node count, counted roughly (by their interfaces), without parsing it. */
-function textShape(bytes: Uint8Array): { lab?: string | undefined; nodes: number } {
+function textShape(bytes: Uint8Array): Shape {
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
-  return { lab: quickLabName(text), nodes: text.split('interfaces').length - 1 };
+  return { lab: quickLabName(text), nodes: () => text.split('interfaces').length - 1 };
 }
 
 /** The same of a plain value. */
-function valueShape(value: unknown): { lab?: string | undefined; nodes: number } {
+function valueShape(value: unknown): Shape {
   const v = value as { name?: unknown; nodes?: unknown } | undefined;
-  const nodes = typeof v?.nodes === 'object' && v.nodes !== null ? Object.keys(v.nodes).length : 0;
+  const nodes = (): number => (typeof v?.nodes === 'object' && v.nodes !== null ? Object.keys(v.nodes).length : 0);
   return { lab: typeof v?.name === 'string' ? v.name : undefined, nodes };
 }
 
 /** Worth a pool: a lab that is not up yet and has many nodes. */
-function poolFor(root: StateRoot, sys: System, shape: { lab?: string | undefined; nodes: number }): NetnsPool | undefined {
+function poolFor(root: StateRoot, sys: System, shape: Shape): NetnsPool | undefined {
   if (shape.lab === undefined || !isLabName(shape.lab) || existsSync(labPaths(root, shape.lab).journal)) return undefined;
-  return shape.nodes >= POOL_MIN ? sys.host.netnsPool(Math.min(shape.nodes, POOL_MAX)) : undefined;
+  const nodes = shape.nodes();
+  return nodes >= POOL_MIN ? sys.host.netnsPool(Math.min(nodes, POOL_MAX)) : undefined;
 }
 
 /** Below this many nodes a worker thread costs more than it saves; above the cap, the rest are made inline. */

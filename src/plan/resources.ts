@@ -359,9 +359,19 @@ export function liveQueryOf(
   owned: Owned,
   desired: readonly Resource[] = desiredResources(t),
 ): { namespaces: string[]; sysctls: Array<{ ns: NsRef; key: string }>; tables: NsRef[]; qdiscs: boolean } {
-  const namespaces = [...[...t.nodes.values()].map((n) => n.netns), ...[...owned.values()].map((r) => opNs(r.op))];
-  const sysctls = desired.flatMap((r) => (r.op.op === 'sysctl.set' ? [{ ns: r.op.ns, key: r.op.key }] : []));
-  const tables = [...desired, ...owned.values()].flatMap((r) => (r.op.op === 'nft.load' ? [r.op.ns] : []));
+  // Each once, in one pass over each list: a big lab's journal has thousands of records.
+  const namespaces = new Set<string>();
+  for (const n of t.nodes.values()) namespaces.add(n.netns);
+  const sysctls: Array<{ ns: NsRef; key: string }> = [];
+  const tables = new Set<NsRef>();
+  for (const r of desired) {
+    if (r.op.op === 'sysctl.set') sysctls.push({ ns: r.op.ns, key: r.op.key });
+    else if (r.op.op === 'nft.load') tables.add(r.op.ns);
+  }
+  for (const r of owned.values()) {
+    namespaces.add(opNs(r.op));
+    if (r.op.op === 'nft.load') tables.add(r.op.ns);
+  }
   // Root qdiscs are read always: shaping the file no longer asks for must be found to be removed.
-  return { namespaces, sysctls, tables, qdiscs: true };
+  return { namespaces: [...namespaces], sysctls, tables: [...tables], qdiscs: true };
 }
