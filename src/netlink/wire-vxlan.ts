@@ -18,19 +18,29 @@ export interface VxlanCreate {
   /** ifindex of the underlay device. */
   readonly link?: number;
   readonly mtu?: number;
+  /** IPv4 address of the one remote tunnel end (a point-to-point tunnel: no FDB entries). */
+  readonly remote?: string;
+  /**
+   * An fd of the namespace the device is to live in (IFLA_NET_NS_FD). The device moves there, but
+   * its UDP socket and `local` stay in the namespace the request is sent from (the kernel takes
+   * the underlay from the requester's namespace): how a node's interface is itself a tunnel end.
+   */
+  readonly nsFd?: number;
 }
 
 /**
  * RTM_NEWLINK creating a vxlan device, learning off and UDP checksums on.
- * `ip link add NAME [mtu M] type vxlan id VNI [local L] [dev D] dstport PORT nolearning udpcsum`
+ * `ip link add NAME [netns NS] [mtu M] type vxlan id VNI [remote R] [local L] [dev D] dstport PORT nolearning udpcsum`
  */
 export function encodeVxlanCreate(v: VxlanCreate): Buffer {
   const m = new MsgBuilder(C.RTM_NEWLINK, C.NLM_F_REQUEST | C.NLM_F_ACK | C.NLM_F_CREATE | C.NLM_F_EXCL).raw(ifinfomsg());
+  if (v.nsFd !== undefined) m.u32(C.IFLA_NET_NS_FD, v.nsFd);
   if (v.mtu !== undefined) m.u32(C.IFLA_MTU, v.mtu);
   m.str(C.IFLA_IFNAME, v.name);
   m.nest(C.IFLA_LINKINFO).attr(C.IFLA_INFO_KIND, KIND_VXLAN).nest(C.IFLA_INFO_DATA);
   m.u8(C.IFLA_VXLAN_UDP_CSUM, 1).u32(C.IFLA_VXLAN_ID, v.vni);
   if (v.local !== undefined) m.attr(C.IFLA_VXLAN_LOCAL, addressBytes(v.local));
+  if (v.remote !== undefined) m.attr(C.IFLA_VXLAN_GROUP, addressBytes(v.remote));
   if (v.link !== undefined) m.u32(C.IFLA_VXLAN_LINK, v.link);
   const port = Buffer.alloc(2);
   port.writeUInt16BE(v.port);
