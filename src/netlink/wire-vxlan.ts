@@ -2,6 +2,7 @@
 // RTM_DELNEIGH of family AF_BRIDGE. PURE. The bytes are those iproute2 sends for
 // `ip link add ... type vxlan ...` and `bridge fdb append|del ...` (checked in the unit tests).
 import { addressBytes } from '../util/ip.js';
+import { macBytes } from './wire-neigh.js';
 import { MsgBuilder } from './wire.js';
 import { ifinfomsg } from './wire-link.js';
 import * as C from './wire-consts.js';
@@ -26,6 +27,8 @@ export interface VxlanCreate {
    * the underlay from the requester's namespace): how a node's interface is itself a tunnel end.
    */
   readonly nsFd?: number;
+  /** The device's MAC address. */
+  readonly mac?: string;
 }
 
 /**
@@ -36,6 +39,7 @@ export function encodeVxlanCreate(v: VxlanCreate): Buffer {
   const m = new MsgBuilder(C.RTM_NEWLINK, C.NLM_F_REQUEST | C.NLM_F_ACK | C.NLM_F_CREATE | C.NLM_F_EXCL).raw(ifinfomsg());
   if (v.nsFd !== undefined) m.u32(C.IFLA_NET_NS_FD, v.nsFd);
   if (v.mtu !== undefined) m.u32(C.IFLA_MTU, v.mtu);
+  if (v.mac !== undefined) m.attr(C.IFLA_ADDRESS, macBytes(v.mac));
   m.str(C.IFLA_IFNAME, v.name);
   m.nest(C.IFLA_LINKINFO).attr(C.IFLA_INFO_KIND, KIND_VXLAN).nest(C.IFLA_INFO_DATA);
   m.u8(C.IFLA_VXLAN_UDP_CSUM, 1).u32(C.IFLA_VXLAN_ID, v.vni);
