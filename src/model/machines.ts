@@ -2,7 +2,8 @@
 // need the placement, and one machine's part of the lab (`--as MACHINE`). Every machine derives
 // the same ids, names and tunnels from the same file: no coordinator, any order of `up`.
 // MTU rule: a network whose nodes are on several machines carries VXLAN (50 bytes of headers), so
-// its interfaces and tunnels get the smallest underlay MTU of those machines less 50.
+// its interfaces and tunnels get the smallest underlay MTU of those machines less 50; so do both
+// ends of a point-to-point link between two machines (a VXLAN pair).
 import { fnv1a32, hash36 } from '../names/hash.js';
 import { IssueCode } from '../topology/issues.js';
 import type { IssueSink } from '../topology/issues.js';
