@@ -1,9 +1,9 @@
 // Which machine builds which node: `machine:` where the file says, else a deterministic choice
 // every machine makes alike from the same file (there is no coordinator). Nodes joined by a
 // point-to-point link stay together (a veth is cheaper than a VXLAN pair, and needs no underlay);
-// only `machine:` on both ends splits such a link (model/machine-part.ts pairEnds). The rest are placed group by
-// group, each where most of its networks' nodes already are while that machine has room
-// (ceil(nodes / machines)), else on the least loaded machine, ties to the first declared.
+// only `machine:` on both ends splits such a link (model/machine-part.ts pairEnds). The rest are
+// placed group by group, each where most of its networks' nodes already are while that machine
+// has room (ceil(nodes / machines)), else on the least loaded machine, ties to the first declared.
 import type { NodeRaw, TopologyRaw } from '../topology/raw.js';
 
 /** Node name -> machine name; empty when the file declares no machines. */
