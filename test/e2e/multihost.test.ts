@@ -148,6 +148,7 @@ test('a peer link between two machines is a VXLAN pair: pings from the first pro
       const vni = /vxlan id (\d+)/.exec(end)?.[1];
       assert.match(await sh(sb, 'ip', '-n', 'pp-b', '-d', 'link', 'show', 'p'), new RegExp(`vxlan id ${vni} remote 192\\.0\\.2\\.1 local 192\\.0\\.2\\.2 `));
       assert.deepEqual(await machineLinks(sb, 'm1'), [], 'nothing of the pair in the machine namespace');
+      assert.match(await nslabOk(sb, 'show', 'pp', '--as', 'm1'), new RegExp(`b:p \\(vxlan ${vni} to m2\\)`));
       // The pair's VNI is taken on the machine: another lab asking for it is refused in one line.
       const other = labFile(
         `name: x\nmachines:\n  m1: { address: 192.0.2.1 }\n  m2: { address: 192.0.2.2 }\nnetworks:\n  lan: { subnet: 10.40.0.0/24, vni: ${vni} }\nnodes:\n  a: { machine: m1, interfaces: { eth0: { network: lan } } }\n  b: { machine: m2, interfaces: { eth0: { network: lan } } }\n`,

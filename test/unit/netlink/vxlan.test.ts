@@ -88,3 +88,37 @@ test('the vxlan op becomes its creation, then the alias and addr_gen_mode, then 
   const gone = encodeOp({ op: 'fdb.delete', ns: '@host', dev: 'vx9', dst: '192.0.2.2' }, ctx);
   assert.ok('errno' in gone && gone.code === 'ENOENT');
 });
+
+test("a node's tunnel end is sent from the underlay's namespace with the node namespace's fd; its follow-ups are the node namespace's", () => {
+  const asked: string[] = [];
+  const ctx = {
+    index: () => undefined,
+    nsFd: (ns: string) => {
+      asked.push(ns);
+      return 4;
+    },
+  };
+  const op = {
+    op: 'link.create',
+    kind: 'vxlan',
+    ns: 'n1',
+    name: 'eth0',
+    vni: 42,
+    port: 4789,
+    local: '192.0.2.1',
+    remote: '192.0.2.2',
+    underlay: '@host',
+    mtu: 1450,
+    ipv6: true,
+    up: true,
+  } as const;
+  const enc = encodeOp(op, ctx);
+  assert.ok(!('errno' in enc));
+  assert.equal(enc.via, '@host');
+  assert.deepEqual(asked, ['n1']);
+  assert.equal(enc.now[0]?.toString('hex'), IP_LINK_ADD_VXLAN_NETNS);
+  assert.equal(enc.after.length, 1, 'then up, in the node namespace');
+  // Without an underlay of its own, a network's tunnel port is sent where it lives.
+  const { underlay: _u, remote: _r, ...port } = op;
+  assert.equal((encodeOp({ ...port, ns: '@host' }, ctx) as { via?: string }).via, undefined);
+});
