@@ -116,6 +116,7 @@ function liveLink(l: LinkMsg, nameOf: ReadonlyMap<number, string>, stats: boolea
       master: l.master !== undefined ? nameOf.get(l.master) : undefined,
       alias: l.alias,
       peerIndex: l.link,
+      vxlan: l.vxlan,
       stats: stats ? l.stats : undefined,
     }),
   };

@@ -195,7 +195,11 @@ function shapingOf(
 function peerText(t: Topology, node: string, iface: string): { to?: string } {
   const id = t.nodes.get(node)?.interfaces.get(iface)?.link;
   const l = t.links.find((x) => x.id === id);
-  if (!l) return {};
+  if (!l) {
+    // A machine's end of a link to another machine: the vxlan pair's far end, and where it is.
+    const pair = t.part?.pairs.find((p) => p.node === node && p.iface === iface);
+    return pair ? { to: `${pair.peer.node}:${pair.peer.iface} (vxlan ${pair.vni} to ${pair.peer.machine})` } : {};
+  }
   if (l.kind === 'bridged') return { to: `network ${l.network}` };
   if (l.kind === 'host') return { to: `host ${l.hostEnd}` };
   const other = l.a.node === node && l.a.iface === iface ? l.b : l.a;

@@ -1,12 +1,14 @@
 // One machine's part of a lab spread over machines (`--as MACHINE`): the nodes placed there and
 // their links, the networks they use (a network's gateway address and NAT only on its home
 // machine, the one with most of its nodes: one gateway per layer-2 segment), and for every network
-// shared with other machines a tunnel (model/types.ts Tunnel) with its VNI, remotes and MTU.
+// shared with other machines a tunnel (model/types.ts Tunnel) with its VNI, remotes and MTU, and
+// for every point-to-point link to a node on another machine its end (PairEnd): a vxlan device
+// that is the node's interface, with the link's own VNI and the other machine as its one remote.
 // Pure: every machine computes its part from the same resolved lab.
 import { fnv1a32 } from '../names/hash.js';
 import { markerHead } from '../names/markers.js';
-import { DEFAULT_UNDERLAY_MTU, tunnelName, VXLAN_OVERHEAD } from './machines.js';
-import type { Iface, Link, Network, Node, Topology, Tunnel } from './types.js';
+import { DEFAULT_UNDERLAY_MTU, MAX_VNI, tunnelName, VXLAN_OVERHEAD } from './machines.js';
+import type { Iface, Link, Machine, Network, Node, PairEnd, Topology, Tunnel } from './types.js';
 
 /** The part of `t` that `machine` builds; the whole lab's placement and machines stay on it. */
 export function machinePart(t: Topology, machine: string): Topology {
@@ -38,10 +40,49 @@ export function machinePart(t: Topology, machine: string): Topology {
     });
   }
   const linkNet = new Map(t.links.flatMap((l) => (l.kind === 'bridged' ? [[l.id, l.network] as const] : [])));
+  const pairs = pairEnds(t, placement, machines).filter((p) => placement.get(p.node) === machine);
+  const pairMtu = new Map(pairs.map((p) => [p.link, p.mtu] as const));
   const nodes = new Map<string, Node>();
-  for (const node of t.nodes.values()) if (local(node.name)) nodes.set(node.name, withMtus(t.name, node, linkNet, mtus));
+  for (const node of t.nodes.values()) if (local(node.name)) nodes.set(node.name, withMtus(t.name, node, linkNet, mtus, pairMtu));
   const links = t.links.filter((l: Link) => (l.kind === 'p2p' ? local(l.a.node) && local(l.b.node) : local(l.end.node)));
-  return { ...t, networks, nodes, links, part: { machine, tunnels } };
+  return { ...t, networks, nodes, links, part: { machine, tunnels, pairs } };
+}
+
+/**
+ * Both ends of every point-to-point link whose nodes are on different machines, in link order.
+ * Each gets the VNI derived from the lab and the link's two ends (FNV-1a into 1..2^24-1, as a
+ * network's), moved on by one past any VNI a network of the lab or an earlier such link has: every
+ * machine walks the same links of the same file, so both ends agree.
+ */
+export function pairEnds(t: Topology, placement: ReadonlyMap<string, string>, machines: ReadonlyMap<string, Machine>): PairEnd[] {
+  const taken = new Set<number>();
+  for (const n of t.networks.values()) if (n.vni !== undefined) taken.add(n.vni);
+  const out: PairEnd[] = [];
+  for (const l of t.links) {
+    if (l.kind !== 'p2p') continue;
+    const [ma, mb] = [placement.get(l.a.node), placement.get(l.b.node)];
+    if (ma === undefined || mb === undefined || ma === mb) continue;
+    let vni = (fnv1a32(`${t.name}/${l.a.node}:${l.a.iface}/${l.b.node}:${l.b.iface}`) % (MAX_VNI - 1)) + 1;
+    while (taken.has(vni)) vni = (vni % (MAX_VNI - 1)) + 1;
+    taken.add(vni);
+    const [xa, xb] = [machines.get(ma), machines.get(mb)];
+    const limit = Math.min(xa?.mtu ?? DEFAULT_UNDERLAY_MTU, xb?.mtu ?? DEFAULT_UNDERLAY_MTU) - VXLAN_OVERHEAD;
+    const end = (e: typeof l.a, far: typeof l.a, self: Machine | undefined, other: Machine | undefined, farMachine: string): PairEnd => {
+      const declared = t.nodes.get(e.node)?.interfaces.get(e.iface)?.mtu;
+      return {
+        link: l.id,
+        node: e.node,
+        iface: e.iface,
+        peer: { node: far.node, iface: far.iface, machine: farMachine },
+        vni,
+        local: self?.address ?? '',
+        remote: other?.address ?? '',
+        mtu: declared !== undefined && declared < limit ? declared : limit,
+      };
+    };
+    out.push(end(l.a, l.b, xa, xb, mb), end(l.b, l.a, xb, xa, ma));
+  }
+  return out;
 }
 
 /**
@@ -51,11 +92,17 @@ export function machinePart(t: Topology, machine: string): Topology {
  * their neighbour tables (a random one would leave them sending to a MAC that is gone until their
  * entries age out, up to a minute).
  */
-function withMtus(lab: string, node: Node, linkNet: ReadonlyMap<string, string>, mtus: ReadonlyMap<string, number>): Node {
+function withMtus(
+  lab: string,
+  node: Node,
+  linkNet: ReadonlyMap<string, string>,
+  mtus: ReadonlyMap<string, number>,
+  pairMtu: ReadonlyMap<string, number>,
+): Node {
   const interfaces = new Map<string, Iface>();
   for (const i of node.interfaces.values()) {
     const net = linkNet.get(i.link);
-    const mtu = net === undefined ? undefined : mtus.get(net);
+    const mtu = net === undefined ? pairMtu.get(i.link) : mtus.get(net);
     const fixed = mtu !== undefined && (i.mtu === undefined || i.mtu > mtu) ? { mtu } : {};
     interfaces.set(i.name, { ...i, ...fixed, mac: stableMac(`${lab}/${node.name}/${i.name}`) });
   }

@@ -2,11 +2,12 @@
 // need the placement, and one machine's part of the lab (`--as MACHINE`). Every machine derives
 // the same ids, names and tunnels from the same file: no coordinator, any order of `up`.
 // MTU rule: a network whose nodes are on several machines carries VXLAN (50 bytes of headers), so
-// its interfaces and tunnels get the smallest underlay MTU of those machines less 50.
+// its interfaces and tunnels get the smallest underlay MTU of those machines less 50; so do both
+// ends of a point-to-point link between two machines (a VXLAN pair).
 import { fnv1a32, hash36 } from '../names/hash.js';
 import { IssueCode } from '../topology/issues.js';
 import type { IssueSink } from '../topology/issues.js';
-import type { TopologyRaw } from '../topology/raw.js';
+import type { IfaceRaw, TopologyRaw } from '../topology/raw.js';
 import { quote } from '../topology/text.js';
 import type { Placement } from './placement.js';
 import type { Machine } from './types.js';
@@ -17,7 +18,8 @@ export const VXLAN_PORT = 4789;
 export const VXLAN_OVERHEAD = 50;
 /** The underlay MTU when a machine does not say. */
 export const DEFAULT_UNDERLAY_MTU = 1500;
-const MAX_VNI = 0xffffff;
+/** The largest VNI (24 bits). */
+export const MAX_VNI = 0xffffff;
 
 /** The machines a file declares (readable ones), in declaration order. */
 export function resolveMachines(raw: TopologyRaw): Map<string, Machine> {
@@ -56,9 +58,10 @@ export function tunnelName(lab: string, network: string): string {
 }
 
 /**
- * What only the placement shows: a point-to-point link between nodes on different machines (a
- * veth cannot cross machines: connect them through a network, whose bridges a tunnel joins), and
- * an interface whose declared MTU the tunnel cannot carry.
+ * What only the placement shows: an interface whose declared MTU the tunnel cannot carry (on a
+ * network spread over machines, or on a point-to-point link between machines, which is a VXLAN
+ * pair: model/machine-part.ts pairEnds), and link properties on such a link (nothing shapes a
+ * vxlan end yet).
  */
 export function checkPlacement(raw: TopologyRaw, placement: Placement, sink: IssueSink): void {
   if (placement.size === 0) return;
@@ -69,13 +72,7 @@ export function checkPlacement(raw: TopologyRaw, placement: Placement, sink: Iss
       if (i.attach?.kind === 'peer') {
         const far = i.attach.peer.value.node;
         const [a, b] = [placement.get(n.name), placement.get(far)];
-        if (a !== undefined && b !== undefined && a !== b && n.name < far) {
-          sink.error(
-            i.attach.peer.span,
-            IssueCode.MachineLink,
-            `interface ${quote(`${n.name}:${i.name}`)}: a point-to-point link between machines ${quote(a)} and ${quote(b)} is not supported; place both nodes on one machine, or connect them through a network`,
-          );
-        }
+        if (a !== undefined && b !== undefined && a !== b) checkPair(n.name, i, [a, b], machines, sink);
       }
       if (i.attach?.kind !== 'network' || i.mtu === undefined) continue;
       const limit = tunnelMtu(spans.get(i.attach.network.value) ?? [], machines);
@@ -87,6 +84,29 @@ export function checkPlacement(raw: TopologyRaw, placement: Placement, sink: Iss
         );
       }
     }
+  }
+}
+
+/** One end of a point-to-point link between machines `on` (this end's, the other's): a VXLAN pair. */
+function checkPair(node: string, i: IfaceRaw, on: readonly [string, string], machines: ReadonlyMap<string, Machine>, sink: IssueSink): void {
+  const name = quote(`${node}:${i.name}`);
+  // A machine without a usable address has its own error; the pair cannot be checked further.
+  if (!machines.has(on[0]) || !machines.has(on[1])) return;
+  const limit = tunnelMtu(on, machines)!;
+  if (i.mtu !== undefined && i.mtu > limit) {
+    sink.error(
+      i.span,
+      IssueCode.BadValue,
+      `interface ${name}: mtu ${i.mtu} is more than the link between machines ${quote(on[0])} and ${quote(on[1])} can carry (${limit}: the underlay's MTU less ${VXLAN_OVERHEAD} bytes of VXLAN)`,
+    );
+  }
+  const shape = i.impair;
+  if (shape && (Object.keys(shape.both).length > 0 || Object.keys(shape.egress).length > 0)) {
+    sink.error(
+      shape.span,
+      IssueCode.MachineLink,
+      `interface ${name}: link properties on a point-to-point link between machines ${quote(on[0])} and ${quote(on[1])} are not supported; place both nodes on one machine, or shape the link inside a node`,
+    );
   }
 }
 

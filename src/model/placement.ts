@@ -1,8 +1,9 @@
 // Which machine builds which node: `machine:` where the file says, else a deterministic choice
 // every machine makes alike from the same file (there is no coordinator). Nodes joined by a
-// point-to-point link stay together (a veth cannot cross machines); the rest are placed group by
-// group, each where most of its networks' nodes already are while that machine has room
-// (ceil(nodes / machines)), else on the least loaded machine, ties to the first declared.
+// point-to-point link stay together (a veth is cheaper than a VXLAN pair, and needs no underlay);
+// only `machine:` on both ends splits such a link (model/machine-part.ts pairEnds). The rest are
+// placed group by group, each where most of its networks' nodes already are while that machine
+// has room (ceil(nodes / machines)), else on the least loaded machine, ties to the first declared.
 import type { NodeRaw, TopologyRaw } from '../topology/raw.js';
 
 /** Node name -> machine name; empty when the file declares no machines. */
@@ -26,8 +27,8 @@ export function placeNodes(raw: TopologyRaw): Placement {
     const pinned = g.find((n) => n.machine !== undefined && raw.machines.has(n.machine.value))?.machine?.value;
     if (pinned === undefined) free.push(g);
     else {
-      // A group pinned to several machines is the file's error (model/machines.ts reports it);
-      // each pinned node keeps its own machine here.
+      // A group pinned to several machines keeps each pinned node on its own machine (its links
+      // between them are VXLAN pairs); its unpinned nodes go with the first pinned one.
       for (const n of g) out.set(n.name, n.machine !== undefined && raw.machines.has(n.machine.value) ? n.machine.value : pinned);
       load.set(pinned, (load.get(pinned) ?? 0) + g.length);
     }

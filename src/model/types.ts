@@ -48,6 +48,29 @@ export interface Machine {
 export interface MachinePart {
   readonly machine: string;
   readonly tunnels: readonly Tunnel[];
+  /** This machine's ends of the point-to-point links to nodes on other machines. */
+  readonly pairs: readonly PairEnd[];
+}
+
+/**
+ * One end of a point-to-point link between nodes on two machines: the node's interface is itself
+ * a vxlan device, living in the node's namespace, its UDP socket in the machine's host namespace,
+ * sending to the other machine's underlay address (no bridge, no FDB entries).
+ */
+export interface PairEnd {
+  /** The link's id (the p2p link of the whole lab, not in this part's links). */
+  readonly link: string;
+  readonly node: string;
+  readonly iface: string;
+  /** The other end, on machine `machine`. */
+  readonly peer: { readonly node: string; readonly iface: string; readonly machine: string };
+  readonly vni: number;
+  /** This machine's underlay address. */
+  readonly local: string;
+  /** The other machine's underlay address. */
+  readonly remote: string;
+  /** The interface's MTU: the declared one, else the smaller underlay MTU of the two machines less 50. */
+  readonly mtu: number;
 }
 
 /** A network's VXLAN port on this machine's bridge, flooding to the other machines that have nodes on it. */

@@ -76,6 +76,8 @@ export interface EncodeContext {
  */
 export interface OpMessages {
   readonly now: Buffer[];
+  /** `now` is to be sent from this other namespace (a vxlan whose underlay is not its own namespace). */
+  readonly via?: NsRef;
   readonly after: Buffer[];
   readonly peerAfter?: { readonly ns: NsRef; readonly msgs: Buffer[] };
 }
@@ -135,6 +137,7 @@ function encodeBridge(op: Create<'bridge'>): OpMessages {
 }
 
 function encodeVxlan(op: Create<'vxlan'>, ctx: EncodeContext): OpMessages | EncodeFailure {
+  const away = op.underlay !== undefined && op.underlay !== op.ns;
   let link: number | undefined;
   if (op.dev !== undefined) {
     link = ctx.index(op.dev);
@@ -147,8 +150,14 @@ function encodeVxlan(op: Create<'vxlan'>, ctx: EncodeContext): OpMessages | Enco
     ...(op.local !== undefined ? { local: op.local } : {}),
     ...(link !== undefined ? { link } : {}),
     ...(op.mtu !== undefined ? { mtu: op.mtu } : {}),
+    ...(op.remote !== undefined ? { remote: op.remote } : {}),
+    ...(op.mac !== undefined ? { mac: op.mac } : {}),
+    // A node's tunnel end: created from the underlay's namespace, which keeps its UDP socket, and
+    // placed in the node's by IFLA_NET_NS_FD; its follow-ups then go to the node's namespace.
+    ...(away ? { nsFd: ctx.nsFd(op.ns) } : {}),
   });
-  return { now: [create], after: [...followUps(op.name, op.up, op.ipv6, op.alias), ...(op.up && op.ipv6 ? [encodeLinkSet({ name: op.name, up: true })] : [])] };
+  const after = [...followUps(op.name, op.up, op.ipv6, op.alias), ...(op.up && op.ipv6 ? [encodeLinkSet({ name: op.name, up: true })] : [])];
+  return away ? { now: [create], via: op.underlay, after } : { now: [create], after };
 }
 
 function encodeVeth(op: Create<'veth'>, ctx: EncodeContext): OpMessages {

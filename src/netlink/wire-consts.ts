@@ -157,6 +157,8 @@ export const TC_NETEM_QOPT_LEN = 24;
 
 /* linux/if_link.h: IFLA_INFO_DATA of a vxlan link */
 export const IFLA_VXLAN_ID = 1;
+/** The remote tunnel end (a unicast IPv4 address: a point-to-point tunnel, no FDB entry needed). */
+export const IFLA_VXLAN_GROUP = 2;
 export const IFLA_VXLAN_LINK = 3;
 export const IFLA_VXLAN_LOCAL = 4;
 export const IFLA_VXLAN_LEARNING = 7;

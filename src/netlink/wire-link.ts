@@ -152,6 +152,15 @@ export interface LinkMsg {
   /** IFLA_LINK: for a veth, the peer's ifindex (in the peer's namespace). */
   readonly link?: number;
   readonly stats?: LinkStats;
+  /** A vxlan's id and its IPv4 underlay ends (IFLA_INFO_DATA). */
+  readonly vxlan?: VxlanInfo;
+}
+
+/** What identifies a vxlan tunnel: its VNI, local and (unicast) remote underlay addresses. */
+export interface VxlanInfo {
+  readonly vni: number;
+  readonly local?: string;
+  readonly remote?: string;
 }
 
 /** Decode an RTM_NEWLINK message; undefined when it is not one. */
@@ -159,10 +168,12 @@ export function decodeLink(m: NlMsg): LinkMsg | undefined {
   if (m.type !== C.RTM_NEWLINK || m.body.length < C.IFINFOMSG_LEN) return undefined;
   const a = parseAttrs(m.body, C.IFINFOMSG_LEN);
   const info = a.get(C.IFLA_LINKINFO);
-  const kind = info ? attrStr(parseAttrs(info).get(C.IFLA_INFO_KIND)) : undefined;
+  const infoAttrs = info ? parseAttrs(info) : undefined;
+  const kind = attrStr(infoAttrs?.get(C.IFLA_INFO_KIND));
   const mac = a.get(C.IFLA_ADDRESS);
   const opt = {
     kind,
+    vxlan: kind === 'vxlan' ? decodeVxlan(infoAttrs?.get(C.IFLA_INFO_DATA)) : undefined,
     master: attrU32(a.get(C.IFLA_MASTER)),
     alias: attrStr(a.get(C.IFLA_IFALIAS)),
     link: attrU32(a.get(C.IFLA_LINK)),
@@ -177,6 +188,15 @@ export function decodeLink(m: NlMsg): LinkMsg | undefined {
     mac: mac ? formatMac(mac) : '',
     ...dropUndefined(opt),
   };
+}
+
+function decodeVxlan(data: Buffer | undefined): VxlanInfo | undefined {
+  if (data === undefined) return undefined;
+  const d = parseAttrs(data);
+  const vni = attrU32(d.get(C.IFLA_VXLAN_ID));
+  if (vni === undefined) return undefined;
+  const v4 = (b: Buffer | undefined): string | undefined => (b?.length === 4 ? [...b].join('.') : undefined);
+  return dropUndefined({ vni, local: v4(d.get(C.IFLA_VXLAN_LOCAL)), remote: v4(d.get(C.IFLA_VXLAN_GROUP)) }) as VxlanInfo;
 }
 
 function decodeStats(b: Buffer | undefined): LinkStats | undefined {

@@ -140,7 +140,13 @@ function describeCreate(op: Extract<KernelOp, { op: 'link.create' }>, ctx: Descr
   if (op.kind === 'bridge') return `${base} link add ${op.name}${up} type bridge mcast_snooping 0${then}`;
   const opt = (k: string, v: number | string | undefined): string => (v === undefined ? '' : ` ${k} ${v}`);
   if (op.kind === 'vxlan') {
-    const where = `${opt('local', op.local)}${opt('dev', op.dev)}`;
+    const where = `${opt('remote', op.remote)}${opt('local', op.local)}${opt('dev', op.dev)}`;
+    if (op.underlay !== undefined && op.underlay !== op.ns) {
+      // Sent from the underlay's namespace, the device made in the node's (link-netns shows it).
+      const sets = [...after.filter((a) => a !== 'up'), ...(op.up ? ['up'] : [])];
+      const follow = sets.length > 0 ? ` && ${base} link set ${op.name} ${sets.join(' ')}` : '';
+      return `${ip(op.underlay, ctx)} link add ${op.name} netns ${netnsArg(op.ns, ctx)}${opt('mtu', op.mtu)}${opt('address', op.mac)} type vxlan id ${op.vni}${where} dstport ${op.port} nolearning udpcsum${follow}`;
+    }
     return `${base} link add ${op.name}${opt('mtu', op.mtu)}${up} type vxlan id ${op.vni}${where} dstport ${op.port} nolearning udpcsum${then}`;
   }
   const peer = `peer name ${op.peer.name}${opt('index', op.peer.index)}${opt('mtu', op.peer.mtu)}`;

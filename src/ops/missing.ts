@@ -99,7 +99,11 @@ export function missingFeature(op: KernelOp, f: Extract<OpResult, { ok: false }>
   // Linux allows one vxlan device per VNI and UDP port in a namespace (vxlan_vni_in_use): the
   // name was checked free by the plan, so EEXIST here is the VNI, another lab's or someone's.
   if (op.op === 'link.create' && op.kind === 'vxlan' && f.errno === EEXIST) {
-    return `VNI ${op.vni} is already used by another vxlan device in this host namespace (another lab spread over machines?); give the network another \`vni:\``;
+    const fix =
+      op.underlay !== undefined
+        ? `the link ${op.ns}:${op.name} derives its VNI from the lab and node names: rename the lab`
+        : 'give the network another `vni:`';
+    return `VNI ${op.vni} is already used by another vxlan device in this host namespace (another lab spread over machines?); ${fix}`;
   }
   if (op.op === 'netns.create' && f.errno === EINVAL) return 'this kernel has no network namespace support (CONFIG_NET_NS)';
   if (

@@ -168,6 +168,12 @@ function judgeLink(r: Resource, ctx: Ctx): Verdict {
   const existing = findLink(ctx, op.ns, op.name);
   if (existing) {
     if (!isOurs(ctx, r.id, op.ns, op.name)) return { steps: [], conflict: foreign(ctx.lab, op.ns, op.name) };
+    if (op.kind === 'vxlan' && op.underlay !== undefined && !sameTunnelEnd(existing, op)) {
+      // A node's end of a link between machines whose far end, VNI or MTU changed (or a veth the
+      // link was while both nodes were on one machine): made anew, with its addresses and routes.
+      ctx.recreated.add(`${op.ns}/${op.name}`);
+      return { steps: [{ id: r.id, op: { op: 'link.delete', ns: op.ns, name: op.name }, journal: 'none' }, ...own(r).steps] };
+    }
     // Created but not brought up yet (an up killed between the two): bring it up now.
     return op.up && !existing.up ? { steps: [{ id: r.id, op: { op: 'link.set', ns: op.ns, name: op.name, up: true }, journal: 'none' }] } : same;
   }
@@ -185,6 +191,14 @@ function judgeLink(r: Resource, ctx: Ctx): Verdict {
   // The new far end starts without the old one's master, alias and state (judgeConfig).
   if (peerLive) ctx.recreated.add(`${op.peer.ns}/${op.peer.name}`);
   return { steps: [...stale, ...own(r, create).steps] };
+}
+
+/** Whether a live link is the tunnel end a vxlan creation asks for (kind, VNI, underlay ends, MTU). */
+function sameTunnelEnd(l: LiveLink, op: Extract<KernelOp, { op: 'link.create'; kind: 'vxlan' }>): boolean {
+  const v = l.vxlan;
+  return (
+    l.kind === 'vxlan' && v !== undefined && v.vni === op.vni && v.local === op.local && v.remote === op.remote && (op.mtu === undefined || l.mtu === op.mtu)
+  );
 }
 
 function foreign(lab: string, ns: string, name: string): string {
@@ -208,7 +222,7 @@ function judgeAddr(r: Resource, ctx: Ctx): Verdict {
   const op = r.op;
   if (op.op !== 'addr.add') return same;
   const addrs = ctx.live.spaces.get(op.ns)?.addrs ?? [];
-  if (addrs.some((a) => a.dev === op.dev && a.cidr === op.cidr)) return same;
+  if (!ctx.recreated.has(`${op.ns}/${op.dev}`) && addrs.some((a) => a.dev === op.dev && a.cidr === op.cidr)) return same;
   const elsewhere = op.ns === HOST_NS ? addrs.find((a) => a.cidr.split('/')[0] === op.cidr.split('/')[0]) : undefined;
   if (elsewhere) {
     // The lab's own bridge, renamed by hand: its marker says whose it is; name what was found.
@@ -237,7 +251,10 @@ function judgeAddr(r: Resource, ctx: Ctx): Verdict {
 function judgeRoute(r: Resource, ctx: Ctx): Verdict {
   const op = r.op;
   if (op.op !== 'route.add') return same;
-  const routes = (ctx.live.spaces.get(op.ns)?.routes ?? []).filter((x) => x.to === op.to && x.protocol !== 'kernel' && x.type === 'unicast');
+  // Routes through a link this plan makes anew go with the old link (the kernel drops them).
+  const routes = (ctx.live.spaces.get(op.ns)?.routes ?? []).filter(
+    (x) => x.to === op.to && x.protocol !== 'kernel' && x.type === 'unicast' && !ctx.recreated.has(`${op.ns}/${x.dev}`),
+  );
   const slot = routes.filter(defaultMetric);
   if (slot.some((x) => byHand(x) && x.via === op.via && (op.dev === undefined || x.dev === op.dev))) return same;
   const found = slot[0];

@@ -7,7 +7,7 @@ import { type HostPublish, renderHostTable } from '../nft/render.js';
 import { type LinkEnd, linkEnds, nodeTableScript, qdiscOf, type ShapingSupport } from './impair.js';
 import { markerHead, netnsGroup, nftTableName } from '../names/markers.js';
 import { resourceId, type ResourceId } from '../names/resource-id.js';
-import type { Link, Node, Publish, Topology, Tunnel } from '../model/types.js';
+import type { Iface, Link, Node, PairEnd, Publish, Topology, Tunnel } from '../model/types.js';
 import { VXLAN_PORT } from '../model/machines.js';
 import { formatCidr, networkOf, parseCidr } from '../util/ip.js';
 import type { Owned } from './live.js';
@@ -138,7 +138,14 @@ function nodeResources(t: Topology, node: Node, ipv6: boolean, support: ShapingS
   const out: Resource[] = [config(ns, 'lo', Phase.Nodes, { op: 'link.set', ns, name: 'lo', up: true })];
   for (const iface of node.interfaces.values()) {
     const l = linkOf(t, iface.link);
-    if (!l) continue;
+    if (!l) {
+      const end = pairEndOf(t, node.name, iface.name);
+      if (!end) continue;
+      out.push(pairEndResource(node, iface, end, ipv6));
+      if (iface.down) out.push(config(ns, iface.name, Phase.Nodes, { op: 'link.set', ns, name: iface.name, up: false }));
+      for (const a of iface.addresses) out.push(addr(ns, iface.name, a, Phase.Nodes));
+      continue;
+    }
     const mtu = iface.mtu === undefined ? {} : { mtu: iface.mtu };
     if (l.kind === 'p2p' && l.b.node === node.name) {
       // The pair was created by the `a` node's batch, which ran earlier: just bring this end up.
@@ -236,6 +243,39 @@ function tunnelResources(t: Topology, x: Tunnel): Resource[] {
     out.push({ id: resourceId.fdb(HOST_NS, x.device, dst), kind: 'fdb', phase: Phase.HostPost, op: { op: 'fdb.append', ns: HOST_NS, dev: x.device, dst } });
   }
   return out;
+}
+
+/** This machine's end of a point-to-point link to another machine at a node's interface, if it is one. */
+function pairEndOf(t: Topology, node: string, iface: string): PairEnd | undefined {
+  return t.part?.pairs.find((p) => p.node === node && p.iface === iface);
+}
+
+/**
+ * A node's end of a point-to-point link between machines (model/machine-part.ts PairEnd): the
+ * interface is a vxlan device made in the node's namespace from the host's, so that its UDP socket
+ * and `local` stay in the host namespace (whose routing reaches the other machine) while the node
+ * sees a plain interface. Journaled and removed in the node's namespace like a veth end there.
+ */
+function pairEndResource(node: Node, iface: Iface, end: PairEnd, ipv6: boolean): Resource {
+  const ns = node.netns;
+  const create: KernelOp = {
+    op: 'link.create',
+    kind: 'vxlan',
+    ns,
+    name: iface.name,
+    vni: end.vni,
+    port: VXLAN_PORT,
+    local: end.local,
+    remote: end.remote,
+    // No underlay `dev`: the host's routing to the unicast remote picks it (an ifindex would be
+    // the host namespace's, which a request about a device in the node's cannot name).
+    underlay: HOST_NS,
+    ...(iface.mac !== undefined ? { mac: iface.mac } : {}),
+    mtu: end.mtu,
+    ipv6: ipv6 || !mtuCarriesIpv6(end.mtu),
+    up: iface.down !== true,
+  };
+  return link(ns, iface.name, Phase.Nodes, create);
 }
 
 /**

@@ -66,6 +66,10 @@ export type KernelOp =
    * A lab's tunnel port to other machines (model/machines.ts): made in the machine's host
    * namespace, whose routing carries its UDP; the far ends are FDB entries (fdb.append), so no
    * multicast is needed. Learning is off: the remote MACs are reached by head-end replication.
+   * With `underlay`, the node's end of a point-to-point link between machines instead:
+   * ip link add NAME netns NS [mtu M] type vxlan id VNI remote R local L dstport PORT nolearning udpcsum
+   * sent from the `underlay` namespace (the host): the device lives in `ns`, its UDP socket and
+   * `local` stay in `underlay`, and its one far end is `remote` (no FDB entries).
    */
   | {
       readonly op: 'link.create';
@@ -79,6 +83,12 @@ export type KernelOp =
       readonly local?: string;
       /** Underlay device the tunnel's packets leave through. */
       readonly dev?: string;
+      /** The one remote tunnel end (a unicast underlay address): a point-to-point tunnel. */
+      readonly remote?: string;
+      /** The namespace of the tunnel's UDP socket, when not `ns`: the request is sent from there. */
+      readonly underlay?: NsRef;
+      /** The device's MAC address, when it must survive a rebuild (as a veth's). */
+      readonly mac?: string;
       readonly mtu?: number;
       readonly alias?: string;
       readonly ipv6: boolean;
@@ -208,6 +218,8 @@ export interface LiveLink {
   readonly alias?: string;
   /** IFLA_LINK: the peer's ifindex (in the peer's namespace) for veths. */
   readonly peerIndex?: number;
+  /** A vxlan's VNI and IPv4 underlay ends (a node's tunnel end is recognised by them). */
+  readonly vxlan?: { readonly vni: number; readonly local?: string; readonly remote?: string };
   readonly stats?: LinkStats;
 }
 

@@ -201,7 +201,17 @@ export function isJournalOp(o: unknown): o is JournalOp {
       if (!str(o['ns']) || !str(o['name']) || !bool(o['ipv6']) || !bool(o['up'])) return false;
       if (o['kind'] === 'bridge') return optStr(o['alias']);
       if (o['kind'] === 'vxlan') {
-        return int(o['vni']) && int(o['port']) && optStr(o['local']) && optStr(o['dev']) && optInt(o['mtu']) && optStr(o['alias']);
+        return (
+          int(o['vni']) &&
+          int(o['port']) &&
+          optStr(o['local']) &&
+          optStr(o['dev']) &&
+          optInt(o['mtu']) &&
+          optStr(o['alias']) &&
+          optStr(o['remote']) &&
+          optStr(o['underlay']) &&
+          optStr(o['mac'])
+        );
       }
       const p = o['peer'];
       return (

@@ -1,7 +1,8 @@
 // One lab over three simulated machines: each machine is a namespace on an underlay bridge
 // (192.0.2.0/24) and builds its part with `up --as M --host-netns M`. Nodes on different machines
 // reach each other through VXLAN from the first probe, `test --as` passes from every machine, one
-// machine's part is rebuilt alone, and `down --as` on each leaves nothing behind.
+// machine's part is rebuilt alone, and `down --as` on each leaves nothing behind. A peer link
+// between machines is a VXLAN pair: each node's interface a vxlan end to the other machine.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sh } from '../helpers/checks.js';
@@ -113,6 +114,68 @@ test('a lab over three machines: vxlan between them, test --as from each, one pa
       assert.equal((await sh(sb, 'ip', 'link', 'show', 'type', 'vxlan')).trim(), '', 'no vxlan device leaked into the sandbox host');
     } finally {
       for (const m of MACHINES) await nslab(sb, 'down', lab.path, '--as', m);
+      lab.done();
+    }
+  }));
+
+const PAIR = `name: pp
+machines:
+  m1: { address: 192.0.2.1 }
+  m2: { address: 192.0.2.2, mtu: 1400 }
+nodes:
+  a: { machine: m1, interfaces: { p: { peer: "b:p", address: 10.9.0.1/30 } } }
+  b: { machine: m2, interfaces: { p: { peer: "a:p", address: 10.9.0.2/30 } }, routes: [ { to: 10.8.0.0/16, via: 10.9.0.1 } ] }
+expect:
+  - { from: a, to: b }
+  - { from: b, to: a }
+`;
+
+test('a peer link between two machines is a VXLAN pair: pings from the first probe, up again changes nothing, one end rebuilt alone, down --as leaves nothing', (t) =>
+  withSandbox(t, async (sb) => {
+    const lab = labFile(PAIR);
+    const both = ['m1', 'm2'] as const;
+    try {
+      await machines(sb);
+      const plan = await nslabOk(sb, 'up', lab.path, '--as', 'm1', '--host-netns', 'm1', '--dry-run');
+      assert.match(plan, /ip (-n m1 )?link add p netns pp-a mtu 1350 .*type vxlan id \d+ remote 192\.0\.2\.2 local 192\.0\.2\.1 dstport 4789/);
+      for (const m of both) await nslabOk(sb, 'up', lab.path, '--as', m, '--host-netns', m);
+      for (const m of both) await testFrom(sb, lab.path, m, '--attempts', '1');
+      // The node's interface is the tunnel end, its UDP socket in the machine's namespace.
+      const end = await sh(sb, 'ip', '-n', 'pp-a', '-d', 'link', 'show', 'p');
+      assert.match(end, /mtu 1350 /, "the smaller underlay MTU (m2's 1400) less 50");
+      assert.match(end, /link-netns|link-netnsid/);
+      assert.match(end, /vxlan id \d+ remote 192\.0\.2\.2 local 192\.0\.2\.1 /);
+      const vni = /vxlan id (\d+)/.exec(end)?.[1];
+      assert.match(await sh(sb, 'ip', '-n', 'pp-b', '-d', 'link', 'show', 'p'), new RegExp(`vxlan id ${vni} remote 192\\.0\\.2\\.1 local 192\\.0\\.2\\.2 `));
+      assert.deepEqual(await machineLinks(sb, 'm1'), [], 'nothing of the pair in the machine namespace');
+      assert.match(await nslabOk(sb, 'show', 'pp', '--as', 'm1'), new RegExp(`b:p \\(vxlan ${vni} to m2\\)`));
+      // The pair's VNI is taken on the machine: another lab asking for it is refused in one line.
+      const other = labFile(
+        `name: x\nmachines:\n  m1: { address: 192.0.2.1 }\n  m2: { address: 192.0.2.2 }\nnetworks:\n  lan: { subnet: 10.40.0.0/24, vni: ${vni} }\nnodes:\n  a: { machine: m1, interfaces: { eth0: { network: lan } } }\n  b: { machine: m2, interfaces: { eth0: { network: lan } } }\n`,
+      );
+      try {
+        const r = await nslab(sb, 'up', other.path, '--as', 'm1', '--host-netns', 'm1');
+        assert.equal(r.code, 1, r.stderr);
+        assert.match(r.stderr, new RegExp(`VNI ${vni} is already used by another vxlan device`));
+      } finally {
+        await nslab(sb, 'down', other.path, '--as', 'm1', '--wait');
+        other.done();
+      }
+      for (const m of both) assert.match(await nslabOk(sb, 'up', lab.path, '--as', m, '--host-netns', m), /up to date/);
+
+      await nslabOk(sb, 'down', lab.path, '--as', 'm2', '--wait');
+      assert.equal((await sh(sb, 'ip', 'netns', 'list')).includes('pp-b'), false);
+      await nslabOk(sb, 'up', lab.path, '--as', 'm2', '--host-netns', 'm2');
+      for (const m of both) await testFrom(sb, lab.path, m, '--attempts', '1');
+
+      for (const m of both) await nslabOk(sb, 'down', lab.path, '--as', m, '--wait');
+      for (const m of both) assert.deepEqual(await machineLinks(sb, m), [], `${m} holds nothing of the lab`);
+      assert.deepEqual(
+        (await sh(sb, 'ip', 'netns', 'list')).split('\n').filter((l) => l.startsWith('pp-')),
+        [],
+      );
+    } finally {
+      for (const m of both) await nslab(sb, 'down', lab.path, '--as', m);
       lab.done();
     }
   }));

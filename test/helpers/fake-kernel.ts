@@ -9,6 +9,13 @@ import { HOST_NS } from '../../src/port/kernel.js';
 import { NslabError } from '../../src/util/errors.js';
 import type { RouteAnswer, RouteQuery } from '../../src/port/kernel.js';
 import { routeGetFromSnapshot } from './route-lookup.js';
+import { contains, parseCidr } from '../../src/util/ip.js';
+
+/** Whether `via` is in the subnet of the address `cidr` (a next hop the kernel reaches on that link). */
+function onLink(cidr: string, via: string): boolean {
+  const c = parseCidr(cidr);
+  return c !== undefined && contains(c, via);
+}
 
 interface FLink {
   index: number;
@@ -27,6 +34,10 @@ interface FLink {
   /** A vxlan's default FDB entries: the remote underlay addresses it floods to. */
   fdb?: string[];
   vni?: number;
+  /** A vxlan's underlay ends, and the namespace of its UDP socket (its own when absent). */
+  local?: string;
+  remote?: string;
+  underlay?: NsRef;
 }
 /** A route; protocol (static), metric (kernel default) and nexthops only for routes tests plant as a daemon would. */
 export interface FRoute {
@@ -36,6 +47,8 @@ export interface FRoute {
   protocol?: string;
   metric?: number;
   nexthops?: Array<{ via?: string; dev?: string; weight?: number }>;
+  /** The device a route given only `via` goes out of (as the kernel resolves it): it goes with that device. */
+  through?: string;
 }
 interface FNs {
   tables: Set<string>;
@@ -132,10 +145,14 @@ export class FakeKernel implements Kernel {
       mac: '00:00:00:00:00:00',
       ...(l.master ? { master: l.master } : {}),
       ...(l.alias ? { alias: l.alias } : {}),
+      ...(l.kind === 'vxlan' && l.vni !== undefined
+        ? { vxlan: { vni: l.vni, ...(l.local ? { local: l.local } : {}), ...(l.remote ? { remote: l.remote } : {}) } }
+        : {}),
     }));
     const addrs = s.addrs.map((a) => ({ ...a, family: a.cidr.includes(':') ? (6 as const) : (4 as const), scope: 'global' }));
-    const routes = s.routes.map((r) => ({
+    const routes = s.routes.map(({ through, ...r }) => ({
       ...r,
+      ...(through !== undefined && r.dev === undefined ? { dev: through } : {}),
       family: r.to.includes(':') ? (6 as const) : (4 as const),
       protocol: r.protocol ?? 'static',
       type: 'unicast',
@@ -317,7 +334,8 @@ export class FakeKernel implements Kernel {
         // The slot is prefix and metric: routes of other metrics (a daemon's) live beside it.
         if (s.routes.some((r) => r.to === op.to && r.metric === undefined)) throw new OpFail('EEXIST');
         if (op.dev !== undefined && !s.links.has(op.dev)) throw new OpFail('ENODEV');
-        s.routes.push({ to: op.to, ...(op.via ? { via: op.via } : {}), ...(op.dev ? { dev: op.dev } : {}) });
+        const through = op.dev === undefined && op.via !== undefined ? s.addrs.find((a) => onLink(a.cidr, op.via!))?.dev : undefined;
+        s.routes.push({ to: op.to, ...(op.via ? { via: op.via } : {}), ...(op.dev ? { dev: op.dev } : {}), ...(through ? { through } : {}) });
         return;
       }
       case 'route.delete': {
@@ -379,11 +397,16 @@ export class FakeKernel implements Kernel {
       return;
     }
     if (op.kind === 'vxlan') {
-      // Like Linux: one VNI per UDP port in a namespace (vxlan_vni_in_use).
-      if ([...s.links.values()].some((l) => l.kind === 'vxlan' && l.vni === op.vni)) throw new OpFail('EEXIST');
-      if (op.dev !== undefined && !s.links.has(op.dev)) throw new OpFail('ENODEV');
+      // Like Linux: one VNI per UDP port in the namespace of the UDP socket (vxlan_vni_in_use),
+      // wherever the devices live.
+      const under = op.underlay ?? op.ns;
+      for (const [name, x] of this.spaces) {
+        if ([...x.links.values()].some((l) => l.kind === 'vxlan' && (l.underlay ?? name) === under && l.vni === op.vni)) throw new OpFail('EEXIST');
+      }
+      if (op.dev !== undefined && !this.ns(under).links.has(op.dev)) throw new OpFail('ENODEV');
       const mtu = op.mtu ? { mtu: op.mtu } : {};
-      s.links.set(op.name, { index: s.nextIndex++, kind: 'vxlan', vni: op.vni, up: op.up, fdb: [], ...mtu, ...(op.alias ? { alias: op.alias } : {}) });
+      const ends = { ...(op.local ? { local: op.local } : {}), ...(op.remote ? { remote: op.remote } : {}), ...(op.underlay ? { underlay: op.underlay } : {}) };
+      s.links.set(op.name, { index: s.nextIndex++, kind: 'vxlan', vni: op.vni, up: op.up, fdb: [], ...mtu, ...ends, ...(op.alias ? { alias: op.alias } : {}) });
       return;
     }
     const p = this.ns(op.peer.ns);
@@ -414,7 +437,7 @@ export class FakeKernel implements Kernel {
     if (!s) return;
     s.links.delete(name);
     s.addrs = s.addrs.filter((a) => a.dev !== name);
-    s.routes = s.routes.filter((r) => r.dev !== name);
+    s.routes = s.routes.filter((r) => r.dev !== name && r.through !== name);
     for (const l of s.links.values()) if (l.master === name) delete l.master;
   }
 }

@@ -101,6 +101,10 @@ class Segment {
     }
     this.noteCreated(op);
     const label = 'name' in op ? op.name : op.op;
+    if (enc.via !== undefined) {
+      this.sendVia(at, enc.via, enc, label);
+      return;
+    }
     this.pending.push({ at, msgs: enc.now, stage: 'now', label, next: enc });
     // Follow-ups go out only if the creation succeeded (after EEXIST they would change someone
     // else's link), so the creation is sent now; its follow-ups ride with the next requests.
@@ -118,6 +122,20 @@ class Segment {
       if (c.index !== undefined) h?.index.set(c.name, c.index);
       else h?.index.delete(c.name);
     }
+  }
+
+  /**
+   * A creation that must come from another namespace (a node's vxlan end, whose UDP socket is the
+   * host's): what is pending here goes first, then the creation on that namespace's socket; its
+   * follow-ups are this namespace's, as any op's.
+   */
+  private sendVia(at: number, via: string, enc: OpMessages, label: string): void {
+    this.drain();
+    const res = this.table.get(via).sock.batch(enc.now);
+    const bad = res.find((r) => r.errno !== 0);
+    const p: Pending = { at, msgs: enc.now, stage: 'now', label, next: enc };
+    if (bad) this.failed(p, failureFromErrno(bad.errno, bad.message));
+    else this.succeeded(p);
   }
 
   /** Send until nothing is pending (follow-ups included). */
