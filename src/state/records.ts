@@ -83,6 +83,10 @@ export type JournalOp =
       readonly port: number;
       readonly local?: string;
       readonly dev?: string;
+      /** A point-to-point tunnel's far end, its socket's namespace and its MAC (a peer: link between machines). */
+      readonly remote?: string;
+      readonly underlay?: NsRef;
+      readonly mac?: string;
       readonly mtu?: number;
       readonly alias?: string;
       readonly ipv6: boolean;
