@@ -31,14 +31,17 @@ import { trace } from '../lab/trace.js';
 import { up, type UpResult } from '../lab/up.js';
 import { WarmLab } from '../lab/warm.js';
 import { NslabError } from '../util/errors.js';
+import { startCapture } from './capture.js';
 import type {
   ApplyOptions,
   ApplyResult,
+  CaptureOptions,
   ExecOptions,
   ExecResult,
   LabInput,
   LinkHandle,
   LabListing,
+  PacketCapture,
   LabOptions,
   LabState,
   NodeProcesses,
@@ -320,6 +323,17 @@ export class Lab implements AsyncDisposable {
   }
 
   /** Start a long-running process in a node (like `nslab run`); it is stopped by kill() or stop(). */
+  /**
+   * Capture packets at nodes (`node`: all its interfaces), interfaces (`node:iface`) or networks
+   * (on their bridge), as `nslab capture` does: resolves once capturing, then yields each packet
+   * decoded, with the lab's names. Stops at `count` or `durationMs`, on stop(), when the loop is
+   * left, or when the lab stops.
+   */
+  async capture(targets: string | readonly string[], options: CaptureOptions = {}): Promise<PacketCapture> {
+    this.#live();
+    return startCapture(this.#root, this.name, typeof targets === 'string' ? [targets] : targets, options);
+  }
+
   async spawn(node: string, argv: readonly string[], options: SpawnOptions = {}): Promise<SpawnedProcess> {
     this.#live();
     const r = await runAdhoc({ state: this.#root, lab: this.name, node, command: argv, ...(options.name === undefined ? {} : { name: options.name }) });

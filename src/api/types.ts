@@ -249,6 +249,43 @@ export interface SpawnedProcess {
   kill(graceMs?: number): Promise<boolean>;
 }
 
+/** Options of `lab.capture`. */
+export interface CaptureOptions {
+  /** A pcap-filter(7) expression, as for tcpdump (`icmp`, `tcp port 80`). */
+  readonly filter?: string;
+  /** Stop after this many packets (over all capture points). */
+  readonly count?: number;
+  /** Stop after this long. */
+  readonly durationMs?: number;
+  /** Stops the capture when aborted. */
+  readonly signal?: AbortSignal;
+}
+
+/** One packet `lab.capture` saw. */
+export interface CapturedPacket {
+  /** Where: `node:iface`, or a network's name (seen on its bridge). */
+  readonly point: string;
+  /** When, in microseconds since the epoch. */
+  readonly timeUs: number;
+  /** What `nslab capture` prints after the time and place: "SRC > DST, " and the decoded summary, each address with its lab name. */
+  readonly text: string;
+  /** The frame as captured (Ethernet), and its length on the wire. */
+  readonly data: Uint8Array;
+  readonly length: number;
+}
+
+/**
+ * A running capture (`await lab.capture(...)` resolves once every point is capturing): its
+ * packets in time order, until count or duration is reached, stop() is called, the loop over
+ * them ends, or the lab stops.
+ */
+export interface PacketCapture extends AsyncIterable<CapturedPacket>, AsyncDisposable {
+  /** The capture points, as packets name them. */
+  readonly points: readonly string[];
+  /** Stop capturing (packets already seen are still given out); resolves once tcpdump is gone. */
+  stop(): Promise<void>;
+}
+
 /** One lab as `Lab.list` shows it. */
 export interface LabListing {
   readonly name: string;

@@ -3,7 +3,7 @@
 // notices when stdout is closed by its reader (`nslab capture ... | head`).
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { decodeEthernet } from '../packet/decode.js';
-import { formatLine } from '../packet/format.js';
+import { formatLine, formatPacket } from '../packet/format.js';
 import type { Namer } from '../packet/names.js';
 import type { PcapRecord } from '../packet/pcap.js';
 import { interfaceBlock, packetBlock, sectionHeader } from '../packet/pcapng.js';
@@ -31,6 +31,15 @@ export interface SinkOptions {
   readonly out?: (line: string) => void;
   readonly utc?: boolean;
   readonly snaplen: number;
+  /** Each packet as data (the library's capture): then no lines are printed unless `print`. */
+  readonly onPacket?: (p: DecodedPacket) => void;
+}
+
+/** A packet with where it was seen and its text with the lab's names. */
+export interface DecodedPacket {
+  readonly point: string;
+  readonly rec: PcapRecord;
+  readonly text: string;
 }
 
 /** Open the outputs; throws NslabError (exit 2) when the file cannot be created. */
@@ -44,12 +53,13 @@ export function openSink(o: SinkOptions): Sink {
   raw?.(
     Buffer.concat([sectionHeader('nslab capture'), ...o.points.map((p) => interfaceBlock({ name: p.label, description: p.description, snaplen: o.snaplen }))]),
   );
-  const lines = o.write === undefined || o.print;
+  const lines = (o.write === undefined && o.onPacket === undefined) || o.print;
   const out = o.out ?? ((l: string) => void process.stdout.write(`${l}\n`));
   const width = Math.max(...o.points.map((p) => p.label.length));
   return {
     packet: (i, rec) => {
       raw?.(packetBlock({ iface: i, tsUs: rec.tsUs, data: rec.data, origLen: rec.origLen }));
+      if (o.onPacket) o.onPacket({ point: o.points[i]?.label ?? '?', rec, text: formatPacket(decodeEthernet(rec.data), o.names) });
       if (lines)
         out(
           formatLine({

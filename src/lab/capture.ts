@@ -11,7 +11,7 @@ import { labNamer, type Namer } from '../packet/names.js';
 import { labJournal } from '../state/store.js';
 import { NslabError } from '../util/errors.js';
 import { registerCaptures } from './capture-registry.js';
-import { openSink } from './capture-sink.js';
+import { openSink, type DecodedPacket } from './capture-sink.js';
 import { resolveTargets, type CapturePoint } from './capture-targets.js';
 import { runSession, startAll, type SessionResult } from './capture-session.js';
 import { linuxKernel, systemOf, type KernelFactory, type SystemOption } from './kernel.js';
@@ -48,6 +48,10 @@ export interface CaptureOptions extends SystemOption {
   /** Times in UTC instead of local time. */
   readonly utc?: boolean;
   readonly openKernel?: KernelFactory;
+  /** Each packet as data (the library); lines are then printed only with `print`. */
+  readonly onPacket?: (p: DecodedPacket) => void;
+  /** Called once every capture point is capturing, with their labels (after `note`). */
+  readonly onReady?: (points: readonly string[]) => void;
 }
 
 /** What `capture` returns. */
@@ -85,7 +89,10 @@ export async function capture(opts: CaptureOptions): Promise<CaptureResult> {
     const r = await runSession(caps, {
       points,
       sink,
-      onReady: () => note(`capturing on ${points.map((p) => p.label).join(', ')} (Ctrl-C to stop)`),
+      onReady: () => {
+        note(`capturing on ${points.map((p) => p.label).join(', ')} (Ctrl-C to stop)`);
+        opts.onReady?.(points.map((p) => p.label));
+      },
       ...(opts.count === undefined ? {} : { count: opts.count }),
       ...(opts.durationMs === undefined ? {} : { durationMs: opts.durationMs }),
       ...(opts.signal ? { signal: opts.signal } : {}),
@@ -96,8 +103,9 @@ export async function capture(opts: CaptureOptions): Promise<CaptureResult> {
   }
 }
 
-function pick(o: CaptureOptions): { write?: string; print?: boolean; out?: (l: string) => void; utc?: boolean } {
+function pick(o: CaptureOptions): { write?: string; print?: boolean; out?: (l: string) => void; utc?: boolean; onPacket?: (p: DecodedPacket) => void } {
   return {
+    ...(o.onPacket ? { onPacket: o.onPacket } : {}),
     ...(o.write === undefined ? {} : { write: o.write }),
     ...(o.print ? { print: true } : {}),
     ...(o.out ? { out: o.out } : {}),

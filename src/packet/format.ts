@@ -37,8 +37,11 @@ export interface LineInput {
 
 /** The whole line, without a newline. */
 export function formatLine(l: LineInput): string {
-  const s = l.summary;
-  const link = s.src === undefined || s.dst === undefined ? '' : `${tokenText({ mac: s.src }, l.names)} > ${tokenText({ mac: s.dst }, l.names)}, `;
-  const body = s.tokens.map((t) => tokenText(t, l.names)).join('');
-  return `${formatTime(l.tsUs, l.utc)} ${l.label.padEnd(l.width ?? 0)}  ${link}${body}`;
+  return `${formatTime(l.tsUs, l.utc)} ${l.label.padEnd(l.width ?? 0)}  ${formatPacket(l.summary, l.names)}`;
+}
+
+/** A line without its time and place: "SRC > DST, " and the decoded summary, with the lab's names. */
+export function formatPacket(s: Summary, names: Namer): string {
+  const link = s.src === undefined || s.dst === undefined ? '' : `${tokenText({ mac: s.src }, names)} > ${tokenText({ mac: s.dst }, names)}, `;
+  return `${link}${s.tokens.map((t) => tokenText(t, names)).join('')}`;
 }

@@ -45,6 +45,31 @@ test('apply: an added node answers at once; a link cut by hand is taken as built
     assert.equal(await leftoverSnapshot(sb, undefined, NO_MOUNTS), before);
   }));
 
+test('capture: the packets of a ping, decoded with the lab names, until its count; leaving the loop stops it', (t) =>
+  withSandbox(t, async (sb) => {
+    const before = await leftoverSnapshot(sb, undefined, NO_MOUNTS);
+    const r = await sb.run(['node', CONSUMER, 'capture'], { timeoutMs: 60_000 });
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
+    const seen = JSON.parse(r.stdout) as {
+      points: string[];
+      ping: number;
+      seen: Array<{ point: string; text: string; bytes: number }>;
+      first: string;
+      refused: string;
+    };
+    assert.deepEqual(seen.points, ['a:eth0']);
+    assert.equal(seen.ping, 0);
+    assert.equal(seen.seen.length, 2, JSON.stringify(seen.seen));
+    assert.ok(
+      seen.seen.every((p) => p.point === 'a:eth0' && p.bytes >= 98),
+      JSON.stringify(seen.seen),
+    );
+    assert.match(seen.seen[0]?.text ?? '', /10\.61\.0\.2 \(a\) > 10\.61\.0\.1 \(lan gateway\).*ICMP echo request/);
+    assert.equal(seen.first, 'lan');
+    assert.equal(seen.refused, 'no-node');
+    assert.equal(await leftoverSnapshot(sb, undefined, NO_MOUNTS), before);
+  }));
+
 for (const mode of ['exit', 'signal'] as const) {
   test(`a process that ends (${mode === 'exit' ? 'process.exit' : 'SIGTERM'}) with a lab up leaves nothing behind`, (t) =>
     withSandbox(t, async (sb) => {
