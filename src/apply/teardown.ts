@@ -93,7 +93,8 @@ function hostBridges(owned: Owned): string[] {
   return [...owned.values()].flatMap((r) => (r.op.op === 'link.create' && r.op.kind === 'bridge' && r.op.ns === HOST_NS ? [r.op.name] : []));
 }
 
-function hostEndsOfDeletedNs(owned: Owned, steps: readonly PlanStep[]): string[] {
+/** The host ends of the journal's veths whose namespace these steps delete (the kernel frees them later). */
+export function hostEndsOfDeletedNs(owned: Owned, steps: readonly PlanStep[]): string[] {
   const deleted = new Set(steps.flatMap((s) => (s.op.op === 'netns.delete' ? [s.op.name] : [])));
   const names: string[] = [];
   for (const r of owned.values()) {

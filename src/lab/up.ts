@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import type { StateRoot } from '../state/root.js';
 import { resolve as resolvePath } from 'node:path';
 import { applySteps } from '../apply/apply.js';
+import { hostEndsOfDeletedNs, waitGone } from '../apply/teardown.js';
 import { StepError } from '../apply/errors.js';
 import type { Kernel } from '../port/kernel.js';
 import { HOST_NS } from '../port/kernel.js';
@@ -262,6 +263,10 @@ async function upLocked(sys: System, opts: UpOptions, loaded: Loaded, t0: number
         );
       }
       const commands = plan.steps.map((s) => describeOp(s.op));
+      // A node the file dropped: its namespace goes with the plan, and the kernel frees its veths
+      // in the background; their host ends are waited for below, so that up (and a library's
+      // apply) returns with the host as the file says, and a down right after leaves nothing.
+      const freed = hostEndsOfDeletedNs(journal.owned, plan.steps);
       const result = {
         lab,
         nodes: topology.nodes.size,
@@ -306,6 +311,7 @@ async function upLocked(sys: System, opts: UpOptions, loaded: Loaded, t0: number
       ];
       phase('hosts files');
       if (plan.steps.length > 0) await settle(kernel, topology, plan.steps);
+      if (freed.length > 0) await waitGone(kernel, freed, 2000);
       phase('settle');
       await stopIfInterrupted(opts, lab, 'the network is complete, but its processes are not started');
       const processes = await startProcesses(root, sys, topology, opts.warm?.journal(lab));
