@@ -183,12 +183,45 @@ async function change(opts: RuntimeOptions, edit: (t: Topology, c: RuntimeChange
       const plan = planLab({ topology: view, live, owned: journal.owned, desired });
       const steps = plan.steps.filter((s) => LINK_STATE_OPS.has(s.op.op));
       if (steps.length > 0) applyRuntime(root, lab, kernel, steps);
+      await freshAfterUp(kernel, view, steps);
       writeRuntime(root, lab, after);
       return { lab, commands: steps.map((s) => describeOp(s.op)), notes: runtimeNotes(after) };
     } finally {
       kernel.close();
     }
   });
+}
+
+/**
+ * Links just set up: wait (bounded) until the kernel has activated them, then drop the neighbour
+ * entries learned on them meanwhile. A veth that comes up drops what it is given until the
+ * kernel's link watcher runs, but its routes are back at once: a packet sent in between (a probe,
+ * a scenario's traffic) makes an ARP entry whose request is lost, and the next request goes out
+ * only a second later (retrans_time), so the link stayed dead for a second after `link up` in
+ * about one run in eight. Entries made after the link is active resolve at once.
+ */
+async function freshAfterUp(kernel: import('../port/kernel.js').Kernel, t: Topology, steps: readonly PlanStep[], timeoutMs = 1000): Promise<void> {
+  const ups = new Map<string, string[]>();
+  const add = (ns: string, name: string): void => void ups.set(ns, [...(ups.get(ns) ?? []), name]);
+  for (const { op } of steps) if (op.op === 'link.set' && op.up === true) add(op.ns, op.name);
+  if (ups.size === 0) return;
+  const set = new Map([...ups].map(([ns, names]) => [ns, [...names]]));
+  // The far end of a point-to-point link comes up with it (its carrier), and answers through it:
+  // it is waited for and flushed too.
+  for (const l of t.links) {
+    if (l.kind !== 'p2p') continue;
+    const [a, b] = [l.a, l.b].map((e) => ({ ns: t.nodes.get(e.node)?.netns ?? '', iface: e.iface }));
+    if (a && b && set.get(a.ns)?.includes(a.iface)) add(b.ns, b.iface);
+    if (a && b && set.get(b.ns)?.includes(b.iface)) add(a.ns, a.iface);
+  }
+  const awaited = ups;
+  const deadline = Date.now() + timeoutMs;
+  for (let wait = 1; ; wait = Math.min(wait * 2, 20)) {
+    const pending = [...awaited].filter(([ns, names]) => kernel.links(ns, names)?.some((l) => l.up && l.operstate !== 'UP'));
+    if (pending.length === 0 || Date.now() > deadline) break;
+    await new Promise((r) => setTimeout(r, wait));
+  }
+  for (const [ns, names] of ups) kernel.neighFlush(ns, names);
 }
 
 function applyRuntime(root: StateRoot, lab: string, kernel: import('../port/kernel.js').Kernel, steps: readonly PlanStep[]): void {
