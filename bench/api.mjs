@@ -15,7 +15,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { baselines, here, median, needRoot, options, shared } from './lib.mjs';
+import { baselines, here, median, needRoot, options, shared, tableLines } from './lib.mjs';
 
 const { num, args } = options();
 const reps = num('--reps', 7);
@@ -124,12 +124,5 @@ try {
 }
 
 const head = ['what', 'start', 'stop', 'start+stop', 'x C'];
-const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
 console.log(`\nmedians of ${reps} (adds: of ${addCount}), in one process, side by side with the C floor in the same sandbox`);
-for (const r of [head, ...rows])
-  console.log(
-    r
-      .map((c, i) => c.padEnd(widths[i]))
-      .join('  ')
-      .trimEnd(),
-  );
+for (const line of tableLines([head, ...rows])) console.log(line);

@@ -47,6 +47,17 @@ export function baselines({ prefix = 'nslab-bl-', floor = true, build } = {}) {
   return dir;
 }
 
+/** Rows of cells as aligned text lines (columns two spaces apart; a missing cell is empty). */
+export function tableLines(rows) {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) =>
+    r
+      .map((c, i) => (c ?? '').padEnd(widths[i]))
+      .join('  ')
+      .trimEnd(),
+  );
+}
+
 /** The median (the lower middle of an even count). */
 export function median(xs) {
   const s = [...xs].sort((a, b) => a - b);

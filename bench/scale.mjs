@@ -16,7 +16,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import { join } from 'node:path';
 import { multiBridgeFloor } from './floor-bridges.mjs';
-import { baselines, here, median, needRoot, options, shared } from './lib.mjs';
+import { baselines, here, median, needRoot, options, shared, tableLines } from './lib.mjs';
 import { logLogSvg } from './svg.mjs';
 
 const { args, opt } = options();
@@ -141,16 +141,8 @@ for (const [shape, n] of runs) {
     ]);
   }
 }
-const table = (rs) => {
-  const widths = rs[0].map((_, i) => Math.max(...rs.map((r) => (r[i] ?? '').length)));
-  return rs.map((r) =>
-    r
-      .map((c, i) => (c ?? '').padEnd(widths[i]))
-      .join('  ')
-      .trimEnd(),
-  );
-};
-const lines = [...table(rows), ''];
+
+const lines = [...tableLines(rows), ''];
 lines.push(
   `medians of ${reps} run(s), (min-max) in brackets; x C: the median of each run's build time over the C floor's measured just before it (other shapes: cost per object over the floor's at N=1000); gone s: from the start of the teardown until no veth is left; build CPU: user + system time of the build process (the C floor and nslab alike; the kernel's background work is not in it); fail: hosts a verify found unreachable in its worst run, err: runs whose check gave no report`,
 );
@@ -174,7 +166,7 @@ for (const m of methods) {
     perHost.push([m, what, ...per.map((v) => fmt(v * 1000, 2)), ...growth]);
   }
 }
-if (stars.length > 1) lines.push('', ...table(perHost));
+if (stars.length > 1) lines.push('', ...tableLines(perHost));
 for (const l of lines) console.log(l);
 if (!existsSync('/usr/bin/mn') && !quick) console.log('Mininet not installed (apt-get install -y mininet fping) — not compared');
 

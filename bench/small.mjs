@@ -14,7 +14,7 @@
 import { spawnSync } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { baselines, here, needRoot, options, shared } from './lib.mjs';
+import { baselines, here, needRoot, options, shared, tableLines } from './lib.mjs';
 
 const { num: opt, has } = options();
 const reps = opt('--reps', 7);
@@ -96,14 +96,7 @@ for (const lab of ['bridge', 'star10']) {
   }
 }
 const node0 = st('node -e 0');
-const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-for (const r of rows)
-  console.log(
-    r
-      .map((c, i) => c.padEnd(widths[i]))
-      .join('  ')
-      .trimEnd(),
-  );
+for (const line of tableLines(rows)) console.log(line);
 console.log(
   `\nmedians of ${reps} rounds (start: ${node0.n} samples each), (min-max) in brackets; CPU: user + system time of all the processes a command ran; baseline: node -e 0, or the same lab with ip -batch` +
     ` (bench/bridge-batch.sh, ../shared/bench/baselines/batch.sh); load average ${load0.toFixed(2)} -> ${loadavg()[0].toFixed(2)} on ${availableParallelism()} cores` +

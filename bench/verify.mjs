@@ -9,7 +9,7 @@
 // pairs in any one repeat (nslab) or fping runs that reported a host unreachable (the floor).
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { baselines, here, median, needRoot, options, shared } from './lib.mjs';
+import { baselines, here, median, needRoot, options, shared, tableLines } from './lib.mjs';
 
 const { args, opt } = options();
 const sizes = (s) => (s ? s.split(',').map(Number) : []);
@@ -77,12 +77,5 @@ for (const [mode, n] of runs) {
     ]);
   }
 }
-const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-for (const r of rows)
-  console.log(
-    r
-      .map((c, i) => c.padEnd(widths[i]))
-      .join('  ')
-      .trimEnd(),
-  );
+for (const line of tableLines(rows)) console.log(line);
 console.log(`\nmedians of ${rounds} round(s) x ${repeats} repeat(s); each round a fresh sandbox per method, methods alternating`);
