@@ -6,6 +6,7 @@
 // `up` keeps the changes, `up --reset` returns to the file, `down` removes them with the lab.
 import type { StateRoot } from '../state/root.js';
 import { applySteps } from '../apply/apply.js';
+import { waitLinksActive } from '../apply/settle.js';
 import { StepError } from '../apply/errors.js';
 import { readLive } from '../live/snapshot.js';
 import type { LinkShape, Topology } from '../model/types.js';
@@ -201,27 +202,24 @@ async function change(opts: RuntimeOptions, edit: (t: Topology, c: RuntimeChange
  * about one run in eight. Entries made after the link is active resolve at once.
  */
 async function freshAfterUp(kernel: import('../port/kernel.js').Kernel, t: Topology, steps: readonly PlanStep[], timeoutMs = 1000): Promise<void> {
-  const ups = new Map<string, string[]>();
-  const add = (ns: string, name: string): void => void ups.set(ns, [...(ups.get(ns) ?? []), name]);
-  for (const { op } of steps) if (op.op === 'link.set' && op.up === true) add(op.ns, op.name);
-  if (ups.size === 0) return;
-  const set = new Map([...ups].map(([ns, names]) => [ns, [...names]]));
+  const set = steps.flatMap(({ op }) => (op.op === 'link.set' && op.up === true ? [`${op.ns}/${op.name}`] : []));
+  if (set.length === 0) return;
+  const ends = new Map<string, string[]>();
+  const add = (ns: string, name: string): void => void ends.set(ns, [...(ends.get(ns) ?? []), name]);
+  for (const end of new Set(set)) {
+    const at = end.lastIndexOf('/');
+    add(end.slice(0, at), end.slice(at + 1));
+  }
   // The far end of a point-to-point link comes up with it (its carrier), and answers through it:
   // it is waited for and flushed too.
+  const netns = (node: string): string => t.nodes.get(node)?.netns ?? '';
   for (const l of t.links) {
     if (l.kind !== 'p2p') continue;
-    const [a, b] = [l.a, l.b].map((e) => ({ ns: t.nodes.get(e.node)?.netns ?? '', iface: e.iface }));
-    if (a && b && set.get(a.ns)?.includes(a.iface)) add(b.ns, b.iface);
-    if (a && b && set.get(b.ns)?.includes(b.iface)) add(a.ns, a.iface);
+    if (set.includes(`${netns(l.a.node)}/${l.a.iface}`)) add(netns(l.b.node), l.b.iface);
+    if (set.includes(`${netns(l.b.node)}/${l.b.iface}`)) add(netns(l.a.node), l.a.iface);
   }
-  const awaited = ups;
-  const deadline = Date.now() + timeoutMs;
-  for (let wait = 1; ; wait = Math.min(wait * 2, 20)) {
-    const pending = [...awaited].filter(([ns, names]) => kernel.links(ns, names)?.some((l) => l.up && l.operstate !== 'UP'));
-    if (pending.length === 0 || Date.now() > deadline) break;
-    await new Promise((r) => setTimeout(r, wait));
-  }
-  for (const [ns, names] of ups) kernel.neighFlush(ns, names);
+  await waitLinksActive(kernel, ends, timeoutMs);
+  for (const [ns, names] of ends) kernel.neighFlush(ns, names);
 }
 
 function applyRuntime(root: StateRoot, lab: string, kernel: import('../port/kernel.js').Kernel, steps: readonly PlanStep[]): void {

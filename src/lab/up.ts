@@ -5,6 +5,7 @@ import type { StateRoot } from '../state/root.js';
 import { resolve as resolvePath } from 'node:path';
 import { applySteps } from '../apply/apply.js';
 import { hostEndsOfDeletedNs, waitGone } from '../apply/teardown.js';
+import { waitLinksActive } from '../apply/settle.js';
 import { StepError } from '../apply/errors.js';
 import type { Kernel } from '../port/kernel.js';
 import { HOST_NS } from '../port/kernel.js';
@@ -406,14 +407,5 @@ async function settle(kernel: Kernel, t: Topology, steps: readonly PlanStep[], t
       if (!cut(l.end)) watch(HOST_NS, l.hostEnd);
     } else if (!cut(l.a) && !cut(l.b)) watch(t.nodes.get(l.a.node)?.netns ?? '', l.a.iface);
   }
-  const deadline = Date.now() + timeoutMs;
-  for (let wait = 1; ; wait = Math.min(wait * 2, 20)) {
-    for (const [ns, names] of watched) {
-      const pending = kernel.links(ns, [...names])?.filter((l) => l.up && l.operstate !== 'UP') ?? [];
-      if (pending.length === 0) watched.delete(ns);
-      else watched.set(ns, new Set(pending.map((l) => l.name)));
-    }
-    if (watched.size === 0 || Date.now() > deadline) return;
-    await new Promise((r) => setTimeout(r, wait));
-  }
+  await waitLinksActive(kernel, watched, timeoutMs);
 }

@@ -8,7 +8,7 @@ import type { IssueSink } from '../topology/issues.js';
 import type { IfaceRaw, TopologyRaw } from '../topology/raw.js';
 import { quote } from '../topology/text.js';
 import type { Cidr } from '../util/ip.js';
-import { bits, formatCidr, fromBigInt, lastOf, toBigInt } from '../util/ip.js';
+import { bits, formatCidr, fromBigInt, ipv4Text, lastOf, toBigInt } from '../util/ip.js';
 
 /** Allocated addresses by `node:iface`, as CIDRs with the subnet's prefix. */
 export type Allocation = ReadonlyMap<string, readonly Cidr[]>;
@@ -82,7 +82,7 @@ function nextFree(p: Pool): string | undefined {
     const last = Number(p.last);
     let found: string | undefined;
     while (found === undefined && next <= last) {
-      const a = `${next >>> 24}.${(next >>> 16) & 255}.${(next >>> 8) & 255}.${next & 255}`;
+      const a = ipv4Text(next);
       next++;
       if (!p.taken.has(a)) found = a;
     }

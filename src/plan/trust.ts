@@ -112,13 +112,18 @@ export function sameOp(a: Resource['op'], b: Resource['op']): boolean {
   if (a === b) return true;
   if (a.op !== b.op) return false;
   if (a.op === 'link.create' && b.op === 'link.create') {
-    return sameValue(a, b, 'index') && (a.kind !== 'veth' || b.kind !== 'veth' || sameValue(a.peer, b.peer, 'index'));
+    return sameValue(a, b, LINK_SKIP) && (a.kind !== 'veth' || b.kind !== 'veth' || sameValue(a.peer, b.peer, INDEX_SKIP));
   }
   return sameValue(a, b);
 }
 
-/** Deep equality of JSON-like values; `skip` (a key) is left out at this level, and `peer` is left to the caller when skipping. */
-function sameValue(a: unknown, b: unknown, skip?: string): boolean {
+/** A link create's own index, and its peer (compared apart, without its index). */
+const LINK_SKIP: ReadonlySet<string> = new Set(['index', 'peer']);
+const INDEX_SKIP: ReadonlySet<string> = new Set(['index']);
+const NO_SKIP: ReadonlySet<string> = new Set();
+
+/** Deep equality of JSON-like values; the keys in `skip` are left out at this level. */
+function sameValue(a: unknown, b: unknown, skip = NO_SKIP): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   if (Array.isArray(a) || Array.isArray(b)) {
@@ -127,8 +132,8 @@ function sameValue(a: unknown, b: unknown, skip?: string): boolean {
   }
   const x = a as Record<string, unknown>;
   const y = b as Record<string, unknown>;
-  for (const k in x) if (k !== skip && !(skip !== undefined && k === 'peer') && !sameValue(x[k], y[k])) return false;
-  for (const k in y) if (k !== skip && !(skip !== undefined && k === 'peer') && x[k] === undefined && y[k] !== undefined) return false;
+  for (const k in x) if (!skip.has(k) && !sameValue(x[k], y[k])) return false;
+  for (const k in y) if (!skip.has(k) && x[k] === undefined && y[k] !== undefined) return false;
   return true;
 }
 

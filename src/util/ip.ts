@@ -97,12 +97,14 @@ export function toBigInt(text: string): bigint {
   return remember(bigMemo, text, v);
 }
 
+/** The dotted-quad text of an IPv4 address held in a plain number (0 to 2^32 - 1). */
+export function ipv4Text(x: number): string {
+  return `${x >>> 24}.${(x >>> 16) & 255}.${(x >>> 8) & 255}.${x & 255}`;
+}
+
 /** The canonical text of a BigInt address of the given family. */
 export function fromBigInt(v: bigint, family: Family): string {
-  if (family === 4) {
-    const x = Number(v & 0xffffffffn);
-    return `${x >>> 24}.${(x >>> 16) & 255}.${(x >>> 8) & 255}.${x & 255}`;
-  }
+  if (family === 4) return ipv4Text(Number(v & 0xffffffffn));
   const n = bits(family) / 8;
   const out = new Uint8Array(n);
   for (let i = n - 1; i >= 0; i--) {
